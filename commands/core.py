@@ -1,0 +1,47 @@
+"""Core commands: migrate and serve."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from migrations import apply_all
+from web.database import get_db
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Apply pending database migrations (safe to run again)."""
+    applied = apply_all(get_db())
+    if applied:
+        for name in applied:
+            click.echo(f"applied {name}")
+    else:
+        click.echo("database is up to date")
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (setting HOST).")
+@click.option("--port", default=None, type=int, help="Port (setting PORT).")
+@with_appcontext
+def serve_command(host: str | None, port: int | None) -> None:
+    """Serve Gatehouse with waitress (one process, several threads)."""
+    from waitress import serve
+
+    cfg = current_app.config
+    host = host or cfg["HOST"]
+    port = port or cfg["PORT"]
+    click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
+    serve(
+        current_app._get_current_object(),
+        host=host,
+        port=port,
+        threads=int(cfg["THREADS"]),
+        max_request_body_size=cfg["MAX_CONTENT_LENGTH"],
+        ident="Gatehouse",
+    )
+
+
+COMMANDS = [migrate_command, serve_command]

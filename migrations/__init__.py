@@ -1,0 +1,24 @@
+"""Schema migrations, applied in order by ``flask --app app migrate`` (idempotent).
+
+Each area of Gatehouse keeps its own ``sqlite_utils.Migrations`` set in a module here; the
+sets are applied in the order of ``MIGRATION_SETS``. Migrations are numbered, raw DDL, and
+never edited once landed: change the schema with a new migration.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from migrations import foundation
+
+MIGRATION_SETS = [foundation.migrations]
+
+
+def apply_all(db: Database) -> list[str]:
+    """Apply every pending migration of every set; return the names applied (may be empty)."""
+    applied = []
+    for migration_set in MIGRATION_SETS:
+        pending = [m.name for m in migration_set.pending(db)]
+        migration_set.apply(db)
+        applied.extend(f"{migration_set.name}:{name}" for name in pending)
+    return applied

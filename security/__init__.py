@@ -1,0 +1,1 @@
+"""Security rules with no web in them: password hashing and policy, one-time codes."""

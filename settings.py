@@ -1,0 +1,83 @@
+"""Gatehouse settings: every setting, its default, its type and what it does.
+
+Settings are read, in order (later wins): the defaults below, ``instance/config.py`` (plain
+Python assignments such as ``SMTP_HOST = "mail.example.gov.uk"``), then environment variables
+named ``GATEHOUSE_<NAME>`` (e.g. ``GATEHOUSE_SMTP_HOST``). ``SECRET_KEY`` may also come from
+``instance/secret_key``, which is generated on first run when no key is given.
+
+README.md documents every setting listed here; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting: its name, default value and a sentence for the README."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ENV", "development", "`production` turns on secure cookies and refuses to start without a persistent key."
+    ),
+    Setting("SECRET_KEY", None, "Signs sessions and tokens. Generated into `instance/secret_key` when not given."),
+    Setting("DATABASE", None, "Path of the SQLite database. Default `instance/gatehouse.db`. Keep it on a local disk."),
+    Setting("FILES_DIR", None, "Where uploaded and stored files live. Default `instance/files`."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "The address people use, for links in emails."),
+    Setting("HOST", "127.0.0.1", "Address waitress listens on (`flask --app app serve`)."),
+    Setting("PORT", 5000, "Port waitress listens on."),
+    Setting("THREADS", 8, "Waitress worker threads."),
+    Setting("LA_CODE", "873", "The LA this installation serves (3-digit code); demo data and branding use it."),
+    Setting("SERVICE_NAME", "Gatehouse", "Service name shown in the header and emails."),
+    Setting("SMTP_HOST", "", "SMTP server. Empty: mail goes to the outbox that site admins can read."),
+    Setting("SMTP_PORT", 25, "SMTP port."),
+    Setting("SMTP_SECURITY", "none", "`none`, `starttls` or `tls`."),
+    Setting("SMTP_USERNAME", "", "SMTP user name (optional)."),
+    Setting("SMTP_PASSWORD", "", "SMTP password (optional)."),
+    Setting("SMTP_TIMEOUT", 10, "Seconds to wait for the SMTP server."),
+    Setting("MAIL_FROM", "gatehouse@localhost", "From address of Gatehouse emails."),
+    Setting("LOCKOUT_THRESHOLD", 3, "Consecutive failed sign-ins that lock an account."),
+    Setting("LOCKOUT_MINUTES", 30, "How long a locked account stays locked."),
+    Setting("SIGNIN_IP_LIMIT", 20, "Failed sign-ins allowed from one IP address per window before it is throttled."),
+    Setting("SIGNIN_IP_WINDOW_MINUTES", 15, "The window for `SIGNIN_IP_LIMIT`."),
+    Setting("IDLE_TIMEOUT_MINUTES", 30, "A session ends after this long without a request."),
+    Setting("ABSOLUTE_TIMEOUT_HOURS", 12, "A session ends this long after sign-in, whatever happens."),
+    Setting("PASSWORD_EXPIRY_DAYS", 0, "Force a password change after this many days; 0 (default) never."),
+    Setting("PASSWORD_RESET_MINUTES", 30, "How long an emailed password-reset link stays valid."),
+    Setting("ARGON2_TIME_COST", 3, "argon2id iterations."),
+    Setting("ARGON2_MEMORY_KIB", 65536, "argon2id memory in KiB (64 MiB)."),
+    Setting("ARGON2_PARALLELISM", 4, "argon2id lanes."),
+    Setting("MAX_UPLOAD_MB", 200, "Largest upload accepted, in megabytes."),
+    Setting(
+        "TRUSTED_PROXIES", 0, "Number of reverse proxies in front of Gatehouse whose X-Forwarded-* headers to trust."
+    ),
+)
+
+SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+def defaults() -> dict[str, object]:
+    """Return a fresh dict of every setting's default value."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def coerce(name: str, raw: str) -> object:
+    """Convert an environment variable's text to the type of the setting's default.
+
+    Raises ValueError when the text does not fit (e.g. ``PORT=abc``).
+    """
+    default = next(s.default for s in SETTINGS if s.name == name)
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"GATEHOUSE_{name} must be a whole number, not {raw!r}") from None
+    return raw

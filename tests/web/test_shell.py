@@ -1,0 +1,109 @@
+"""The shell every page shares: headers, error pages, permissions on every route, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from migrations import apply_all
+from models.db import connect
+from web.permissions import permission_of
+
+PUBLIC_ENDPOINTS = {
+    "static",
+    "main.health",
+    "auth.sign_in",
+    "auth.sign_out",
+    "auth.signed_out",
+}
+
+
+def test_every_route_declares_a_permission(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        permission = permission_of(view)
+        if rule.endpoint == "static":
+            continue
+        if permission is None:
+            missing.append(rule.endpoint)
+        elif permission == "public":
+            assert rule.endpoint in PUBLIC_ENDPOINTS, f"{rule.endpoint} is public but not on the public list"
+    assert not missing, f"routes with no permission decorator: {missing}"
+
+
+@pytest.mark.parametrize("path,status", [("/sign-in", 200), ("/no-such-page", 404), ("/", 302)])
+def test_security_headers_on_every_response(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_scripts_carry_the_request_nonce(client):
+    response = client.get("/sign-in")
+    html = response.get_data(as_text=True)
+    nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert html.count("<script") == html.count(f'nonce="{nonce}"')
+    assert " onclick=" not in html and " onload=" not in html
+
+
+def test_styled_404_page(client):
+    response = client.get("/no-such-page")
+    html = response.get_data(as_text=True)
+    assert "Page not found" in html
+    assert "govuk-generic-header" in html
+
+
+def test_unexpected_error_gives_styled_500(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.view_functions["boom"]._gatehouse_permission = "public"
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "problem with the service" in response.get_data(as_text=True)
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_htmx_request_without_session_gets_hx_redirect(client):
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/sign-in")
+    assert response.get_data() == b""
+
+
+def test_migrations_apply_twice_with_the_same_schema(app):
+    db = connect(app.config["DATABASE"])
+    before = db.conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+    assert apply_all(db) == []
+    after = db.conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+    assert [tuple(r) for r in before] == [tuple(r) for r in after]
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.conn.close()
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.conn.execute("INSERT INTO users (email, name, organisation_id) VALUES ('a@b.c', 'A', 999)")
+
+
+def test_home_page_for_signed_in_user(client, sign_in, make_user, school):
+    user = make_user(school)
+    response = sign_in(user)
+    assert response.status_code == 200
+    assert "Fenland Primary School" in response.get_data(as_text=True)

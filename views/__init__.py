@@ -1,0 +1,13 @@
+"""One blueprint per area. Add an area's blueprint to ``BLUEPRINTS``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every area's blueprint on ``app``."""
+    from views import auth, main
+
+    for module in (main, auth):
+        app.register_blueprint(module.bp)

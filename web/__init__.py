@@ -1,0 +1,1 @@
+"""Flask plumbing shared by every blueprint: permissions, headers, rendering, sessions."""

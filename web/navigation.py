@@ -1,0 +1,56 @@
+"""Service navigation: which sections a person sees depends on who they are.
+
+Each area adds its section to ``SECTIONS`` (label, endpoint, who sees it). A section whose
+endpoint is not registered yet is left out, so the list can name areas still being built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    endpoint: str
+    visible: Callable[[object], bool]
+
+
+def _everyone(user) -> bool:
+    return True
+
+
+def _la_staff(user) -> bool:
+    return user.is_site_admin or user.is_la_staff
+
+
+def _site_admin(user) -> bool:
+    return user.is_site_admin
+
+
+SECTIONS: list[Section] = [
+    Section("Home", "main.home", _everyone),
+    Section("Organisations", "organisations.index", _la_staff),
+    Section("Audit log", "audit.index", _site_admin),
+    Section("Outbox", "outbox.index", _site_admin),
+    Section("Your account", "account.index", _everyone),
+]
+
+
+def items_for(user) -> list[dict]:
+    """Return the GOV.UK service navigation items for ``user`` (empty when signed out)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for section in SECTIONS:
+        if section.endpoint not in current_app.view_functions or not section.visible(user):
+            continue
+        href = url_for(section.endpoint)
+        active = request.endpoint == section.endpoint or (
+            section.endpoint != "main.home" and request.path.startswith(href)
+        )
+        items.append({"href": href, "text": section.label, "active": active})
+    return items

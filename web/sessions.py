@@ -1,0 +1,142 @@
+"""Signed-in sessions: who is signed in, idle and absolute timeouts, ending sessions.
+
+Flask-Login's "strong" protection does nothing for permanent sessions, so timeouts are
+checked here from timestamps kept in the (signed) session cookie, and every cookie carries
+the user's ``session_version``: bumping it (password change, suspension) ends every session.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+import clock
+from models import users
+from web.database import get_db
+
+
+class SignedInUser:
+    """The object Flask-Login keeps as ``current_user``: a user row with role helpers."""
+
+    def __init__(self, row: dict):
+        self.row = row
+
+    def __getattr__(self, name: str):
+        try:
+            return self.row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.row["status"] == "active"
+
+    def get_id(self) -> str:
+        return str(self.row["id"])
+
+    @property
+    def is_site_admin(self) -> bool:
+        return bool(self.row["is_site_admin"])
+
+    @property
+    def is_la_staff(self) -> bool:
+        """A user of the LA organisation itself (not of a school)."""
+        return self.row["organisation_kind"] == "la"
+
+    @property
+    def is_approver(self) -> bool:
+        return self.row["role"] == "approver"
+
+
+login_manager = LoginManager()
+login_manager.session_protection = None  # we check versions and timeouts ourselves
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SignedInUser | None:
+    """Load the session's user; None (signed out) when suspended or the session is stale."""
+    row = users.get(get_db(), int(user_id))
+    if row is None or row["status"] != "active" or row["session_version"] != session.get("sv"):
+        return None
+    return SignedInUser(row)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` when it is a local path (no scheme or host), else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@login_manager.unauthorized_handler
+def unauthorised():
+    """Send the visitor to sign in; for htmx, redirect the whole page, never a fragment."""
+    sign_in = url_for("auth.sign_in", next=safe_next(request.full_path.rstrip("?")))
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = sign_in
+        return response
+    return redirect(sign_in)
+
+
+def start_session(user_row: dict) -> None:
+    """Sign ``user_row`` in with a brand-new session (no state carried from before)."""
+    session.clear()
+    session.permanent = True
+    now = clock.iso()
+    session["sv"] = user_row["session_version"]
+    session["started"] = now
+    session["seen"] = now
+    login_user(SignedInUser(user_row))
+
+
+def end_session() -> None:
+    """Sign out and forget everything in the session."""
+    logout_user()
+    session.clear()
+
+
+def _expired() -> bool:
+    cfg = current_app.config
+    now = clock.now()
+    try:
+        started = clock.parse(session["started"])
+        seen = clock.parse(session["seen"])
+    except (KeyError, ValueError):
+        return True
+    if now - started > timedelta(hours=cfg["ABSOLUTE_TIMEOUT_HOURS"]):
+        return True
+    return now - seen > timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"])
+
+
+def enforce_timeouts():
+    """Before each request: end an idle or too-old session; otherwise note activity."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    if _expired():
+        end_session()
+        g.session_expired = True
+        return None
+    session["seen"] = clock.iso()
+    return None
+
+
+def seconds_left() -> int:
+    """Seconds until the current session ends through idleness (for the page's warning)."""
+    return int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+
+
+def init_app(app: Flask) -> None:
+    """Register Flask-Login and the timeout check."""
+    login_manager.init_app(app)
+    app.before_request(enforce_timeouts)
+    app.jinja_env.globals["session_seconds_left"] = seconds_left
