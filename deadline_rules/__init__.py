@@ -1,0 +1,74 @@
+"""Gatehouse deadline rules: pure date logic for statutory and local data returns.
+
+No Flask, no database: everything here is a pure function of its arguments plus the
+offline ``holidays`` and ``python-dateutil`` packages.
+
+* :mod:`.academic_year` - academic year 2026 = 1 Sep 2026 to 31 Aug 2027 ("2026/27").
+* :mod:`.census` - census days (autumn, spring, summer, School Workforce).
+* :mod:`.working_days` - England/Wales bank holidays, working-day arithmetic, due-date shifts.
+* :mod:`.term_dates` - term dates (admin-editable values) and LA-style defaults.
+"""
+
+from .academic_year import (
+    TERMS,
+    Term,
+    academic_year_end,
+    academic_year_label,
+    academic_year_of,
+    academic_year_start,
+    date_in_academic_year,
+    in_academic_year,
+    parse_term,
+)
+from .census import DFE_CENSUS_DEADLINE_OFFSET_DAYS, Census, census_day, census_days, nth_weekday, parse_census
+from .term_dates import InvalidTermDates, TermDates, TermSpan, default_term_dates
+from .working_days import (
+    Region,
+    ShiftPolicy,
+    add_working_days,
+    bank_holiday_name,
+    bank_holidays,
+    is_bank_holiday,
+    is_working_day,
+    next_working_day,
+    parse_region,
+    parse_shift_policy,
+    previous_working_day,
+    shift_due_date,
+    working_days_between,
+)
+
+__all__ = [
+    "DFE_CENSUS_DEADLINE_OFFSET_DAYS",
+    "TERMS",
+    "Census",
+    "InvalidTermDates",
+    "Region",
+    "ShiftPolicy",
+    "Term",
+    "TermDates",
+    "TermSpan",
+    "academic_year_end",
+    "academic_year_label",
+    "academic_year_of",
+    "academic_year_start",
+    "add_working_days",
+    "bank_holiday_name",
+    "bank_holidays",
+    "census_day",
+    "census_days",
+    "date_in_academic_year",
+    "default_term_dates",
+    "in_academic_year",
+    "is_bank_holiday",
+    "is_working_day",
+    "next_working_day",
+    "nth_weekday",
+    "parse_census",
+    "parse_region",
+    "parse_shift_policy",
+    "parse_term",
+    "previous_working_day",
+    "shift_due_date",
+    "working_days_between",
+]
