@@ -98,7 +98,8 @@ def _configure_templates(app: Flask) -> None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Gatehouse app. ``test_config`` overrides settings (tests pass a temp DATABASE)."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("GATEHOUSE_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path and os.path.abspath(instance_path))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_settings(app, test_config)
     _configure_flask(app)

@@ -26,6 +26,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ENV", "development", "`production` turns on secure cookies and refuses to start without a persistent key."
     ),
+    Setting("INSTANCE_PATH", None, "Folder for database, key, files and config.py. Default `instance/`. Env only."),
     Setting("SECRET_KEY", None, "Signs sessions and tokens. Generated into `instance/secret_key` when not given."),
     Setting("DATABASE", None, "Path of the SQLite database. Default `instance/gatehouse.db`. Keep it on a local disk."),
     Setting("FILES_DIR", None, "Where uploaded and stored files live. Default `instance/files`."),

@@ -22,6 +22,7 @@ def app_config(tmp_path):
     """Settings for a test app; tests may change them before asking for ``app``."""
     return {
         "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "DATABASE": str(tmp_path / "gatehouse.db"),
         "FILES_DIR": str(tmp_path / "files"),
