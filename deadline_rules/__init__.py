@@ -7,6 +7,7 @@ offline ``holidays`` and ``python-dateutil`` packages.
 * :mod:`.census` - census days (autumn, spring, summer, School Workforce).
 * :mod:`.working_days` - England/Wales bank holidays, working-day arithmetic, due-date shifts.
 * :mod:`.term_dates` - term dates (admin-editable values) and LA-style defaults.
+* :mod:`.rules` - due-date rules as data and :func:`instances_for`.
 """
 
 from .academic_year import (
@@ -21,6 +22,16 @@ from .academic_year import (
     parse_term,
 )
 from .census import DFE_CENSUS_DEADLINE_OFFSET_DAYS, Census, census_day, census_days, nth_weekday, parse_census
+from .rules import (
+    DateRule,
+    DueRule,
+    Instance,
+    OffsetUnit,
+    Recurrence,
+    RuleKind,
+    instances_for,
+    resolve_census_days,
+)
 from .term_dates import InvalidTermDates, TermDates, TermSpan, default_term_dates
 from .working_days import (
     Region,
@@ -42,8 +53,14 @@ __all__ = [
     "DFE_CENSUS_DEADLINE_OFFSET_DAYS",
     "TERMS",
     "Census",
+    "DateRule",
+    "DueRule",
+    "Instance",
     "InvalidTermDates",
+    "OffsetUnit",
+    "Recurrence",
     "Region",
+    "RuleKind",
     "ShiftPolicy",
     "Term",
     "TermDates",
@@ -60,6 +77,7 @@ __all__ = [
     "date_in_academic_year",
     "default_term_dates",
     "in_academic_year",
+    "instances_for",
     "is_bank_holiday",
     "is_working_day",
     "next_working_day",
@@ -69,6 +87,7 @@ __all__ = [
     "parse_shift_policy",
     "parse_term",
     "previous_working_day",
+    "resolve_census_days",
     "shift_due_date",
     "working_days_between",
 ]
