@@ -1,0 +1,1 @@
+"""Performance measurements (never timed tests). Run all with `make bench`; figures in README.md."""
