@@ -8,6 +8,7 @@ offline ``holidays`` and ``python-dateutil`` packages.
 * :mod:`.working_days` - England/Wales bank holidays, working-day arithmetic, due-date shifts.
 * :mod:`.term_dates` - term dates (admin-editable values) and LA-style defaults.
 * :mod:`.rules` - due-date rules as data and :func:`instances_for`.
+* :mod:`.catalogue` - ``DEFAULT_CATALOGUE`` of returns an LA tracks.
 """
 
 from .academic_year import (
@@ -20,6 +21,18 @@ from .academic_year import (
     date_in_academic_year,
     in_academic_year,
     parse_term,
+)
+from .catalogue import (
+    DEFAULT_CATALOGUE,
+    DFE_WORKFORCE_DEADLINE_OFFSET_DAYS,
+    GIAS_PHASES,
+    LA_INTERNAL_DEADLINE_OFFSET_DAYS,
+    Audience,
+    CatalogueEntry,
+    ReturnType,
+    Source,
+    catalogue_entry,
+    year_groups_for_ages,
 )
 from .census import DFE_CENSUS_DEADLINE_OFFSET_DAYS, Census, census_day, census_days, nth_weekday, parse_census
 from .rules import (
@@ -50,8 +63,14 @@ from .working_days import (
 )
 
 __all__ = [
+    "DEFAULT_CATALOGUE",
     "DFE_CENSUS_DEADLINE_OFFSET_DAYS",
+    "DFE_WORKFORCE_DEADLINE_OFFSET_DAYS",
+    "GIAS_PHASES",
+    "LA_INTERNAL_DEADLINE_OFFSET_DAYS",
     "TERMS",
+    "Audience",
+    "CatalogueEntry",
     "Census",
     "DateRule",
     "DueRule",
@@ -60,8 +79,10 @@ __all__ = [
     "OffsetUnit",
     "Recurrence",
     "Region",
+    "ReturnType",
     "RuleKind",
     "ShiftPolicy",
+    "Source",
     "Term",
     "TermDates",
     "TermSpan",
@@ -72,6 +93,7 @@ __all__ = [
     "add_working_days",
     "bank_holiday_name",
     "bank_holidays",
+    "catalogue_entry",
     "census_day",
     "census_days",
     "date_in_academic_year",
@@ -90,4 +112,5 @@ __all__ = [
     "resolve_census_days",
     "shift_due_date",
     "working_days_between",
+    "year_groups_for_ages",
 ]

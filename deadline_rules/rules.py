@@ -6,7 +6,9 @@ annual) and gives up to three :class:`DateRule` s evaluated inside each period:
 * ``due`` - the deadline set by whoever owns the return (the DfE deadline for a DfE return);
 * ``internal_due`` - optional earlier deadline set by the LA, typically a negative
   ``due_offset`` from ``due`` (e.g. 7 days before the DfE deadline);
-* ``opens`` - optional date the return opens; defaults to the start of the period.
+* ``opens`` - optional date the return opens; by default the start of the period (1 September
+  for annual rules, the first day of term for termly ones, the week's first school day for
+  weekly ones).
 
 A :class:`DateRule` is an anchor plus an offset. Anchors (:class:`RuleKind`):
 
@@ -311,7 +313,7 @@ class Instance:
     internal (LA) deadline when the rule has one, otherwise the external one.
     ``external_due_on`` is the external (e.g. DfE) deadline when an internal one exists,
     else ``None``. ``period_start``/``period_end`` bound the period (the academic year, the
-    term, or the Monday-Friday week).
+    term, or the Monday-Friday week, which may start in the previous August).
     """
 
     period_key: str
