@@ -1,0 +1,67 @@
+"""No route leaks across organisations.
+
+The routes come from the URL map, so a new route is covered the moment it is registered.
+Every URL parameter must be listed in ``OTHER_ORGANISATION_OBJECTS`` with a factory that makes
+an object belonging to ANOTHER school; the test then asks for it (GET and POST where the route
+allows them) as an approver of the first school and expects 403 or 404 every time. A route
+with a parameter nobody has listed fails the test until someone says how to make one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from tests.web.test_shell import PUBLIC_ENDPOINTS
+
+# parameter name -> factory(ctx) returning a value that names another organisation's object
+OTHER_ORGANISATION_OBJECTS = {
+    "org_id": lambda ctx: ctx["other_school"]["id"],
+    "organisation_id": lambda ctx: ctx["other_school"]["id"],
+    "user_id": lambda ctx: ctx["other_user"]["id"],
+    "message_id": lambda ctx: 1,  # outbox messages: site admins only
+}
+# Routes with parameters that are not about an organisation's objects.
+NOT_ORGANISATION_SCOPED = {"static"}
+
+
+def _rules_with_parameters(app) -> list[Rule]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.arguments and rule.endpoint not in NOT_ORGANISATION_SCOPED and rule.endpoint not in PUBLIC_ENDPOINTS
+    ]
+
+
+@pytest.fixture
+def scoping_context(school, other_school, make_user):
+    return {
+        "school": school,
+        "other_school": other_school,
+        "other_user": make_user(other_school, role="approver", email="approver@other.example.sch.uk"),
+    }
+
+
+def test_every_parameter_has_an_other_organisation_factory(app):
+    unknown = {
+        (rule.endpoint, arg)
+        for rule in _rules_with_parameters(app)
+        for arg in rule.arguments
+        if arg not in OTHER_ORGANISATION_OBJECTS
+    }
+    assert not unknown, f"add factories to OTHER_ORGANISATION_OBJECTS for: {sorted(unknown)}"
+
+
+def test_no_route_answers_with_another_organisations_objects(app, client, sign_in, make_user, scoping_context):
+    me = make_user(scoping_context["school"], role="approver", email="approver@mine.example.sch.uk")
+    sign_in(me)
+    leaks = []
+    for rule in _rules_with_parameters(app):
+        values = {arg: OTHER_ORGANISATION_OBJECTS[arg](scoping_context) for arg in rule.arguments}
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(url, method=method, data={})
+            if response.status_code not in (403, 404):
+                leaks.append(f"{method} {url} ({rule.endpoint}) -> {response.status_code}")
+    assert not leaks, "routes answering another organisation's objects:\n" + "\n".join(leaks)
