@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from migrations import foundation
+from migrations import organisations as organisations_migrations
 
-MIGRATION_SETS = [foundation.migrations]
+MIGRATION_SETS = [foundation.migrations, organisations_migrations.migrations]
 
 
 def apply_all(db: Database) -> list[str]:
