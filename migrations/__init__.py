@@ -11,8 +11,9 @@ from sqlite_utils import Database
 
 from migrations import foundation
 from migrations import organisations as organisations_migrations
+from migrations import services
 
-MIGRATION_SETS = [foundation.migrations, organisations_migrations.migrations]
+MIGRATION_SETS = [foundation.migrations, organisations_migrations.migrations, services.migrations]
 
 
 def apply_all(db: Database) -> list[str]:
