@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+# The bank-holiday data (holidays package) covers 1872-2100; keep every derived date inside it.
 MIN_ACADEMIC_YEAR = 1900
-MAX_ACADEMIC_YEAR = 2200
+MAX_ACADEMIC_YEAR = 2098
 
 _MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -71,6 +71,12 @@ def parse_shift_policy(value: ShiftPolicy | str) -> ShiftPolicy:
     raise ValueError(f"unknown shift policy {value!r}: expected 'previous', 'next' or 'none'")
 
 
+#: Calendar years the bank-holiday data covers; outside them a lookup raises rather than
+#: silently reporting no bank holidays.
+FIRST_YEAR = holidays.UnitedKingdom.start_year
+LAST_YEAR = holidays.UnitedKingdom.end_year
+
+
 @lru_cache(maxsize=256)
 def _holidays_for(region: Region, year: int) -> Mapping[dt.date, str]:
     calendar = holidays.UnitedKingdom(subdiv=region.value, years=year)
@@ -79,9 +85,15 @@ def _holidays_for(region: Region, year: int) -> Mapping[dt.date, str]:
 
 def bank_holidays(year: int, region: Region | str = Region.ENGLAND) -> Mapping[dt.date, str]:
     """The bank holidays of calendar ``year`` in ``region``: a read-only mapping from date
-    to English name, in date order. Raises ``ValueError`` for an unknown region."""
+    to English name, in date order.
+
+    Raises ``TypeError`` for a non-int year, ``ValueError`` for an unknown region or a year
+    outside ``FIRST_YEAR``-``LAST_YEAR`` (the range the ``holidays`` package covers).
+    """
     if isinstance(year, bool) or not isinstance(year, int):
         raise TypeError(f"year must be an int, got {year!r}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"bank holidays are only known for {FIRST_YEAR}-{LAST_YEAR}, not {year}")
     return _holidays_for(parse_region(region), year)
 
 
@@ -103,9 +115,10 @@ def is_bank_holiday(day: dt.date, region: Region | str = Region.ENGLAND) -> bool
 def is_working_day(day: dt.date, region: Region | str = Region.ENGLAND) -> bool:
     """True if ``day`` is Monday-Friday and not a bank holiday in ``region``.
 
-    Raises ``TypeError`` for a non-date, ``ValueError`` for an unknown region.
+    Raises ``TypeError`` for a non-date, ``ValueError`` for an unknown region or a year
+    without bank-holiday data (see :func:`bank_holidays`), even for a weekend day.
     """
-    return check_date(day).weekday() < 5 and not is_bank_holiday(day, region)
+    return not is_bank_holiday(day, region) and day.weekday() < 5
 
 
 def _step_to_working_day(day: dt.date, step: dt.timedelta, region: Region) -> dt.date:

@@ -66,7 +66,8 @@ def test_unknown_census_raises_value_error(bad):
 
 
 @pytest.mark.parametrize(
-    ("year", "exc"), [("2024", TypeError), (True, TypeError), (2024.0, TypeError), (1800, ValueError)]
+    ("year", "exc"),
+    [("2024", TypeError), (True, TypeError), (2024.0, TypeError), (1800, ValueError), (2099, ValueError)],
 )
 def test_bad_academic_year_raises(year, exc):
     with pytest.raises(exc):

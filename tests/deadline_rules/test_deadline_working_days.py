@@ -176,3 +176,11 @@ def test_non_dates_raise_type_error(bad):
 def test_add_working_days_rejects_non_int():
     with pytest.raises(TypeError):
         add_working_days(D(2026, 1, 5), 1.5)
+
+
+@pytest.mark.parametrize("year", [1871, 2101])
+def test_years_without_bank_holiday_data_raise(year):
+    with pytest.raises(ValueError, match="only known for"):
+        bank_holidays(year)
+    with pytest.raises(ValueError, match="only known for"):
+        is_working_day(D(year, 12, 25))
