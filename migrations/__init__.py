@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from migrations import foundation
+from migrations import auth as auth_migrations
+from migrations import foundation, services
 from migrations import organisations as organisations_migrations
-from migrations import services
 
-MIGRATION_SETS = [foundation.migrations, organisations_migrations.migrations, services.migrations]
+MIGRATION_SETS = [
+    foundation.migrations,
+    organisations_migrations.migrations,
+    services.migrations,
+    auth_migrations.migrations,
+]
 
 
 def apply_all(db: Database) -> list[str]:
