@@ -58,6 +58,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "TRUSTED_PROXIES", 0, "Number of reverse proxies in front of Gatehouse whose X-Forwarded-* headers to trust."
     ),
+    Setting(
+        "REMINDER_DAYS_BEFORE",
+        "7,1",
+        "Deadline reminder digests go this many days before a due date (comma-separated; empty: none).",
+    ),
+    Setting("REMINDER_ON_OVERDUE", True, "Also remind schools on the first working day a return is overdue."),
+    Setting(
+        "DUE_DATE_SHIFT",
+        "previous",
+        "A due date on a weekend or bank holiday moves to the `previous` or `next` working day, or `none`.",
+    ),
+    Setting("BANK_HOLIDAY_REGION", "ENG", "Whose bank holidays count for due dates: `ENG` (England) or `WLS` (Wales)."),
+    Setting(
+        "JOBS_IN_PROCESS",
+        True,
+        "`flask --app app serve` runs scheduled jobs in a background thread. Turn off when cron runs `jobs run`.",
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)

@@ -8,6 +8,8 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     """Add every area's commands to ``app.cli``."""
     from commands import core
+    from commands import deadlines as deadlines_commands
 
-    for command in core.COMMANDS:
-        app.cli.add_command(command)
+    for module in (core, deadlines_commands):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

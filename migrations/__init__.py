@@ -10,7 +10,9 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from migrations import auth as auth_migrations
+from migrations import deadlines as deadlines_migrations
 from migrations import foundation, services
+from migrations import jobs as jobs_migrations
 from migrations import organisations as organisations_migrations
 
 MIGRATION_SETS = [
@@ -18,6 +20,8 @@ MIGRATION_SETS = [
     organisations_migrations.migrations,
     services.migrations,
     auth_migrations.migrations,
+    jobs_migrations.migrations,
+    deadlines_migrations.migrations,
 ]
 
 

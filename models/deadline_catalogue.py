@@ -1,0 +1,278 @@
+"""The return catalogue: which returns the LA tracks, who must make them, and their date rules.
+
+Rows are seeded from ``deadline_rules.DEFAULT_CATALOGUE`` by the deadlines migration and
+edited by site admins. A row's ``rule`` and ``audience`` columns hold the JSON of a
+``deadline_rules`` ``DueRule`` and ``Audience``; on top of the audience a row may name GIAS
+establishment types (``audience_types``, empty = any) or be limited to a chosen list of
+schools (``chosen_only`` with ``return_catalogue_schools``).
+
+Rows come back as dicts with the JSON decoded: ``rule`` (dict), ``audience`` (dict),
+``audience_types`` (list), ``chosen`` (set of organisation ids), plus ``entry`` (the
+``deadline_rules.CatalogueEntry``) and ``recurrence``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+import clock
+from deadline_rules import Audience, CatalogueEntry, DueRule, ReturnType, RuleKind, Source, year_groups_for_ages
+from models import audit
+from models.db import one, rows, transaction
+
+RETURN_TYPE_LABELS = {
+    ReturnType.FILE_UPLOAD.value: "A file upload",
+    ReturnType.INCIDENTS_OR_NIL.value: "Incidents, or a NIL return",
+    ReturnType.FORM.value: "A form",
+    ReturnType.CONFIRMATION.value: "A confirmation",
+    ReturnType.NONE.value: "Nothing: for information only",
+}
+SOURCE_LABELS = {Source.DFE.value: "DfE", Source.LOCAL.value: "LA"}
+OPEN_STATUSES = ("open", "proposed_to_close")
+
+
+class CatalogueError(ValueError):
+    """A catalogue change that cannot be made (bad rule, unknown school, duplicate code)."""
+
+
+def _decode(row: dict, chosen: set[int]) -> dict:
+    row["rule"] = json.loads(row["rule"])
+    row["audience"] = json.loads(row["audience"])
+    row["audience_types"] = json.loads(row["audience_types"])
+    row["chosen"] = chosen
+    row["entry"] = CatalogueEntry(
+        code=row["code"],
+        name=row["name"],
+        description=row["description"],
+        audience=Audience.from_dict(row["audience"]),
+        rule=DueRule.from_dict(row["rule"]),
+        return_type=row["return_type"],
+        source=row["source"],
+    )
+    row["recurrence"] = row["entry"].recurrence.value
+    row["information_only"] = row["entry"].information_only
+    return row
+
+
+def _chosen_by_entry(db: Database) -> dict[int, set[int]]:
+    chosen: dict[int, set[int]] = {}
+    for r in rows(db, "SELECT catalogue_id, organisation_id FROM return_catalogue_schools"):
+        chosen.setdefault(r["catalogue_id"], set()).add(r["organisation_id"])
+    return chosen
+
+
+def list_entries(db: Database, *, active_only: bool = False) -> list[dict]:
+    """Return every catalogue row (decoded), in display order."""
+    chosen = _chosen_by_entry(db)
+    where = " WHERE active = 1" if active_only else ""
+    found = rows(db, f"SELECT * FROM return_catalogue{where} ORDER BY sort_order, name")
+    return [_decode(r, chosen.get(r["id"], set())) for r in found]
+
+
+def get(db: Database, catalogue_id: int) -> dict | None:
+    """Return one catalogue row (decoded), or None."""
+    row = one(db, "SELECT * FROM return_catalogue WHERE id = ?", (catalogue_id,))
+    if row is None:
+        return None
+    chosen = {
+        r["organisation_id"]
+        for r in rows(db, "SELECT organisation_id FROM return_catalogue_schools WHERE catalogue_id = ?", (row["id"],))
+    }
+    return _decode(row, chosen)
+
+
+def get_by_code(db: Database, code: str) -> dict | None:
+    """Return the catalogue row with ``code`` (e.g. ``"SC-AUT"``), or None."""
+    row = one(db, "SELECT id FROM return_catalogue WHERE code = ?", (code,))
+    return get(db, row["id"]) if row else None
+
+
+def _school_years(school: dict) -> frozenset[int] | None:
+    low, high = school.get("low_age"), school.get("high_age")
+    if low is None or high is None:
+        return None
+    try:
+        return year_groups_for_ages(low, high)
+    except ValueError:
+        return None  # implausible GIAS ages: treat as unknown, so the school stays visible
+
+
+def applies_to(entry_row: dict, school: dict) -> bool:
+    """True when the school must make this return.
+
+    A school counts when it is open (or proposed to close), and: for a chosen-list entry,
+    it is on the list; otherwise it matches the audience (phase, year groups from its
+    GIAS age range, maintained/academy; unknown facts count as a match) and, when the
+    entry names establishment types, its type is one of them.
+    """
+    if school.get("kind") != "school" or school.get("status") not in OPEN_STATUSES:
+        return False
+    if entry_row["chosen_only"]:
+        return school["id"] in entry_row["chosen"]
+    types = entry_row["audience_types"]
+    if types and school.get("type_name") is not None and school["type_name"] not in types:
+        return False
+    return entry_row["entry"].audience.includes(
+        phase=school.get("phase"), is_academy=bool(school.get("is_academy")), year_groups=_school_years(school)
+    )
+
+
+def describe_audience(entry_row: dict) -> str:
+    """Plain-English "who must return it" for a catalogue row."""
+    if entry_row["chosen_only"]:
+        count = len(entry_row["chosen"])
+        return f"A chosen list of {count} school{'s' if count != 1 else ''}"
+    text = entry_row["entry"].audience.describe()
+    if entry_row["audience_types"]:
+        text += "; types: " + ", ".join(entry_row["audience_types"])
+    return text
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+_NTH = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last", -2: "second last"}
+
+
+def _offset_text(offset: int, unit: str, anchor: str) -> str:
+    if not offset:
+        return anchor
+    what = "working day" if unit == "working_days" else "day"
+    plural = "s" if abs(offset) != 1 else ""
+    return f"{abs(offset)} {what}{plural} {'after' if offset > 0 else 'before'} {anchor}"
+
+
+def _anchor_text(rule: dict) -> str:
+    kind = rule["kind"]
+    if kind == RuleKind.FIXED:
+        return f"{rule['day']} {_MONTHS[rule['month'] - 1]}"
+    if kind == RuleKind.NTH_WEEKDAY:
+        nth = _NTH.get(rule["nth"], f"number {rule['nth']}")
+        return f"the {nth} {_WEEKDAYS[rule['weekday']]} of {_MONTHS[rule['month'] - 1]}"
+    if kind == RuleKind.CENSUS_DAY_OFFSET:
+        return f"{rule['census']} census day" if rule.get("census") else "the term's census day"
+    if kind == RuleKind.TERM_START_OFFSET:
+        return f"the first day of the {rule['term']} term" if rule.get("term") else "the first day of term"
+    if kind == RuleKind.TERM_END_OFFSET:
+        return f"the last day of the {rule['term']} term" if rule.get("term") else "the last day of term"
+    if kind == RuleKind.WEEKLY:
+        return f"{_WEEKDAYS[rule['weekday']]} each school week"
+    return "the deadline"
+
+
+def describe_date_rule(rule: dict | None) -> str:
+    """Plain-English text of one stored date rule dict (``DateRule.to_dict()``)."""
+    if not rule:
+        return ""
+    return _offset_text(rule.get("offset", 0), rule.get("unit", "days"), _anchor_text(rule))
+
+
+def describe_rule(rule: dict) -> dict:
+    """Plain-English ``{"recurrence", "due", "opens", "internal_due"}`` for a stored due rule."""
+    internal = rule.get("internal_due")
+    internal_text = describe_date_rule(internal).replace("the deadline", "the external deadline") if internal else ""
+    return {
+        "recurrence": rule["recurrence"].capitalize(),
+        "due": describe_date_rule(rule["due"]),
+        "opens": describe_date_rule(rule.get("opens")).replace("the deadline", "the due date")
+        or "the start of the period",
+        "internal_due": internal_text,
+    }
+
+
+def parse_rule(text: str) -> DueRule:
+    """Parse a rule typed as JSON. Raises CatalogueError with a plain-English reason."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogueError(f"The rule is not valid JSON: {error.msg} (line {error.lineno})") from None
+    if not isinstance(data, dict):
+        raise CatalogueError('The rule must be a JSON object, like {"recurrence": "annual", "due": {...}}')
+    try:
+        return DueRule.from_dict(data)
+    except (TypeError, ValueError) as error:
+        raise CatalogueError(f"The rule is not valid: {error}") from None
+
+
+def _check_schools(db: Database, chosen: Iterable[int]) -> list[int]:
+    ids = sorted(set(chosen))
+    if not ids:
+        return ids
+    marks = ",".join("?" * len(ids))
+    found = {r["id"] for r in rows(db, f"SELECT id FROM organisations WHERE kind = 'school' AND id IN ({marks})", ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise CatalogueError(f"Unknown schools: {missing}")
+    return ids
+
+
+def save(
+    db: Database,
+    entry: CatalogueEntry,
+    *,
+    catalogue_id: int | None = None,
+    audience_types: Iterable[str] = (),
+    chosen_only: bool = False,
+    chosen: Iterable[int] = (),
+    active: bool = True,
+    actor: dict | None = None,
+) -> dict:
+    """Insert (``catalogue_id`` None) or update a catalogue row and audit it; return the row.
+
+    The code of an existing row cannot change (instances and other areas refer to it).
+    Raises CatalogueError for an unknown school in ``chosen``, a code already used, a
+    chosen-list entry with no schools, or a changed code.
+    """
+    types = sorted({t.strip() for t in audience_types if t and t.strip()})
+    now = clock.iso()
+    values = {
+        "code": entry.code, "name": entry.name.strip(), "description": entry.description.strip(),
+        "source": entry.source.value, "return_type": entry.return_type.value,
+        "rule": json.dumps(entry.rule.to_dict(), sort_keys=True),
+        "audience": json.dumps(entry.audience.to_dict(), sort_keys=True), "audience_types": json.dumps(types),
+        "chosen_only": int(chosen_only), "active": int(active), "now": now,
+    }  # fmt: skip
+    with transaction(db):
+        ids = _check_schools(db, chosen)
+        if chosen_only and not ids:
+            raise CatalogueError("Choose at least one school, or make the return apply by audience")
+        if catalogue_id is None:
+            if one(db, "SELECT id FROM return_catalogue WHERE code = ?", (entry.code,)):
+                raise CatalogueError(f"A return with code {entry.code} already exists")
+            cursor = db.conn.execute(
+                "INSERT INTO return_catalogue (code, name, description, source, return_type, rule, audience,"
+                " audience_types, chosen_only, active, sort_order, created_at, updated_at) VALUES (:code, :name,"
+                " :description, :source, :return_type, :rule, :audience, :audience_types, :chosen_only, :active,"
+                " (SELECT coalesce(max(sort_order), 0) + 10 FROM return_catalogue), :now, :now)",
+                values,
+            )
+            catalogue_id = cursor.lastrowid
+            action = "deadline_catalogue_added"
+        else:
+            existing = one(db, "SELECT code FROM return_catalogue WHERE id = ?", (catalogue_id,))
+            if existing is None:
+                raise CatalogueError("That return does not exist")
+            if existing["code"] != entry.code:
+                raise CatalogueError("The code of a return cannot be changed")
+            db.conn.execute(
+                "UPDATE return_catalogue SET name = :name, description = :description, source = :source,"
+                " return_type = :return_type, rule = :rule, audience = :audience, audience_types = :audience_types,"
+                " chosen_only = :chosen_only, active = :active, updated_at = :now WHERE id = :id",
+                {**values, "id": catalogue_id},
+            )
+            action = "deadline_catalogue_changed"
+        db.conn.execute("DELETE FROM return_catalogue_schools WHERE catalogue_id = ?", (catalogue_id,))
+        db.conn.executemany(
+            "INSERT INTO return_catalogue_schools (catalogue_id, organisation_id) VALUES (?, ?)",
+            [(catalogue_id, i) for i in ids],
+        )
+        detail = {k: v for k, v in values.items() if k != "now"}
+        detail["chosen"] = ids
+        audit.record(
+            db, action, actor=actor, organisation_id=actor["organisation_id"] if actor else None,
+            target=f"return:{entry.code}", detail=detail,
+        )  # fmt: skip
+    return get(db, catalogue_id)
