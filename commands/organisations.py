@@ -1,0 +1,182 @@
+"""Organisation commands: ``import-gias`` (schools from a GIAS extract) and ``demo-data``."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlite_utils import Database
+
+from gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
+from models import audit, organisations, users
+from models.db import transaction
+from security.passwords import hash_password
+from web.database import get_db
+from web.passwords import app_hasher
+
+DEMO_LA_CODE = "873"
+DEMO_FILE = "demo_gias_873.csv"
+DEMO_ADMIN_EMAIL = "admin@gatehouse.invalid"
+PROGRESS_EVERY = 250
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def read_records(extract: Extract, la_codes: tuple[str, ...], label: str) -> list[Record]:
+    """Read every record of ``extract``, drawing a progress bar on stderr. Raises GiasFileError."""
+    records: list[Record] = []
+    with click.progressbar(length=extract.size, label=label, file=sys.stderr, show_eta=False) as bar:
+        done = 0
+        for record in extract.records(la_codes):
+            records.append(record)
+            if len(records) % PROGRESS_EVERY == 0:
+                bar.update(extract.position - done)
+                done = extract.position
+        bar.update(extract.size - done)
+    return records
+
+
+def run_gias_import(
+    db: Database, path: Path, la_codes: tuple[str, ...], *, actor: dict | None = None, dry_run: bool = False
+) -> organisations.ImportSummary:
+    """Check, read and import the GIAS file at ``path`` (one transaction), with a progress bar.
+
+    Raises GiasFileError (bad encoding, missing columns, unreadable CSV) or
+    organisations.ImportRefused; in both cases nothing was changed.
+    """
+    data = path.read_bytes()
+    extract = open_extract(data)
+    records = read_records(extract, la_codes, f"Reading {path.name}")
+    return organisations.import_gias(
+        db, records, la_codes=la_codes, file_name=path.name, file_sha256=hashlib.sha256(data).hexdigest(),
+        encoding=extract.encoding, notes=extract.notes, actor=actor, dry_run=dry_run,
+    )  # fmt: skip
+
+
+def summary_lines(summary: organisations.ImportSummary, file_name: str) -> Iterator[str]:
+    """The lines ``import-gias`` prints when it finishes."""
+    las = ", ".join(summary.la_codes)
+    yield f"GIAS import of {file_name} for LA {las}{' (dry run: nothing was saved)' if summary.dry_run else ''}:"
+    yield f"  {_plural(summary.added, 'school')} added"
+    yield f"  {_plural(summary.updated, 'school')} updated"
+    yield f"  {_plural(summary.closed, 'school')} closed"
+    yield f"  {_plural(summary.unchanged, 'school')} unchanged"
+    for reason, count in sorted(summary.skipped.items(), key=lambda item: (-item[1], item[0])):
+        yield f"  {_plural(count, 'row')} skipped: {reason}"
+    yield f"  {_plural(summary.rows_read, 'row')} read in all"
+    if summary.las_created:
+        which = ", ".join(summary.las_created)
+        yield f"Created the LA organisation{'s' if len(summary.las_created) > 1 else ''} for {which}."
+    for note in summary.notes:
+        yield f"Note: {note}"
+
+
+def _la_codes_option(values: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return parse_la_codes(values or (str(current_app.config["LA_CODE"]),))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--la") from None
+
+
+@click.command("import-gias")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option(
+    "--la", "la_values", multiple=True, metavar="CODE",
+    help="LA code(s) to import: --la 873 --la 855 or --la 873,855. Default: the LA_CODE setting.",
+)  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Check and count everything, then save nothing.")
+@with_appcontext
+def import_gias_command(file: Path, la_values: tuple[str, ...], dry_run: bool) -> None:
+    """Import or refresh schools from a GIAS "edubasealldata" CSV (Windows-1252).
+
+    Keeps open schools (GIAS status 1 or 3) of the chosen LAs, updates known schools by URN,
+    marks closed the schools GIAS lists as closed or no longer lists, and creates the LA
+    organisation when missing. A file with the wrong encoding or missing columns is refused
+    and nothing is changed.
+    """
+    la_codes = _la_codes_option(la_values)
+    try:
+        summary = run_gias_import(get_db(), file, la_codes, dry_run=dry_run)
+    except (GiasFileError, organisations.ImportRefused) as error:
+        raise click.ClickException(f"{file.name}: {error} Nothing was changed.") from None
+    for line in summary_lines(summary, file.name):
+        click.echo(line)
+
+
+class _NotEmpty(Exception):
+    """The database gained data between the check and the write."""
+
+
+def _create_demo(db: Database, data: bytes, records: list[Record], extract: Extract, email: str, encoded: str):
+    with transaction(db):
+        if any(organisations.counts(db).values()):
+            raise _NotEmpty
+        summary = organisations.import_gias(
+            db, records, la_codes=(DEMO_LA_CODE,), file_name=DEMO_FILE,
+            file_sha256=hashlib.sha256(data).hexdigest(), encoding=extract.encoding, notes=extract.notes,
+        )  # fmt: skip
+        la = organisations.get_la(db, DEMO_LA_CODE)
+        admin = users.create(
+            db, email=email, name="Demo site administrator", organisation_id=la["id"], role="approver",
+            is_site_admin=True, password_hash=encoded, must_change_password=True,
+        )  # fmt: skip
+        audit.record(
+            db, "demo_data", organisation_id=la["id"], target=f"user:{admin['id']}",
+            detail={"admin_email": admin["email"], "schools_added": summary.added, "file": DEMO_FILE},
+        )  # fmt: skip
+    return summary, admin, la
+
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="When the database already has data, say so and succeed.")
+@click.option("--admin-email", default=DEMO_ADMIN_EMAIL, show_default=True, help="Email of the demo site admin.")
+@with_appcontext
+def demo_data_command(if_empty: bool, admin_email: str) -> None:
+    """Load demo data into an EMPTY database: LA 873's schools and a site admin.
+
+    The site admin's one-time password is printed once; it must be changed at first sign-in.
+    """
+    if "@" not in admin_email.strip()[1:-1]:
+        raise click.BadParameter(f"{admin_email!r} is not an email address", param_hint="--admin-email")
+    db = get_db()
+    if any(organisations.counts(db).values()):
+        _already_present(db, if_empty)
+        return
+    path = Path(current_app.root_path) / "data" / DEMO_FILE
+    data = path.read_bytes()
+    extract = open_extract(data)
+    records = read_records(extract, (DEMO_LA_CODE,), "Loading demo schools")
+    password = secrets.token_urlsafe(12)
+    encoded = hash_password(app_hasher(), password)
+    try:
+        summary, admin, la = _create_demo(db, data, records, extract, admin_email, encoded)
+    except _NotEmpty:
+        _already_present(db, if_empty)
+        return
+    click.echo(f"Demo data loaded: {la['name']} (LA {DEMO_LA_CODE}) and {_plural(summary.added, 'school')}.")
+    click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")
+    click.echo(f"One-time password: {password}")
+    click.echo("This password is shown only now. You must change it when you first sign in.")
+
+
+def _already_present(db: Database, if_empty: bool) -> None:
+    if if_empty:
+        click.echo("Demo data already present; nothing changed")
+        return
+    held = organisations.counts(db)
+    raise click.ClickException(
+        f"The database already holds {_plural(held['organisations'], 'organisation')} and "
+        f"{_plural(held['users'], 'user')}: demo data goes only into an empty database. Nothing was changed. "
+        "(Use --if-empty to succeed quietly in that case.)"
+    )
+
+
+COMMANDS = [import_gias_command, demo_data_command]

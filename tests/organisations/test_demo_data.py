@@ -1,0 +1,106 @@
+"""``flask --app app demo-data``: LA 873's schools and a site admin, once, into an empty database."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from models import organisations, users
+from models.db import rows, scalar
+from security.passwords import verify_password
+from web.passwords import app_hasher
+
+PASSWORD_LINE = re.compile(r"^One-time password: (\S+)$", re.MULTILINE)
+
+
+def everything(db) -> dict:
+    return {
+        table: [tuple(r.values()) for r in rows(db, f"SELECT * FROM {table} ORDER BY id")]
+        for table in ("organisations", "users", "gias_imports", "audit_log")
+    }
+
+
+def test_first_run_loads_schools_and_prints_the_password_once(app, runner, db):
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+
+    passwords = PASSWORD_LINE.findall(result.stdout)
+    assert len(passwords) == 1
+    password = passwords[0]
+    assert result.output.count(password) == 1
+    assert "shown only now" in result.stdout
+
+    la = organisations.get_la(db, "873")
+    assert la["name"] == "Cambridgeshire"
+    assert scalar(db, "SELECT count(*) FROM organisations WHERE kind = 'school'") == 36  # 40 rows, 4 closed
+    assert "36 schools" in result.stdout
+
+    admin = users.get_by_email(db, "admin@gatehouse.invalid")
+    assert admin["is_site_admin"] == 1
+    assert admin["role"] == "approver"
+    assert admin["must_change_password"] == 1
+    assert admin["organisation_id"] == la["id"]
+    assert admin["status"] == "active"
+    with app.app_context():
+        assert verify_password(app_hasher(), admin["password_hash"], password)
+    assert password not in admin["password_hash"]
+
+    actions = [r["action"] for r in rows(db, "SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["gias_import", "demo_data"]
+    for entry in rows(db, "SELECT detail FROM audit_log"):
+        assert password not in entry["detail"]
+    assert json.loads(rows(db, "SELECT detail FROM audit_log WHERE action = 'demo_data'")[0]["detail"])[
+        "admin_email"
+    ] == "admin@gatehouse.invalid"
+
+
+def test_second_run_with_if_empty_changes_nothing(runner, db):
+    first = runner.invoke(args=["demo-data", "--if-empty"])
+    assert first.exit_code == 0
+    before = everything(db)
+
+    second = runner.invoke(args=["demo-data", "--if-empty"])
+
+    assert second.exit_code == 0
+    assert second.stdout == "Demo data already present; nothing changed\n"
+    assert not PASSWORD_LINE.search(second.output)
+    assert everything(db) == before
+
+
+def test_if_empty_leaves_any_existing_data_alone(runner, db, school, make_user):
+    make_user(school)
+    before = everything(db)
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0
+    assert "Demo data already present; nothing changed" in result.stdout
+    assert everything(db) == before
+
+
+def test_without_if_empty_a_database_with_data_is_refused(runner, db, la):
+    before = everything(db)
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 1
+    assert "demo data goes only into an empty database" in result.stderr
+    assert "1 organisation and 0 users" in result.stderr
+    assert everything(db) == before
+
+
+def test_the_admin_email_can_be_chosen(runner, db):
+    result = runner.invoke(args=["demo-data", "--admin-email", "Data.Team@Example.gov.uk"])
+    assert result.exit_code == 0, result.output
+    assert "Site admin: data.team@example.gov.uk" in result.stdout
+    assert users.get_by_email(db, "data.team@example.gov.uk")["is_site_admin"] == 1
+
+
+def test_a_bad_admin_email_is_a_usage_error(runner, db):
+    result = runner.invoke(args=["demo-data", "--admin-email", "not-an-email"])
+    assert result.exit_code == 2
+    assert scalar(db, "SELECT count(*) FROM organisations") == 0
+
+
+def test_the_printed_password_is_accepted_at_sign_in(runner, client, db):
+    password = PASSWORD_LINE.search(runner.invoke(args=["demo-data"]).stdout).group(1)
+    wrong = client.post("/sign-in", data={"email": "admin@gatehouse.invalid", "password": password + "x"})
+    assert wrong.status_code == 200  # the form again, with an error
+    response = client.post("/sign-in", data={"email": "admin@gatehouse.invalid", "password": password})
+    assert response.status_code == 302  # on to the next step (home, or setting up a new password / 2FA)

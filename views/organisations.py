@@ -1,0 +1,115 @@
+"""Organisations for LA staff and site admins: the searchable list and one organisation's page.
+
+Site admins see every organisation; LA staff see their own LA's (another LA's organisation
+is a 404). School users get 403 from the permission decorator.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+
+from forms.organisations import OrganisationSearchForm
+from models import organisations
+from web.database import get_db
+from web.permissions import la_staff
+from web.rendering import render_page
+
+bp = Blueprint("organisations", __name__)
+
+PER_PAGE = 50
+_HTMX_LINK = {"hx-target": "#organisation-results", "hx-push-url": "true"}
+
+
+@bp.app_template_filter("dfe_number")
+def dfe_number_filter(value: str | None) -> str:
+    """``8732001`` as ``873/2001`` (the way people write DfE numbers)."""
+    if not value:
+        return ""
+    return f"{value[:3]}/{value[3:]}" if len(value) == 7 else value
+
+
+@bp.app_template_filter("gias_date")
+def gias_date_filter(value: str | None) -> str:
+    """An ISO date (or timestamp) as ``1 September 1998``; empty for None."""
+    if not value:
+        return ""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
+def _la_scope() -> str | None:
+    """The LA code the current user is limited to, or None (site admins see every LA)."""
+    if current_user.is_site_admin:
+        return None
+    return current_user.row["organisation_la_code"]
+
+
+def _pagination(result: dict, query: dict) -> dict | None:
+    """GOV.UK pagination parameters: first, last and the pages around the current one."""
+    page, pages = result["page"], result["pages"]
+    if pages <= 1:
+        return None
+
+    def link(number: int) -> dict:
+        href = url_for("organisations.index", page=number, **query)
+        return {"href": href, "attributes": {"hx-get": href, **_HTMX_LINK}}
+
+    items, previous = [], 0
+    for number in sorted({1, page - 1, page, page + 1, pages} & set(range(1, pages + 1))):
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "current": number == page, **link(number)})
+        previous = number
+    return {
+        "landmarkLabel": "Organisation list pages",
+        "items": items,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+    }
+
+
+@bp.get("/organisations")
+@la_staff
+def index():
+    db = get_db()
+    scope = _la_scope()
+    form = OrganisationSearchForm(request.args, phases=organisations.phases(db, scope))
+    result, pagination = None, None
+    if form.validate():
+        result = organisations.search(
+            db,
+            query=form.q.data or "",
+            status=form.status.data or "",
+            phase=form.phase.data or "",
+            la_code=scope,
+            page=request.args.get("page", 1, type=int),
+            per_page=PER_PAGE,
+        )
+        pagination = _pagination(result, form.query_args())
+    return render_page(
+        "organisations/index.html",
+        "organisations/_results.html",
+        form=form,
+        result=result,
+        pagination=pagination,
+        searching=bool(form.query_args()),
+    )
+
+
+@bp.get("/organisations/<int:org_id>")
+@la_staff
+def detail(org_id: int):
+    db = get_db()
+    org = organisations.get(db, org_id)
+    scope = _la_scope()
+    if org is None or (scope is not None and org["la_code"] != scope):
+        abort(404)
+    la = organisations.get_la(db, org["la_code"]) if org["kind"] == "school" else None
+    last_import = organisations.get_import(db, org["gias_import_id"])
+    return render_template("organisations/detail.html", org=org, la=la, last_import=last_import)
