@@ -1,0 +1,158 @@
+"""Pupil rules shared by the School Census and CTF validators.
+
+``PupilRules.check`` takes one pupil's fields (element name -> text) and records findings for
+the UPN, former UPN, ULN, names, date of birth and sex, and for duplicates within the file.
+To find duplicates without holding every pupil, it keeps only each pupil's UPN and name
+strings plus three look-up tables (UPN, ULN, and a hash of surname, forename, sex and DOB).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+from validation.dates import parse_iso_date
+from validation.identifiers import uln_is_valid, upn_check_letter, upn_is_valid, upn_problems
+from validation.report import PupilRef, Report
+
+NAME_FIELDS = ("Surname", "Forename", "MiddleNames", "PreferredSurname", "PreferredForename")
+VALID_SEX = frozenset({"M", "F"})
+# The LRS accepts these Latin ranges only: U+0020-007E, U+00A0-024F, U+1E00-1EFF.
+_NOT_LRS_LATIN = re.compile("[^\u0020-\u007e\u00a0-\u024f\u1e00-\u1eff]")
+_UPN_PARTS = {"1530": slice(1, 4), "1540": slice(4, 12), "1550": slice(12, None)}
+
+
+class PupilBasics(NamedTuple):
+    """What the kind-specific rules need after the shared checks."""
+
+    position: int
+    dob: dt.date | None
+    sex: str | None
+
+
+def is_blank(text: str | None) -> bool:
+    """True for a missing, empty or whitespace-only value."""
+    return not text or text.isspace()
+
+
+def sex_of(fields: dict[str, str | None]) -> tuple[str, str | None]:
+    """The element that holds the pupil's sex ("Sex", or "Gender" in files before 2024) and
+    its value (None if neither is present)."""
+    if "Sex" in fields or "Gender" not in fields:
+        return "Sex", fields.get("Sex")
+    return "Gender", fields["Gender"]
+
+
+class PupilRules:
+    """Checks pupils one at a time for one file and remembers what duplicate rules need."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self._identity: list[tuple[str, str, str]] = []
+        self._upns: dict[str, int] = {}
+        self._ulns: dict[str, int] = {}
+        self._people: dict[int, int] = {}
+        self._first_flagged: set[tuple[str, int]] = set()
+        self._dobs: dict[str | None, dt.date | None] = {}
+
+    @property
+    def count(self) -> int:
+        """How many pupils have been checked."""
+        return len(self._identity)
+
+    def ref(self, position: int) -> PupilRef:
+        """The UPN and name of the pupil at 1-based ``position`` (already checked)."""
+        upn, forename, surname = self._identity[position - 1]
+        return PupilRef(position, upn, f"{forename} {surname}".strip())
+
+    def check(self, fields: dict[str, str | None]) -> PupilBasics:
+        """Run the shared pupil rules on ``fields`` and return what later rules need."""
+        get = fields.get
+        upn, forename, surname = get("UPN") or "", get("Forename") or "", get("Surname") or ""
+        self._identity.append((upn, forename, surname))
+        position = len(self._identity)
+        if not upn_is_valid(upn):
+            self._add_upn_findings(position, "UPN", upn)
+        if upn:
+            self._check_duplicate("1520", self._upns, upn, position, "UPN", upn)
+        if "FormerUPN" in fields:
+            self._check_former_upn(position, get("FormerUPN"))
+        uln = get("UniqueLearnerNumber")
+        if uln:
+            self._check_uln(position, uln)
+        if is_blank(surname) or is_blank(forename) or not (forename.isascii() and surname.isascii()) \
+                or "MiddleNames" in fields or "PreferredSurname" in fields or "PreferredForename" in fields:
+            self._check_names(position, fields)
+        dob_text = get("DOB")
+        dob = self._dob(dob_text)
+        if dob is None:
+            self.report.add("1600", "DOB", dob_text, self.ref(position))
+        sex_field, sex = sex_of(fields)
+        if sex not in VALID_SEX:
+            self.report.add("1610", sex_field, sex, self.ref(position))
+        elif dob is not None and surname and forename:
+            key = hash((surname.casefold(), forename.casefold(), sex, dob_text))
+            self._check_duplicate("1620Q", self._people, key, position, "DOB", dob_text)
+        return PupilBasics(position, dob, sex)
+
+    def _dob(self, text: str | None) -> dt.date | None:
+        """``text`` as a date of birth (cached: many pupils share one)."""
+        try:
+            return self._dobs[text]
+        except KeyError:
+            dob = self._dobs[text] = parse_iso_date(text)
+            return dob
+
+    def _add_upn_findings(self, position: int, field: str, upn: str) -> None:
+        """Findings for each of rules 1500-1550 that ``upn`` breaks."""
+        for rule in upn_problems(upn):
+            self._add_upn_finding(rule, position, field, upn)
+
+    def _check_former_upn(self, position: int, former: str | None) -> None:
+        """Rules 1510-1550 on a former UPN that is present (an empty one is ignored)."""
+        if former and not upn_is_valid(former):
+            self._add_upn_findings(position, "FormerUPN", former)
+
+    def _add_upn_finding(self, rule: str, position: int, field: str, upn: str) -> None:
+        """One finding for UPN rule ``rule``, with the part of the UPN the rule is about."""
+        context: dict[str, str] = {}
+        if rule == "1510":
+            context["expected"] = upn_check_letter(upn[1:])
+        elif rule in _UPN_PARTS:
+            context["part"] = upn[_UPN_PARTS[rule]] or "nothing"
+        self.report.add(rule, field, upn, self.ref(position), **context)
+
+    def _check_uln(self, position: int, uln: str) -> None:
+        """Rules 1575 (format and check digit) and 1578 (duplicate) on a ULN that is present."""
+        if not uln_is_valid(uln):
+            self.report.add("1575", "UniqueLearnerNumber", uln, self.ref(position))
+        self._check_duplicate("1578", self._ulns, uln, position, "UniqueLearnerNumber", uln)
+
+    def _check_names(self, position: int, fields: dict[str, str | None]) -> None:
+        """Rules 1580 and 1590 (surname, forename missing) and lrs-charset on every name."""
+        if is_blank(fields.get("Surname")):
+            self.report.add("1580", "Surname", fields.get("Surname"), self.ref(position))
+        if is_blank(fields.get("Forename")):
+            self.report.add("1590", "Forename", fields.get("Forename"), self.ref(position))
+        for name_field in NAME_FIELDS:
+            name = fields.get(name_field)
+            if name and not name.isascii():
+                bad = _NOT_LRS_LATIN.search(name)
+                if bad:
+                    self.report.add("lrs-charset", name_field, name, self.ref(position), part=bad.group())
+
+    def _check_duplicate(self, rule: str, seen: dict, key: object, position: int, field: str, value: str) -> None:
+        """Record ``key`` for ``position``; if an earlier pupil had it, flag this pupil and
+        (once) the earlier one, each naming the other."""
+        first = seen.setdefault(key, position)
+        if first == position:
+            return
+        self.report.add(rule, field, value, self.ref(position), other=self._describe(first))
+        if (rule, first) not in self._first_flagged:
+            self._first_flagged.add((rule, first))
+            self.report.add(rule, field, value, self.ref(first), other=self._describe(position))
+
+    def _describe(self, position: int) -> str:
+        """How a message names another pupil: "12 (Amelia Smith, UPN H801200001001)"."""
+        ref = self.ref(position)
+        return f"{position} ({ref.name or 'no name'}, UPN {ref.upn or 'missing'})"

@@ -1,0 +1,56 @@
+"""Reading pupil and header fields out of streamed XML elements, and the pupil record handed
+to ``on_pupil`` callbacks for storage."""
+from __future__ import annotations
+
+from lxml import etree
+
+ADDRESS_LINE_FIELDS = (
+    "AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "AddressLine5",
+    "SAON", "PAON", "Street", "Locality", "Town", "AdministrativeArea", "PostTown", "County",
+)
+
+
+def flatten(element: etree._Element, containers: frozenset[str], out: dict[str, str | None]) -> dict:
+    """Map each child's element name to its text, descending into children named in
+    ``containers`` (their own text is recorded too, so their presence can be tested).
+    Later elements with the same name win. Returns ``out``."""
+    for child in element:
+        tag = child.tag
+        out[tag] = child.text
+        if tag in containers:
+            flatten(child, containers, out)
+    return out
+
+
+def flatten_paths(element: etree._Element, prefix: str = "") -> dict[str, str]:
+    """Every descendant's text keyed by its path below ``element`` ("SourceSchool/LEA"),
+    stripped of surrounding white space. For small elements such as a file header."""
+    out: dict[str, str] = {}
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        path = f"{prefix}{child.tag}"
+        out[path] = (child.text or "").strip()
+        out.update(flatten_paths(child, path + "/"))
+    return out
+
+
+def pupil_record(position: int, fields: dict[str, str | None], sex_field: str) -> dict:
+    """The pupil data the web layer stores (UPN, names, DOB, sex, year group, address), as
+    given in the file: a plain dict, safe to keep after the element is cleared."""
+    return {
+        "position": position,
+        "upn": fields.get("UPN"),
+        "former_upn": fields.get("FormerUPN"),
+        "uln": fields.get("UniqueLearnerNumber"),
+        "surname": fields.get("Surname"),
+        "forename": fields.get("Forename"),
+        "middle_names": fields.get("MiddleNames"),
+        "preferred_surname": fields.get("PreferredSurname"),
+        "dob": fields.get("DOB"),
+        "sex": fields.get(sex_field),
+        "nc_year": fields.get("NCyearActual"),
+        "enrol_status": fields.get("EnrolStatus"),
+        "postcode": fields.get("PostCode"),
+        "address_lines": [fields[k] for k in ADDRESS_LINE_FIELDS if fields.get(k)],
+    }
