@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from jobs.scheduler import start_scheduler
 from migrations import apply_all
 from web.database import get_db
 
@@ -34,6 +35,8 @@ def serve_command(host: str | None, port: int | None) -> None:
     host = host or cfg["HOST"]
     port = port or cfg["PORT"]
     click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
+    if start_scheduler(current_app._get_current_object()):
+        click.echo("Scheduled jobs run in this process (setting JOBS_IN_PROCESS).")
     serve(
         current_app._get_current_object(),
         host=host,
