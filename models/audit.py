@@ -2,22 +2,34 @@
 
 Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own fields, so any
 edit, deletion or reordering breaks the chain from that row on. Triggers refuse UPDATE and
-DELETE; :func:`verify` finds the first row whose hash no longer fits.
+DELETE; :func:`verify_chain` finds the first row whose hash no longer fits.
+
+The chain is unkeyed: it proves that rows were not changed after later rows were written,
+not that nobody rewrote the whole tail. Note the last row's hash somewhere else (``audit
+verify`` prints it) and pass it back as an anchor to detect a truncated or rewritten tail.
+
+Searching (the admin page) and exporting (CSV, web and CLI) also live here; every filter is
+a bound parameter.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlite_utils import Database
 
 import clock
-from models.db import one, rows, transaction
+from models.db import one, rows, scalar, transaction
 
 GENESIS = "0" * 64
 FIELDS = ("at", "actor_id", "actor_email", "organisation_id", "action", "target", "ip", "user_agent", "detail")
+PAGE_SIZE = 50
 
 
 def _row_hash(prev_hash: str, row: dict) -> str:
@@ -69,6 +81,28 @@ def record(
     return row
 
 
+# --- Verifying the chain ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of :func:`verify_chain`.
+
+    ``broken_id`` is the first row that does not fit the chain (None when intact) and
+    ``reason`` says how; ``last_id`` and ``last_hash`` are the last intact row's.
+    """
+
+    rows_checked: int
+    broken_id: int | None = None
+    reason: str | None = None
+    last_id: int | None = None
+    last_hash: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_id is None
+
+
 def _iter_rows(db: Database, batch: int = 5000) -> Iterator[dict]:
     last_id = 0
     while True:
@@ -79,13 +113,222 @@ def _iter_rows(db: Database, batch: int = 5000) -> Iterator[dict]:
         last_id = chunk[-1]["id"]
 
 
-def verify(db: Database) -> tuple[int, int | None]:
-    """Check the whole chain. Return ``(rows_checked, first_broken_id)``; the id is None when intact."""
-    prev = GENESIS
-    checked = 0
+def count(db: Database) -> int:
+    """Return the number of rows in the audit log."""
+    return scalar(db, "SELECT count(*) FROM audit_log")
+
+
+def verify_chain(db: Database, progress: Callable[[int], None] | None = None) -> ChainReport:
+    """Check every row's links, oldest first, and return a :class:`ChainReport`.
+
+    A row is broken when its ``prev_hash`` is not the previous row's hash (a row before it
+    was deleted, inserted or moved) or when its hash does not match its own fields (it was
+    edited). ``progress(n)`` is called after every ``n`` rows checked.
+    """
+    prev, last_id, checked = GENESIS, None, 0
     for row in _iter_rows(db):
         checked += 1
-        if row["prev_hash"] != prev or _row_hash(prev, row) != row["hash"]:
-            return checked, row["id"]
-        prev = row["hash"]
-    return checked, None
+        if row["prev_hash"] != prev:
+            reason = (
+                "its prev_hash is not the hash of the row before it "
+                "(a row was deleted, inserted or moved just before it)"
+            )
+            return ChainReport(checked, row["id"], reason, last_id, prev)
+        if _row_hash(prev, row) != row["hash"]:
+            return ChainReport(
+                checked, row["id"], "its fields do not match its hash (the row was edited)", last_id, prev
+            )
+        prev, last_id = row["hash"], row["id"]
+        if progress and checked % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(checked % 1000)
+    return ChainReport(checked, None, None, last_id, prev if last_id else None)
+
+
+def verify(db: Database) -> tuple[int, int | None]:
+    """Check the whole chain. Return ``(rows_checked, first_broken_id)``; the id is None when intact."""
+    report = verify_chain(db)
+    return report.rows_checked, report.broken_id
+
+
+def has_hash(db: Database, row_hash: str) -> bool:
+    """True when some row of the log carries ``row_hash`` (an anchor noted earlier)."""
+    return one(db, "SELECT 1 FROM audit_log WHERE hash = ?", (row_hash.strip().lower(),)) is not None
+
+
+# --- Searching -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to look for. Empty fields match everything; dates are inclusive UTC days.
+
+    ``actor_email`` and ``target`` match any part, ignoring case; ``organisation`` matches
+    part of an organisation's name, its DfE number (with or without the slash) or its URN.
+    """
+
+    action: str | None = None
+    actor_email: str | None = None
+    organisation: str | None = None
+    target: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _where(filters: Filters) -> tuple[list[str], dict]:
+    """Build WHERE clauses (fixed SQL text) and their bound parameters from ``filters``."""
+    clauses: list[str] = []
+    params: dict = {}
+    if filters.action:
+        clauses.append("a.action = :action")
+        params["action"] = filters.action
+    if filters.actor_email:
+        clauses.append("instr(lower(a.actor_email), lower(:actor_email)) > 0")
+        params["actor_email"] = filters.actor_email
+    if filters.target:
+        clauses.append("instr(lower(a.target), lower(:target)) > 0")
+        params["target"] = filters.target
+    if filters.organisation:
+        clauses.append(
+            "a.organisation_id IN (SELECT id FROM organisations WHERE instr(lower(name), lower(:organisation)) > 0"
+            " OR dfe_number = :organisation_dfe OR CAST(urn AS TEXT) = :organisation)"
+        )
+        params["organisation"] = filters.organisation
+        params["organisation_dfe"] = filters.organisation.replace("/", "").replace(" ", "")
+    if filters.date_from:
+        clauses.append("a.at >= :date_from")
+        params["date_from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        clauses.append("a.at < :date_to_next")
+        params["date_to_next"] = (filters.date_to + timedelta(days=1)).isoformat()
+    return clauses, params
+
+
+_SELECT = (
+    "SELECT a.*, o.name AS organisation_name, o.dfe_number AS organisation_dfe_number"
+    " FROM audit_log a LEFT JOIN organisations o ON o.id = a.organisation_id"
+)
+
+
+def _query(filters: Filters, extra: str | None = None) -> tuple[str, dict]:
+    clauses, params = _where(filters)
+    if extra:
+        clauses.append(extra)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _exists(db: Database, filters: Filters, extra: str, bound: dict) -> bool:
+    where, params = _query(filters, extra)
+    return one(db, f"SELECT 1 FROM audit_log a{where} LIMIT 1", {**params, **bound}) is not None
+
+
+def search(
+    db: Database, filters: Filters, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+) -> dict:
+    """Return one page of matching rows, newest first, paginated by id (keyset).
+
+    With ``before``: the ``size`` newest rows with a smaller id; with ``after``: the ``size``
+    oldest rows with a larger id (the newer page); with neither, the newest rows. Returns
+    ``{"rows": [...], "newer": id | None, "older": id | None}`` where ``newer`` is the
+    ``after`` value of the newer page and ``older`` the ``before`` value of the older one.
+    """
+    if after is not None:
+        where, params = _query(filters, "a.id > :after")
+        found = rows(
+            db, f"{_SELECT}{where} ORDER BY a.id ASC LIMIT :limit", {**params, "after": after, "limit": size + 1}
+        )
+        has_newer = len(found) > size
+        page = list(reversed(found[:size]))
+        has_older = bool(page) and _exists(db, filters, "a.id < :id", {"id": page[-1]["id"]})
+    else:
+        extra = "a.id < :before" if before is not None else None
+        where, params = _query(filters, extra)
+        found = rows(
+            db, f"{_SELECT}{where} ORDER BY a.id DESC LIMIT :limit", {**params, "before": before, "limit": size + 1}
+        )
+        has_older = len(found) > size
+        page = found[:size]
+        has_newer = bool(page) and before is not None and _exists(db, filters, "a.id > :id", {"id": page[0]["id"]})
+    return {
+        "rows": page,
+        "newer": page[0]["id"] if has_newer else None,
+        "older": page[-1]["id"] if has_older else None,
+    }
+
+
+def iter_matching(db: Database, filters: Filters, batch: int = 1000) -> Iterator[dict]:
+    """Yield every matching row, oldest first, reading ``batch`` rows per query."""
+    last_id = 0
+    while True:
+        where, params = _query(filters, "a.id > :last_id")
+        chunk = rows(
+            db, f"{_SELECT}{where} ORDER BY a.id ASC LIMIT :limit", {**params, "last_id": last_id, "limit": batch}
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last_id = chunk[-1]["id"]
+
+
+def get(db: Database, entry_id: int) -> dict | None:
+    """Return one row (with its organisation's name), or None."""
+    return one(db, f"{_SELECT} WHERE a.id = ?", (entry_id,))
+
+
+def distinct_actions(db: Database) -> list[str]:
+    """Every action name in the log, sorted. Skips along the action index, so it stays quick."""
+    found = rows(
+        db,
+        "WITH RECURSIVE seen(action) AS ("
+        " SELECT min(action) FROM audit_log"
+        " UNION ALL SELECT (SELECT min(action) FROM audit_log WHERE action > seen.action) FROM seen"
+        " WHERE seen.action IS NOT NULL)"
+        " SELECT action FROM seen WHERE action IS NOT NULL",
+    )
+    return [r["action"] for r in found]
+
+
+# --- CSV export ------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_email",
+    "organisation_id",
+    "organisation_name",
+    "organisation_dfe_number",
+    "action",
+    "target",
+    "ip",
+    "user_agent",
+    "detail",
+    "prev_hash",
+    "hash",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """Make a value safe for a spreadsheet: text starting like a formula gets a leading quote.
+
+    Spreadsheets run cells beginning with = + - @ (and tab or carriage return) as formulas;
+    audit rows carry text typed by visitors (a failed sign-in's email), so it is neutralised.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_lines(entries: Iterable[dict]) -> Iterator[str]:
+    """Yield CSV text: a header line, then one line per entry (columns ``CSV_COLUMNS``)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue()
+    for entry in entries:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(entry.get(column)) for column in CSV_COLUMNS])
+        yield buffer.getvalue()

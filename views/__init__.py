@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint on ``app``."""
-    from views import auth, main, organisations
+    from views import audit, auth, main, organisations
 
-    for module in (main, auth, organisations):
+    for module in (main, auth, audit, organisations):
         app.register_blueprint(module.bp)

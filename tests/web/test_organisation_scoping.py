@@ -20,6 +20,7 @@ OTHER_ORGANISATION_OBJECTS = {
     "organisation_id": lambda ctx: ctx["other_school"]["id"],
     "user_id": lambda ctx: ctx["other_user"]["id"],
     "message_id": lambda ctx: 1,  # outbox messages: site admins only
+    "entry_id": lambda ctx: 1,  # audit log entries: site admins only
 }
 # Routes with parameters that are not about an organisation's objects.
 NOT_ORGANISATION_SCOPED = {"static"}

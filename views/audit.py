@@ -1,0 +1,83 @@
+"""The audit log for site admins: search, one entry, CSV export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import clock
+from forms.audit import AuditFilterForm
+from models import audit
+from models.db import connect
+from web.database import get_db
+from web.permissions import site_admin
+from web.rendering import render_page
+
+bp = Blueprint("audit", __name__, url_prefix="/admin")
+
+
+def _filter_form() -> AuditFilterForm:
+    return AuditFilterForm(request.args, actions=audit.distinct_actions(get_db()))
+
+
+@bp.get("/audit")
+@site_admin
+def index():
+    form = _filter_form()
+    results = None
+    if form.validate():
+        results = audit.search(
+            get_db(),
+            form.filters(),
+            before=request.args.get("before", type=int),
+            after=request.args.get("after", type=int),
+        )
+    return render_page("audit/index.html", "audit/_results.html", form=form, results=results, query=form.query_args())
+
+
+@bp.get("/audit/<int:entry_id>")
+@site_admin
+def entry(entry_id: int):
+    row = audit.get(get_db(), entry_id)
+    if row is None:
+        abort(404)
+    return render_template("audit/entry.html", entry=row)
+
+
+@bp.get("/audit.csv")
+@site_admin
+def export():
+    form = _filter_form()
+    if not form.validate():
+        return redirect(url_for("audit.index", **request.args.to_dict(flat=False)))
+    filters = form.filters()
+    db = get_db()
+    user = current_user.row
+    audit.record(
+        db,
+        "audit_exported",
+        actor=user,
+        organisation_id=user["organisation_id"],
+        target="audit log CSV",
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+        detail={"filters": {k: " ".join(v) if isinstance(v, list) else v for k, v in form.query_args().items()}},
+    )
+
+    database = current_app.config["DATABASE"]
+
+    def generate():
+        # Its own connection: the request's is closed at teardown, before the stream ends.
+        stream_db = connect(database)
+        try:
+            yield "\ufeff"  # byte-order mark: Excel then reads the file as UTF-8
+            yield from audit.csv_lines(audit.iter_matching(stream_db, filters))
+        finally:
+            stream_db.conn.close()
+
+    filename = f"gatehouse-audit-{clock.now():%Y%m%d}.csv"
+    return Response(
+        generate(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
