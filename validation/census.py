@@ -17,7 +17,7 @@ from validation.dates import TERMS, academic_year_start, age_at_start_of_year, a
 from validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_number
 from validation.header_checks import check_school, check_source, dfe_number
 from validation.kinds import CENSUS, refuse_wrong_root
-from validation.pupil_checks import PupilBasics, PupilRules, is_blank, sex_of
+from validation.pupil_checks import PupilBasics, PupilRules, is_blank
 from validation.records import flatten, flatten_paths, pupil_record
 from validation.report import Report
 from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback, open_xml
@@ -122,7 +122,7 @@ class CensusChecker:
         self._check_address(basics.position, fields)
         self.report.summary.add(year, basics.sex, age)
         if self._on_pupil is not None:
-            self._on_pupil(pupil_record(basics.position, fields, sex_of(fields)[0]))
+            self._on_pupil(pupil_record(basics.position, fields, basics.sex_field))
 
     def _check_age(self, basics: PupilBasics, fields: dict, age: int, year: str | None) -> None:
         """Rules 1570 (ULN from 14), 1601Q (school's age range) and 2020Q (year group vs age)."""

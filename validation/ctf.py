@@ -17,7 +17,7 @@ from validation.dates import academic_year_start, age_on, parse_iso_datetime
 from validation.file_names import CTF_NAME_FORM, base_name, parse_ctf_name
 from validation.header_checks import LA_ESTAB, check_school, check_source, dfe_number
 from validation.kinds import CTF, refuse_wrong_root
-from validation.pupil_checks import PupilRules, is_blank, sex_of
+from validation.pupil_checks import PupilRules, is_blank
 from validation.records import flatten, flatten_paths, pupil_record
 from validation.report import Report
 from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback, open_xml
@@ -129,7 +129,7 @@ class CtfChecker:
             self.report.add("uln-postcode", "PostCode", fields.get("PostCode"), self.rules.ref(basics.position))
         self.report.summary.add(fields.get("NCyearActual"), basics.sex, self._age(basics.dob))
         if self._on_pupil is not None:
-            self._on_pupil(pupil_record(basics.position, fields, sex_of(fields)[0]))
+            self._on_pupil(pupil_record(basics.position, fields, basics.sex_field))
 
     def _age(self, dob: dt.date | None) -> int | None:
         """Age on ``today`` (cached per date of birth)."""

@@ -19,6 +19,7 @@ NAME_FIELDS = ("Surname", "Forename", "MiddleNames", "PreferredSurname", "Prefer
 VALID_SEX = frozenset({"M", "F"})
 # The LRS accepts these Latin ranges only: U+0020-007E, U+00A0-024F, U+1E00-1EFF.
 _NOT_LRS_LATIN = re.compile("[^\u0020-\u007e\u00a0-\u024f\u1e00-\u1eff]")
+_UNSEEN = object()
 _UPN_PARTS = {"1530": slice(1, 4), "1540": slice(4, 12), "1550": slice(12, None)}
 
 
@@ -28,6 +29,7 @@ class PupilBasics(NamedTuple):
     position: int
     dob: dt.date | None
     sex: str | None
+    sex_field: str
 
 
 def is_blank(text: str | None) -> bool:
@@ -35,12 +37,9 @@ def is_blank(text: str | None) -> bool:
     return not text or text.isspace()
 
 
-def sex_of(fields: dict[str, str | None]) -> tuple[str, str | None]:
-    """The element that holds the pupil's sex ("Sex", or "Gender" in files before 2024) and
-    its value (None if neither is present)."""
-    if "Sex" in fields or "Gender" not in fields:
-        return "Sex", fields.get("Sex")
-    return "Gender", fields["Gender"]
+def sex_element(fields: dict[str, str | None]) -> str:
+    """The element that holds the pupil's sex: "Sex", or "Gender" in files before 2024."""
+    return "Sex" if "Sex" in fields or "Gender" not in fields else "Gender"
 
 
 class PupilRules:
@@ -71,37 +70,37 @@ class PupilRules:
         upn, forename, surname = get("UPN") or "", get("Forename") or "", get("Surname") or ""
         self._identity.append((upn, forename, surname))
         position = len(self._identity)
-        if not upn_is_valid(upn):
-            self._add_upn_findings(position, "UPN", upn)
-        if upn:
-            self._check_duplicate("1520", self._upns, upn, position, "UPN", upn)
-        if "FormerUPN" in fields:
-            self._check_former_upn(position, get("FormerUPN"))
-        uln = get("UniqueLearnerNumber")
-        if uln:
-            self._check_uln(position, uln)
-        if is_blank(surname) or is_blank(forename) or not (forename.isascii() and surname.isascii()) \
-                or "MiddleNames" in fields or "PreferredSurname" in fields or "PreferredForename" in fields:
+        self._check_identifiers(position, upn, fields)
+        names = "".join(filter(None, map(get, NAME_FIELDS)))
+        if is_blank(surname) or is_blank(forename) or (not names.isascii() and _NOT_LRS_LATIN.search(names)):
             self._check_names(position, fields)
         dob_text = get("DOB")
-        dob = self._dob(dob_text)
+        dob = self._dobs.get(dob_text, _UNSEEN)
+        if dob is _UNSEEN:  # many pupils share a date of birth: parse each one once
+            dob = self._dobs[dob_text] = parse_iso_date(dob_text)
         if dob is None:
             self.report.add("1600", "DOB", dob_text, self.ref(position))
-        sex_field, sex = sex_of(fields)
+        sex_field = sex_element(fields)
+        sex = get(sex_field)
         if sex not in VALID_SEX:
             self.report.add("1610", sex_field, sex, self.ref(position))
         elif dob is not None and surname and forename:
             key = hash((surname.casefold(), forename.casefold(), sex, dob_text))
-            self._check_duplicate("1620Q", self._people, key, position, "DOB", dob_text)
-        return PupilBasics(position, dob, sex)
+            if self._people.setdefault(key, position) != position:
+                self._duplicate("1620Q", self._people[key], position, "DOB", dob_text)
+        return PupilBasics(position, dob, sex, sex_field)
 
-    def _dob(self, text: str | None) -> dt.date | None:
-        """``text`` as a date of birth (cached: many pupils share one)."""
-        try:
-            return self._dobs[text]
-        except KeyError:
-            dob = self._dobs[text] = parse_iso_date(text)
-            return dob
+    def _check_identifiers(self, position: int, upn: str, fields: dict[str, str | None]) -> None:
+        """Rules 1500-1550 and 1520 on the UPN, 1510-1550 on a former UPN, 1575 and 1578 on a ULN."""
+        if not upn_is_valid(upn):
+            self._add_upn_findings(position, "UPN", upn)
+        if upn and self._upns.setdefault(upn, position) != position:
+            self._duplicate("1520", self._upns[upn], position, "UPN", upn)
+        if "FormerUPN" in fields:
+            self._check_former_upn(position, fields["FormerUPN"])
+        uln = fields.get("UniqueLearnerNumber")
+        if uln:
+            self._check_uln(position, uln)
 
     def _add_upn_findings(self, position: int, field: str, upn: str) -> None:
         """Findings for each of rules 1500-1550 that ``upn`` breaks."""
@@ -126,7 +125,8 @@ class PupilRules:
         """Rules 1575 (format and check digit) and 1578 (duplicate) on a ULN that is present."""
         if not uln_is_valid(uln):
             self.report.add("1575", "UniqueLearnerNumber", uln, self.ref(position))
-        self._check_duplicate("1578", self._ulns, uln, position, "UniqueLearnerNumber", uln)
+        if self._ulns.setdefault(uln, position) != position:
+            self._duplicate("1578", self._ulns[uln], position, "UniqueLearnerNumber", uln)
 
     def _check_names(self, position: int, fields: dict[str, str | None]) -> None:
         """Rules 1580 and 1590 (surname, forename missing) and lrs-charset on every name."""
@@ -141,12 +141,9 @@ class PupilRules:
                 if bad:
                     self.report.add("lrs-charset", name_field, name, self.ref(position), part=bad.group())
 
-    def _check_duplicate(self, rule: str, seen: dict, key: object, position: int, field: str, value: str) -> None:
-        """Record ``key`` for ``position``; if an earlier pupil had it, flag this pupil and
-        (once) the earlier one, each naming the other."""
-        first = seen.setdefault(key, position)
-        if first == position:
-            return
+    def _duplicate(self, rule: str, first: int, position: int, field: str, value: str) -> None:
+        """Flag the pupil at ``position`` and (once) the ``first`` pupil with the same value,
+        each naming the other."""
         self.report.add(rule, field, value, self.ref(position), other=self._describe(first))
         if (rule, first) not in self._first_flagged:
             self._first_flagged.add((rule, first))

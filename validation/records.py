@@ -12,13 +12,15 @@ ADDRESS_LINE_FIELDS = (
 
 def flatten(element: etree._Element, containers: frozenset[str], out: dict[str, str | None]) -> dict:
     """Map each child's element name to its text, descending into children named in
-    ``containers`` (their own text is recorded too, so their presence can be tested).
+    ``containers`` (which are recorded with an empty text, so their presence can be tested).
     Later elements with the same name win. Returns ``out``."""
     for child in element:
         tag = child.tag
-        out[tag] = child.text
         if tag in containers:
+            out[tag] = ""
             flatten(child, containers, out)
+        else:
+            out[tag] = child.text
     return out
 
 

@@ -83,10 +83,22 @@ def refuse_archive(head: bytes) -> None:
             raise FileRefused(f"This file is compressed ({name}); upload the XML file itself, not an archive.")
 
 
+def _first_error(exc: etree.XMLSyntaxError) -> tuple[str, int, int]:
+    """The first error libxml2 logged in this thread since the parse began (iterparse's own
+    message can be a vague "no element found" at line 0), as message, line and column."""
+    for entry in exc.error_log:
+        if entry.level >= etree.ErrorLevels.ERROR:
+            return entry.message, entry.line, entry.column
+    line, column = exc.position if exc.position else (0, 0)
+    return str(exc.msg or exc), line, column
+
+
 def syntax_reason(exc: etree.XMLSyntaxError) -> str:
     """A one-line explanation of an lxml syntax error, naming the line and column."""
-    message = _LIBXML_POSITION.sub("", " ".join(str(exc.msg or exc).split())).rstrip(". ")
-    line, column = exc.position if exc.position else (0, 0)
+    raw, line, column = _first_error(exc)
+    message = _LIBXML_POSITION.sub("", " ".join(raw.split())).rstrip(". ")
+    if message.startswith("Entity '") or "PEReference" in message:
+        return f"This file uses an entity, which Gatehouse does not accept: line {line}, column {column}."
     if "not proper UTF-8" in message or "encoding" in message.lower():
         return (f"This file's text is not in the encoding it declares (UTF-8 unless it says otherwise): "
                 f"line {line}, column {column}. Export it again from your MIS.")
@@ -145,6 +157,7 @@ class SafeXmlFile:
 
     def _sniff_root(self) -> str:
         """Parse just far enough to see the root element; refuse any DOCTYPE on the way."""
+        etree.clear_error_log()  # so a syntax error reports this file's first problem
         try:
             for _, element in etree.iterparse(self._raw, events=("start",), **PARSER_SETTINGS):
                 refuse_doctype(element.getroottree().docinfo)
@@ -164,6 +177,7 @@ class SafeXmlFile:
         end), an entity reference, or a file that grows past the size cap while being read.
         """
         reader = _CountingReader(self._raw, self.size, self._max, self._progress)
+        etree.clear_error_log()
         try:
             for _, element in etree.iterparse(reader, events=("end",), tag=tags, **PARSER_SETTINGS):
                 yield element

@@ -113,6 +113,21 @@ def test_refusal_reasons_say_what_is_wrong(hostile_dir):
         assert words in refused.value.reason, (name, refused.value.reason)
 
 
+@pytest.mark.parametrize("data, words", [
+    (b"<CTfile><Header><DocumentName>&foo;</DocumentName></Header></CTfile>", "uses an entity"),
+    (b"   \n  ", "not XML"),
+    ('<?xml version="1.0" encoding="UTF-8"?><CTfile><Surname>Zo\u00eb</Surname></CTfile>'.encode("cp1252"),
+     "not in the encoding it declares"),
+    (b"<CTfile><?php echo 1; ?><Header/>", "ends too soon"),
+])
+def test_other_broken_files_are_refused_with_a_reason(tmp_path, data, words):
+    path = tmp_path / "upload.xml"
+    path.write_bytes(data)
+    with pytest.raises(FileRefused) as refused:
+        validate(path)
+    assert words in refused.value.reason and "\n" not in refused.value.reason
+
+
 def test_the_utf16_file_from_the_hostile_set_is_read_as_a_ctf(hostile_dir):
     report = validate(hostile_dir / "utf16_bom.xml", today=CTF_TODAY)
     assert report.kind == "ctf" and report.pupils == 0
