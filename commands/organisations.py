@@ -89,12 +89,12 @@ def _la_codes_option(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.command("import-gias")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option(
-    "--la", "la_values", multiple=True, metavar="CODE",
+    "--la", "la", multiple=True, metavar="CODE",
     help="LA code(s) to import: --la 873 --la 855 or --la 873,855. Default: the LA_CODE setting.",
 )  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Check and count everything, then save nothing.")
 @with_appcontext
-def import_gias_command(file: Path, la_values: tuple[str, ...], dry_run: bool) -> None:
+def import_gias_command(file: Path, la: tuple[str, ...], dry_run: bool) -> None:
     """Import or refresh schools from a GIAS "edubasealldata" CSV (Windows-1252).
 
     Keeps open schools (GIAS status 1 or 3) of the chosen LAs, updates known schools by URN,
@@ -102,7 +102,7 @@ def import_gias_command(file: Path, la_values: tuple[str, ...], dry_run: bool) -
     organisation when missing. A file with the wrong encoding or missing columns is refused
     and nothing is changed.
     """
-    la_codes = _la_codes_option(la_values)
+    la_codes = _la_codes_option(la)
     try:
         summary = run_gias_import(get_db(), file, la_codes, dry_run=dry_run)
     except (GiasFileError, organisations.ImportRefused) as error:
