@@ -51,6 +51,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ABSOLUTE_TIMEOUT_HOURS", 12, "A session ends this long after sign-in, whatever happens."),
     Setting("PASSWORD_EXPIRY_DAYS", 0, "Force a password change after this many days; 0 (default) never."),
     Setting("PASSWORD_RESET_MINUTES", 30, "How long an emailed password-reset link stays valid."),
+    Setting(
+        "PASSWORD_RESET_EMAIL_LIMIT", 3,
+        "Reset links sent to one email address per `PASSWORD_RESET_WINDOW_MINUTES`; more requests get the "
+        "same answer but no email.",
+    ),
+    Setting(
+        "PASSWORD_RESET_IP_LIMIT", 10,
+        "Password-reset requests allowed from one IP address per window before it is throttled.",
+    ),
+    Setting("PASSWORD_RESET_WINDOW_MINUTES", 60, "The window for the two password-reset limits."),
     Setting("ARGON2_TIME_COST", 3, "argon2id iterations."),
     Setting("ARGON2_MEMORY_KIB", 65536, "argon2id memory in KiB (64 MiB)."),
     Setting("ARGON2_PARALLELISM", 4, "argon2id lanes."),

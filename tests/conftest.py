@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import re
+import socket
+import time
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -11,10 +17,13 @@ from app import create_app
 from migrations import apply_all
 from models import organisations, users
 from models.db import connect
+from notifications import mailer
+from security import two_factor
 from security.passwords import hash_password
 from web.passwords import app_hasher
 
 TEST_PASSWORD = "correct horse battery staple"
+NEW_TEST_PASSWORD = "a fresh passphrase only tests use"
 
 
 @pytest.fixture
@@ -99,14 +108,83 @@ def make_user(app, db):
 
 
 @pytest.fixture
-def sign_in(client):
-    """Sign ``user`` in through the real sign-in form; returns the final response."""
+def sign_in(client, db):
+    """Sign ``user`` in through the real forms (with two-step verification when needed).
+
+    Returns the final response. See :func:`sign_in_through_forms`.
+    """
 
     def do_sign_in(user: dict, password: str = TEST_PASSWORD, test_client=None):
-        c = test_client or client
-        return c.post("/sign-in", data={"email": user["email"], "password": password}, follow_redirects=True)
+        return sign_in_through_forms(test_client or client, db, user, password)
 
     return do_sign_in
+
+
+@pytest.fixture
+def signed_in_as(client, db):
+    """``signed_in_as(user, client=None)``: sign in through every real step; return the final response.
+
+    Enrols or enters a TOTP code (computed from the secret in the database or on the page)
+    and changes a password that must change (to ``NEW_TEST_PASSWORD``). Works with CSRF on.
+    """
+
+    default_client = client
+
+    def do_sign_in(user: dict, client=None, password: str = TEST_PASSWORD):
+        return sign_in_through_forms(client or default_client, db, user, password)
+
+    return do_sign_in
+
+
+def _post_form(c, path: str, data: dict):
+    """GET ``path`` (for its CSRF token, when the page has one), then POST ``data`` to it."""
+    page = c.get(path)
+    html = page.get_data(as_text=True)
+    if 'name="csrf_token"' in html:
+        data = {**data, "csrf_token": csrf_token_from(html)}
+    return page, c.post(path, data=data)
+
+
+def _fresh_totp_code(db, user_id: int) -> str:
+    """A code the server will accept now: the current step, or a later one if that was used."""
+    row = users.get(db, user_id)
+    now_step = two_factor.current_step(clock.now())
+    step = now_step if row["totp_last_step"] is None else max(now_step, row["totp_last_step"] + 1)
+    if step > now_step + 1:  # signed in twice in one 30-second step already: move the clock on
+        clock.advance(timedelta(seconds=two_factor.STEP_SECONDS * (step - now_step - 1)))
+    return two_factor.code_at_step(row["totp_secret"], step)
+
+
+def _secret_on_page(html: str) -> str:
+    match = re.search(r'id="totp-secret">([^<]+)<', html)
+    assert match, "page shows no TOTP secret"
+    return match.group(1).replace(" ", "").strip()
+
+
+def sign_in_through_forms(c, db, user: dict, password: str = TEST_PASSWORD, new_password: str = NEW_TEST_PASSWORD):
+    """Sign in with ``c`` through the real pages, doing whatever step the server asks for next."""
+    _, response = _post_form(c, "/sign-in", {"email": user["email"], "password": password})
+    for _ in range(12):
+        if response.status_code not in (301, 302, 303):
+            return response
+        path = urlsplit(response.headers["Location"]).path
+        if path == "/sign-in/code":
+            _, response = _post_form(c, path, {"code": _fresh_totp_code(db, user["id"])})
+        elif path in ("/sign-in/set-up-two-step-verification", "/account/two-step-verification"):
+            page = c.get(path)
+            code = two_factor.code_at_step(_secret_on_page(page.get_data(as_text=True)),
+                                           two_factor.current_step(clock.now()))
+            _, response = _post_form(c, path, {"code": code, "current_password": password})
+        elif path == "/account/change-password":
+            data = {"current_password": password, "password": new_password, "confirm": new_password}
+            _, response = _post_form(c, path, data)
+            password = new_password
+        elif path == "/account/recovery-codes":  # shown once after enrolment: continue past them
+            page = c.get(path).get_data(as_text=True)
+            response = c.get(re.search(r'<a class="govuk-button" href="([^"]+)"', page).group(1))
+        else:
+            response = c.get(response.headers["Location"])
+    raise AssertionError("sign-in went round in circles")
 
 
 def csrf_token_from(html: str) -> str:
@@ -116,3 +194,61 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+REFUSED_DOMAIN = "@refused.example"
+
+
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives.
+
+    ``messages`` holds each delivered mail as an ``email.message.EmailMessage``. Recipients
+    at ``REFUSED_DOMAIN`` are refused (550), to test failed deliveries.
+    """
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.host = "127.0.0.1"
+        self.port = free_port()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd's hook names
+        if address.endswith(REFUSED_DOMAIN):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = (envelope.original_content or envelope.content).replace(b"\r\n", b"\n")
+        self.messages.append(message_from_bytes(raw, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        """Wait for background sends to finish and ``count`` messages to arrive; return them all."""
+        mailer.wait_for_background(timeout)
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app_config, app):
+    """Start an SMTP server on loopback and point the app at it (SMTP_HOST, SMTP_PORT)."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    for config in (app_config, app.config):
+        config.update(SMTP_HOST=sink.host, SMTP_PORT=sink.port, SMTP_SECURITY="none")
+    yield sink
+    mailer.wait_for_background()
+    controller.stop()

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint on ``app``."""
-    from views import audit, auth, main, organisations
+    from views import account, audit, auth, main, organisations, outbox
 
-    for module in (main, auth, audit, organisations):
+    for module in (main, auth, audit, organisations, account, outbox):
         app.register_blueprint(module.bp)

@@ -105,34 +105,73 @@ def end_session() -> None:
     session.clear()
 
 
-def _expired() -> bool:
-    cfg = current_app.config
-    now = clock.now()
+# Requests that do not count as activity: the idle warning asks how long is left.
+PASSIVE_ENDPOINTS = frozenset({"static", "auth.session_status"})
+
+
+def idle_limit_seconds() -> int:
+    """Seconds of inactivity that end a session (setting IDLE_TIMEOUT_MINUTES)."""
+    return int(float(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60)
+
+
+def _absolute_limit_seconds() -> int:
+    return int(float(current_app.config["ABSOLUTE_TIMEOUT_HOURS"]) * 3600)
+
+
+def _timestamps():
+    """Return ``(started, seen)`` from the session, or None when missing or garbled."""
     try:
-        started = clock.parse(session["started"])
-        seen = clock.parse(session["seen"])
+        return clock.parse(session["started"]), clock.parse(session["seen"])
     except (KeyError, ValueError):
+        return None
+
+
+def _expired() -> bool:
+    stamps = _timestamps()
+    if stamps is None:
         return True
-    if now - started > timedelta(hours=cfg["ABSOLUTE_TIMEOUT_HOURS"]):
+    started, seen = stamps
+    now = clock.now()
+    if now - started > timedelta(seconds=_absolute_limit_seconds()):
         return True
-    return now - seen > timedelta(minutes=cfg["IDLE_TIMEOUT_MINUTES"])
+    return now - seen > timedelta(seconds=idle_limit_seconds())
 
 
 def enforce_timeouts():
-    """Before each request: end an idle or too-old session; otherwise note activity."""
+    """Before each request: end an idle or too-old session; otherwise note activity.
+
+    An ended session leaves ``session["ended"] = "expired"`` so the sign-in page can say
+    why. ``g.session_idle_seconds`` keeps how long the session had been idle before this
+    request. Passive requests (``PASSIVE_ENDPOINTS``) do not count as activity.
+    """
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     if _expired():
         end_session()
+        session["ended"] = "expired"
         g.session_expired = True
         return None
-    session["seen"] = clock.iso()
+    g.session_idle_seconds = (clock.now() - _timestamps()[1]).total_seconds()
+    if request.endpoint not in PASSIVE_ENDPOINTS:
+        session["seen"] = clock.iso()
     return None
 
 
+def idle_seconds() -> float:
+    """Seconds the current session had been idle when this request arrived (0 when unknown)."""
+    return g.get("session_idle_seconds", 0.0)
+
+
 def seconds_left() -> int:
-    """Seconds until the current session ends through idleness (for the page's warning)."""
-    return int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    """Seconds until the current session ends, through idleness or the absolute limit."""
+    stamps = _timestamps()
+    if stamps is None:
+        return idle_limit_seconds()
+    started, seen = stamps
+    now = clock.now()
+    idle_left = idle_limit_seconds() - (now - seen).total_seconds()
+    absolute_left = _absolute_limit_seconds() - (now - started).total_seconds()
+    return max(0, int(min(idle_left, absolute_left)))
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,14 @@ PUBLIC_ENDPOINTS = {
     "auth.sign_in",
     "auth.sign_out",
     "auth.signed_out",
+    "deadline_calendar.feed",
+    "auth.sign_in_code",
+    "auth.sign_in_recovery_code",
+    "auth.set_up_two_factor",
+    "auth.session_status",
+    "auth.password_reset_request",
+    "auth.password_reset_sent",
+    "auth.password_reset",
 }
 
 

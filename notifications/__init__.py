@@ -1,0 +1,1 @@
+"""Email from Gatehouse: sending through SMTP, or keeping it in the outbox for site admins."""

@@ -1,0 +1,38 @@
+"""The account page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import clock
+from views.account import uk_datetime
+
+
+def test_account_page_shows_who_you_are(client, sign_in, school, make_user):
+    clock.set_now(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    user = make_user(school, role="approver", name="Amelia Jones")
+    sign_in(user)
+    client.post("/sign-out")
+    clock.advance(timedelta(days=1))
+    sign_in(user)
+    html = client.get("/account").get_data(as_text=True)
+    for text in ("Amelia Jones", user["email"], "Fenland Primary School", "Approver", "2 March 2026 at 9:00am"):
+        assert text in html
+    assert html.count("<h1") == 1
+    assert 'href="/account/change-password"' in html
+    assert 'href="/account/recovery-codes/new"' in html
+
+
+def test_first_sign_in_shows_never(client, sign_in, school, make_user):
+    sign_in(make_user(school))
+    assert "Never" in client.get("/account").get_data(as_text=True)
+
+
+def test_account_page_needs_sign_in(client):
+    assert client.get("/account").headers["Location"].startswith("/sign-in")
+
+
+def test_uk_datetime_uses_uk_time():
+    assert uk_datetime("2026-07-01T13:05:00Z") == "1 July 2026 at 2:05pm"  # BST
+    assert uk_datetime("2026-01-01T00:30:00Z") == "1 January 2026 at 12:30am"
+    assert uk_datetime(None) == "Never"

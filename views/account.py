@@ -1,0 +1,213 @@
+"""Your account: details, change password, two-step verification and recovery codes.
+
+Also the gate every signed-in request passes: someone who must use two-step verification
+but has not set it up, or who must change their password (``must_change_password`` or an
+expired password), is sent to that page before any other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+import clock
+from forms.account import ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
+from models import audit, recovery_codes, users
+from models.db import transaction
+from notifications.templated import send_email
+from security import password_policy, two_factor
+from security.passwords import hash_password, verify_password
+from views.auth import client_details, enrol, totp_setup_context
+from web.database import get_db
+from web.passwords import app_hasher
+from web.permissions import signed_in
+from web.sessions import start_session
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+UK = ZoneInfo("Europe/London")
+WRONG_CURRENT_PASSWORD = "Your current password is not right"
+
+# Endpoints a signed-in person may reach before setting up two-step verification or
+# changing a password they must change.
+GATE_EXEMPT = frozenset({
+    "static",
+    "main.health",
+    "auth.sign_out",
+    "auth.signed_out",
+    "auth.session_status",
+    "account.change_password",
+    "account.two_factor",
+    "account.recovery_codes",
+})
+
+
+@bp.app_template_filter("uk_datetime")
+def uk_datetime(text: str | None) -> str:
+    """Show a stored UTC time (``2026-03-02T14:05:00Z``) as UK time: ``2 March 2026 at 2:05pm``."""
+    if not text:
+        return "Never"
+    moment = clock.parse(text[:19] + "Z").astimezone(UK)
+    hour = moment.strftime("%I").lstrip("0")
+    return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment.strftime('%p').lower()}"
+
+
+def _password_expired(user: dict) -> bool:
+    changed = user.get("password_changed_at")
+    changed_at: datetime | None = clock.parse(changed) if changed else None
+    return password_policy.has_expired(changed_at, int(current_app.config["PASSWORD_EXPIRY_DAYS"]), clock.now())
+
+
+def must_change_password(user: dict) -> bool:
+    """True when the user must change their password before doing anything else."""
+    return bool(user["must_change_password"]) or _password_expired(user)
+
+
+def must_set_up_two_factor(user: dict) -> bool:
+    """True when two-step verification is required for the user and not set up."""
+    return two_factor.required_for(user, current_app.config) and not two_factor.is_enrolled(user)
+
+
+@bp.before_app_request
+def gate():
+    """Send someone who must set up two-step verification or change their password there first."""
+    if not current_user.is_authenticated or request.endpoint is None or request.endpoint in GATE_EXEMPT:
+        return None
+    user = current_user.row
+    if must_set_up_two_factor(user):
+        target = url_for("account.two_factor")
+    elif must_change_password(user):
+        target = url_for("account.change_password")
+    else:
+        return None
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class(status=200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _current_password_ok(form) -> bool:
+    if verify_password(app_hasher(), current_user.row["password_hash"], form.current_password.data):
+        return True
+    form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
+    return False
+
+
+def _notify(subject: str, template: str) -> None:
+    user = current_user.row
+    send_email(user["email"], subject, template, background=True, user=user)
+
+
+@bp.get("")
+@signed_in
+def index():
+    user = current_user.row
+    return render_template(
+        "account/index.html",
+        user=user,
+        enrolled=two_factor.is_enrolled(user),
+        required=two_factor.required_for(user, current_app.config),
+        codes_left=recovery_codes.count_unused(get_db(), user["id"]),
+    )
+
+
+@bp.route("/change-password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    user = current_user.row
+    forced = must_change_password(user)
+    form = ChangePasswordForm()
+    form.policy_email = user["email"]
+    if form.validate_on_submit() and _current_password_ok(form):
+        if form.password.data == form.current_password.data:
+            form.password.errors.append("Your new password must be different from your current password")
+        else:
+            db = get_db()
+            new_hash = hash_password(app_hasher(), form.password.data)
+            with transaction(db):
+                fresh = users.set_password(db, user["id"], new_hash)
+                audit.record(db, "password_changed", actor=user, organisation_id=user["organisation_id"],
+                             target=user["email"], detail={"forced": forced}, **client_details())
+            start_session(fresh)  # every other session ended with the version bump; this one goes on
+            _notify("your password was changed", "auth/email/password_changed.txt")
+            flash("Your password has been changed. Anywhere else you were signed in has been signed out.", "success")
+            return redirect(url_for("main.home") if forced else url_for("account.index"))
+    return render_template("account/change_password.html", form=form, forced=forced,
+                           expired=_password_expired(user) and not user["must_change_password"])
+
+
+@bp.route("/two-step-verification", methods=["GET", "POST"], endpoint="two_factor")
+@signed_in
+def set_up_two_factor():
+    user = current_user.row
+    secret = session.get("totp_setup_secret") or two_factor.new_secret()
+    session["totp_setup_secret"] = secret
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit() and _current_password_ok(form):
+        step = two_factor.matching_step(secret, form.code.data, clock.now(), None)
+        if step is None:
+            form.code.errors.append("The code is not right. Check the app shows Gatehouse and try the newest code")
+        else:
+            codes = enrol(get_db(), user, secret, step)
+            session.pop("totp_setup_secret", None)
+            _notify("two-step verification was set up", "auth/email/two_factor_changed.txt")
+            session["new_recovery_codes"] = codes
+            session["after_recovery_codes"] = url_for("account.index")
+            return redirect(url_for("account.recovery_codes"))
+    return render_template(
+        "account/two_factor.html",
+        form=form,
+        enrolled=two_factor.is_enrolled(user),
+        forced=must_set_up_two_factor(user),
+        **totp_setup_context(secret, user["email"]),
+    )
+
+
+@bp.route("/two-step-verification/turn-off", methods=["GET", "POST"])
+@signed_in
+def turn_off_two_factor():
+    user = current_user.row
+    if two_factor.required_for(user, current_app.config) or not two_factor.is_enrolled(user):
+        return redirect(url_for("account.index"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit() and _current_password_ok(form):
+        users.reset_totp(get_db(), user["id"], actor=user, **client_details())
+        _notify("two-step verification was turned off", "auth/email/two_factor_changed.txt")
+        flash("Two-step verification is off.", "success")
+        return redirect(url_for("account.index"))
+    return render_template("account/turn_off_two_factor.html", form=form)
+
+
+@bp.route("/recovery-codes/new", methods=["GET", "POST"])
+@signed_in
+def new_recovery_codes():
+    user = current_user.row
+    if not two_factor.is_enrolled(user):
+        return redirect(url_for("account.index"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit() and _current_password_ok(form):
+        codes = two_factor.new_recovery_codes()
+        db = get_db()
+        with transaction(db):
+            recovery_codes.replace(db, user["id"], [two_factor.hash_recovery_code(c) for c in codes])
+            audit.record(db, "recovery_codes_regenerated", actor=user, organisation_id=user["organisation_id"],
+                         target=user["email"], **client_details())
+        session["new_recovery_codes"] = codes
+        session["after_recovery_codes"] = url_for("account.index")
+        return redirect(url_for("account.recovery_codes"))
+    return render_template("account/new_recovery_codes.html", form=form)
+
+
+@bp.get("/recovery-codes", endpoint="recovery_codes")
+@signed_in
+def show_recovery_codes():
+    """Show newly made recovery codes, once: they leave the session as they are shown."""
+    codes = session.pop("new_recovery_codes", None)
+    after = session.pop("after_recovery_codes", None) or url_for("main.home")
+    if not codes:
+        return redirect(url_for("account.index"))
+    return render_template("account/recovery_codes.html", codes=codes, after=after)

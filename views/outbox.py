@@ -1,0 +1,65 @@
+"""The outbox for site admins: every email Gatehouse sent, held (no SMTP server) or failed to send."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup, escape
+
+from models import outbox
+from web.database import get_db
+from web.permissions import site_admin
+from web.rendering import render_page
+
+bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+
+PAGE_SIZE = 50
+_URL = re.compile(r"https?://[^\s<>\"']+")
+STATUS_LABELS = {"sent": "Sent", "held": "Held", "failed": "Failed"}
+
+
+def linkify(text: str) -> Markup:
+    """Escape ``text`` and turn each http(s) address in it into a link."""
+    parts = []
+    last = 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)")
+        parts.append(escape(text[last:match.start()]))
+        parts.append(Markup('<a class="govuk-link" href="{0}">{0}</a>').format(url))
+        last = match.start() + len(url)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+@bp.get("")
+@site_admin
+def index():
+    status = request.args.get("status") or None
+    if status not in (None, *outbox.STATUSES):
+        status = None
+    db = get_db()
+    total = outbox.count(db, status)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    messages = outbox.page(db, status=status, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    return render_page(
+        "outbox/index.html",
+        "outbox/_messages.html",
+        messages=messages,
+        status=status,
+        total=total,
+        page_number=number,
+        pages=pages,
+        labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/<int:message_id>")
+@site_admin
+def message(message_id: int):
+    row = outbox.get(get_db(), message_id)
+    if row is None:
+        abort(404)
+    return render_template("outbox/message.html", message=row, body=linkify(row["body"]), labels=STATUS_LABELS)
