@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from migrations import audit as audit_migrations
 from migrations import auth as auth_migrations
 from migrations import deadlines as deadlines_migrations
 from migrations import foundation, services
@@ -22,6 +23,7 @@ MIGRATION_SETS = [
     auth_migrations.migrations,
     jobs_migrations.migrations,
     deadlines_migrations.migrations,
+    audit_migrations.migrations,
 ]
 
 
