@@ -31,9 +31,24 @@ def _site_admin(user) -> bool:
     return user.is_site_admin
 
 
+def _deadlines_school(user) -> bool:
+    from views.deadlines import is_school_user
+
+    return is_school_user(user)
+
+
+def _deadlines_la(user) -> bool:
+    from views.deadlines import is_la_user
+
+    return is_la_user(user)
+
+
 SECTIONS: list[Section] = [
     Section("Home", "main.home", _everyone),
     Section("Organisations", "organisations.index", _la_staff),
+    Section("What's due", "deadlines.whats_due", _deadlines_school),
+    Section("Returns tracker", "deadline_tracker.index", _deadlines_la),
+    Section("Return catalogue", "deadlines_admin.catalogue", _site_admin),
     Section("Audit log", "audit.index", _site_admin),
     Section("Outbox", "outbox.index", _site_admin),
     Section("Your account", "account.index", _everyone),

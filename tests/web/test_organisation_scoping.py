@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from tests.deadlines.factories import other_schools_instance
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
 # parameter name -> factory(ctx) returning a value that names another organisation's object
@@ -21,6 +22,7 @@ OTHER_ORGANISATION_OBJECTS = {
     "user_id": lambda ctx: ctx["other_user"]["id"],
     "message_id": lambda ctx: 1,  # outbox messages: site admins only
     "entry_id": lambda ctx: 1,  # audit log entries: site admins only
+    "instance_id": lambda ctx: other_schools_instance(ctx["db"], ctx["other_school"]),  # applies to it alone
 }
 # Routes with parameters that are not about an organisation's objects.
 NOT_ORGANISATION_SCOPED = {"static"}
@@ -35,8 +37,9 @@ def _rules_with_parameters(app) -> list[Rule]:
 
 
 @pytest.fixture
-def scoping_context(school, other_school, make_user):
+def scoping_context(db, school, other_school, make_user):
     return {
+        "db": db,
         "school": school,
         "other_school": other_school,
         "other_user": make_user(other_school, role="approver", email="approver@other.example.sch.uk"),

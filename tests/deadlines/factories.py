@@ -1,0 +1,21 @@
+"""Factories other test modules use to make deadlines objects (e.g. the cross-organisation test)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from deadline_rules import DEFAULT_CATALOGUE
+from models import deadline_catalogue, deadlines
+
+
+def other_schools_instance(db, other_school: dict) -> int:
+    """An instance that applies ONLY to ``other_school`` (a chosen-list return); returns its id."""
+    entry = dataclasses.replace(DEFAULT_CATALOGUE[-1], code="OTHER-ONLY", name="Only the other school's return")
+    existing = deadline_catalogue.get_by_code(db, "OTHER-ONLY")
+    row = existing or deadline_catalogue.save(db, entry, chosen_only=True, chosen=[other_school["id"]])
+    instance = deadlines.add_instance(
+        db, catalogue_id=row["id"], academic_year=2026, period_label="2026/27",
+        opens_on=dt.date(2026, 9, 1), due_on=dt.date(2026, 10, 30),
+    )  # fmt: skip
+    return instance["id"]

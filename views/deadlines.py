@@ -1,0 +1,202 @@
+"""Deadlines for schools: "What's due", one return's page, making a return in Gatehouse.
+
+Also holds the deadlines permission decorators and date filters the other deadlines views use.
+School users see only their own school's returns: an instance that does not apply to the
+user's school answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+import clock
+from forms.deadlines import SCHOOL_RETURN_FORMS, ButtonForm, ReminderPreferenceForm
+from models import calendar_feeds, deadline_reminders, deadlines, organisations, services
+from web.database import get_db
+from web.permissions import require
+
+bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
+
+SERVICE = "deadlines"
+NEW_FEED_TOKEN = "deadline_feed_token"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def has_service(user) -> bool:
+    """True when the signed-in user may use the Deadlines service."""
+    return SERVICE in services.effective(get_db(), user.row)
+
+
+def is_school_user(user) -> bool:
+    """A user of a school with the Deadlines service."""
+    return user.row["organisation_kind"] == "school" and has_service(user)
+
+
+def is_la_user(user) -> bool:
+    """A site admin, or LA staff with the Deadlines service: they see every school of the LA."""
+    return user.is_site_admin or (user.is_la_staff and has_service(user))
+
+
+school_deadlines = require("deadlines_school", is_school_user)
+la_deadlines = require("deadlines_la", is_la_user)
+any_deadlines = require("deadlines_any", lambda user: is_school_user(user) or is_la_user(user))
+
+
+@bp.app_template_filter("deadline_date")
+def deadline_date(day: dt.date | None) -> str:
+    """GOV.UK style date: ``21 October 2026`` (empty for None)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}" if day else ""
+
+
+@bp.app_template_filter("deadline_day")
+def deadline_day(day: dt.date | None) -> str:
+    """Short date with weekday: ``Wed 21 Oct`` (empty for None)."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1][:3]}" if day else ""
+
+
+@bp.app_template_filter("deadline_time")
+def deadline_time(stamp: str | None) -> str:
+    """A stored UTC timestamp as UK local time: ``21 October 2026, 14:05``."""
+    if not stamp:
+        return ""
+    local = clock.parse(stamp).astimezone(deadlines.LOCAL_TZ)
+    return f"{deadline_date(local.date())}, {local:%H:%M}"
+
+
+def action_label(instance: dict) -> str:
+    """What a school does next for an instance, in a few words."""
+    key = instance["status"]["key"]
+    if instance["return_type"] == "none":
+        return "Details"
+    if key in deadlines.DONE or key in ("exempt", "not_open"):
+        return "View"
+    return {
+        "file_upload": "Upload your file",
+        "confirmation": "Confirm",
+        "incidents_or_nil": "Report incidents or make a NIL return",
+        "form": "Fill in the return",
+    }[instance["return_type"]]
+
+
+def feed_url(token: str) -> str:
+    """The calendar address to paste into Outlook, on BASE_URL (the address people use)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("deadline_calendar.feed", token=token)
+
+
+def feed_context() -> dict:
+    """What the calendar-link panel shows: the user's feed, and the address of one made just now (shown once)."""
+    token = session.pop(NEW_FEED_TOKEN, None)
+    return {
+        "feed": calendar_feeds.for_user(get_db(), current_user.row["id"]),
+        "new_feed_url": feed_url(token) if token else None,
+        "feed_form": ButtonForm(),
+    }
+
+
+def my_school() -> dict:
+    school = organisations.get(get_db(), current_user.row["organisation_id"])
+    if school is None:
+        abort(404)
+    return school
+
+
+@bp.get("/")
+@any_deadlines
+def whats_due():
+    if not is_school_user(current_user):
+        return redirect(url_for("deadline_calendar.month"))
+    school = my_school()
+    due = deadlines.whats_due(get_db(), school)
+    return render_template(
+        "deadlines/whats_due.html",
+        school=school,
+        due=due,
+        action_label=action_label,
+        digests=deadline_reminders.wants_digests(current_user.row),
+        **feed_context(),
+    )
+
+
+def _school_instance(instance_id: int) -> tuple[dict, dict]:
+    """The instance and the user's school; 404 unless the instance applies to that school."""
+    db = get_db()
+    school = my_school()
+    instance = deadlines.get_instance(db, instance_id)
+    if instance is None or not deadlines.is_applicable(db, instance, school):
+        abort(404)
+    instance["status"] = deadlines.status_for(db, school["id"], instance_id)
+    return instance, school
+
+
+def _can_make_return(instance: dict) -> bool:
+    key = instance["status"]["key"]
+    return instance["return_type"] in SCHOOL_RETURN_FORMS and key in deadlines.NOT_SUBMITTED
+
+
+def _return_page(instance: dict, school: dict, form, status: int = 200):
+    upload_endpoint = "returns.index" if "returns.index" in current_app.view_functions else None
+    page = render_template(
+        "deadlines/school_return.html",
+        instance=instance,
+        school=school,
+        form=form,
+        history=deadlines.history(get_db(), school["id"], instance["id"]),
+        upload_endpoint=upload_endpoint,
+        action_label=action_label,
+    )
+    return page, status
+
+
+@bp.get("/returns/<int:instance_id>")
+@school_deadlines
+def school_return(instance_id: int):
+    instance, school = _school_instance(instance_id)
+    form_class = SCHOOL_RETURN_FORMS.get(instance["return_type"])
+    form = form_class() if form_class and _can_make_return(instance) else None
+    return _return_page(instance, school, form)
+
+
+@bp.post("/returns/<int:instance_id>")
+@school_deadlines
+def make_return(instance_id: int):
+    instance, school = _school_instance(instance_id)
+    if not _can_make_return(instance):
+        flash(f"{instance['name']} cannot be returned here now: it is {instance['status']['label'].lower()}.")
+        return redirect(url_for("deadlines.school_return", instance_id=instance_id))
+    form = SCHOOL_RETURN_FORMS[instance["return_type"]]()
+    if not form.validate_on_submit():
+        return _return_page(instance, school, form, 400 if request.method == "POST" else 200)
+    note = {"confirmation": "Confirmed", "incidents_or_nil": "NIL return"}.get(instance["return_type"])
+    details = form.details.data
+    note = f"{note}: {details}" if note and details else (note or details)
+    result = deadlines.record_status(
+        get_db(), organisation_id=school["id"], instance_id=instance_id, status="submitted",
+        actor=current_user.row, note=note,
+    )  # fmt: skip
+    flash(f"{instance['name']} ({instance['period_label']}): {result['label'].lower()}. Thank you.", "success")
+    return redirect(url_for("deadlines.whats_due"))
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@any_deadlines
+def reminders():
+    user = current_user.row
+    form = ReminderPreferenceForm(data={"digests": "yes" if deadline_reminders.wants_digests(user) else "no"})
+    if form.validate_on_submit():
+        wanted = form.digests.data == "yes"
+        deadline_reminders.set_digests(
+            get_db(), user, wanted, ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
+        )
+        flash("You will get reminder emails." if wanted else "You will not get reminder emails.", "success")
+        return redirect(url_for("deadlines.reminders"))
+    return render_template(
+        "deadlines/reminders.html",
+        form=form,
+        days_before=deadline_reminders.days_before(current_app.config),
+        on_overdue=bool(current_app.config["REMINDER_ON_OVERDUE"]),
+    ), 400 if form.errors else 200
