@@ -64,8 +64,10 @@ class FileRefused(Exception):
 
 
 def _megabytes(size: int) -> str:
-    """``size`` bytes as a whole number of megabytes for messages ("250 MB")."""
-    return f"{max(1, round(size / _MB))} MB"
+    """``size`` bytes for messages: whole megabytes ("250 MB"), or kilobytes below 1 MB."""
+    if size < _MB:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{round(size / _MB)} MB"
 
 
 def refuse_size(size: int, max_bytes: int) -> None:

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from tests.validation.xml_files import CTF_TODAY, ctf_xml, make_fixtures_main
+from tests.validation.xml_files import CTF_TODAY, ctf_xml, make_fixtures_main, pupil
 from validation import FileRefused, validate
 from validation.safe_xml import open_xml
 
@@ -211,3 +211,16 @@ def test_records_are_cleared_as_they_stream(tmp_path):
             assert element.getparent().index(element) <= 1
             previous = element.getprevious()
             assert previous is None or len(previous) == 0
+
+
+class _UnderstatedSize(io.BytesIO):
+    """A file object that claims to be 10 bytes long, as a growing upload might."""
+
+    def seek(self, pos, whence=0):
+        return 10 if whence == 2 else super().seek(pos, whence)
+
+
+def test_a_file_that_turns_out_bigger_than_the_cap_while_reading_is_refused():
+    handle = _UnderstatedSize(ctf_xml([pupil(i) for i in range(1, 40)]).encode())
+    with pytest.raises(FileRefused, match="over the limit of 2 KB"):
+        validate(handle, "ctf", max_bytes=2000, today=CTF_TODAY)
