@@ -25,7 +25,7 @@ from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback, open_xml
 ENROL_STATUSES = frozenset({"C", "M", "S", "G"})
 NC_YEARS = frozenset({"E1", "E2", "N1", "N2", "R", "X", *(str(n) for n in range(1, 15))})
 _YEAR_NUMBER = {"R": 0, **{str(n): n for n in range(1, 15)}}
-_PUPIL_CONTAINERS = frozenset({"PupilIdentifiers", "PupilStatus", "HomeInformation", "Address",
+PUPIL_CONTAINERS = frozenset({"PupilIdentifiers", "PupilStatus", "HomeInformation", "Address",
                                "AddressLines", "BS7666Address"})
 _RECORDS = ("Header", "PupilOnRoll", "PupilNoLongerOnRoll")
 _YEAR_MISMATCH_SHARE = 0.10
@@ -108,7 +108,7 @@ class CensusChecker:
     # ------------------------------------------------------------------ pupils
     def pupil(self, element: etree._Element) -> None:
         """Check one ``PupilOnRoll`` element and pass its record to ``on_pupil``."""
-        fields = flatten(element, _PUPIL_CONTAINERS, {})
+        fields = flatten(element, PUPIL_CONTAINERS, {})
         basics = self.rules.check(fields)
         year = fields.get("NCyearActual")
         if fields.get("EnrolStatus") not in ENROL_STATUSES:

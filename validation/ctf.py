@@ -28,7 +28,7 @@ LOST_PUPIL = "XXXXXXX"
 # Destinations that are not a school: unknown ("lost pupil") and, unconfirmed, gone abroad or
 # out of the maintained sector.
 SPECIAL_DESTINATIONS = frozenset({LOST_PUPIL, "MMMMMMM"})
-_PUPIL_CONTAINERS = frozenset({"BasicDetails", "Address", "AddressLines", "BS7666Address"})
+PUPIL_CONTAINERS = frozenset({"BasicDetails", "Address", "AddressLines", "BS7666Address"})
 _RECORDS = ("Header", "Pupil")
 
 
@@ -123,7 +123,7 @@ class CtfChecker:
     # ------------------------------------------------------------------ pupils
     def pupil(self, element: etree._Element) -> None:
         """Check one ``Pupil`` element and pass its record to ``on_pupil``."""
-        fields = flatten(element, _PUPIL_CONTAINERS, {})
+        fields = flatten(element, PUPIL_CONTAINERS, {})
         basics = self.rules.check(fields)
         if is_blank(fields.get("UniqueLearnerNumber")) and is_blank(fields.get("PostCode")):
             self.report.add("uln-postcode", "PostCode", fields.get("PostCode"), self.rules.ref(basics.position))
