@@ -16,18 +16,17 @@ from lxml import etree
 from validation.dates import TERMS, academic_year_start, age_at_start_of_year, age_on, census_day, parse_iso_date
 from validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_number
 from validation.header_checks import check_school, check_source, dfe_number
-from validation.kinds import CENSUS, refuse_wrong_root
+from validation.kinds import CENSUS, run_checker
 from validation.pupil_checks import PupilBasics, PupilRules, is_blank
 from validation.records import flatten, flatten_paths, pupil_record
 from validation.report import Report
-from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback, open_xml
+from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
 ENROL_STATUSES = frozenset({"C", "M", "S", "G"})
 NC_YEARS = frozenset({"E1", "E2", "N1", "N2", "R", "X", *(str(n) for n in range(1, 15))})
 _YEAR_NUMBER = {"R": 0, **{str(n): n for n in range(1, 15)}}
 PUPIL_CONTAINERS = frozenset({"PupilIdentifiers", "PupilStatus", "HomeInformation", "Address",
                                "AddressLines", "BS7666Address"})
-_RECORDS = ("Header", "PupilOnRoll", "PupilNoLongerOnRoll")
 _YEAR_MISMATCH_SHARE = 0.10
 
 
@@ -50,21 +49,14 @@ def validate_census(source: str | os.PathLike | BinaryIO, *, filename: str | Non
     """
     checker = CensusChecker(school=dfe_number(school), census_day=census_day, age_range=age_range,
                             on_pupil=on_pupil)
-    if filename is None and isinstance(source, (str, os.PathLike)):
-        filename = os.fspath(source)
-    with open_xml(source, max_bytes=max_bytes, progress=progress) as xml:
-        refuse_wrong_root(xml.root_tag, CENSUS)
-        for element in xml.records(_RECORDS):
-            tag = element.tag
-            if tag == "PupilOnRoll":
-                checker.pupil(element)
-            elif tag == "Header":
-                checker.header(element)
-    return checker.finish(filename)
+    return run_checker(checker, CENSUS, source, filename, max_bytes, progress)
 
 
 class CensusChecker:
     """Census rules over one file, fed one header and pupil element at a time."""
+
+    # Pupils no longer on roll are streamed (and so cleared) but not checked.
+    record_tags = ("Header", "PupilOnRoll", "PupilNoLongerOnRoll")
 
     def __init__(self, school: str | None = None, census_day: dt.date | None = None,
                  age_range: tuple[int, int] | None = None, on_pupil: Callable[[dict], None] | None = None):
@@ -76,6 +68,13 @@ class CensusChecker:
         self._academic_year = academic_year_start(census_day) if census_day else None
         self._header_seen = False
         self._years_checked = self._years_differing = 0
+
+    def record(self, element: etree._Element) -> None:
+        """Check one streamed element: the header or a pupil on roll."""
+        if element.tag == "PupilOnRoll":
+            self.pupil(element)
+        elif element.tag == "Header":
+            self.header(element)
 
     # ------------------------------------------------------------------ header
     def header(self, element: etree._Element) -> None:

@@ -16,11 +16,11 @@ from lxml import etree
 from validation.dates import academic_year_start, age_on, parse_iso_datetime
 from validation.file_names import CTF_NAME_FORM, base_name, parse_ctf_name
 from validation.header_checks import LA_ESTAB, check_school, check_source, dfe_number
-from validation.kinds import CTF, refuse_wrong_root
+from validation.kinds import CTF, run_checker
 from validation.pupil_checks import PupilRules, is_blank
 from validation.records import flatten, flatten_paths, pupil_record
 from validation.report import Report
-from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback, open_xml
+from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
 DOCUMENT_NAME = "Common Transfer File"
 QUALIFIERS = frozenset({"full", "partial"})
@@ -29,7 +29,6 @@ LOST_PUPIL = "XXXXXXX"
 # out of the maintained sector.
 SPECIAL_DESTINATIONS = frozenset({LOST_PUPIL, "MMMMMMM"})
 PUPIL_CONTAINERS = frozenset({"BasicDetails", "Address", "AddressLines", "BS7666Address"})
-_RECORDS = ("Header", "Pupil")
 
 
 def validate_ctf(source: str | os.PathLike | BinaryIO, *, filename: str | None = None, school: str | int | None = None,
@@ -49,16 +48,7 @@ def validate_ctf(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     ValueError if ``school`` is not a 7-digit DfE number.
     """
     checker = CtfChecker(school=dfe_number(school), today=today or dt.date.today(), on_pupil=on_pupil)
-    if filename is None and isinstance(source, (str, os.PathLike)):
-        filename = os.fspath(source)
-    with open_xml(source, max_bytes=max_bytes, progress=progress) as xml:
-        refuse_wrong_root(xml.root_tag, CTF)
-        for element in xml.records(_RECORDS):
-            if element.tag == "Pupil":
-                checker.pupil(element)
-            else:
-                checker.header(element)
-    return checker.finish(filename)
+    return run_checker(checker, CTF, source, filename, max_bytes, progress)
 
 
 def ctf_versions(today: dt.date) -> tuple[str, str]:
@@ -71,6 +61,8 @@ def ctf_versions(today: dt.date) -> tuple[str, str]:
 class CtfChecker:
     """CTF rules over one file, fed the header and pupil elements one at a time."""
 
+    record_tags = ("Header", "Pupil")
+
     def __init__(self, today: dt.date, school: str | None = None, on_pupil: Callable[[dict], None] | None = None):
         self.report = Report(CTF)
         self.rules = PupilRules(self.report)
@@ -79,6 +71,13 @@ class CtfChecker:
         self._ages: dict[dt.date | None, int | None] = {}
         self.destination = ""
         self.source = ""
+
+    def record(self, element: etree._Element) -> None:
+        """Check one streamed element: the header or a pupil."""
+        if element.tag == "Pupil":
+            self.pupil(element)
+        else:
+            self.header(element)
 
     # ------------------------------------------------------------------ header
     def header(self, element: etree._Element) -> None:
