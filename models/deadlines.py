@@ -82,6 +82,11 @@ def today(moment: dt.datetime | None = None) -> dt.date:
     return (moment or clock.now()).astimezone(LOCAL_TZ).date()
 
 
+def noon_in_england(day: dt.date) -> dt.datetime:
+    """Midday in England on ``day``, as an aware UTC datetime (a time for a date-only event)."""
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=LOCAL_TZ).astimezone(dt.UTC)
+
+
 def local_date(iso_text: str | None) -> dt.date | None:
     """The date in England of a stored UTC timestamp (None stays None)."""
     return today(clock.parse(iso_text)) if iso_text else None
@@ -93,7 +98,7 @@ def _as_date(value: str | dt.date | None) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
-def _with_dates(row: dict) -> dict:
+def with_dates(row: dict) -> dict:
     for name in ("opens_on", "due_on", "external_due_on", "period_start", "period_end"):
         if name in row:
             row[name] = _as_date(row[name])
@@ -135,7 +140,7 @@ _INSTANCE_SELECT = (
 def get_instance(db: Database, instance_id: int) -> dict | None:
     """Return one instance with its catalogue code, name and return type, or None."""
     row = one(db, f"{_INSTANCE_SELECT} WHERE i.id = ?", (instance_id,))
-    return _with_dates(row) if row else None
+    return with_dates(row) if row else None
 
 
 def list_instances(
@@ -152,15 +157,13 @@ def list_instances(
     if not include_cancelled:
         clauses.append("i.cancelled_at IS NULL")
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return [
-        _with_dates(r) for r in rows(db, f"{_INSTANCE_SELECT}{where} ORDER BY i.due_on, c.sort_order, i.id", params)
-    ]
+    return [with_dates(r) for r in rows(db, f"{_INSTANCE_SELECT}{where} ORDER BY i.due_on, c.sort_order, i.id", params)]
 
 
 def instances_between(db: Database, start: dt.date, end: dt.date) -> list[dict]:
     """Active (not cancelled) instances of active catalogue entries due from ``start`` to ``end``."""
     return [
-        _with_dates(r)
+        with_dates(r)
         for r in rows(
             db,
             f"{_INSTANCE_SELECT} WHERE i.due_on BETWEEN ? AND ? AND i.cancelled_at IS NULL AND c.active = 1"

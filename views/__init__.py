@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint on ``app``."""
-    from views import account, audit, auth, deadline_calendar, deadlines, main, organisations, outbox
+    from views import account, audit, auth, deadline_calendar, deadline_tracker, deadlines, main, organisations, outbox
 
-    for module in (main, auth, audit, organisations, account, outbox, deadlines, deadline_calendar):
+    for module in (main, auth, audit, organisations, account, outbox, deadlines, deadline_calendar, deadline_tracker):
         app.register_blueprint(module.bp)

@@ -149,11 +149,11 @@ def build_calendar(user: dict, items: list[dict], base_url: str, name: str) -> b
     stamp = clock.now()
     scope = user["organisation_id"] if user["organisation_kind"] == "school" else "la"
     for item in items:
-        link = base_url.rstrip("/") + (
-            url_for("deadlines.school_return", instance_id=item["id"])
-            if scope != "la"
-            else url_for("deadlines.whats_due")
-        )
+        if scope == "la":
+            path = url_for("deadline_tracker.index", instance=item["id"])
+        else:
+            path = url_for("deadlines.school_return", instance_id=item["id"])
+        link = base_url.rstrip("/") + path
         event = Event()
         event.add("uid", f"deadline-{item['id']}-{scope}@{host}")
         event.add("dtstamp", stamp)

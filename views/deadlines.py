@@ -109,7 +109,7 @@ def my_school() -> dict:
 @any_deadlines
 def whats_due():
     if not is_school_user(current_user):
-        return redirect(url_for("deadline_calendar.month"))
+        return redirect(url_for("deadline_tracker.index"))
     school = my_school()
     due = deadlines.whats_due(get_db(), school)
     return render_template(

@@ -23,9 +23,9 @@ def school_user(make_user, primary, db):
     return user
 
 
-def _make_feed(client) -> tuple[str, str]:
-    """Make a calendar link from What's due; return (full URL, path) shown once on the page."""
-    response = client.post("/deadlines/calendar-link", data={"next": "/deadlines/"}, follow_redirects=True)
+def _make_feed(client, page: str = "/deadlines/") -> tuple[str, str]:
+    """Make a calendar link from ``page``; return (full URL, path) shown once on the page."""
+    response = client.post("/deadlines/calendar-link", data={"next": page}, follow_redirects=True)
     match = FEED.search(response.get_data(as_text=True))
     assert match, "the new calendar address is not on the page"
     return match.group(1), f"/deadlines/calendar/{match.group(2)}.ics"
@@ -122,7 +122,8 @@ def test_la_feed_holds_every_deadline(client, sign_in, make_user, la, generated,
     officer = make_user(la, email="officer@la.example.gov.uk")
     services.set_services(db, officer["id"], {"deadlines"})
     sign_in(officer)
-    _, path = _make_feed(client)
+    assert "Deadlines calendar" in client.get("/deadlines/tracker").get_data(as_text=True)
+    _, path = _make_feed(client, "/deadlines/calendar")
     events = Calendar.from_ical(client.get(path).data).walk("VEVENT")
     summaries = {str(e["SUMMARY"]) for e in events}
     assert (

@@ -1,0 +1,257 @@
+"""The LA's returns tracker: every school of the LA against every deadline, chasing, CSV, statuses.
+
+For LA staff with the Deadlines service and site admins. The matrix page is a GET form
+(htmx swaps only the results; without JavaScript the form reloads the page). Chasing sends
+a reminder email to each of a school's users who have the Deadlines service and logs it
+on the school's row. Schools of another LA answer 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+import clock
+from deadline_rules import academic_year_end, academic_year_label, academic_year_of, academic_year_start
+from forms.deadlines import ChaseForm, RecordStatusForm, TrackerFilterForm
+from models import audit, deadline_catalogue, deadline_tracker, deadlines, organisations, services
+from notifications import mailer
+from views.deadlines import SERVICE, deadline_date, la_deadlines
+from web.database import get_db
+from web.rendering import render_page
+
+bp = Blueprint("deadline_tracker", __name__, url_prefix="/deadlines")
+
+_TAGS = {key: f'<strong class="govuk-tag {tag}">{label}</strong>' for key, (label, tag) in deadlines.STATUSES.items()}
+_NOT_REQUIRED = (
+    '<td class="govuk-table__cell gatehouse-matrix__none">–<span class="govuk-visually-hidden">not required</span></td>'
+)
+
+
+def _la_code() -> str:
+    return current_user.row["organisation_la_code"]
+
+
+def _filter_form(args) -> TrackerFilterForm:
+    db = get_db()
+    returns = [e for e in deadline_catalogue.list_entries(db, active_only=True) if not e["information_only"]]
+    return TrackerFilterForm(
+        args,
+        years=deadline_tracker.academic_years(db),
+        default_year=academic_year_of(deadlines.today()),
+        returns=returns,
+        facets=deadline_tracker.school_facets(db, _la_code()),
+    )
+
+
+def _matrix(form: TrackerFilterForm) -> dict | None:
+    if not form.validate():
+        return None
+    return deadline_tracker.matrix(get_db(), la_code=_la_code(), filters=form.filters())
+
+
+def row_cells(row: dict) -> Markup:
+    """The status cells of one school's row, built in Python: the page may hold 18,000 of them."""
+    parts = []
+    for cell in row["cells"]:
+        if cell is None:
+            parts.append(_NOT_REQUIRED)
+            continue
+        key, chased = cell
+        note = (
+            f'<span class="govuk-body-s gatehouse-matrix__chased">Chased {deadline_date(chased)}</span>'
+            if chased
+            else ""
+        )
+        parts.append(f'<td class="govuk-table__cell">{_TAGS[key]}{note}</td>')
+    return Markup("".join(parts))
+
+
+@bp.get("/tracker")
+@la_deadlines
+def index():
+    form = _filter_form(request.args)
+    data = _matrix(form)
+    return render_page(
+        "deadlines/tracker.html",
+        "deadlines/_tracker_results.html",
+        form=form,
+        data=data,
+        query=form.query_args(),
+        chase_form=ChaseForm(),
+        row_cells=row_cells,
+        year_label=academic_year_label,
+    )
+
+
+@bp.get("/tracker.csv")
+@la_deadlines
+def export():
+    form = _filter_form(request.args)
+    data = _matrix(form)
+    if data is None:
+        return redirect(url_for("deadline_tracker.index", **request.args.to_dict(flat=False)))
+    user = current_user.row
+    audit.record(
+        get_db(), "deadline_tracker_exported", actor=user, organisation_id=user["organisation_id"],
+        target="returns tracker CSV", ip=request.remote_addr, user_agent=request.headers.get("User-Agent"),
+        detail={"filters": {k: str(v) for k, v in form.query_args().items()}, "schools": data["schools_shown"]},
+    )  # fmt: skip
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel reads the file as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["DfE number", "URN", "School", "Phase", "Type", "Outstanding"]
+        + [f"{i['name']} ({i['period_label']}) due {i['due_on'].isoformat()}" for i in data["instances"]]
+    )
+    for row in data["rows"]:
+        school = row["school"]
+        statuses = [deadlines.STATUSES[cell[0]][0] if cell else "Not required" for cell in row["cells"]]
+        dfe = f"{school['dfe_number'][:3]}/{school['dfe_number'][3:]}"
+        writer.writerow(
+            [dfe, school["urn"] or "", school["name"], school["phase"] or "", school["type_name"] or "",
+             row["outstanding"], *statuses]
+        )  # fmt: skip
+    filename = f"gatehouse-returns-tracker-{clock.now():%Y%m%d}.csv"
+    return Response(
+        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def _la_school(organisation_id: int) -> dict:
+    school = organisations.get(get_db(), organisation_id)
+    if school is None or school["kind"] != "school" or school["la_code"] != _la_code():
+        abort(404)
+    return school
+
+
+def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int, int]:
+    """Email each school's Deadlines users about ``instance`` and log the chase on its row.
+
+    Returns ``(schools chased, emails sent)``. A school with nobody to email is still
+    logged (with no recipients) so the LA sees it needs another way of reaching them.
+    """
+    db = get_db()
+    config = current_app.config
+    link = config["BASE_URL"].rstrip("/") + url_for("deadlines.school_return", instance_id=instance["id"])
+    subject = f"{config['SERVICE_NAME']}: reminder - {instance['name']} ({instance['period_label']})"
+    emails = 0
+    for school in schools:
+        recipients = [u["email"] for u in services.users_with_service(db, school["id"], SERVICE)]
+        for address in recipients:
+            body = render_template(
+                "deadlines/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
+                service_name=config["SERVICE_NAME"], status=deadlines.status_for(db, school["id"], instance["id"]),
+            )  # fmt: skip
+            mailer.send(db, config, address, subject, body)
+            emails += 1
+        deadline_tracker.record_chase(db, instance=instance, school=school, recipients=recipients, actor=actor)
+    return len(schools), emails
+
+
+def _chase_targets(form: ChaseForm, instance: dict) -> list[dict]:
+    """The schools to chase: those chosen (or every school the filters show) that have not submitted."""
+    db = get_db()
+    if form.scope.data == "all":
+        filters_form = _filter_form(request.form)
+        data = _matrix(filters_form)
+        if data is None:
+            return []
+        index = next((n for n, i in enumerate(data["instances"]) if i["id"] == instance["id"]), None)
+        if index is None:
+            return []
+        wanted = [row["school"]["id"] for row in data["rows"] if row["cells"][index]]
+    else:
+        wanted = form.schools.data
+    targets = []
+    for organisation_id in dict.fromkeys(wanted):
+        school = organisations.get(db, organisation_id)
+        if school is None or school["la_code"] != _la_code() or not deadlines.is_applicable(db, instance, school):
+            continue
+        if deadlines.status_for(db, organisation_id, instance["id"])["key"] in deadlines.NOT_SUBMITTED:
+            targets.append(school)
+    return targets
+
+
+@bp.post("/tracker/chase")
+@la_deadlines
+def chase():
+    form = ChaseForm()
+    back = url_for("deadline_tracker.index", **_filter_form(request.form).query_args())
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0])
+        return redirect(back)
+    instance = deadlines.get_instance(get_db(), form.chase_instance.data)
+    if instance is None or instance["cancelled_at"]:
+        abort(404)
+    targets = _chase_targets(form, instance)
+    if not targets:
+        flash(f"No reminders sent: none of those schools still has {instance['name']} to submit.")
+        return redirect(back)
+    chased, emails = chase_schools(instance, targets, current_user.row)
+    flash(
+        f"Reminders about {instance['name']} ({instance['period_label']}) sent to {chased} "
+        f"school{'s' if chased != 1 else ''} ({emails} email{'s' if emails != 1 else ''}).",
+        "success",
+    )
+    return redirect(back)
+
+
+@bp.route("/tracker/<int:instance_id>/<int:organisation_id>", methods=["GET", "POST"])
+@la_deadlines
+def school_status(instance_id: int, organisation_id: int):
+    db = get_db()
+    school = _la_school(organisation_id)
+    instance = deadlines.get_instance(db, instance_id)
+    if instance is None or not deadlines.is_applicable(db, instance, school) or instance["return_type"] == "none":
+        abort(404)
+    form = RecordStatusForm()
+    if form.validate_on_submit():
+        made = form.made_on.data
+        at = clock.now()
+        if made is not None:
+            at = min(at, deadlines.noon_in_england(made))
+        try:
+            deadlines.record_status(
+                db, organisation_id=school["id"], instance_id=instance_id, status=form.status.data,
+                actor=current_user.row, note=form.note.data, source=form.source.data or deadlines.SOURCE_GATEHOUSE,
+                at=at,
+            )  # fmt: skip
+        except deadlines.StatusError as error:
+            form.status.errors.append(str(error))
+        else:
+            flash(f"{school['name']}: {instance['name']} status recorded.", "success")
+            return redirect(
+                url_for("deadline_tracker.school_status", instance_id=instance_id, organisation_id=school["id"])
+            )
+    instance["status"] = deadlines.status_for(db, school["id"], instance_id)
+    page = render_template(
+        "deadlines/school_status.html",
+        form=form,
+        school=school,
+        instance=instance,
+        history=deadlines.history(db, school["id"], instance_id),
+        chases=deadline_tracker.chases(db, instance_id, school["id"]),
+    )
+    return page, 400 if form.errors else 200
+
+
+@bp.get("/tracker/school/<int:organisation_id>")
+@la_deadlines
+def school_overview(organisation_id: int):
+    db = get_db()
+    school = _la_school(organisation_id)
+    today = deadlines.today()
+    year = request.args.get("year", type=int) or academic_year_of(today)
+    if not 2000 <= year <= 2097:
+        abort(404)
+    start, end = academic_year_start(year), academic_year_end(year)
+    items = deadlines.for_school(db, school, start=start, end=end, on=today)
+    return render_template(
+        "deadlines/tracker_school.html", school=school, items=items, year_label=academic_year_label(year)
+    )
