@@ -114,12 +114,10 @@ class CensusChecker:
             self.report.add("1860", "EnrolStatus", fields.get("EnrolStatus"), self.rules.ref(basics.position))
         if year not in NC_YEARS:
             self.report.add("2000", "NCyearActual", year, self.rules.ref(basics.position))
-        age = None
         if basics.dob is not None and self._day is not None:
-            age = age_on(basics.dob, self._day)
-            self._check_age(basics, fields, age, year)
+            self._check_age(basics, fields, age_on(basics.dob, self._day), year)
         self._check_address(basics.position, fields)
-        self.report.summary.add(year, basics.sex, age)
+        self.report.summary.add(year, basics.sex, basics.dob)
         if self._on_pupil is not None:
             self._on_pupil(pupil_record(basics.position, fields, basics.sex_field))
 

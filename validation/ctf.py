@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from validation.dates import academic_year_start, age_on, parse_iso_datetime
+from validation.dates import academic_year_start, parse_iso_datetime
 from validation.file_names import CTF_NAME_FORM, base_name, parse_ctf_name
 from validation.header_checks import LA_ESTAB, check_school, check_source, dfe_number
 from validation.kinds import CTF, run_checker
@@ -68,7 +68,6 @@ class CtfChecker:
         self.rules = PupilRules(self.report)
         self._today, self._school, self._on_pupil = today, school, on_pupil
         self._header_seen = False
-        self._ages: dict[dt.date | None, int | None] = {}
         self.destination = ""
         self.source = ""
 
@@ -126,17 +125,9 @@ class CtfChecker:
         basics = self.rules.check(fields)
         if is_blank(fields.get("UniqueLearnerNumber")) and is_blank(fields.get("PostCode")):
             self.report.add("uln-postcode", "PostCode", fields.get("PostCode"), self.rules.ref(basics.position))
-        self.report.summary.add(fields.get("NCyearActual"), basics.sex, self._age(basics.dob))
+        self.report.summary.add(fields.get("NCyearActual"), basics.sex, basics.dob)
         if self._on_pupil is not None:
             self._on_pupil(pupil_record(basics.position, fields, basics.sex_field))
-
-    def _age(self, dob: dt.date | None) -> int | None:
-        """Age on ``today`` (cached per date of birth)."""
-        try:
-            return self._ages[dob]
-        except KeyError:
-            age = self._ages[dob] = age_on(dob, self._today) if dob is not None else None
-            return age
 
     # ------------------------------------------------------------------ whole file
     def finish(self, filename: str | None) -> Report:

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from validation.dates import age_on
 from validation.rules import ERROR, QUERY, get_rule
 
 
@@ -46,12 +47,20 @@ class Summary:
     checked)."""
 
     age_on: dt.date | None = None
-    counts: dict[tuple[str, str, int | None], int] = field(default_factory=dict)
+    counts: dict[tuple[str, str, dt.date | None], int] = field(default_factory=dict)
 
-    def add(self, year: str | None, sex: str | None, age: int | None) -> None:
-        """Count one pupil. A missing year group or sex is counted as "unknown"."""
-        key = (year or "unknown", sex if sex == "M" or sex == "F" else "unknown", age)
+    def add(self, year: str | None, sex: str | None, dob: dt.date | None) -> None:
+        """Count one pupil. A missing year group or sex is counted as "unknown"; ages are worked
+        out from the dates of birth only when asked for."""
+        key = (year or "unknown", sex if sex == "M" or sex == "F" else "unknown", dob)
         self.counts[key] = self.counts.get(key, 0) + 1
+
+    def _ages(self) -> list[int]:
+        """The distinct ages on ``age_on`` of pupils with a usable date of birth."""
+        if self.age_on is None:
+            return []
+        dobs = {dob for _, _, dob in self.counts if dob is not None}
+        return [age_on(dob, self.age_on) for dob in dobs]
 
     @property
     def by_year_and_sex(self) -> dict[str, dict[str, int]]:
@@ -65,12 +74,12 @@ class Summary:
     @property
     def min_age(self) -> int | None:
         """The youngest pupil's age, or None when no pupil had a usable date of birth."""
-        return min((age for _, _, age in self.counts if age is not None), default=None)
+        return min(self._ages(), default=None)
 
     @property
     def max_age(self) -> int | None:
         """The oldest pupil's age, or None when no pupil had a usable date of birth."""
-        return max((age for _, _, age in self.counts if age is not None), default=None)
+        return max(self._ages(), default=None)
 
     def to_json_dict(self) -> dict:
         """The summary as JSON-ready data."""
