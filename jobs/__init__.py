@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Europe/London")
 
 #: Modules that register jobs when imported. Add yours here.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = ["jobs.deadline_reminders"]
 
 _REGISTRY: dict[str, Job] = {}
 

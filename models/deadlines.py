@@ -596,6 +596,11 @@ def status_for(db: Database, organisation_id: int, instance_id: int, on: dt.date
     return _status_of(instance, current, on or today())
 
 
+def status_from(instance: dict, current: dict | None, on: dt.date) -> dict:
+    """The displayed status of an instance from its ``deadline_statuses`` row (or None) on date ``on``."""
+    return _status_of(instance, current, on)
+
+
 def _status_of(instance: dict, current: dict | None, on: dt.date) -> dict:
     if instance["return_type"] == "none":
         key = "information"
