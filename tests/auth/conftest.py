@@ -7,6 +7,7 @@ import json
 import pytest
 
 from models.db import rows
+from notifications import mailer
 from tests.conftest import TEST_PASSWORD
 
 
@@ -33,3 +34,10 @@ def post_sign_in(client):
         return (test_client or client).post("/sign-in", data={"email": email, "password": password}, **kwargs)
 
     return post
+
+
+@pytest.fixture(autouse=True)
+def _finish_background_mail():
+    """Let emails sent from background threads finish before the test's database goes away."""
+    yield
+    assert mailer.wait_for_background(30), "a background email was still being sent"
