@@ -18,15 +18,14 @@ from validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_n
 from validation.header_checks import check_school, check_source, dfe_number
 from validation.kinds import CENSUS, run_checker
 from validation.pupil_checks import PupilBasics, PupilRules, is_blank
-from validation.records import flatten, flatten_paths, pupil_record
+from validation.records import ADDRESS_CONTAINERS, flatten, flatten_paths, pupil_record
 from validation.report import Report
 from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
 ENROL_STATUSES = frozenset({"C", "M", "S", "G"})
 NC_YEARS = frozenset({"E1", "E2", "N1", "N2", "R", "X", *(str(n) for n in range(1, 15))})
 _YEAR_NUMBER = {"R": 0, **{str(n): n for n in range(1, 15)}}
-PUPIL_CONTAINERS = frozenset({"PupilIdentifiers", "PupilStatus", "HomeInformation", "Address",
-                               "AddressLines", "BS7666Address"})
+PUPIL_CONTAINERS = frozenset({"PupilIdentifiers", "PupilStatus", "HomeInformation", "Address"})
 _YEAR_MISMATCH_SHARE = 0.10
 
 
@@ -64,6 +63,7 @@ class CensusChecker:
         self.rules = PupilRules(self.report)
         self._school, self._override, self._age_range = school, census_day, age_range
         self._on_pupil = on_pupil
+        self._containers = PUPIL_CONTAINERS | ADDRESS_CONTAINERS if on_pupil else PUPIL_CONTAINERS
         self._day: dt.date | None = census_day
         self._academic_year = academic_year_start(census_day) if census_day else None
         self._header_seen = False
@@ -107,7 +107,7 @@ class CensusChecker:
     # ------------------------------------------------------------------ pupils
     def pupil(self, element: etree._Element) -> None:
         """Check one ``PupilOnRoll`` element and pass its record to ``on_pupil``."""
-        fields = flatten(element, PUPIL_CONTAINERS, {})
+        fields = flatten(element, self._containers, {})
         basics = self.rules.check(fields)
         year = fields.get("NCyearActual")
         if fields.get("EnrolStatus") not in ENROL_STATUSES:

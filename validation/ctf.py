@@ -18,7 +18,7 @@ from validation.file_names import CTF_NAME_FORM, base_name, parse_ctf_name
 from validation.header_checks import LA_ESTAB, check_school, check_source, dfe_number
 from validation.kinds import CTF, run_checker
 from validation.pupil_checks import PupilRules, is_blank
-from validation.records import flatten, flatten_paths, pupil_record
+from validation.records import ADDRESS_CONTAINERS, flatten, flatten_paths, pupil_record
 from validation.report import Report
 from validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
@@ -28,7 +28,7 @@ LOST_PUPIL = "XXXXXXX"
 # Destinations that are not a school: unknown ("lost pupil") and, unconfirmed, gone abroad or
 # out of the maintained sector.
 SPECIAL_DESTINATIONS = frozenset({LOST_PUPIL, "MMMMMMM"})
-PUPIL_CONTAINERS = frozenset({"BasicDetails", "Address", "AddressLines", "BS7666Address"})
+PUPIL_CONTAINERS = frozenset({"BasicDetails", "Address"})
 
 
 def validate_ctf(source: str | os.PathLike | BinaryIO, *, filename: str | None = None, school: str | int | None = None,
@@ -67,6 +67,7 @@ class CtfChecker:
         self.report = Report(CTF)
         self.rules = PupilRules(self.report)
         self._today, self._school, self._on_pupil = today, school, on_pupil
+        self._containers = PUPIL_CONTAINERS | ADDRESS_CONTAINERS if on_pupil else PUPIL_CONTAINERS
         self._header_seen = False
         self.destination = ""
         self.source = ""
@@ -121,9 +122,9 @@ class CtfChecker:
     # ------------------------------------------------------------------ pupils
     def pupil(self, element: etree._Element) -> None:
         """Check one ``Pupil`` element and pass its record to ``on_pupil``."""
-        fields = flatten(element, PUPIL_CONTAINERS, {})
+        fields = flatten(element, self._containers, {})
         basics = self.rules.check(fields)
-        if is_blank(fields.get("UniqueLearnerNumber")) and is_blank(fields.get("PostCode")):
+        if is_blank(fields.get("PostCode")) and is_blank(fields.get("UniqueLearnerNumber")):
             self.report.add("uln-postcode", "PostCode", fields.get("PostCode"), self.rules.ref(basics.position))
         self.report.summary.add(fields.get("NCyearActual"), basics.sex, basics.dob)
         if self._on_pupil is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+# Containers of the address lines: read only when the pupil's record is handed on for storage.
+ADDRESS_CONTAINERS = frozenset({"AddressLines", "BS7666Address"})
 ADDRESS_LINE_FIELDS = (
     "AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4", "AddressLine5",
     "SAON", "PAON", "Street", "Locality", "Town", "AdministrativeArea", "PostTown", "County",
