@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
@@ -23,11 +24,21 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
-from deadline_rules import academic_year_label
+from deadline_rules import GIAS_PHASES, academic_year_label
 from forms.audit import DayMonthYearField
+from models.deadline_catalogue import RETURN_TYPE_LABELS
 from models.deadline_tracker import NOT_SUBMITTED_FILTER, SORTS, Filters
 from models.deadlines import MAX_NOTE, STATUSES
 
@@ -267,3 +278,214 @@ class RecordStatusForm(FlaskForm):
     def validate_note(self, field) -> None:
         if self.status.data == "exempt" and not field.data:
             raise ValidationError("Give the reason this school is exempt")
+
+
+# ----------------------------------------------------------------------------- site admin
+
+
+class DateRequired:
+    """Validator for a DayMonthYearField that must not be left blank."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message)
+
+
+YEAR_GROUP_CHOICES = [SelectChoice("0", "Reception"), *(SelectChoice(str(n), f"Year {n}") for n in range(1, 14))]
+RETURN_TYPE_CHOICES = [SelectChoice(key, label) for key, label in RETURN_TYPE_LABELS.items()]
+
+
+class CatalogueEntryForm(FlaskForm):
+    """A return in the catalogue: who makes it, when, and what counts as making it."""
+
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="Capital letters, digits and hyphens, for example SC-AUT. Other parts of Gatehouse use it; "
+        "it cannot change later",
+        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        validators=[Optional(), Regexp(r"^[A-Z0-9][A-Z0-9-]{1,31}$", message="Enter a code of 2 to 32 capital "
+                                       "letters, digits and hyphens, starting with a letter or digit")],
+    )  # fmt: skip
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[DataRequired(message="Enter a name"), Length(max=200, message="Keep the name to 200 characters")],
+    )
+    description = TextAreaField(
+        "Description",
+        widget=GovTextArea(),
+        description="What schools do, shown with the return",
+        filters=[_strip],
+        validators=[Length(max=4000, message="Keep the description to 4,000 characters")],
+    )
+    source = RadioField(
+        "Who sets it",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("dfe", "The DfE (a statutory return)"), SelectChoice("local", "The LA")],
+        validators=[InputRequired(message="Choose who sets the return")],
+    )
+    return_type = RadioField(
+        "What counts as a return",
+        widget=GovRadioInput(),
+        choices=RETURN_TYPE_CHOICES,
+        validators=[InputRequired(message="Choose what counts as a return")],
+    )
+    phases = SelectMultipleField(
+        "Phases",
+        widget=GovCheckboxesInput(),
+        description="Leave all unticked for every phase",
+        choices=[SelectChoice(p) for p in GIAS_PHASES],
+    )
+    year_groups = SelectMultipleField(
+        "Year groups",
+        widget=GovCheckboxesInput(),
+        description="Schools that teach any of these (from their GIAS age range). Leave all unticked for any",
+        choices=YEAR_GROUP_CHOICES,
+    )
+    academies = RadioField(
+        "Academies",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("yes", "Maintained schools and academies"),
+            SelectChoice("no", "Maintained schools only"),
+        ],
+        validators=[InputRequired(message="Choose whether academies make the return")],
+    )
+    types = TextAreaField(
+        "Types of school",
+        widget=GovTextArea(),
+        description="GIAS types, one a line, for example Community school. Leave blank for every type",
+        validators=[Length(max=4000, message="Keep the list of types to 4,000 characters")],
+    )
+    chosen_only = RadioField(
+        "Which schools",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("no", "Every school that fits the phases, year groups, academies and types above"),
+            SelectChoice("yes", "Only the schools listed below"),
+        ],
+        validators=[InputRequired(message="Choose which schools make the return")],
+    )
+    chosen = TextAreaField(
+        "Chosen schools",
+        widget=GovTextArea(),
+        description="DfE numbers, one a line, for example 873/2001",
+        validators=[Length(max=20000, message="Keep the list to 20,000 characters")],
+    )
+    rule = TextAreaField(
+        "Date rule",
+        widget=GovTextArea(),
+        description="As JSON: recurrence (weekly, termly or annual), due, and optionally opens and internal_due",
+        validators=[DataRequired(message="Enter the date rule")],
+    )
+    active = BooleanField("Track this return (untick to stop making new deadlines for it)", widget=GovCheckboxInput())
+    submit = SubmitField("Save return", widget=GovSubmitInput())
+
+    def dfe_numbers(self) -> list[str]:
+        """The chosen schools' DfE numbers as 7 digits (slashes and spaces removed), in order."""
+        lines = (self.chosen.data or "").replace(",", "\n").splitlines()
+        return [n for n in (line.replace("/", "").replace(" ", "").strip() for line in lines) if n]
+
+    def type_names(self) -> list[str]:
+        return [t.strip() for t in (self.types.data or "").splitlines() if t.strip()]
+
+
+TERM_DATE_LABELS = {
+    "autumn_start": "Autumn term starts",
+    "autumn_half_term_start": "Autumn half term starts",
+    "autumn_half_term_end": "Autumn half term ends",
+    "autumn_end": "Autumn term ends",
+    "spring_start": "Spring term starts",
+    "spring_half_term_start": "Spring half term starts",
+    "spring_half_term_end": "Spring half term ends",
+    "spring_end": "Spring term ends",
+    "summer_start": "Summer term starts",
+    "summer_half_term_start": "Summer half term starts",
+    "summer_half_term_end": "Summer half term ends",
+    "summer_end": "Summer term ends",
+}
+
+
+def _term_dates_form() -> type[FlaskForm]:
+    fields = {
+        name: DayMonthYearField(label, validators=[DateRequired(f"Enter the date the {label[0].lower()}{label[1:]}")])
+        for name, label in TERM_DATE_LABELS.items()
+    }
+    fields["submit"] = SubmitField("Save term dates", widget=GovSubmitInput())
+    return type("TermDatesForm", (FlaskForm,), fields)
+
+
+#: The twelve dates of a year's terms (first and last days are in term; half terms are holidays).
+TermDatesForm = _term_dates_form()
+
+
+class MoveInstanceForm(FlaskForm):
+    """New dates for one deadline, and why."""
+
+    opens_on = DayMonthYearField("Opens", validators=[DateRequired("Enter the date it opens")])
+    due_on = DayMonthYearField("Due (the date schools work to)", validators=[DateRequired("Enter the due date")])
+    external_due_on = DayMonthYearField("External deadline (optional)", description="For example the DfE deadline")
+    reason = StringField(
+        "Why the dates changed",
+        widget=GovTextInput(),
+        description="For example: the DfE published 30 October",
+        filters=[_strip],
+        validators=[DataRequired(message="Say why the dates changed"), Length(max=500, message="Keep it short")],
+    )
+    submit = SubmitField("Save dates", widget=GovSubmitInput())
+
+
+class CancelInstanceForm(FlaskForm):
+    """Cancel one deadline."""
+
+    cancel_reason = StringField(
+        "Why it is cancelled",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Say why this deadline is cancelled"),
+            Length(max=500, message="Keep it short"),
+        ],
+    )
+    cancel = SubmitField("Cancel this deadline", widget=GovSubmitInput())
+
+
+class AddInstanceForm(FlaskForm):
+    """A deadline added by hand."""
+
+    catalogue_id = SelectField("Return", widget=GovSelect(), coerce=int, validate_choice=False)
+    academic_year = IntegerField(
+        "Academic year",
+        widget=GovTextInput(),
+        description="The year it starts in: 2026 for 2026/27",
+        validators=[InputRequired(message="Enter the academic year"),
+                    NumberRange(2000, 2097, message="Enter an academic year from 2000 to 2097")],
+    )  # fmt: skip
+    period_label = StringField(
+        "Period",
+        widget=GovTextInput(),
+        description="For example: Autumn term 2026/27 (re-run)",
+        filters=[_strip],
+        validators=[DataRequired(message="Enter the period"), Length(max=100, message="Keep it short")],
+    )
+    opens_on = DayMonthYearField("Opens", validators=[DateRequired("Enter the date it opens")])
+    due_on = DayMonthYearField("Due", validators=[DateRequired("Enter the due date")])
+    external_due_on = DayMonthYearField("External deadline (optional)")
+    submit = SubmitField("Add deadline", widget=GovSubmitInput())
+
+
+class GenerateForm(FlaskForm):
+    """Generate (or refresh) a year's deadlines from the catalogue."""
+
+    academic_year = IntegerField(
+        "Academic year",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the academic year"),
+                    NumberRange(2000, 2097, message="Enter an academic year from 2000 to 2097")],
+    )  # fmt: skip
+    generate = SubmitField("Create or update deadlines", widget=GovSubmitInput())

@@ -276,3 +276,23 @@ def save(
             target=f"return:{entry.code}", detail=detail,
         )  # fmt: skip
     return get(db, catalogue_id)
+
+
+def dfe_numbers(db: Database, organisation_ids: Iterable[int]) -> list[str]:
+    """The DfE numbers of those organisations, sorted (for showing a chosen list)."""
+    ids = json.dumps(sorted(set(organisation_ids)))
+    found = rows(
+        db, "SELECT dfe_number FROM organisations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY 1", (ids,)
+    )
+    return [r["dfe_number"] for r in found]
+
+
+def schools_by_dfe_number(db: Database, numbers: Iterable[str]) -> dict[str, int]:
+    """DfE number -> school id for those of ``numbers`` that name a school (others are left out)."""
+    found = rows(
+        db,
+        "SELECT id, dfe_number FROM organisations WHERE kind = 'school' AND dfe_number IN"
+        " (SELECT value FROM json_each(?))",
+        (json.dumps(list(numbers)),),
+    )
+    return {r["dfe_number"]: r["id"] for r in found}

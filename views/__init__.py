@@ -7,7 +7,20 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint on ``app``."""
-    from views import account, audit, auth, deadline_calendar, deadline_tracker, deadlines, main, organisations, outbox
+    from views import (
+        account,
+        audit,
+        auth,
+        deadline_calendar,
+        deadline_tracker,
+        deadlines,
+        deadlines_admin,
+        main,
+        organisations,
+        outbox,
+    )
 
-    for module in (main, auth, audit, organisations, account, outbox, deadlines, deadline_calendar, deadline_tracker):
+    areas = (main, auth, audit, organisations, account, outbox)
+    deadline_areas = (deadlines, deadline_calendar, deadline_tracker, deadlines_admin)
+    for module in (*areas, *deadline_areas):
         app.register_blueprint(module.bp)

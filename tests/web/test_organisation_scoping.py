@@ -23,6 +23,8 @@ OTHER_ORGANISATION_OBJECTS = {
     "message_id": lambda ctx: 1,  # outbox messages: site admins only
     "entry_id": lambda ctx: 1,  # audit log entries: site admins only
     "instance_id": lambda ctx: other_schools_instance(ctx["db"], ctx["other_school"]),  # applies to it alone
+    "catalogue_id": lambda ctx: 1,  # the return catalogue: site admins only
+    "year": lambda ctx: 2026,  # term dates of an academic year: site admins only
 }
 # Routes with parameters that are not about an organisation's objects.
 NOT_ORGANISATION_SCOPED = {"static"}

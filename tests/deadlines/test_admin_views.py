@@ -1,0 +1,180 @@
+"""Site admins edit the return catalogue, term dates and each deadline; everything is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from models import deadline_catalogue, deadlines, term_dates
+from models.db import rows
+from tests.deadlines.conftest import instance_of, set_today
+
+D = dt.date
+
+
+@pytest.fixture
+def admin(make_user, la):
+    return make_user(la, name="Site Admin", email="admin@la.example.gov.uk", is_site_admin=True)
+
+
+@pytest.fixture
+def signed_in_admin(client, sign_in, admin):
+    set_today(D(2026, 10, 5))
+    sign_in(admin)
+    return admin
+
+
+def _entry_form(entry: dict, **changes) -> dict:
+    data = {
+        "name": entry["name"], "description": entry["description"], "source": entry["source"],
+        "return_type": entry["return_type"], "academies": "yes" if entry["audience"]["academies"] else "no",
+        "chosen_only": "no", "rule": json.dumps(entry["rule"]), "active": "y",
+        "phases": entry["audience"]["phases"], "year_groups": [str(y) for y in entry["audience"]["year_groups"]],
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def _parts(day: dt.date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def _actions(db, prefix: str) -> list[str]:
+    return [
+        r["action"] for r in rows(db, "SELECT action FROM audit_log WHERE action LIKE ? ORDER BY id", (prefix + "%",))
+    ]
+
+
+def test_only_site_admins(client, sign_in, make_user, la, db):
+    officer = make_user(la, email="officer@la.example.gov.uk", role="approver")
+    sign_in(officer)
+    for path in ("/admin/deadlines", "/admin/deadlines/term-dates/2026", "/admin/deadlines/deadlines"):
+        assert client.get(path).status_code == 403
+    assert client.post("/admin/deadlines/deadlines/generate", data={"academic_year": "2026"}).status_code == 403
+
+
+def test_catalogue_page_lists_the_defaults_in_plain_english(client, signed_in_admin):
+    html = client.get("/admin/deadlines").get_data(as_text=True)
+    assert html.count("<h1") == 1 and "Return catalogue" in html
+    assert "School Census (autumn)" in html and "27 days after autumn census day" in html
+    assert "7 days before the external deadline" in html and "All schools; maintained schools only" in html
+    assert "Return catalogue" in client.get("/").get_data(as_text=True)  # in the navigation
+
+
+def test_edit_a_return(client, signed_in_admin, db, primary, secondary):
+    entry = deadline_catalogue.get_by_code(db, "PRIVACY")
+    url = f"/admin/deadlines/returns/{entry['id']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Privacy notice confirmation" in page and "How to write a date rule" in page
+    response = client.post(url, data=_entry_form(entry, name="Privacy notice issued", chosen_only="yes",
+                                                 chosen="873/2101\n873 4101"))  # fmt: skip
+    assert response.status_code == 302
+    saved = deadline_catalogue.get(db, entry["id"])
+    assert saved["name"] == "Privacy notice issued" and saved["chosen"] == {primary["id"], secondary["id"]}
+    assert _actions(db, "deadline_catalogue") == ["deadline_catalogue_changed"]
+    assert "873/2101" in client.get(url).get_data(as_text=True)
+
+
+def test_bad_return_edits_are_explained_and_change_nothing(client, signed_in_admin, db):
+    entry = deadline_catalogue.get_by_code(db, "PRIVACY")
+    url = f"/admin/deadlines/returns/{entry['id']}"
+    bad_rule = client.post(url, data=_entry_form(entry, rule='{"recurrence": "weekly", "due": {"kind": "fixed"}}'))
+    assert bad_rule.status_code == 400 and "The rule is not valid" in bad_rule.get_data(as_text=True)
+    bad_json = client.post(url, data=_entry_form(entry, rule="{oops"))
+    assert "The rule is not valid JSON" in bad_json.get_data(as_text=True)
+    unknown = client.post(url, data=_entry_form(entry, chosen_only="yes", chosen="999/9999"))
+    assert "No school has DfE number 999/9999" in unknown.get_data(as_text=True)
+    empty = client.post(url, data=_entry_form(entry, chosen_only="yes", chosen=""))
+    assert "Choose at least one school" in empty.get_data(as_text=True)
+    no_name = client.post(url, data=_entry_form(entry, name=" "))
+    assert no_name.status_code == 400 and "Enter a name" in no_name.get_data(as_text=True)
+    assert deadline_catalogue.get(db, entry["id"])["name"] == "Privacy notice confirmation"
+    assert _actions(db, "deadline_catalogue") == []
+
+
+def test_add_a_return_then_generate(client, signed_in_admin, db, primary):
+    base = deadline_catalogue.get_by_code(db, "PRIVACY")
+    data = _entry_form(base, code="attend-audit", name="Attendance audit", return_type="form")
+    data["rule"] = json.dumps({"recurrence": "termly", "due": {"kind": "term_end_offset", "offset": -14}})
+    assert client.post("/admin/deadlines/returns/new", data=data).status_code == 302
+    added = deadline_catalogue.get_by_code(db, "ATTEND-AUDIT")
+    assert added["name"] == "Attendance audit" and added["recurrence"] == "termly"
+    again = client.post("/admin/deadlines/returns/new", data=data)
+    assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
+    response = client.post("/admin/deadlines/deadlines/generate", data={"academic_year": "2026"}, follow_redirects=True)
+    assert "2026/27: 57 created" in response.get_data(as_text=True)
+    assert instance_of(db, "ATTEND-AUDIT", "2026/27-autumn")["due_on"] == D(2026, 12, 4)
+    assert (
+        json.loads(rows(db, "SELECT detail FROM audit_log WHERE action = 'deadlines_generated'")[0]["detail"])[
+            "created"
+        ]
+        == 57
+    )
+
+
+def test_term_dates(client, signed_in_admin, db):
+    page = client.get("/admin/deadlines/term-dates/2026").get_data(as_text=True)
+    assert "Term dates 2026/27" in page and "These are computed dates" in page
+    assert "Computed: 18 December 2026" in page
+    defaults = term_dates.get(db, 2026)
+    form = {name: _parts(getattr(defaults, name)) for name in term_dates.FIELDS}
+    form["autumn_end"] = ["16", "12", "2026"]
+    assert client.post("/admin/deadlines/term-dates/2026", data=form).status_code == 302
+    assert term_dates.get(db, 2026).autumn_end == D(2026, 12, 16)
+    assert "last changed" in client.get("/admin/deadlines/term-dates/2026").get_data(as_text=True)
+    # out of order: a clear message, nothing saved
+    form["spring_start"] = ["10", "12", "2026"]
+    bad = client.post("/admin/deadlines/term-dates/2026", data=form)
+    assert bad.status_code == 400 and "Spring term starts 2026-12-10 must be after autumn term ends" in bad.get_data(
+        as_text=True
+    )
+    form["spring_start"] = ["", "", ""]
+    blank = client.post("/admin/deadlines/term-dates/2026", data=form)
+    assert "Enter the date the spring term starts" in blank.get_data(as_text=True)
+    assert term_dates.get(db, 2026).spring_start == defaults.spring_start
+    client.post("/admin/deadlines/term-dates/2026/reset")
+    assert term_dates.stored(db, 2026) is None
+    assert _actions(db, "term_dates") == ["term_dates_changed", "term_dates_reset"]
+    assert client.get("/admin/deadlines/term-dates/1999").status_code == 404
+
+
+def test_move_cancel_and_restore_a_deadline(client, signed_in_admin, db, generated):
+    census = instance_of(db, "SC-AUT")
+    url = f"/admin/deadlines/deadlines/{census['id']}"
+    listing = client.get("/admin/deadlines/deadlines?year=2026").get_data(as_text=True)
+    assert "54 deadlines" in listing and url in listing
+    dates = {"opens_on": ["1", "10", "2026"], "due_on": ["23", "10", "2026"], "external_due_on": ["30", "10", "2026"]}
+    moved = client.post(url, data={**dates, "reason": "DfE published 30 October"})
+    assert moved.status_code == 302
+    assert instance_of(db, "SC-AUT")["due_on"] == D(2026, 10, 23)
+    assert "Moved" in client.get("/admin/deadlines/deadlines?year=2026").get_data(as_text=True)
+    refused = client.post(url, data={"opens_on": ["1", "11", "2026"], "due_on": ["23", "10", "2026"], "reason": "x"})
+    assert refused.status_code == 400 and "on or before the due date" in refused.get_data(as_text=True)
+    no_reason = client.post(f"{url}/cancel", data={"cancel_reason": ""})
+    assert no_reason.status_code == 400 and "Say why this deadline is cancelled" in no_reason.get_data(as_text=True)
+    client.post(f"{url}/cancel", data={"cancel_reason": "Collected differently this year"})
+    assert instance_of(db, "SC-AUT")["cancelled_reason"] == "Collected differently this year"
+    assert "Restore this deadline" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/restore")
+    assert instance_of(db, "SC-AUT")["cancelled_at"] is None
+    assert _actions(db, "deadline_instance") == [
+        "deadline_instance_moved", "deadline_instance_cancelled", "deadline_instance_restored",
+    ]  # fmt: skip
+
+
+def test_add_a_deadline_by_hand(client, signed_in_admin, db, generated, primary):
+    entry = deadline_catalogue.get_by_code(db, "SC-AUT")
+    assert "Add a deadline" in client.get("/admin/deadlines/deadlines/new").get_data(as_text=True)
+    response = client.post(
+        "/admin/deadlines/deadlines/new",
+        data={"catalogue_id": str(entry["id"]), "academic_year": "2026", "period_label": "Autumn re-run",
+              "opens_on": ["2", "11", "2026"], "due_on": ["20", "11", "2026"]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    added = [i for i in deadlines.list_instances(db, academic_year=2026) if i["period_label"] == "Autumn re-run"]
+    assert len(added) == 1 and added[0]["origin"] == "manual" and added[0]["due_on"] == D(2026, 11, 20)
+    bad = client.post("/admin/deadlines/deadlines/new", data={"catalogue_id": str(entry["id"]), "academic_year": "26"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Enter an academic year from 2000 to 2097" in html and "Enter the period" in html
