@@ -152,6 +152,7 @@ class CensusChecker:
         if not self._header_seen:
             self.header(etree.Element("Header"))
         report.pupils = self.rules.count
+        self.rules.check_duplicates()
         if report.pupils == 0:
             report.add("no-pupils", "PupilsOnRoll")
         if self._years_checked and self._years_differing / self._years_checked >= _YEAR_MISMATCH_SHARE:

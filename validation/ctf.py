@@ -137,6 +137,7 @@ class CtfChecker:
         if not self._header_seen:
             self.header(etree.Element("Header"))
         report.pupils = self.rules.count
+        self.rules.check_duplicates()
         if self.destination == LOST_PUPIL and report.pupils != 1:
             report.add("ctf-lost-pupil", "CTFpupilData", "", count=report.pupils, expected=LOST_PUPIL)
         elif report.pupils == 0:

@@ -1,14 +1,17 @@
 """Pupil rules shared by the School Census and CTF validators.
 
 ``PupilRules.check`` takes one pupil's fields (element name -> text) and records findings for
-the UPN, former UPN, ULN, names, date of birth and sex, and for duplicates within the file.
-To find duplicates without holding every pupil, it keeps only each pupil's UPN and name
-strings plus three look-up tables (UPN, ULN, and a hash of surname, forename, sex and DOB).
+the UPN, former UPN, ULN, names, date of birth and sex. ``PupilRules.check_duplicates``, once
+every pupil has been checked, finds pupils sharing a UPN (1520), a ULN (1578) or surname,
+forename, sex and date of birth (1620Q). To do so without holding the pupils themselves it
+keeps, per pupil, only references to its UPN, names, ULN and DOB strings and a hash of the
+1620Q key, in lists: appending is cheap, and the duplicates are then counted in one pass.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import NamedTuple
 
 from validation.dates import parse_iso_date
@@ -47,34 +50,39 @@ class PupilRules:
 
     def __init__(self, report: Report):
         self.report = report
-        self._identity: list[tuple[str, str, str]] = []
-        self._upns: dict[str, int] = {}
-        self._ulns: dict[str, int] = {}
-        self._people: dict[int, int] = {}
-        self._first_flagged: set[tuple[str, int]] = set()
+        # One entry per pupil, in file order (index = position - 1).
+        self._upns: list[str] = []
+        self._forenames: list[str] = []
+        self._surnames: list[str] = []
+        self._ulns: list[str | None] = []
+        self._dob_texts: list[str | None] = []
+        self._people: list[int | None] = []
         self._dobs: dict[str | None, dt.date | None] = {}
 
     @property
     def count(self) -> int:
         """How many pupils have been checked."""
-        return len(self._identity)
+        return len(self._upns)
 
     def ref(self, position: int) -> PupilRef:
         """The UPN and name of the pupil at 1-based ``position`` (already checked)."""
-        upn, forename, surname = self._identity[position - 1]
-        return PupilRef(position, upn, f"{forename} {surname}".strip())
+        name = f"{self._forenames[position - 1]} {self._surnames[position - 1]}".strip()
+        return PupilRef(position, self._upns[position - 1], name)
 
     def check(self, fields: dict[str, str | None]) -> PupilBasics:
         """Run the shared pupil rules on ``fields`` and return what later rules need."""
         get = fields.get
         upn, forename, surname = get("UPN") or "", get("Forename") or "", get("Surname") or ""
-        self._identity.append((upn, forename, surname))
-        position = len(self._identity)
+        self._upns.append(upn)
+        self._forenames.append(forename)
+        self._surnames.append(surname)
+        position = len(self._upns)
         self._check_identifiers(position, upn, fields)
         names = "".join(filter(None, map(get, NAME_FIELDS)))
         if is_blank(surname) or is_blank(forename) or (not names.isascii() and _NOT_LRS_LATIN.search(names)):
             self._check_names(position, fields)
         dob_text = get("DOB")
+        self._dob_texts.append(dob_text)
         dob = self._dobs.get(dob_text, _UNSEEN)
         if dob is _UNSEEN:  # many pupils share a date of birth: parse each one once
             dob = self._dobs[dob_text] = parse_iso_date(dob_text)
@@ -84,23 +92,23 @@ class PupilRules:
         sex = get(sex_field)
         if sex not in VALID_SEX:
             self.report.add("1610", sex_field, sex, self.ref(position))
+            self._people.append(None)
         elif dob is not None and surname and forename:
-            key = hash((surname.casefold(), forename.casefold(), sex, dob_text))
-            if self._people.setdefault(key, position) != position:
-                self._duplicate("1620Q", self._people[key], position, "DOB", dob_text)
+            self._people.append(hash((surname.casefold(), forename.casefold(), sex, dob_text)))
+        else:
+            self._people.append(None)
         return PupilBasics(position, dob, sex, sex_field)
 
     def _check_identifiers(self, position: int, upn: str, fields: dict[str, str | None]) -> None:
-        """Rules 1500-1550 and 1520 on the UPN, 1510-1550 on a former UPN, 1575 and 1578 on a ULN."""
+        """Rules 1500-1550 on the UPN and a former UPN, 1575 on a ULN."""
         if not upn_is_valid(upn):
             self._add_upn_findings(position, "UPN", upn)
-        if upn and self._upns.setdefault(upn, position) != position:
-            self._duplicate("1520", self._upns[upn], position, "UPN", upn)
         if "FormerUPN" in fields:
             self._check_former_upn(position, fields["FormerUPN"])
-        uln = fields.get("UniqueLearnerNumber")
-        if uln:
-            self._check_uln(position, uln)
+        uln = fields.get("UniqueLearnerNumber") or None
+        self._ulns.append(uln)
+        if uln and not uln_is_valid(uln):
+            self.report.add("1575", "UniqueLearnerNumber", uln, self.ref(position))
 
     def _add_upn_findings(self, position: int, field: str, upn: str) -> None:
         """Findings for each of rules 1500-1550 that ``upn`` breaks."""
@@ -121,13 +129,6 @@ class PupilRules:
             context["part"] = upn[_UPN_PARTS[rule]] or "nothing"
         self.report.add(rule, field, upn, self.ref(position), **context)
 
-    def _check_uln(self, position: int, uln: str) -> None:
-        """Rules 1575 (format and check digit) and 1578 (duplicate) on a ULN that is present."""
-        if not uln_is_valid(uln):
-            self.report.add("1575", "UniqueLearnerNumber", uln, self.ref(position))
-        if self._ulns.setdefault(uln, position) != position:
-            self._duplicate("1578", self._ulns[uln], position, "UniqueLearnerNumber", uln)
-
     def _check_names(self, position: int, fields: dict[str, str | None]) -> None:
         """Rules 1580 and 1590 (surname, forename missing) and lrs-charset on every name."""
         if is_blank(fields.get("Surname")):
@@ -141,15 +142,41 @@ class PupilRules:
                 if bad:
                     self.report.add("lrs-charset", name_field, name, self.ref(position), part=bad.group())
 
-    def _duplicate(self, rule: str, first: int, position: int, field: str, value: str) -> None:
-        """Flag the pupil at ``position`` and (once) the ``first`` pupil with the same value,
-        each naming the other."""
-        self.report.add(rule, field, value, self.ref(position), other=self._describe(first))
-        if (rule, first) not in self._first_flagged:
-            self._first_flagged.add((rule, first))
-            self.report.add(rule, field, value, self.ref(first), other=self._describe(position))
+    def check_duplicates(self) -> None:
+        """Rules 1520 (same UPN), 1578 (same ULN) and 1620Q (same surname, forename, sex and
+        DOB) over every pupil checked so far: each pupil sharing a value is flagged once,
+        naming the others."""
+        for rule, field, keys, values in (("1520", "UPN", self._upns, self._upns),
+                                          ("1578", "UniqueLearnerNumber", self._ulns, self._ulns),
+                                          ("1620Q", "DOB", self._people, self._dob_texts)):
+            for group in shared_positions(keys):
+                for position in group:
+                    others = [p for p in group if p != position]
+                    self.report.add(rule, field, values[position - 1], self.ref(position),
+                                    other=self._describe_others(others))
+
+    def _describe_others(self, positions: list[int]) -> str:
+        """How a message names the other pupils: "12 (Amelia Smith, UPN H801200001001)"."""
+        named = [self._describe(p) for p in positions[:3]]
+        more = len(positions) - len(named)
+        return ", ".join(named) + (f" and {more} more" if more else "")
 
     def _describe(self, position: int) -> str:
         """How a message names another pupil: "12 (Amelia Smith, UPN H801200001001)"."""
         ref = self.ref(position)
         return f"{position} ({ref.name or 'no name'}, UPN {ref.upn or 'missing'})"
+
+
+def shared_positions(keys: list) -> list[list[int]]:
+    """For each key held by more than one entry (ignoring None and ""), the 1-based positions
+    holding it, in order. Counting is done in C (``Counter``); the positions are looked up only
+    when something is shared."""
+    counts = Counter(keys)
+    shared = {key for key, n in counts.items() if n > 1 and key is not None and key != ""}
+    if not shared:
+        return []
+    groups: dict[object, list[int]] = {}
+    for position, key in enumerate(keys, start=1):
+        if key in shared:
+            groups.setdefault(key, []).append(position)
+    return list(groups.values())
