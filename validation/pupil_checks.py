@@ -156,7 +156,7 @@ class PupilRules:
                                     other=self._describe_others(others))
 
     def _describe_others(self, positions: list[int]) -> str:
-        """How a message names the other pupils: "12 (Amelia Smith, UPN H801200001001)"."""
+        """How a message names the other pupils: up to three described, then "and 2 more"."""
         named = [self._describe(p) for p in positions[:3]]
         more = len(positions) - len(named)
         return ", ".join(named) + (f" and {more} more" if more else "")

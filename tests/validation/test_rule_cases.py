@@ -166,6 +166,14 @@ def test_duplicate_upn_is_reported_on_both_pupils(tmp_path):
     assert sorted(f.pupil for f in report.findings if f.rule == "1520") == [1, 2]
 
 
+def test_each_pupil_sharing_a_upn_is_flagged_once_naming_the_others(tmp_path):
+    pupils = [pupil(i, UPN=upn(1)) for i in range(1, 7)]
+    report = run(tmp_path, "census", Spec(pupils=pupils))
+    found = [f for f in report.findings if f.rule == "1520"]
+    assert [f.pupil for f in found] == [1, 2, 3, 4, 5, 6]
+    assert "pupil 2 (Isla Smith" in found[0].message and "and 2 more" in found[0].message
+
+
 def test_findings_name_the_pupil_field_and_value(tmp_path):
     report = run(tmp_path, "census", Spec(pupils=[pupil(1), pupil(2, UPN=WRONG_CHECK, Forename="Ruby")]))
     (finding,) = report.findings
