@@ -1,0 +1,183 @@
+"""Deadlines in chromium: the LA filters the tracker to overdue schools and chases them; the
+school's pages are accessible and CSP-clean; the tracker works without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from models import deadlines, organisations, outbox, services
+from models.db import rows
+from tests.deadlines.conftest import instance_of, set_today
+
+D = dt.date
+
+
+@pytest.fixture
+def schools(db, la):
+    """Three maintained schools of LA 873 and 2026/27's deadlines; today is Friday 23 October 2026."""
+    made = [
+        organisations.create_school(
+            db,
+            la_code="873",
+            estab=estab,
+            name=name,
+            urn=urn,
+            phase="Primary",
+            type_name="Community school",
+            low_age=4,
+            high_age=11,
+        )  # fmt: skip
+        for estab, name, urn in (
+            ("2101", "Ely Primary", 120001),
+            ("2102", "Soham Primary", 120002),
+            ("2103", "Wicken Primary", 120003),
+        )  # fmt: skip
+    ]
+    deadlines.generate(db, 2026)
+    set_today(D(2026, 10, 23))
+    census = instance_of(db, "SC-AUT")
+    deadlines.record_status(db, organisation_id=made[0]["id"], instance_id=census["id"], status="submitted",
+                            at=dt.datetime(2026, 10, 20, 9, tzinfo=dt.UTC))  # fmt: skip
+    deadlines.record_status(db, organisation_id=made[1]["id"], instance_id=census["id"], status="exempt",
+                            note="Closed for rebuilding")  # fmt: skip
+    return made
+
+
+def _browser_session(page, live_server, client, sign_in, user, check_path: str):
+    sign_in(user)
+    assert client.get(check_path).status_code == 200
+    cookie = client.get_cookie("gatehouse_session")
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return page
+
+
+@pytest.fixture
+def officer_page(page, live_server, client, sign_in, make_user, la, db, schools):
+    officer = make_user(la, name="Data Officer", email="officer@la.example.gov.uk")
+    services.set_services(db, officer["id"], {"deadlines"})
+    return _browser_session(page, live_server, client, sign_in, officer, "/deadlines/tracker")
+
+
+def test_la_filters_to_overdue_schools_and_chases_them(officer_page, live_server, checked, db, schools, make_user):
+    wicken = schools[2]
+    make_user(wicken, role="approver", name="Head", email="head@wicken.example.sch.uk")
+    page = officer_page
+    page.goto(live_server.url + "/deadlines/tracker")
+    assert page.locator("h1").inner_text() == "Returns tracker"
+    checked(page)
+
+    page.evaluate("window.__samePage = true")
+    page.select_option("#code", "SC-AUT")
+    page.select_option("#status", "overdue")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/deadlines/tracker?*status=overdue*")
+    expect(page.locator("#tracker-results [role=status]")).to_have_text("Showing 1 of 3 schools and 1 deadline.")
+    assert page.evaluate("window.__samePage") is True, "the filters reloaded the page instead of swapping"
+    rows_shown = page.locator("#tracker-results tbody tr")
+    expect(rows_shown).to_have_count(1)
+    assert "Wicken Primary" in rows_shown.inner_text() and "Overdue" in rows_shown.inner_text()
+    checked(page)
+
+    page.get_by_label("Wicken Primary").check()
+    page.get_by_role("button", name="Send reminders to the schools ticked").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Reminders about School Census (autumn) (2026/27) sent to 1 school (1 email)."
+    )
+    assert "status=overdue" in page.url  # back to the same filtered view
+    expect(page.locator("#tracker-results tbody tr")).to_contain_text("last chased Fri 23 Oct")
+    checked(page)
+
+    chased = rows(db, "SELECT organisation_id, recipients FROM deadline_chases")
+    assert chased == [{"organisation_id": wicken["id"], "recipients": 1}]
+    held = outbox.page(db)
+    assert [m["to_addr"] for m in held] == ["head@wicken.example.sch.uk"]
+    assert "School Census (autumn)" in held[0]["subject"]
+
+
+def test_tracker_filters_and_chase_work_without_javascript(browser, live_server, officer_page, db, schools, make_user):
+    make_user(schools[2], role="approver", email="head@wicken.example.sch.uk")
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(officer_page.context.cookies())
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/deadlines/tracker")
+        page.select_option("#code", "SC-AUT")
+        page.select_option("#status", "overdue")
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url("**status=overdue*")
+        assert page.locator("#tracker-results tbody tr").count() == 1
+        page.get_by_role("button", name="Send reminders to every school shown").click()
+        assert "sent to 1 school" in page.locator(".govuk-notification-banner--success").inner_text()
+    finally:
+        context.close()
+    assert [r["organisation_id"] for r in rows(db, "SELECT organisation_id FROM deadline_chases")] == [schools[2]["id"]]
+
+
+def test_school_pages_are_accessible_under_csp(page, live_server, client, sign_in, make_user, db, schools, checked):
+    office = make_user(schools[2], name="Office", email="office@wicken.example.sch.uk")
+    services.set_services(db, office["id"], {"deadlines"})
+    _browser_session(page, live_server, client, sign_in, office, "/deadlines/")
+    page.goto(live_server.url + "/deadlines/")
+    assert page.locator("h1").inner_text() == "What's due"
+    expect(page.locator("table").first).to_contain_text("School Census (autumn)")
+    checked(page)
+    page.get_by_role("button", name="Make a calendar link").click()
+    assert page.locator("#feed-url").input_value().startswith("http://127.0.0.1:5000/deadlines/calendar/")
+    checked(page)
+    page.get_by_role("link", name="See them on a month calendar").click()
+    assert page.locator("h1").inner_text() == "Deadlines calendar"
+    checked(page)
+    page.goto(live_server.url + "/deadlines/calendar?month=2026-12")
+    expect(page.locator("#calendar-month")).to_contain_text("Christmas Day")
+    page.goto(live_server.url + "/deadlines/")
+    page.get_by_role("link", name=re.compile(r"Fill in the return\W+Weekly school meal numbers")).first.click()
+    page.fill("#details", "Mon 120, Tue 118, Wed 121")
+    page.get_by_role("button", name="Send return").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Weekly school meal numbers (Week commencing 31 Aug 2026): late. Thank you."
+    )
+    checked(page)
+    page.goto(live_server.url + "/deadlines/reminders")
+    checked(page)
+
+
+def test_la_school_pages_are_accessible(officer_page, live_server, checked, schools):
+    page = officer_page
+    page.goto(live_server.url + "/deadlines/tracker?code=SC-AUT")
+    page.get_by_role("link", name="Wicken Primary").click()
+    assert page.locator("h1").inner_text() == "Wicken Primary"
+    checked(page)
+    page.get_by_role("link", name=re.compile(r"Record status\W+School Census \(autumn\)")).click()
+    page.get_by_label("Submitted (for example to DfE COLLECT, or by email)").check()
+    page.get_by_label("Where was it made?").fill("DfE COLLECT")
+    page.get_by_role("button", name="Record status").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("status recorded")
+    expect(page.locator("table")).to_contain_text("DfE COLLECT")
+    checked(page)
+    page.goto(live_server.url + "/deadlines/calendar")
+    checked(page)
+
+
+def test_admin_pages_are_accessible(page, live_server, client, sign_in, make_user, la, db, schools, checked):
+    admin = make_user(la, name="Site Admin", email="admin@la.example.gov.uk", is_site_admin=True)
+    _browser_session(page, live_server, client, sign_in, admin, "/admin/deadlines")
+    page.goto(live_server.url + "/admin/deadlines")
+    assert page.locator("h1").inner_text() == "Return catalogue"
+    checked(page)
+    page.get_by_role("link", name="School Census (autumn)").click()
+    checked(page)
+    page.goto(live_server.url + "/admin/deadlines/returns/new")
+    checked(page)
+    page.goto(live_server.url + "/admin/deadlines/term-dates/2026")
+    checked(page)
+    page.goto(live_server.url + "/admin/deadlines/deadlines?year=2026")
+    checked(page)
+    page.get_by_role("link", name="Privacy notice confirmation").click()
+    page.get_by_label("Why the dates changed").fill("")
+    page.get_by_role("button", name="Save dates").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the dates changed")
+    checked(page)
