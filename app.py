@@ -18,7 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
-from web import database, errors, navigation, security_headers, sessions
+from web import branding, database, errors, navigation, security_headers, sessions
 
 csrf = CSRFProtect()
 
@@ -112,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
+    branding.init_app(app)
 
     from commands import register_commands
     from views import register_blueprints

@@ -115,3 +115,13 @@ def test_home_page_for_signed_in_user(client, sign_in, make_user, school):
     response = sign_in(user)
     assert response.status_code == 200
     assert "Fenland Primary School" in response.get_data(as_text=True)
+
+
+def test_header_names_the_service_and_the_la_without_any_crown(client, la):
+    html = client.get("/sign-in").get_data(as_text=True)
+    assert '<span class="govuk-generic-header__logotype">Gatehouse</span>' in html
+    assert '<span class="gatehouse-header__la">Cambridgeshire</span>' in html
+    assert "&lt;span" not in html
+    for gov_uk_only in ("Crown copyright", "Open Government Licence", "govuk-footer__crown", "govuk-logo"):
+        assert gov_uk_only not in html
+    assert "is run by Cambridgeshire for its schools" in html
