@@ -52,10 +52,10 @@ def test_filtering_and_paging_swap_only_the_results(admin_page, live_server, che
 
     admin_page.fill("#target", "")
     admin_page.get_by_role("button", name="Apply filters").click()
-    admin_page.wait_for_function("document.querySelectorAll('#audit-results tbody tr').length === 50")
+    admin_page.wait_for_function("() => document.querySelectorAll('#audit-results tbody tr').length === 50")
     admin_page.get_by_role("link", name="Older entries").click()
     admin_page.wait_for_url("**before=*")
-    admin_page.wait_for_function("document.querySelectorAll('#audit-results tbody tr').length === 10")
+    admin_page.wait_for_function("() => document.querySelectorAll('#audit-results tbody tr').length === 10")
     assert admin_page.evaluate("window.__samePage") is True
     assert admin_page.locator("h1").count() == 1
 
