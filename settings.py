@@ -65,6 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ARGON2_MEMORY_KIB", 65536, "argon2id memory in KiB (64 MiB)."),
     Setting("ARGON2_PARALLELISM", 4, "argon2id lanes."),
     Setting("MAX_UPLOAD_MB", 200, "Largest upload accepted, in megabytes."),
+    Setting("VALIDATION_WORKERS", 2, "Uploaded files validated at the same time (threads); more wait their turn."),
+    Setting(
+        "VALIDATION_SYNC", False, "Validate uploads inside the upload request instead of the worker threads (tests)."
+    ),
     Setting(
         "TRUSTED_PROXIES", 0, "Number of reverse proxies in front of Gatehouse whose X-Forwarded-* headers to trust."
     ),

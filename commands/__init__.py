@@ -10,7 +10,8 @@ def register_commands(app: Flask) -> None:
     from commands import accounts, audit, backup, core, organisations
     from commands import deadlines as deadlines_commands
     from commands import jobs as jobs_commands
+    from commands import returns as returns_commands
 
-    for module in (core, audit, backup, organisations, accounts, deadlines_commands, jobs_commands):
+    for module in (core, audit, backup, organisations, accounts, deadlines_commands, jobs_commands, returns_commands):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -15,6 +15,7 @@ from migrations import deadlines as deadlines_migrations
 from migrations import foundation, services
 from migrations import jobs as jobs_migrations
 from migrations import organisations as organisations_migrations
+from migrations import returns as returns_migrations
 
 MIGRATION_SETS = [
     foundation.migrations,
@@ -24,6 +25,7 @@ MIGRATION_SETS = [
     jobs_migrations.migrations,
     deadlines_migrations.migrations,
     audit_migrations.migrations,
+    returns_migrations.migrations,
 ]
 
 
