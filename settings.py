@@ -84,6 +84,38 @@ SETTINGS: tuple[Setting, ...] = (
         "A due date on a weekend or bank holiday moves to the `previous` or `next` working day, or `none`.",
     ),
     Setting("BANK_HOLIDAY_REGION", "ENG", "Whose bank holidays count for due dates: `ENG` (England) or `WLS` (Wales)."),
+    Setting("APPROVER_CAP", 2, "Approvers a school may have (active and invited); an organisation may override it."),
+    Setting("END_USER_CAP", 7, "End users a school may have (active and invited); an organisation may override it."),
+    Setting("INVITATION_DAYS", 14, "How long an emailed invitation (or approved request) link stays valid."),
+    Setting(
+        "BLOCKED_EMAIL_DOMAINS",
+        "gmail.com, googlemail.com, hotmail.com, hotmail.co.uk, outlook.com, live.com, live.co.uk, yahoo.com,"
+        " yahoo.co.uk, icloud.com, me.com, aol.com, btinternet.com, sky.com, virginmedia.com, protonmail.com,"
+        " proton.me, gmx.com, mail.com",
+        "Email domains (comma-separated) that cannot be invited or ask for an account: personal email services.",
+    ),
+    Setting(
+        "ALLOWED_EMAIL_DOMAINS", "",
+        "When set (comma-separated), only addresses at these domains or their subdomains can be used. Empty: any.",
+    ),
+    Setting(
+        "REQUEST_DUE_WORKING_DAYS", 5,
+        "Working days approvers have to decide an account request before it is overdue and goes to the LA.",
+    ),
+    Setting(
+        "REQUEST_CLOSE_DAYS", 90, "Days after which an undecided account request is closed and the requester told."
+    ),
+    Setting("CLAIM_CODE_DAYS", 30, "How long an approver claim code stays valid."),
+    Setting(
+        "REQUIRE_2FA_FOR_LA_STAFF", True,
+        "Everyone at the LA itself must use two-step verification, not only approvers and site admins.",
+    ),
+    Setting("REVIEW_UNUSED_DAYS", 90, "The termly review prompt lists accounts not used for this many days."),
+    Setting(
+        "ACCESS_IP_LIMIT", 10,
+        "Account requests and wrong claim codes or invitation links allowed from one IP address per window.",
+    ),
+    Setting("ACCESS_IP_WINDOW_MINUTES", 60, "The window for `ACCESS_IP_LIMIT`."),
     Setting(
         "JOBS_IN_PROCESS",
         True,

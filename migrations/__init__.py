@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from migrations import accounts as accounts_migrations
 from migrations import audit as audit_migrations
 from migrations import auth as auth_migrations
 from migrations import deadlines as deadlines_migrations
@@ -25,6 +26,7 @@ MIGRATION_SETS = [
     jobs_migrations.migrations,
     deadlines_migrations.migrations,
     audit_migrations.migrations,
+    accounts_migrations.migrations,
     returns_migrations.migrations,
 ]
 

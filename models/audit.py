@@ -174,6 +174,11 @@ class Filters:
     target: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # Exact matches used by the account pages (not the admin form): one organisation's
+    # events, and one person's account activity (what they did, or what was done to them).
+    organisation_id: int | None = None
+    account_id: int | None = None
+    account_email: str | None = None
 
 
 def _where(filters: Filters) -> tuple[list[str], dict]:
@@ -196,6 +201,13 @@ def _where(filters: Filters) -> tuple[list[str], dict]:
         )
         params["organisation"] = filters.organisation
         params["organisation_dfe"] = filters.organisation.replace("/", "").replace(" ", "")
+    if filters.organisation_id is not None:
+        clauses.append("a.organisation_id = :organisation_id")
+        params["organisation_id"] = filters.organisation_id
+    if filters.account_id is not None:
+        clauses.append("(a.actor_id = :account_id OR a.target = :account_email)")
+        params["account_id"] = filters.account_id
+        params["account_email"] = filters.account_email or ""
     if filters.date_from:
         clauses.append("a.at >= :date_from")
         params["date_from"] = filters.date_from.isoformat()

@@ -25,11 +25,15 @@ _CROCKFORD_FIXES = str.maketrans({"o": "0", "i": "1", "l": "1"})
 
 
 def required_for(user_row: Mapping, config: Mapping) -> bool:
-    """True when ``user_row`` must use two-step verification: site admins and approvers.
+    """True when ``user_row`` must use two-step verification.
 
-    ``config`` is the app's settings, for rules a later setting adds (e.g. all LA staff).
+    Site admins and approvers always; with the setting ``REQUIRE_2FA_FOR_LA_STAFF`` (on
+    unless ``config`` turns it off) also every user of the LA organisation itself, which
+    ``user_row["organisation_kind"]`` names (``"la"``; rows without it count as school staff).
     """
-    return bool(user_row["is_site_admin"]) or user_row["role"] == "approver"
+    if bool(user_row["is_site_admin"]) or user_row["role"] == "approver":
+        return True
+    return bool(config.get("REQUIRE_2FA_FOR_LA_STAFF", True)) and user_row.get("organisation_kind") == "la"
 
 
 def is_enrolled(user_row: Mapping) -> bool:

@@ -8,6 +8,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint on ``app``."""
     from views import (
+        access_areas,
         account,
         audit,
         auth,
@@ -22,5 +23,5 @@ def register_blueprints(app: Flask) -> None:
 
     areas = (main, auth, audit, organisations, account, outbox)
     deadline_areas = (deadlines, deadline_calendar, deadline_tracker, deadlines_admin)
-    for module in (*areas, *deadline_areas):
+    for module in (*areas, *deadline_areas, *access_areas.MODULES):
         app.register_blueprint(module.bp)

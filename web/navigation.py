@@ -31,6 +31,18 @@ def _site_admin(user) -> bool:
     return user.is_site_admin
 
 
+def _account_manager(user) -> bool:
+    from views.access_scope import is_manager
+
+    return is_manager(user)
+
+
+def _account_oversight(user) -> bool:
+    from views.access_scope import has_oversight
+
+    return has_oversight(user)
+
+
 def _deadlines_school(user) -> bool:
     from views.deadlines import is_school_user
 
@@ -58,6 +70,8 @@ SECTIONS: list[Section] = [
 def items_for(user) -> list[dict]:
     """Return the GOV.UK service navigation items for ``user`` (empty when signed out)."""
     if not getattr(user, "is_authenticated", False):
+    Section("Users", "users.index", _account_manager),
+    Section("Account oversight", "oversight.index", _account_oversight),
         return []
     items = []
     for section in SECTIONS:

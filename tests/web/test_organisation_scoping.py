@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
@@ -25,7 +26,18 @@ OTHER_ORGANISATION_OBJECTS = {
     "instance_id": lambda ctx: other_schools_instance(ctx["db"], ctx["other_school"]),  # applies to it alone
     "catalogue_id": lambda ctx: 1,  # the return catalogue: site admins only
     "year": lambda ctx: 2026,  # term dates of an academic year: site admins only
+    "request_id": lambda ctx: _once(ctx, "request_id", other_schools_request),  # an account request
+    "claim_id": lambda ctx: _once(ctx, "claim_id", other_schools_claim),  # an approver claim code of a third school
 }
+
+
+def _once(ctx: dict, key: str, factory) -> int:
+    """Make the object on first use and reuse it for every other route with that parameter."""
+    if key not in ctx:
+        ctx[key] = factory(ctx["db"], ctx["other_school"])
+    return ctx[key]
+
+
 # Routes with parameters that are not about an organisation's objects.
 NOT_ORGANISATION_SCOPED = {"static"}
 
@@ -58,9 +70,9 @@ def test_every_parameter_has_an_other_organisation_factory(app):
     assert not unknown, f"add factories to OTHER_ORGANISATION_OBJECTS for: {sorted(unknown)}"
 
 
-def test_no_route_answers_with_another_organisations_objects(app, client, sign_in, make_user, scoping_context):
+def test_no_route_answers_with_another_organisations_objects(app, client, signed_in_as, make_user, scoping_context):
     me = make_user(scoping_context["school"], role="approver", email="approver@mine.example.sch.uk")
-    sign_in(me)
+    assert signed_in_as(me).status_code == 200  # through password and two-step verification
     leaks = []
     for rule in _rules_with_parameters(app):
         values = {arg: OTHER_ORGANISATION_OBJECTS[arg](scoping_context) for arg in rule.arguments}

@@ -24,6 +24,12 @@ PUBLIC_ENDPOINTS = {
     "auth.password_reset_request",
     "auth.password_reset_sent",
     "auth.password_reset",
+    "invitations.accept",
+    "account_requests.start",
+    "account_requests.ask",
+    "account_requests.sent",
+    "claims.redeem",
+    "claims.new_account",
 }
 
 

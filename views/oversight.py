@@ -1,0 +1,69 @@
+"""Account oversight for site admins and the LA's approvers: every organisation's approvers and
+users, organisations with no approver, waiting and overdue requests, and the requests the LA
+should act on. From here they open an organisation's users page (decide requests, issue a
+claim code, manage accounts)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+
+from forms.accounts import OversightFilterForm
+from models import account_requests, oversight
+from views.access_scope import oversight as oversight_permission
+from views.access_scope import oversight_la_code
+from web.database import get_db
+from web.rendering import render_page
+
+bp = Blueprint("oversight", __name__)
+
+PER_PAGE = 50
+_HTMX_LINK = {"hx-target": "#oversight-results", "hx-push-url": "true"}
+
+
+def _pagination(result: dict, query: dict) -> dict | None:
+    page, pages = result["page"], result["pages"]
+    if pages <= 1:
+        return None
+
+    def link(number: int) -> dict:
+        href = url_for("oversight.index", page=number, **query)
+        return {"href": href, "attributes": {"hx-get": href, **_HTMX_LINK}}
+
+    items, previous = [], 0
+    for number in sorted({1, page - 1, page, page + 1, pages} & set(range(1, pages + 1))):
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "current": number == page, **link(number)})
+        previous = number
+    return {
+        "landmarkLabel": "Organisation pages",
+        "items": items,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+    }
+
+
+@bp.get("/oversight")
+@oversight_permission
+def index():
+    db = get_db()
+    scope = oversight_la_code()
+    today = account_requests.uk_today()
+    form = OversightFilterForm(request.args)
+    result, pagination = None, None
+    if form.validate():
+        result = oversight.organisations(
+            db, scope, today, show=form.show.data or "", query=form.q.data or "",
+            page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+        )  # fmt: skip
+        pagination = _pagination(result, form.query_args())
+    return render_page(
+        "oversight/index.html",
+        "oversight/_results.html",
+        form=form,
+        result=result,
+        pagination=pagination,
+        totals=oversight.totals(db, scope, today),
+        with_la=account_requests.list_with_la(db, scope),
+        searching=bool(form.query_args()),
+    )
