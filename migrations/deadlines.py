@@ -209,3 +209,31 @@ def calendar_feeds_and_reminders(db: Database) -> None:
             " CHECK (deadline_digests IN (0, 1))",
         ),
     )
+
+
+_VERSIONED_TABLES = ("deadline_instances", "deadline_statuses", "return_catalogue", "return_catalogue_schools")
+
+
+@migrations(name="0005_data_version")
+def data_version(db: Database) -> None:
+    """A counter every change to deadlines data bumps (by trigger), so pages can cache safely.
+
+    ``token`` is random per database, so caches never mix two databases in one process.
+    """
+    statements = [
+        """
+        CREATE TABLE deadline_data_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token TEXT NOT NULL,
+            version INTEGER NOT NULL
+        )
+        """,
+        "INSERT INTO deadline_data_version (id, token, version) VALUES (1, lower(hex(randomblob(16))), 0)",
+    ]
+    for table in _VERSIONED_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER {table}_{event.lower()}_version AFTER {event} ON {table}"
+                " BEGIN UPDATE deadline_data_version SET version = version + 1 WHERE id = 1; END"
+            )
+    _run(db, tuple(statements))

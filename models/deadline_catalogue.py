@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlite_utils import Database
 
 import clock
 from deadline_rules import Audience, CatalogueEntry, DueRule, ReturnType, RuleKind, Source, year_groups_for_ages
-from models import audit
+from models import audit, deadline_cache
 from models.db import one, rows, transaction
 
 RETURN_TYPE_LABELS = {
@@ -38,38 +39,49 @@ class CatalogueError(ValueError):
     """A catalogue change that cannot be made (bad rule, unknown school, duplicate code)."""
 
 
+@lru_cache(maxsize=512)
+def _parsed(code: str, name: str, description: str, audience: str, rule: str, return_type: str, source: str):
+    """The stored JSON decoded and checked, once per distinct stored text (pages read the catalogue often)."""
+    audience_dict, rule_dict = json.loads(audience), json.loads(rule)
+    entry = CatalogueEntry(
+        code=code,
+        name=name,
+        description=description,
+        audience=Audience.from_dict(audience_dict),
+        rule=DueRule.from_dict(rule_dict),
+        return_type=return_type,
+        source=source,
+    )
+    return audience_dict, rule_dict, entry
+
+
 def _decode(row: dict, chosen: set[int]) -> dict:
-    row["rule"] = json.loads(row["rule"])
-    row["audience"] = json.loads(row["audience"])
+    audience, rule, entry = _parsed(
+        row["code"], row["name"], row["description"], row["audience"], row["rule"], row["return_type"], row["source"]
+    )
+    row["rule"] = rule  # shared between calls: read it, never change it
+    row["audience"] = audience
     row["audience_types"] = json.loads(row["audience_types"])
     row["chosen"] = chosen
-    row["entry"] = CatalogueEntry(
-        code=row["code"],
-        name=row["name"],
-        description=row["description"],
-        audience=Audience.from_dict(row["audience"]),
-        rule=DueRule.from_dict(row["rule"]),
-        return_type=row["return_type"],
-        source=row["source"],
-    )
-    row["recurrence"] = row["entry"].recurrence.value
-    row["information_only"] = row["entry"].information_only
+    row["entry"] = entry
+    row["recurrence"] = entry.recurrence.value
+    row["information_only"] = entry.information_only
     return row
 
 
-def _chosen_by_entry(db: Database) -> dict[int, set[int]]:
-    chosen: dict[int, set[int]] = {}
-    for r in rows(db, "SELECT catalogue_id, organisation_id FROM return_catalogue_schools"):
-        chosen.setdefault(r["catalogue_id"], set()).add(r["organisation_id"])
-    return chosen
-
-
 def list_entries(db: Database, *, active_only: bool = False) -> list[dict]:
-    """Return every catalogue row (decoded), in display order."""
-    chosen = _chosen_by_entry(db)
-    where = " WHERE active = 1" if active_only else ""
-    found = rows(db, f"SELECT * FROM return_catalogue{where} ORDER BY sort_order, name")
-    return [_decode(r, chosen.get(r["id"], set())) for r in found]
+    """Return every catalogue row (decoded), in display order (cached per data version: do not change them)."""
+    return deadline_cache.cached(db, ("catalogue", active_only), lambda: _list_entries(db, active_only))
+
+
+def _list_entries(db: Database, active_only: bool) -> list[dict]:
+    where = " WHERE c.active = 1" if active_only else ""
+    found = rows(
+        db,
+        "SELECT c.*, (SELECT json_group_array(s.organisation_id) FROM return_catalogue_schools s"
+        f" WHERE s.catalogue_id = c.id) AS chosen_ids FROM return_catalogue c{where} ORDER BY c.sort_order, c.name",
+    )
+    return [_decode(r, set(json.loads(r.pop("chosen_ids")))) for r in found]
 
 
 def get(db: Database, catalogue_id: int) -> dict | None:

@@ -23,6 +23,7 @@ Dates in returned rows are ``datetime.date`` objects; timestamps stay ISO text (
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ from sqlite_utils import Database
 
 import clock
 from deadline_rules import Instance, academic_year_label, instances_for
-from models import audit, deadline_catalogue, organisations
+from models import audit, deadline_cache, deadline_catalogue, organisations
 from models import term_dates as term_dates_model
 from models.db import one, rows, scalar, transaction
 
@@ -134,6 +135,15 @@ def status_view(key: str) -> dict:
 _INSTANCE_SELECT = (
     "SELECT i.*, c.code, c.name, c.description, c.return_type, c.source, c.active AS catalogue_active"
     " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+)
+
+
+# The same, with one school's current status as s_* columns (NULL when none is recorded).
+_INSTANCE_SELECT_WITH_STATUS = (
+    "SELECT i.*, c.code, c.name, c.description, c.return_type, c.source, c.active AS catalogue_active,"
+    " s.status AS s_status, s.at AS s_at, s.submitted_at AS s_submitted_at, s.note AS s_note"
+    " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+    " LEFT JOIN deadline_statuses s ON s.instance_id = i.id AND s.organisation_id = :org"
 )
 
 
@@ -640,22 +650,25 @@ def for_school(db: Database, school: dict, *, start: dt.date, end: dt.date, on: 
     Each row is an instance dict plus ``status`` (as :func:`status_for`). Two queries.
     """
     on = on or today()
-    entries = {e["id"]: e for e in deadline_catalogue.list_entries(db, active_only=True)}
-    applicable = {cid for cid, e in entries.items() if deadline_catalogue.applies_to(e, school)}
-    current = {
-        r["instance_id"]: r
-        for r in rows(
-            db,
-            "SELECT s.* FROM deadline_statuses s JOIN deadline_instances i ON i.id = s.instance_id"
-            " WHERE s.organisation_id = ? AND i.due_on BETWEEN ? AND ?",
-            (school["id"], start.isoformat(), end.isoformat()),
-        )
-    }
+    entries = deadline_catalogue.list_entries(db, active_only=True)
+    applicable = [e["id"] for e in entries if deadline_catalogue.applies_to(e, school)]
     found = []
-    for instance in instances_between(db, start, end):
-        if instance["catalogue_id"] in applicable:
-            instance["status"] = _status_of(instance, current.get(instance["id"]), on)
-            found.append(instance)
+    for row in rows(
+        db,
+        f"{_INSTANCE_SELECT_WITH_STATUS} WHERE i.due_on BETWEEN :start AND :end AND i.cancelled_at IS NULL"
+        " AND i.catalogue_id IN (SELECT value FROM json_each(:applicable)) ORDER BY i.due_on, c.sort_order, i.id",
+        {"org": school["id"], "start": start.isoformat(), "end": end.isoformat(), "applicable": json.dumps(applicable)},
+    ):
+        status, at, submitted_at, note = (
+            row.pop("s_status"),
+            row.pop("s_at"),
+            row.pop("s_submitted_at"),
+            row.pop("s_note"),
+        )
+        current = {"status": status, "at": at, "submitted_at": submitted_at, "note": note} if status else None
+        instance = with_dates(row)
+        instance["status"] = _status_of(instance, current, on)
+        found.append(instance)
     return found
 
 
@@ -664,9 +677,16 @@ def whats_due(db: Database, school: dict, *, on: dt.date | None = None, weeks: i
 
     ``overdue``: returns due in the last year and not made (most overdue first).
     ``upcoming``: everything due from today to ``weeks`` weeks ahead, soonest first
-    (made ones included, with their status). Rows as :func:`for_school`.
+    (made ones included, with their status). Rows as :func:`for_school`. Cached per data
+    version and date: callers must not change the rows.
     """
     on = on or today()
+    facts = tuple(school.get(k) for k in ("id", "kind", "status", "phase", "type_name", "is_academy", "low_age",
+                                          "high_age"))  # fmt: skip
+    return deadline_cache.cached(db, ("whats_due", facts, on, weeks), lambda: _whats_due(db, school, on, weeks))
+
+
+def _whats_due(db: Database, school: dict, on: dt.date, weeks: int) -> dict:
     until = on + dt.timedelta(weeks=weeks)
     everything = for_school(db, school, start=on - dt.timedelta(days=365), end=until, on=on)
     overdue = [i for i in everything if i["status"]["key"] == "overdue"]
