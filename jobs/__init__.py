@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Europe/London")
 
 #: Modules that register jobs when imported. Add yours here.
-JOB_MODULES: list[str] = ["jobs.deadline_reminders"]
+JOB_MODULES: list[str] = ["jobs.deadline_reminders", "jobs.accounts"]
 
 _REGISTRY: dict[str, Job] = {}
 

@@ -427,3 +427,35 @@ def csv_lines(users: Iterable[Mapping]) -> Iterator[str]:
         }
         writer.writerow([audit.csv_cell(values.get(column) or "") for column in CSV_COLUMNS])
         yield buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------- termly review prompts
+
+
+def organisations_to_prompt(db: Database, term_key: str) -> list[dict]:
+    """Open organisations with an active approver that have had no review prompt in ``term_key``."""
+    return rows(
+        db,
+        "SELECT o.* FROM organisations o WHERE o.status <> 'closed' AND EXISTS (SELECT 1 FROM users u"
+        " WHERE u.organisation_id = o.id AND u.role = 'approver' AND u.status = 'active') AND NOT EXISTS"
+        " (SELECT 1 FROM review_prompts p WHERE p.organisation_id = o.id AND p.term_key = ?) ORDER BY o.id",
+        (term_key,),
+    )
+
+
+def claim_review_prompt(db: Database, organisation_id: int, term_key: str, *, recipients: int, unused: int) -> bool:
+    """Record the organisation's prompt for ``term_key`` and audit it; False when it was already sent.
+
+    Two runners at once: one records it (and sends), the other gets False.
+    """
+    with transaction(db):
+        cursor = db.conn.execute(
+            "INSERT OR IGNORE INTO review_prompts (organisation_id, term_key, sent_at, recipients, unused)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (organisation_id, term_key, clock.iso(), recipients, unused),
+        )
+        if cursor.rowcount != 1:
+            return False
+        audit.record(db, "review_prompt_sent", organisation_id=organisation_id, target=term_key,
+                     detail={"recipients": recipients, "unused": unused})
+    return True

@@ -24,7 +24,7 @@ def tell(to: str, subject: str, template: str, **context):
 def tell_each(people: Iterable[Mapping], subject: str, template: str, **context) -> int:
     """Send ``template`` to each person (``person`` in the context); return how many were sent."""
     sent = 0
-    for person in _unique(people):
+    for person in unique_people(people):
         tell(person["email"], subject, template, person=person, **context)
         sent += 1
     return sent
@@ -38,7 +38,7 @@ def tell_now(app: Flask, db: Database, to: str, subject: str, template: str, **c
     return mailer.send(db, config, to, f"{config['SERVICE_NAME']}: {subject}", body)
 
 
-def _unique(people: Iterable[Mapping]) -> list[Mapping]:
+def unique_people(people: Iterable[Mapping]) -> list[Mapping]:
     """The people with duplicates (by email) left out, in order."""
     seen, unique = set(), []
     for person in people:
