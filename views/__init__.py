@@ -19,9 +19,12 @@ def register_blueprints(app: Flask) -> None:
         main,
         organisations,
         outbox,
+        returns,
+        returns_review,
     )
 
     areas = (main, auth, audit, organisations, account, outbox)
     deadline_areas = (deadlines, deadline_calendar, deadline_tracker, deadlines_admin)
-    for module in (*areas, *deadline_areas, *access_areas.MODULES):
+    returns_areas = (returns, returns_review)
+    for module in (*areas, *deadline_areas, *returns_areas, *access_areas.MODULES):
         app.register_blueprint(module.bp)

@@ -55,11 +55,25 @@ def _deadlines_la(user) -> bool:
     return is_la_user(user)
 
 
+def _returns_school(user) -> bool:
+    from views.returns import is_school_user
+
+    return is_school_user(user)
+
+
+def _returns_la(user) -> bool:
+    from views.returns import is_la_user
+
+    return is_la_user(user)
+
+
 SECTIONS: list[Section] = [
     Section("Home", "main.home", _everyone),
     Section("Organisations", "organisations.index", _la_staff),
     Section("What's due", "deadlines.whats_due", _deadlines_school),
     Section("Returns tracker", "deadline_tracker.index", _deadlines_la),
+    Section("Returns", "returns.index", _returns_school),
+    Section("Review returns", "returns_review.index", _returns_la),
     Section("Return catalogue", "deadlines_admin.catalogue", _site_admin),
     Section("Audit log", "audit.index", _site_admin),
     Section("Outbox", "outbox.index", _site_admin),

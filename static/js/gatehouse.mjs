@@ -1,12 +1,12 @@
 // Gatehouse's own JavaScript. Everything it does is an enhancement: every page works
 // without it. Loaded as a module with the page's CSP nonce.
 import {
-  Button, Checkboxes, ErrorSummary, NotificationBanner, PasswordInput, Radios,
+  Button, Checkboxes, ErrorSummary, FileUpload, NotificationBanner, PasswordInput, Radios,
   ServiceNavigation, SkipLink, createAll,
 } from "/static/dist/govuk-frontend.min.js";
 
 const COMPONENTS = [
-  Button, Checkboxes, ErrorSummary, NotificationBanner, PasswordInput, Radios,
+  Button, Checkboxes, ErrorSummary, FileUpload, NotificationBanner, PasswordInput, Radios,
   ServiceNavigation, SkipLink,
 ];
 

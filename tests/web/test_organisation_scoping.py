@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.returns.factories import other_schools_version
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
 # parameter name -> factory(ctx) returning a value that names another organisation's object
@@ -26,6 +27,9 @@ OTHER_ORGANISATION_OBJECTS = {
     "instance_id": lambda ctx: other_schools_instance(ctx["db"], ctx["other_school"]),  # applies to it alone
     "catalogue_id": lambda ctx: 1,  # the return catalogue: site admins only
     "year": lambda ctx: 2026,  # term dates of an academic year: site admins only
+    "return_id": lambda ctx: other_schools_version(ctx)["return_id"],  # the other school's test uploads
+    "version_id": lambda ctx: other_schools_version(ctx)["id"],
+    "job_id": lambda ctx: other_schools_version(ctx)["job_id"],
     "request_id": lambda ctx: _once(ctx, "request_id", other_schools_request),  # an account request
     "claim_id": lambda ctx: _once(ctx, "claim_id", other_schools_claim),  # an approver claim code of a third school
 }

@@ -1,0 +1,96 @@
+"""Exports for the LA: a zip of CSV tables per return version (pupils, addresses, findings, notes).
+
+One return: ``LLLEEEE_<return code>_v<version>.zip`` holding the four tables. All schools of an
+instance: one zip with a folder of the same name per school. Every cell is guarded against
+spreadsheet formulas; files start with a UTF-8 byte-order mark so Excel reads them correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from sqlite_utils import Database
+
+from models import findings, returns
+from models.audit import csv_cell
+from validation.rules import RULES
+
+TABLES = ("pupils.csv", "addresses.csv", "findings.csv", "notes.csv")
+PUPIL_COLUMNS = ("position", "upn", "former_upn", "uln", "surname", "forename", "middle_names", "preferred_surname",
+                 "dob", "sex", "nc_year", "enrol_status", "postcode")  # fmt: skip
+FINDING_COLUMNS = ("severity", "rule", "rule_title", "pupil", "upn", "name", "field", "value", "message", "fix", "note")
+NOTE_COLUMNS = ("rule", "upn", "applies_to", "note", "author", "written_at", "carried_forward")
+
+
+def stem(version: dict) -> str:
+    """``LLLEEEE_<return code>_v<version>`` (``TEST`` for a test upload)."""
+    ret = version["return"]
+    return f"{ret['dfe_number']}_{ret['code'] or 'TEST'}_v{version['version']}"
+
+
+def _csv(header: Iterable[str], body: Iterable[Iterable]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for count, values in enumerate(body, start=1):
+        writer.writerow([csv_cell("" if v is None else v) for v in values])
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _write(archive: zipfile.ZipFile, name: str, chunks: Iterator[bytes]) -> None:
+    with archive.open(name, "w", force_zip64=True) as member:
+        for chunk in chunks:
+            member.write(chunk)
+
+
+def _pupils(db: Database, version_id: int) -> Iterator[tuple]:
+    for pupil in findings.iter_pupils(db, version_id):
+        yield tuple(pupil[c] for c in PUPIL_COLUMNS)
+
+
+def _addresses(db: Database, version_id: int, width: int) -> Iterator[tuple]:
+    for pupil in findings.iter_pupils(db, version_id):
+        lines = pupil["address_lines"] + [""] * (width - len(pupil["address_lines"]))
+        yield (pupil["position"], pupil["upn"], *lines, pupil["postcode"])
+
+
+def _findings(db: Database, version_id: int) -> Iterator[tuple]:
+    for f in findings.iter_findings(db, version_id):
+        title = RULES[f["rule"]].title if f["rule"] in RULES else ""
+        yield (f["severity"], f["rule"], title, f["pupil"], f["upn"], f["name"], f["field"], f["value"], f["message"],
+               f["fix"], f["note"])  # fmt: skip
+
+
+def _notes(db: Database, version_id: int) -> Iterator[tuple]:
+    for n in returns.notes_of(db, version_id):
+        applies = "every query of the rule" if n["upn"] is None else "queries about this UPN"
+        yield (n["rule"], n["upn"], applies, n["text"], n["author_name"], n["written_at"],
+               "yes" if n["carried_from"] else "no")  # fmt: skip
+
+
+def write_version(db: Database, archive: zipfile.ZipFile, version: dict, folder: str = "") -> None:
+    """Add the four tables of ``version`` to ``archive`` (inside ``folder``/ when given)."""
+    prefix = f"{folder}/" if folder else ""
+    version_id = version["id"]
+    width = max(1, findings.max_address_lines(db, version_id))
+    address_header = ("position", "upn", *(f"address_line_{n}" for n in range(1, width + 1)), "postcode")
+    _write(archive, prefix + "pupils.csv", _csv(PUPIL_COLUMNS, _pupils(db, version_id)))
+    _write(archive, prefix + "addresses.csv", _csv(address_header, _addresses(db, version_id, width)))
+    _write(archive, prefix + "findings.csv", _csv(FINDING_COLUMNS, _findings(db, version_id)))
+    _write(archive, prefix + "notes.csv", _csv(NOTE_COLUMNS, _notes(db, version_id)))
+
+
+def write_zip(db: Database, versions: list[dict], out: BinaryIO, *, folders: bool) -> None:
+    """Write a zip of the versions' tables to ``out`` (one folder per version when ``folders``)."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for version in versions:
+            write_version(db, archive, version, stem(version) if folders else "")

@@ -1,0 +1,95 @@
+"""Account oversight for site admins and the LA's approvers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import clock
+from models import account_requests, oversight
+from models import organisations as orgs
+from tests.accounts.factories import open_request
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def landscape(db, la, school, other_school, make_user):
+    """Fenland: 1 approver, 2 end users, an overdue request. Ouse Valley: no approver, a request sent to the LA.
+    Another LA's school that LA 873's approvers must not see."""
+    make_user(school, role="approver", name="Hana Head")
+    make_user(school)
+    make_user(school)
+    clock.set_now(dt.datetime(2026, 3, 2, 9, tzinfo=UTC))
+    open_request(db, school, email="late@fenland.example.sch.uk")
+    clock.set_now(dt.datetime(2026, 3, 16, 9, tzinfo=UTC))
+    open_request(db, other_school, email="new@ouse.example.sch.uk", name="Olly New", routed_to_la=True)
+    orgs.ensure_la(db, "886", "Kent")
+    kent = orgs.create_school(db, la_code="886", estab="2001", name="Kentish Primary", urn=220001)
+    return {"kent": kent}
+
+
+def test_totals_and_rows(db, la, school, other_school, landscape):
+    today = dt.date(2026, 3, 16)
+    totals = oversight.totals(db, "873", today)
+    assert totals == {"organisations": 3, "no_approver": 2, "pending": 2, "overdue": 1, "active_users": 3,
+                      "invited": 0}
+    page = oversight.organisations(db, "873", today)
+    by_name = {row["name"]: row for row in page["items"]}
+    assert list(by_name) == ["Cambridgeshire", "Fenland Primary School", "Ouse Valley Academy"]
+    fenland = by_name["Fenland Primary School"]
+    assert (fenland["approvers"], fenland["end_users"], fenland["pending"], fenland["overdue"]) == (1, 2, 1, 1)
+    assert [r["name"] for r in oversight.organisations(db, "873", today, show="no_approver")["items"]] == [
+        "Cambridgeshire", "Ouse Valley Academy"]
+    assert [r["name"] for r in oversight.organisations(db, "873", today, show="overdue")["items"]] == [
+        "Fenland Primary School"]
+    assert [r["name"] for r in oversight.organisations(db, "873", today, query="873/2002")["items"]] == [
+        "Ouse Valley Academy"]
+    assert oversight.totals(db, None, today)["organisations"] == 5  # site admins: every LA
+
+
+def test_la_approvers_and_site_admins_see_it(db, client, signed_in_as, la, la_approver, landscape):
+    signed_in_as(la_approver)
+    html = client.get("/oversight").get_data(as_text=True)
+    assert "Account oversight" in html and "Kentish Primary" not in html
+    assert "Requests for the LA to decide (1)" in html and "Olly New" in html
+    partial = client.get("/oversight", query_string={"show": "no_approver"}, headers={"HX-Request": "true"})
+    body = partial.get_data(as_text=True)
+    assert "<html" not in body and "Ouse Valley Academy" in body and "Fenland Primary" not in body
+
+
+def test_site_admins_see_every_la(db, client, signed_in_as, la, make_user, landscape):
+    admin = make_user(la, email="it@la.example.gov.uk", is_site_admin=True)
+    signed_in_as(admin)
+    assert "Kentish Primary" in client.get("/oversight", query_string={"q": "kentish"}).get_data(as_text=True)
+
+
+def test_others_are_refused(client, signed_in_as, school, la, make_user):
+    for user in (make_user(school, role="approver"), make_user(la, email="analyst@la.example.gov.uk")):
+        signed_in_as(user)
+        assert client.get("/oversight").status_code == 403
+        assert "Account oversight" not in client.get("/").get_data(as_text=True)
+        client.post("/sign-out")
+
+
+def test_an_la_approver_acts_on_a_request_sent_to_the_la(db, client, signed_in_as, other_school, la_approver,
+                                                          landscape):
+    signed_in_as(la_approver)
+    [request] = account_requests.list_with_la(db, "873")
+    response = client.post(f"/requests/{request['id']}", data={"decision": "approve", "role": "approver"})
+    assert response.status_code == 302
+    assert account_requests.get(db, request["id"])["status"] == "approved"
+    html = client.get(f"/organisations/{other_school['id']}/users").get_data(as_text=True)
+    assert "Olly New" in html and ">Invited</strong>" in html
+
+
+def test_la_approvers_cannot_reach_another_las_schools(client, signed_in_as, la_approver, landscape):
+    signed_in_as(la_approver)
+    assert client.get(f"/organisations/{landscape['kent']['id']}/users").status_code == 404
+
+
+def test_bad_filter(client, signed_in_as, la_approver):
+    signed_in_as(la_approver)
+    page = client.get("/oversight", query_string={"show": "everything"})
+    assert page.status_code == 200 and "Choose what to show from the list" in page.get_data(as_text=True)

@@ -1,0 +1,150 @@
+"""Returns for the LA: every school's return for a deadline, authorise or return with a reason, exports.
+
+For LA staff with the Returns service and site admins; they see the schools of their own LA
+only (another LA's school's version answers 404). Returning a version emails the school's
+users who have the Returns service.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from deadline_rules import academic_year_label, academic_year_of
+from forms.returns import AuthoriseForm, ReturnToSchoolForm
+from models import audit, deadlines, return_exports, returns, services
+from notifications.templated import send_email
+from returns_pool import storage
+from views.returns import SERVICE, la_returns, load_version
+from web.database import get_db
+
+bp = Blueprint("returns_review", __name__, url_prefix="/returns/review")
+
+
+def _la_code() -> str:
+    return current_user.row["organisation_la_code"]
+
+
+def _instance(instance_id: int) -> dict:
+    instance = deadlines.get_instance(get_db(), instance_id)
+    if instance is None or instance["code"] not in returns.FILE_KINDS:
+        abort(404)
+    return instance
+
+
+@bp.get("/")
+@la_returns
+def index():
+    year = academic_year_of(deadlines.today())
+    instances = returns.review_instances(get_db(), _la_code(), year - 1)
+    return render_template("returns/review/index.html", instances=instances, year_label=academic_year_label)
+
+
+@bp.get("/instances/<int:instance_id>")
+@la_returns
+def instance(instance_id: int):
+    found = _instance(instance_id)
+    review_rows = returns.review(get_db(), found, _la_code())
+    counts = {}
+    for row in review_rows:
+        counts[row["status"]["key"]] = counts.get(row["status"]["key"], 0) + 1
+    return render_template("returns/review/instance.html", instance=found, rows=review_rows, counts=counts,
+                           statuses=returns.STATUSES)  # fmt: skip
+
+
+def _la_version(version_id: int) -> dict:
+    version = load_version(version_id)
+    if version["return"]["is_test"]:
+        abort(404)
+    return version
+
+
+@bp.post("/versions/<int:version_id>/authorise")
+@la_returns
+def authorise(version_id: int):
+    version = _la_version(version_id)
+    form = AuthoriseForm()
+    if form.validate_on_submit():
+        try:
+            returns.authorise(get_db(), version, current_user.row, ip=request.remote_addr,
+                              user_agent=request.headers.get("User-Agent"))  # fmt: skip
+        except returns.WorkflowError as error:
+            flash(str(error))
+        else:
+            flash(f"{version['return']['school_name']}: version {version['version']} authorised.", "success")
+    return redirect(url_for("returns.report", version_id=version_id), 303)
+
+
+def _email_school(version: dict, reason: str) -> int:
+    """Tell the school's Returns users why their return came back; return how many were emailed."""
+    ret = version["return"]
+    recipients = services.users_with_service(get_db(), ret["organisation_id"], SERVICE)
+    for user in recipients:
+        send_email(
+            user["email"], f"{ret['title']} returned for changes", "returns/email/returned.txt", background=True,
+            ret=ret, version=version, reason=reason, sender=current_user.row, recipient=user,
+        )  # fmt: skip
+    return len(recipients)
+
+
+@bp.route("/versions/<int:version_id>/return", methods=["GET", "POST"])
+@la_returns
+def return_to_school(version_id: int):
+    version = _la_version(version_id)
+    form = ReturnToSchoolForm()
+    if version["status"] != "submitted" or not version["is_latest"]:
+        flash("Only a submitted return can be returned to the school.")
+        return redirect(url_for("returns.report", version_id=version_id), 303)
+    if form.validate_on_submit():
+        try:
+            returns.return_to_school(get_db(), version, current_user.row, form.reason.data, ip=request.remote_addr,
+                                     user_agent=request.headers.get("User-Agent"))  # fmt: skip
+        except returns.WorkflowError as error:
+            form.reason.errors.append(str(error))
+        else:
+            emailed = _email_school(version, form.reason.data)
+            flash(f"{version['return']['school_name']}: version {version['version']} returned to the school "
+                  f"({emailed} email{'s' if emailed != 1 else ''} sent).", "success")  # fmt: skip
+            return redirect(url_for("returns.report", version_id=version_id), 303)
+    page = render_template("returns/review/return.html", form=form, version=version, ret=version["return"])
+    return page, 400 if form.errors else 200
+
+
+def _send_zip(versions: list[dict], name: str, folders: bool, target: str, detail: dict):
+    db = get_db()
+    user = current_user.row
+    audit.record(
+        db, "returns_exported", actor=user, organisation_id=user["organisation_id"], target=target,
+        ip=request.remote_addr, user_agent=request.headers.get("User-Agent"), detail={"file": name, **detail},
+    )  # fmt: skip
+    out = tempfile.TemporaryFile(dir=storage.temp_dir(current_app.config["FILES_DIR"]))
+    try:
+        return_exports.write_zip(db, versions, out, folders=folders)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+@bp.get("/versions/<int:version_id>/export.zip")
+@la_returns
+def export_version(version_id: int):
+    version = _la_version(version_id)
+    name = f"{return_exports.stem(version)}.zip"
+    return _send_zip([version], name, False, f"return_version:{version_id}", {"versions": 1})
+
+
+@bp.get("/instances/<int:instance_id>/export.zip")
+@la_returns
+def export_instance(instance_id: int):
+    found = _instance(instance_id)
+    versions = returns.exportable_versions(get_db(), instance_id, _la_code())
+    if not versions:
+        flash("No school has submitted this return yet: there is nothing to export.")
+        return redirect(url_for("returns_review.instance", instance_id=instance_id), 303)
+    year = academic_year_label(found["academic_year"]).replace("/", "-")
+    name = f"{_la_code()}_{found['code']}_{year}_all_schools.zip"
+    return _send_zip(versions, name, True, f"instance:{instance_id}", {"versions": len(versions)})
