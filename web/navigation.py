@@ -70,6 +70,8 @@ def _returns_la(user) -> bool:
 SECTIONS: list[Section] = [
     Section("Home", "main.home", _everyone),
     Section("Organisations", "organisations.index", _la_staff),
+    Section("Users", "users.index", _account_manager),
+    Section("Account oversight", "oversight.index", _account_oversight),
     Section("What's due", "deadlines.whats_due", _deadlines_school),
     Section("Returns tracker", "deadline_tracker.index", _deadlines_la),
     Section("Returns", "returns.index", _returns_school),
@@ -84,8 +86,6 @@ SECTIONS: list[Section] = [
 def items_for(user) -> list[dict]:
     """Return the GOV.UK service navigation items for ``user`` (empty when signed out)."""
     if not getattr(user, "is_authenticated", False):
-    Section("Users", "users.index", _account_manager),
-    Section("Account oversight", "oversight.index", _account_oversight),
         return []
     items = []
     for section in SECTIONS:
