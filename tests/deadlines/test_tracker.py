@@ -239,3 +239,9 @@ def test_other_las_schools_answer_404(client, sign_in, officer, world):
     assert client.get(f"/deadlines/tracker/{world['census']['id']}/{elsewhere['id']}").status_code == 404
     academy_url = f"/deadlines/tracker/{world['census']['id']}/{world['academy']['id']}"
     assert client.get(academy_url).status_code == 404  # the census does not apply to academies
+
+
+def test_one_deadline_from_the_calendar_link(client, sign_in, officer, world):
+    sign_in(officer)
+    html = client.get(f"/deadlines/tracker?instance={world['census']['id']}").get_data(as_text=True)
+    assert "Showing 3 of 3 schools and 1 deadline." in html and 'name="instance"' in html
