@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from concurrent.futures import wait
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -33,6 +34,9 @@ bp = Blueprint("returns", __name__, url_prefix="/returns")
 SERVICE = "returns"
 WINDOW_DAYS = 180
 HTMX_STOP_POLLING = 286
+#: How long the upload request waits for its job: a file checked by then goes straight to its report
+#: (or back to the form, refused); a longer one goes to the progress page.
+QUICK_WAIT_SECONDS = 0.5
 
 
 def has_service(user) -> bool:
@@ -209,9 +213,11 @@ def _seen_before(school: dict, instance: dict | None, sha256: str):
 
 
 def _receive(form: UploadForm, school: dict, instance: dict | None):
-    """Store the upload, refuse it at once when its start shows it is unusable, else start its job.
+    """Store the upload, refuse it at once when its start shows it is unusable, else start its job and
+    wait up to QUICK_WAIT_SECONDS for it.
 
-    Returns a redirect, or None after adding the reason to the form's errors (nothing kept).
+    Returns a redirect (to the report, or to the progress page of a job still running), or None
+    after adding the reason the file was refused to the form's errors (nothing kept).
     """
     config = current_app.config
     name = clean_file_name(form.file.data.filename)
@@ -237,12 +243,15 @@ def _receive(form: UploadForm, school: dict, instance: dict | None):
         original_name=name, sha256=temp.sha256, size=temp.size, temp_name=temp.name,
         created_by=current_user.row["id"],
     )  # fmt: skip
-    pool.submit(current_app._get_current_object(), job["id"])
-    if config["VALIDATION_SYNC"]:
-        job = uploads.get_job(db, job["id"])
-        if job["state"] in ("refused", "failed"):
-            form.file.errors.append(job["message"])
-            return None
+    future = pool.submit(current_app._get_current_object(), job["id"])
+    if future is not None:
+        wait([future], timeout=QUICK_WAIT_SECONDS)  # a small file's report comes straight back
+    job = uploads.get_job(db, job["id"])
+    if job["state"] in ("refused", "failed"):
+        form.file.errors.append(job["message"])
+        return None
+    if job["state"] == "done":
+        return redirect(url_for("returns.report", version_id=job["version_id"]), 303)
     return redirect(url_for("returns.job", job_id=job["id"]), 303)
 
 

@@ -109,7 +109,8 @@ def upload(client, instance: dict | None, content: bytes, name: str = CENSUS_NAM
     """Upload and follow to the report; return the new version's id."""
     response = post_file(client, upload_url(instance), content, name)
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
-    report = client.get(response.headers["Location"])
+    location = response.headers["Location"]
+    report = client.get(location)
     while report.status_code in (302, 303):
         location = report.headers["Location"]
         report = client.get(location)
