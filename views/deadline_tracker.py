@@ -142,11 +142,11 @@ def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int
     emails = 0
     for school in schools:
         recipients = [u["email"] for u in services.users_with_service(db, school["id"], SERVICE)]
+        body = render_template(
+            "deadlines/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
+            service_name=config["SERVICE_NAME"], status=deadlines.status_for(db, school["id"], instance["id"]),
+        )  # fmt: skip
         for address in recipients:
-            body = render_template(
-                "deadlines/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
-                service_name=config["SERVICE_NAME"], status=deadlines.status_for(db, school["id"], instance["id"]),
-            )  # fmt: skip
             mailer.send(db, config, address, subject, body)
             emails += 1
         deadline_tracker.record_chase(db, instance=instance, school=school, recipients=recipients, actor=actor)
