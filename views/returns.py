@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
-from models import audit, deadlines, findings, organisations, returns, services, uploads
+from models import audit, deadlines, findings, organisations, return_exports, returns, services, uploads
 from models.audit import csv_cell
 from models.db import connect
 from returns_pool import pool, storage
@@ -349,12 +349,6 @@ def findings_csv_rows(rows) -> list:
     ]  # fmt: skip
 
 
-def file_stem(version: dict) -> str:
-    """``LLLEEEE_<return code>_v<version>`` (``TEST`` for a test upload), for downloads."""
-    ret = version["return"]
-    return f"{ret['dfe_number']}_{ret['code'] or 'TEST'}_v{version['version']}"
-
-
 @bp.get("/versions/<int:version_id>/findings.csv")
 @any_returns
 def findings_csv(version_id: int):
@@ -383,7 +377,7 @@ def findings_csv(version_id: int):
         finally:
             stream_db.conn.close()
 
-    name = f"{file_stem(version)}_findings.csv"
+    name = f"{return_exports.stem(version)}_findings.csv"
     return Response(generate(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
