@@ -20,6 +20,7 @@ from models.db import connect
 from notifications import mailer
 from security import two_factor
 from security.passwords import hash_password
+from web import database
 from web.passwords import app_hasher
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -50,6 +51,7 @@ def app(app_config):
     apply_all(db)
     db.conn.close()
     yield application
+    database.close_all(application)
     clock.reset()
 
 

@@ -17,6 +17,7 @@ import pytest
 from app import create_app
 from migrations import apply_all
 from models.db import connect
+from web import database
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -87,6 +88,7 @@ def live_server(live_app):
     server = LiveServer(live_app).start()
     yield server
     server.stop()
+    database.close_all(live_app)
 
 
 @pytest.fixture(scope="session")

@@ -131,3 +131,28 @@ def test_header_names_the_service_and_the_la_without_any_crown(client, la):
     for gov_uk_only in ("Crown copyright", "Open Government Licence", "govuk-footer__crown", "govuk-logo"):
         assert gov_uk_only not in html
     assert "is run by Cambridgeshire for its schools" in html
+
+
+def test_a_request_never_inherits_another_requests_open_transaction(app, client):
+    """The connection a thread keeps is rolled back at teardown if a request left a transaction open."""
+    from web.database import get_db
+
+    @app.get("/leave-transaction-open")
+    def leave_open():
+        get_db().conn.execute("BEGIN IMMEDIATE")
+        get_db().conn.execute(
+            "INSERT INTO outbox (created_at, to_addr, subject, body, status)"
+            " VALUES ('2026-01-01T00:00:00Z', 'a@b.c', 's', 'b', 'held')"
+        )
+        return "left open"
+
+    @app.get("/count-outbox")
+    def count_outbox():
+        db = get_db()
+        rows = db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        return {"in_transaction": db.conn.in_transaction, "rows": rows}
+
+    for endpoint in ("leave_open", "count_outbox"):
+        app.view_functions[endpoint]._gatehouse_permission = "public"
+    assert client.get("/leave-transaction-open").status_code == 200
+    assert client.get("/count-outbox").get_json() == {"in_transaction": False, "rows": 0}
