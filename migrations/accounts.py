@@ -112,3 +112,37 @@ def access(db: Database) -> None:
             "CREATE INDEX idx_audit_log_target ON audit_log (target, id)",
         ),
     )
+
+
+_VERSIONED = (
+    ("users", ("INSERT", "DELETE", "UPDATE OF role, status, organisation_id")),
+    ("account_requests", ("INSERT", "DELETE", "UPDATE")),
+    ("organisations", ("INSERT", "DELETE", "UPDATE OF kind, name, status, la_code, dfe_number, urn")),
+)
+
+
+@migrations(name="0002_access_data_version")
+def access_data_version(db: Database) -> None:
+    """A counter that every change to who has access bumps (by trigger), so the oversight page can cache.
+
+    Sign-ins and other updates of users that do not change a role, status or organisation
+    leave it alone. ``token`` is random per database, so caches never mix two databases.
+    """
+    statements = [
+        """
+        CREATE TABLE access_data_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token TEXT NOT NULL,
+            version INTEGER NOT NULL
+        )
+        """,
+        "INSERT INTO access_data_version (id, token, version) VALUES (1, lower(hex(randomblob(16))), 0)",
+    ]
+    for table, events in _VERSIONED:
+        for event in events:
+            name = f"{table}_{event.split()[0].lower()}_access_version"
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table}"
+                " BEGIN UPDATE access_data_version SET version = version + 1 WHERE id = 1; END"
+            )
+    _run(db, tuple(statements))

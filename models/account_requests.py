@@ -110,19 +110,30 @@ def list_for_organisation(db: Database, organisation_id: int, *, open_only: bool
     return [_decode(row, today) for row in found]
 
 
-def list_with_la(db: Database, la_code: str | None) -> list[dict]:
-    """Open requests the LA should act on (sent straight to it, or escalated), oldest first.
+def list_with_la(db: Database, la_code: str | None, limit: int = 1000) -> list[dict]:
+    """Open requests the LA should act on (sent straight to it, or escalated), oldest first, at most ``limit``.
 
     ``la_code`` None: every LA's (site admins).
     """
     found = rows(
         db,
         f"{_SELECT} WHERE r.status = 'open' AND (r.routed_to_la = 1 OR r.escalated_at IS NOT NULL)"
-        " AND (:la IS NULL OR o.la_code = :la) ORDER BY r.due_on, r.id",
-        {"la": la_code},
+        " AND (:la IS NULL OR o.la_code = :la) ORDER BY r.due_on, r.id LIMIT :limit",
+        {"la": la_code, "limit": limit},
     )
     today = uk_today()
     return [_decode(row, today) for row in found]
+
+
+def count_with_la(db: Database, la_code: str | None) -> int:
+    """How many open requests the LA should act on (see :func:`list_with_la`)."""
+    return scalar(
+        db,
+        "SELECT count(*) FROM account_requests r JOIN organisations o ON o.id = r.organisation_id"
+        " WHERE r.status = 'open' AND (r.routed_to_la = 1 OR r.escalated_at IS NOT NULL)"
+        " AND (:la IS NULL OR o.la_code = :la)",
+        {"la": la_code},
+    )
 
 
 def requests_from_ip(db: Database, ip: str, since: str) -> int:

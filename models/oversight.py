@@ -1,7 +1,8 @@
 """The LA's view of accounts everywhere: per organisation, approvers, users and requests.
 
-One aggregate query per page (users and open requests grouped by organisation), filtered and
-paginated in SQL, so the page for an LA of 600 organisations reads in a few milliseconds.
+The counts of every organisation are read once (three plain queries, a few milliseconds for
+600 organisations and 5,400 accounts) and kept until anything about access changes; the
+totals, filters and pages are worked out from those rows in Python.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import math
 
 from sqlite_utils import Database
 
-from models.db import one, rows
+from models import access_cache, account_requests
+from models.db import rows
 
 FILTERS = {
     "": "All organisations",
@@ -19,91 +21,116 @@ FILTERS = {
     "pending": "Requests waiting",
     "overdue": "Overdue requests",
 }
-_FILTER_SQL = {
-    "": "",
-    "no_approver": " AND approvers = 0",
-    "pending": " AND pending > 0",
-    "overdue": " AND overdue > 0",
+
+def overview(db: Database, la_code: str | None, today: dt.date, *, with_la_shown: int = 25) -> dict:
+    """What the oversight page shows, as ``{"items", "totals", "with_la", "with_la_total"}``.
+
+    ``items`` are :func:`read_summaries`, ``totals`` their :func:`totals`, ``with_la`` the
+    first ``with_la_shown`` open requests the LA should decide and ``with_la_total`` how many
+    there are. Cached per process until anything about access changes (``models.access_cache``);
+    the values are shared between requests, so callers must not change them.
+    """
+
+    def compute() -> dict:
+        items = read_summaries(db, la_code, today)
+        return {
+            "items": items,
+            "totals": totals(items),
+            "with_la": account_requests.list_with_la(db, la_code, with_la_shown),
+            "with_la_total": account_requests.count_with_la(db, la_code),
+        }
+
+    return access_cache.cached(db, ("oversight", la_code, today, with_la_shown), compute)
+
+
+def read_summaries(db: Database, la_code: str | None, today: dt.date) -> list[dict]:
+    """Every open organisation (of one LA, or all for None) with its counts, read now: LA first, then by name.
+
+    Each dict has the organisation's fields and ``approvers``, ``end_users`` (active),
+    ``invited``, ``suspended``, ``pending`` and ``overdue`` (open requests past their due date).
+    Three plain queries (organisations; users counted by organisation, role and status along
+    the covering index; open requests by organisation) are combined here: measured ~3x
+    quicker than one query joining aggregates (bench/accounts_bench.py).
+    """
+    found = rows(
+        db,
+        "SELECT id, kind, name, dfe_number, urn, status, la_code, approver_cap, end_user_cap FROM organisations"
+        " WHERE (:la IS NULL OR la_code = :la) AND status <> 'closed'"
+        " ORDER BY kind = 'school', name COLLATE NOCASE, id",
+        {"la": la_code},
+    )
+    by_id = {}
+    for org in found:
+        org.update(approvers=0, end_users=0, invited=0, suspended=0, pending=0, overdue=0)
+        by_id[org["id"]] = org
+    counted = db.conn.execute(
+        "SELECT organisation_id, role, status, count(*) FROM users GROUP BY organisation_id, role, status"
+    )
+    for organisation_id, role, status, n in counted:
+        org = by_id.get(organisation_id)
+        if org is None or status == "removed":
+            continue
+        if status == "active":
+            org["approvers" if role == "approver" else "end_users"] += n
+        else:
+            org[status] += n
+    waiting = db.conn.execute(
+        "SELECT organisation_id, count(*), sum(due_on < ?) FROM account_requests WHERE status = 'open'"
+        " GROUP BY organisation_id",
+        (today.isoformat(),),
+    )
+    for organisation_id, pending, overdue in waiting:
+        if organisation_id in by_id:
+            by_id[organisation_id].update(pending=pending, overdue=overdue)
+    return found
+
+
+def totals(items: list[dict]) -> dict:
+    """Counts across ``items`` (from :func:`summaries`): organisations, with no approver, requests, users."""
+    return {
+        "organisations": len(items),
+        "no_approver": sum(1 for i in items if not i["approvers"]),
+        "pending": sum(i["pending"] for i in items),
+        "overdue": sum(i["overdue"] for i in items),
+        "active_users": sum(i["approvers"] + i["end_users"] for i in items),
+        "invited": sum(i["invited"] for i in items),
+    }
+
+
+_SHOW = {
+    "": lambda item: True,
+    "no_approver": lambda item: not item["approvers"],
+    "pending": lambda item: item["pending"] > 0,
+    "overdue": lambda item: item["overdue"] > 0,
 }
 
-_SUMMARY_CTE = """
-WITH orgs AS (
-    SELECT o.id, o.kind, o.name, o.dfe_number, o.urn, o.status, o.la_code, o.approver_cap, o.end_user_cap
-    FROM organisations o
-    WHERE (:la IS NULL OR o.la_code = :la) AND o.status <> 'closed'
-),
-people AS (
-    SELECT u.organisation_id,
-        sum(u.role = 'approver' AND u.status = 'active') AS approvers,
-        sum(u.role = 'end_user' AND u.status = 'active') AS end_users,
-        sum(u.status = 'invited') AS invited,
-        sum(u.status = 'suspended') AS suspended
-    FROM users u WHERE u.organisation_id IN (SELECT id FROM orgs) AND u.status <> 'removed'
-    GROUP BY u.organisation_id
-),
-asks AS (
-    SELECT r.organisation_id, count(*) AS pending, sum(r.due_on < :today) AS overdue
-    FROM account_requests r WHERE r.status = 'open' AND r.organisation_id IN (SELECT id FROM orgs)
-    GROUP BY r.organisation_id
-),
-summary AS (
-    SELECT orgs.*, coalesce(people.approvers, 0) AS approvers, coalesce(people.end_users, 0) AS end_users,
-        coalesce(people.invited, 0) AS invited, coalesce(people.suspended, 0) AS suspended,
-        coalesce(asks.pending, 0) AS pending, coalesce(asks.overdue, 0) AS overdue
-    FROM orgs LEFT JOIN people ON people.organisation_id = orgs.id LEFT JOIN asks ON asks.organisation_id = orgs.id
-)
-"""
 
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _search(query: str) -> tuple[str, dict]:
-    query = " ".join(query.split())
+def _matches(query: str):
+    """A test for ``query``: part of the name (any case), or the start of the DfE number or URN."""
+    query = " ".join(query.split()).casefold()
     if not query:
-        return "", {}
-    params = {"name": f"%{_like(query)}%"}
-    match = ["name LIKE :name ESCAPE '\\'"]
+        return lambda item: True
     digits = query.replace("/", "").replace(" ", "")
-    if digits.isdigit():
-        params["digits"] = f"{digits}%"
-        match += ["dfe_number LIKE :digits", "CAST(urn AS TEXT) LIKE :digits"]
-    return " AND (" + " OR ".join(match) + ")", params
+    numeric = digits.isdigit()
+
+    def test(item: dict) -> bool:
+        if query in item["name"].casefold():
+            return True
+        return numeric and (item["dfe_number"].startswith(digits) or str(item["urn"] or "").startswith(digits))
+
+    return test
 
 
-def totals(db: Database, la_code: str | None, today: dt.date) -> dict:
-    """Counts across the LA: organisations, with no approver, open and overdue requests, users."""
-    return one(
-        db,
-        _SUMMARY_CTE + "SELECT count(*) AS organisations, coalesce(sum(approvers = 0), 0) AS no_approver,"
-        " coalesce(sum(pending), 0) AS pending, coalesce(sum(overdue), 0) AS overdue,"
-        " coalesce(sum(approvers + end_users), 0) AS active_users, coalesce(sum(invited), 0) AS invited"
-        " FROM summary",
-        {"la": la_code, "today": today.isoformat()},
-    )
+def page_of(items: list[dict], *, show: str = "", query: str = "", page: int = 1, per_page: int = 50) -> dict:
+    """One page of ``items`` filtered by ``show`` (a key of :data:`FILTERS`) and ``query``.
 
-
-def organisations(
-    db: Database, la_code: str | None, today: dt.date, *, show: str = "", query: str = "", page: int = 1,
-    per_page: int = 50,
-) -> dict:
-    """One page of organisations with their counts: LA first, then by name.
-
-    ``show`` is a key of :data:`FILTERS`; ``query`` matches part of a name or the start of a
-    DfE number or URN. A page past the end gives the last page. Returns ``{"items", "total",
-    "page", "pages", "per_page"}``. Raises KeyError for an unknown ``show``.
+    A page past the end gives the last page. Returns ``{"items", "total", "page", "pages",
+    "per_page"}``. Raises KeyError for an unknown ``show``.
     """
-    where, params = _search(query)
-    where = " WHERE 1 = 1" + where + _FILTER_SQL[show]
-    params.update({"la": la_code, "today": today.isoformat()})
-    total = one(db, _SUMMARY_CTE + f"SELECT count(*) AS n FROM summary{where}", params)["n"]
-    pages = max(1, math.ceil(total / per_page))
+    keep, match = _SHOW[show], _matches(query)
+    chosen = [item for item in items if keep(item) and match(item)]
+    pages = max(1, math.ceil(len(chosen) / per_page))
     page = min(max(1, page), pages)
-    items = rows(
-        db,
-        _SUMMARY_CTE + f"SELECT * FROM summary{where} ORDER BY kind = 'school', name COLLATE NOCASE, id"
-        " LIMIT :limit OFFSET :offset",
-        {**params, "limit": per_page, "offset": (page - 1) * per_page},
-    )
-    return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
+    start = (page - 1) * per_page
+    return {"items": chosen[start:start + per_page], "total": len(chosen), "page": page, "pages": pages,
+            "per_page": per_page}

@@ -16,7 +16,8 @@ from web.rendering import render_page
 
 bp = Blueprint("oversight", __name__)
 
-PER_PAGE = 50
+PER_PAGE = 25
+WITH_LA_SHOWN = 10
 _HTMX_LINK = {"hx-target": "#oversight-results", "hx-push-url": "true"}
 
 
@@ -50,10 +51,11 @@ def index():
     scope = oversight_la_code()
     today = account_requests.uk_today()
     form = OversightFilterForm(request.args)
+    seen = oversight.overview(db, scope, today, with_la_shown=WITH_LA_SHOWN)
     result, pagination = None, None
     if form.validate():
-        result = oversight.organisations(
-            db, scope, today, show=form.show.data or "", query=form.q.data or "",
+        result = oversight.page_of(
+            seen["items"], show=form.show.data or "", query=form.q.data or "",
             page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
         )  # fmt: skip
         pagination = _pagination(result, form.query_args())
@@ -63,7 +65,8 @@ def index():
         form=form,
         result=result,
         pagination=pagination,
-        totals=oversight.totals(db, scope, today),
-        with_la=account_requests.list_with_la(db, scope),
+        totals=seen["totals"],
+        with_la=seen["with_la"],
+        with_la_total=seen["with_la_total"],
         searching=bool(form.query_args()),
     )

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import clock
-from models import account_requests, oversight
+from models import account_requests, accounts, invitations, oversight, users
 from models import organisations as orgs
 from tests.accounts.factories import open_request
 
@@ -32,21 +32,51 @@ def landscape(db, la, school, other_school, make_user):
 
 def test_totals_and_rows(db, la, school, other_school, landscape):
     today = dt.date(2026, 3, 16)
-    totals = oversight.totals(db, "873", today)
-    assert totals == {"organisations": 3, "no_approver": 2, "pending": 2, "overdue": 1, "active_users": 3,
-                      "invited": 0}
-    page = oversight.organisations(db, "873", today)
+    seen = oversight.overview(db, "873", today)
+    items = seen["items"]
+    assert [r["name"] for r in seen["with_la"]] == ["Olly New"] and seen["with_la_total"] == 1
+    assert seen["totals"] == {"organisations": 3, "no_approver": 2, "pending": 2, "overdue": 1,
+                                       "active_users": 3, "invited": 0}
+    page = oversight.page_of(items)
     by_name = {row["name"]: row for row in page["items"]}
     assert list(by_name) == ["Cambridgeshire", "Fenland Primary School", "Ouse Valley Academy"]
     fenland = by_name["Fenland Primary School"]
     assert (fenland["approvers"], fenland["end_users"], fenland["pending"], fenland["overdue"]) == (1, 2, 1, 1)
-    assert [r["name"] for r in oversight.organisations(db, "873", today, show="no_approver")["items"]] == [
-        "Cambridgeshire", "Ouse Valley Academy"]
-    assert [r["name"] for r in oversight.organisations(db, "873", today, show="overdue")["items"]] == [
-        "Fenland Primary School"]
-    assert [r["name"] for r in oversight.organisations(db, "873", today, query="873/2002")["items"]] == [
-        "Ouse Valley Academy"]
-    assert oversight.totals(db, None, today)["organisations"] == 5  # site admins: every LA
+
+    def names(**filters):
+        return [r["name"] for r in oversight.page_of(items, **filters)["items"]]
+
+    assert names(show="no_approver") == ["Cambridgeshire", "Ouse Valley Academy"]
+    assert names(show="overdue") == ["Fenland Primary School"]
+    assert names(query="873/2002") == names(query="110002") == names(query="OUSE") == ["Ouse Valley Academy"]
+    assert names(query="8730") == ["Cambridgeshire"]
+    paged = oversight.page_of(items, per_page=2, page=9)
+    assert (paged["page"], paged["pages"], [r["name"] for r in paged["items"]]) == (2, 2, ["Ouse Valley Academy"])
+    assert len(oversight.overview(db, None, today)["items"]) == 5  # site admins: every LA
+
+
+def test_the_cached_counts_follow_every_change(app, db, la, school, approver):
+    today = account_requests.uk_today()
+
+    def fenland():
+        return next(i for i in oversight.overview(db, "873", today)["items"] if i["id"] == school["id"])
+
+    assert (fenland()["approvers"], fenland()["invited"], fenland()["pending"]) == (1, 0, 0)
+    user, _ = invitations.invite(db, app.config, organisation=school, email="new@fenland.example.sch.uk",
+                                 name="New", role="end_user", actor=approver)
+    assert fenland()["invited"] == 1
+    request = open_request(db, school)
+    assert fenland()["pending"] == 1
+    account_requests.reject(db, request["id"], "No", actor=approver)
+    assert fenland()["pending"] == 0
+    accounts.change_role(db, user["id"], "approver", app.config, actor=approver)
+    invitations.revoke(db, user["id"], actor=approver)
+    orgs.create_school(db, la_code="873", estab="2005", name="Brand New School", urn=110005)
+    assert any(i["name"] == "Brand New School" for i in oversight.overview(db, "873", today)["items"])
+    second = users.create(db, email="d@fenland.example.sch.uk", name="D", organisation_id=school["id"],
+                          role="approver")
+    accounts.suspend(db, second["id"], "Away", actor=approver)
+    assert (fenland()["approvers"], fenland()["suspended"], fenland()["invited"]) == (1, 1, 0)
 
 
 def test_la_approvers_and_site_admins_see_it(db, client, signed_in_as, la, la_approver, landscape):
