@@ -177,7 +177,6 @@ def detail(user_id: int):
         "users/detail.html",
         user=user,
         organisation=organisation,
-        form=ButtonForm(),
         roles=accounts.ROLES,
         states=accounts.STATES,
         service_names=services.SERVICES,

@@ -208,3 +208,33 @@ def test_claim_code_redeemed_by_a_new_person_who_sets_up_2fa_and_invites(page, o
     assert any(m["To"] == admin["email"] and "claim code used" in m["Subject"] for m in mail.messages)
     pat = users.get_by_email(db, "pat@fenland.example.sch.uk")
     assert pat["role"] == "approver" and pat["totp_enrolled_at"]
+
+
+def test_every_access_page_passes_axe_and_csp(page, live_server, checked, db, school, make_user):
+    approver = _enrolled(db, make_user(school, role="approver", email="head@fenland.example.sch.uk",
+                                       name="Hana Head"))
+    staff = make_user(school, name="Tom Teacher", email="tom@fenland.example.sch.uk")
+    make_user(school, name="Ada Approver", role="approver")
+    base = live_server.url
+    page.goto(base + "/sign-in")
+    _sign_in(page, approver)
+    page.wait_for_url(base + "/")
+    org = school["id"]
+    for path in (
+        f"/organisations/{org}/users", f"/users/{staff['id']}", f"/users/{staff['id']}/suspend",
+        f"/users/{staff['id']}/services", f"/users/{staff['id']}/role", f"/users/{staff['id']}/remove",
+        f"/organisations/{org}/users/invite", f"/organisations/{org}/users/hand-over",
+        f"/organisations/{org}/users/review", f"/organisations/{org}/activity", "/users/me/activity",
+        f"/users/{staff['id']}/activity",
+    ):
+        page.goto(base + path)
+        expect(page.locator("h1")).to_have_count(1)
+        checked(page)
+    page.goto(base + f"/users/{staff['id']}/suspend")
+    page.get_by_role("button", name="Suspend account").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for suspending the account")
+    checked(page)
+    page.get_by_label("Why are you suspending this account?").fill("Left in July")
+    page.get_by_role("button", name="Suspend account").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is suspended")
+    checked(page)
