@@ -18,26 +18,24 @@ bp = Blueprint("oversight", __name__)
 
 PER_PAGE = 25
 WITH_LA_SHOWN = 10
-_HTMX_LINK = {"hx-target": "#oversight-results", "hx-push-url": "true"}
 
 
 def _pagination(result: dict, query: dict) -> dict | None:
+    """Links for the pages around the current one (first, last, neighbours), for ``oversight/_pages.html``."""
     page, pages = result["page"], result["pages"]
     if pages <= 1:
         return None
 
-    def link(number: int) -> dict:
-        href = url_for("oversight.index", page=number, **query)
-        return {"href": href, "attributes": {"hx-get": href, **_HTMX_LINK}}
+    def link(number: int) -> str:
+        return url_for("oversight.index", page=number, **query)
 
     items, previous = [], 0
     for number in sorted({1, page - 1, page, page + 1, pages} & set(range(1, pages + 1))):
         if number - previous > 1:
             items.append({"ellipsis": True})
-        items.append({"number": number, "current": number == page, **link(number)})
+        items.append({"number": number, "current": number == page, "href": link(number)})
         previous = number
     return {
-        "landmarkLabel": "Organisation pages",
         "items": items,
         "previous": link(page - 1) if page > 1 else None,
         "next": link(page + 1) if page < pages else None,

@@ -123,3 +123,14 @@ def test_bad_filter(client, signed_in_as, la_approver):
     signed_in_as(la_approver)
     page = client.get("/oversight", query_string={"show": "everything"})
     assert page.status_code == 200 and "Choose what to show from the list" in page.get_data(as_text=True)
+
+
+def test_pages_of_organisations(db, client, signed_in_as, la_approver):
+    for n in range(60):
+        orgs.create_school(db, la_code="873", estab=f"{3000 + n}", name=f"School {n:02d}", urn=300000 + n)
+    signed_in_as(la_approver)
+    first = client.get("/oversight").get_data(as_text=True)
+    assert "61 organisations; page 1 of 3" in first and 'aria-current="page"' in first
+    assert 'href="/oversight?page=2" rel="next"' in first and "School 23" in first and "School 24" not in first
+    third = client.get("/oversight?page=3", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in third and "School 59" in third and 'rel="prev"' in third and 'rel="next"' not in third

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 import clock
-from models import users
+from models import organisations, users
 from models.db import transaction
 from notifications import mailer
 from security import two_factor
@@ -145,12 +145,18 @@ def test_request_approve_from_email_then_set_password_and_sign_in(page, open_pag
 def test_claim_code_redeemed_by_a_new_person_who_sets_up_2fa_and_invites(page, open_page, live_server, checked, mail,
                                                                            db, la, school, make_user):
     admin = _enrolled(db, make_user(la, email="it@la.example.gov.uk", name="Ian IT", is_site_admin=True))
+    for n in range(30):  # enough schools for a second page of oversight
+        organisations.create_school(db, la_code="873", estab=f"{3000 + n}", name=f"Other School {n:02d}",
+                                    urn=300000 + n)
     base = live_server.url
 
     page.goto(base + "/sign-in")
     _sign_in(page, admin)
     page.wait_for_url(base + "/")
     page.get_by_role("link", name="Account oversight").first.click()
+    checked(page)
+    page.get_by_role("link", name="Page 2").click()
+    expect(page.locator("#oversight-count")).to_contain_text("page 2 of 2")
     checked(page)
     page.get_by_label("Show").select_option("no_approver")
     page.get_by_role("button", name="Search").click()
