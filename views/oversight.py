@@ -67,4 +67,5 @@ def index():
         with_la=seen["with_la"],
         with_la_total=seen["with_la_total"],
         searching=bool(form.query_args()),
+        filters=oversight.FILTERS,
     )
