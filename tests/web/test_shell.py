@@ -156,3 +156,10 @@ def test_a_request_never_inherits_another_requests_open_transaction(app, client)
         app.view_functions[endpoint]._gatehouse_permission = "public"
     assert client.get("/leave-transaction-open").status_code == 200
     assert client.get("/count-outbox").get_json() == {"in_transaction": False, "rows": 0}
+
+
+def test_sign_in_page_leads_newcomers_to_an_account(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    for href in ("/password-reset", "/request-an-account", "/claim"):
+        assert f'href="{href}"' in html
+        assert client.get(href).status_code == 200
