@@ -14,13 +14,13 @@ from flask_login import current_user
 from forms.organisations import OrganisationSearchForm
 from models import organisations
 from web.database import get_db
+from web.pagination import page_links
 from web.permissions import la_staff
 from web.rendering import render_page
 
 bp = Blueprint("organisations", __name__)
 
 PER_PAGE = 50
-_HTMX_LINK = {"hx-target": "#organisation-results", "hx-push-url": "true"}
 
 
 @bp.app_template_filter("dfe_number")
@@ -50,30 +50,6 @@ def _la_scope() -> str | None:
     return current_user.row["organisation_la_code"]
 
 
-def _pagination(result: dict, query: dict) -> dict | None:
-    """GOV.UK pagination parameters: first, last and the pages around the current one."""
-    page, pages = result["page"], result["pages"]
-    if pages <= 1:
-        return None
-
-    def link(number: int) -> dict:
-        href = url_for("organisations.index", page=number, **query)
-        return {"href": href, "attributes": {"hx-get": href, **_HTMX_LINK}}
-
-    items, previous = [], 0
-    for number in sorted({1, page - 1, page, page + 1, pages} & set(range(1, pages + 1))):
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "current": number == page, **link(number)})
-        previous = number
-    return {
-        "landmarkLabel": "Organisation list pages",
-        "items": items,
-        "previous": link(page - 1) if page > 1 else None,
-        "next": link(page + 1) if page < pages else None,
-    }
-
-
 @bp.get("/organisations")
 @la_staff
 def index():
@@ -91,7 +67,10 @@ def index():
             page=request.args.get("page", 1, type=int),
             per_page=PER_PAGE,
         )
-        pagination = _pagination(result, form.query_args())
+        query = form.query_args()
+        pagination = page_links(
+            result["page"], result["pages"], lambda n: url_for("organisations.index", page=n, **query)
+        )
     return render_page(
         "organisations/index.html",
         "organisations/_results.html",

@@ -12,34 +12,13 @@ from models import account_requests, oversight
 from views.access_scope import oversight as oversight_permission
 from views.access_scope import oversight_la_code
 from web.database import get_db
+from web.pagination import page_links
 from web.rendering import render_page
 
 bp = Blueprint("oversight", __name__)
 
 PER_PAGE = 25
 WITH_LA_SHOWN = 10
-
-
-def _pagination(result: dict, query: dict) -> dict | None:
-    """Links for the pages around the current one (first, last, neighbours), for ``oversight/_pages.html``."""
-    page, pages = result["page"], result["pages"]
-    if pages <= 1:
-        return None
-
-    def link(number: int) -> str:
-        return url_for("oversight.index", page=number, **query)
-
-    items, previous = [], 0
-    for number in sorted({1, page - 1, page, page + 1, pages} & set(range(1, pages + 1))):
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "current": number == page, "href": link(number)})
-        previous = number
-    return {
-        "items": items,
-        "previous": link(page - 1) if page > 1 else None,
-        "next": link(page + 1) if page < pages else None,
-    }
 
 
 @bp.get("/oversight")
@@ -56,7 +35,8 @@ def index():
             seen["items"], show=form.show.data or "", query=form.q.data or "",
             page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
         )  # fmt: skip
-        pagination = _pagination(result, form.query_args())
+        query = form.query_args()
+        pagination = page_links(result["page"], result["pages"], lambda n: url_for("oversight.index", page=n, **query))
     return render_page(
         "oversight/index.html",
         "oversight/_results.html",
