@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
 from web import branding, database, errors, navigation, security_headers, sessions
+from web.templating import GatehouseEnvironment
 
 csrf = CSRFProtect()
 
@@ -100,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the Gatehouse app. ``test_config`` overrides settings (tests pass a temp DATABASE)."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("GATEHOUSE_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path and os.path.abspath(instance_path))
+    app.jinja_environment = GatehouseEnvironment
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_settings(app, test_config)
     _configure_flask(app)
