@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.auth import EMAIL_FORMAT, confirm_password_field, new_password_field
+from forms.filters import squash_spaces, strip, strip_lower
 from models.accounts import ROLES
 from models.oversight import FILTERS
 from models.services import SERVICES
@@ -38,23 +39,11 @@ ROLE_HINT = (
 SERVICE_CHOICES = [SelectChoice(key, label) for key, label in SERVICES.items()]
 
 
-def _strip(value):
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def _strip_lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def _trim(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def name_field(label: str = "Full name") -> StringField:
     return StringField(
         label,
         widget=GovTextInput(),
-        filters=[_strip],
+        filters=[squash_spaces],
         validators=[DataRequired(message="Enter their full name"), Length(max=200, message="Keep the name to 200 "
                                                                                              "characters or fewer")],
     )
@@ -65,7 +54,7 @@ def email_field(label: str = "Email address", hint: str | None = None) -> EmailF
         label,
         widget=GovTextInput(),
         description=hint or "",
-        filters=[_strip_lower],
+        filters=[strip_lower],
         validators=[DataRequired(message="Enter an email address"), Length(max=254), EMAIL_FORMAT],
     )
 
@@ -96,7 +85,7 @@ class SuspendForm(FlaskForm):
         "Why are you suspending this account?",
         widget=GovTextArea(),
         description="They are emailed this reason. It is kept in the audit log.",
-        filters=[_trim],
+        filters=[strip],
         validators=[DataRequired(message="Enter the reason for suspending the account"),
                     Length(max=1000, message="Keep the reason to 1000 characters or fewer")],
     )
@@ -145,7 +134,7 @@ class FindOrganisationForm(Form):
         "Your school or organisation",
         widget=GovTextInput(),
         description="Part of its name, its DfE number (like 873/2001) or its URN",
-        filters=[_strip],
+        filters=[squash_spaces],
         validators=[Length(max=100, message="Search must be 100 characters or fewer")],
     )
 
@@ -157,7 +146,7 @@ class AccountRequestForm(FlaskForm):
         "Why do you need an account?",
         widget=GovTextArea(),
         description="For example, your job and what you will use Gatehouse for. Your school's approvers read this.",
-        filters=[_trim],
+        filters=[strip],
         validators=[DataRequired(message="Say why you need an account"),
                     Length(max=2000, message="Keep it to 2000 characters or fewer")],
     )
@@ -181,7 +170,7 @@ class DecisionForm(FlaskForm):
         "Reason if rejected",
         widget=GovTextArea(),
         description="The requester is emailed this.",
-        filters=[_trim],
+        filters=[strip],
         validators=[Length(max=2000, message="Keep the reason to 2000 characters or fewer")],
     )
     submit = SubmitField("Save decision", widget=GovSubmitInput())
@@ -200,7 +189,7 @@ class ClaimCodeForm(FlaskForm):
         "Claim code",
         widget=GovTextInput(),
         description="16 letters and numbers from your letter, like K7M2-Q9XD-4HRT-B0CE",
-        filters=[_trim],
+        filters=[strip],
         validators=[DataRequired(message="Enter the claim code from your letter"), Length(max=40)],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
@@ -230,7 +219,7 @@ class OversightFilterForm(Form):
         "Search organisations",
         widget=GovTextInput(),
         description="Part of a name, a DfE number or a URN",
-        filters=[_strip],
+        filters=[squash_spaces],
         validators=[Length(max=100, message="Search must be 100 characters or fewer")],
     )
     show = SelectField("Show", widget=GovSelect(), choices=[SelectChoice(k, v) for k, v in FILTERS.items()],

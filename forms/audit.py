@@ -8,11 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextI
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 
+from forms.filters import strip
 from models.audit import Filters
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class DayMonthYearField(DateField):
@@ -51,21 +48,21 @@ class AuditFilterForm(Form):
         "Actor email",
         widget=GovTextInput(),
         description="Part of an email address is enough",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=254, message="Actor email must be 254 characters or fewer")],
     )
     organisation = StringField(
         "Organisation",
         widget=GovTextInput(),
         description="Part of a name, a DfE number such as 873/2001, or a URN",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=200, message="Organisation must be 200 characters or fewer")],
     )
     target = StringField(
         "Target",
         widget=GovTextInput(),
         description="Part of what the action was done to",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=200, message="Target must be 200 characters or fewer")],
     )
     date_from = DayMonthYearField("From", description="UTC date, for example 1 9 2026")

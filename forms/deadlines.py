@@ -38,13 +38,10 @@ from wtforms.widgets import HiddenInput
 
 from deadline_rules import GIAS_PHASES, academic_year_label
 from forms.audit import DayMonthYearField
+from forms.filters import strip
 from models.deadline_catalogue import RETURN_TYPE_LABELS
 from models.deadline_tracker import NOT_SUBMITTED_FILTER, SORTS, Filters
 from models.deadlines import MAX_NOTE, STATUSES
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class ButtonForm(FlaskForm):
@@ -58,7 +55,7 @@ class ConfirmReturnForm(FlaskForm):
     details = TextAreaField(
         "Anything the LA should know (optional)",
         widget=GovTextArea(),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep it to {MAX_NOTE} characters or fewer")],
     )
     submit = SubmitField("Send confirmation", widget=GovSubmitInput())
@@ -75,7 +72,7 @@ class NilReturnForm(FlaskForm):
     details = TextAreaField(
         "Anything the LA should know (optional)",
         widget=GovTextArea(),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep it to {MAX_NOTE} characters or fewer")],
     )
     submit = SubmitField("Make a NIL return", widget=GovSubmitInput())
@@ -92,7 +89,7 @@ class FormReturnForm(FlaskForm):
         "Your return",
         widget=GovTextArea(),
         description="For example, the number of meals taken each day this week",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message="Enter your return"),
             Length(max=MAX_NOTE, message=f"Keep it to {MAX_NOTE} characters or fewer"),
@@ -262,7 +259,7 @@ class RecordStatusForm(FlaskForm):
         "Where was it made?",
         widget=GovTextInput(),
         description="For example DfE COLLECT, or by email. Leave blank for Gatehouse",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=100, message="Where must be 100 characters or fewer")],
     )
     made_on = DayMonthYearField("Date it was made (optional)", description="For example 20 10 2026. Blank: today")
@@ -270,7 +267,7 @@ class RecordStatusForm(FlaskForm):
         "Note",
         widget=GovTextArea(),
         description="Shown to the school. Needed for an exemption",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep the note to {MAX_NOTE} characters or fewer")],
     )
     submit = SubmitField("Record status", widget=GovSubmitInput())
@@ -313,14 +310,14 @@ class CatalogueEntryForm(FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message="Enter a name"), Length(max=200, message="Keep the name to 200 characters")],
     )
     description = TextAreaField(
         "Description",
         widget=GovTextArea(),
         description="What schools do, shown with the return",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=4000, message="Keep the description to 4,000 characters")],
     )
     source = RadioField(
@@ -434,7 +431,7 @@ class MoveInstanceForm(FlaskForm):
         "Why the dates changed",
         widget=GovTextInput(),
         description="For example: the DfE published 30 October",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message="Say why the dates changed"), Length(max=500, message="Keep it short")],
     )
     submit = SubmitField("Save dates", widget=GovSubmitInput())
@@ -446,7 +443,7 @@ class CancelInstanceForm(FlaskForm):
     cancel_reason = StringField(
         "Why it is cancelled",
         widget=GovTextInput(),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message="Say why this deadline is cancelled"),
             Length(max=500, message="Keep it short"),
@@ -470,7 +467,7 @@ class AddInstanceForm(FlaskForm):
         "Period",
         widget=GovTextInput(),
         description="For example: Autumn term 2026/27 (re-run)",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message="Enter the period"), Length(max=100, message="Keep it short")],
     )
     opens_on = DayMonthYearField("Opens", validators=[DateRequired("Enter the date it opens")])

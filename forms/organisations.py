@@ -7,16 +7,14 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from forms.filters import squash_spaces
+
 STATUS_CHOICES = [
     SelectChoice("", "Any status"),
     SelectChoice("open", "Open"),
     SelectChoice("proposed_to_close", "Proposed to close"),
     SelectChoice("closed", "Closed"),
 ]
-
-
-def _strip(value: str | None) -> str | None:
-    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class OrganisationSearchForm(Form):
@@ -26,7 +24,7 @@ class OrganisationSearchForm(Form):
         "Search organisations",
         widget=GovTextInput(),
         description="Part of a name, a DfE number such as 873/2001 or 8732001, or a URN",
-        filters=[_strip],
+        filters=[squash_spaces],
         validators=[Length(max=100, message="Search must be 100 characters or fewer")],
     )
     status = SelectField("Status", widget=GovSelect(), choices=STATUS_CHOICES, validate_choice=False)

@@ -16,12 +16,9 @@ from wtforms import BooleanField, Form, SelectField, StringField, SubmitField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from forms.filters import strip
 from models.findings import SEVERITIES, Filters
 from models.returns import MAX_NOTE, MAX_REASON
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class UploadForm(FlaskForm):
@@ -52,7 +49,7 @@ class FindingsFilterForm(Form):
         "UPN or name",
         widget=GovTextInput(),
         description="Part of a UPN or a pupil's name",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=100, message="UPN or name must be 100 characters or fewer")],
     )
     unexplained = BooleanField("Only queries with no note", widget=GovCheckboxInput())
@@ -76,7 +73,7 @@ class NoteForm(FlaskForm):
         "Explain why the data is correct",
         widget=GovTextArea(),
         description="For example: twins with the same date of birth. Leave it empty to remove the note.",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer")],
     )
     submit = SubmitField("Save note", widget=GovSubmitInput())
@@ -101,7 +98,7 @@ class ReturnToSchoolForm(FlaskForm):
         "Why is the return going back to the school?",
         widget=GovTextArea(),
         description="The school's Returns users get this by email. Say what to fix or explain.",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Say why the return is going back to the school"),
             Length(max=MAX_REASON, message=f"The reason must be {MAX_REASON} characters or fewer"),
