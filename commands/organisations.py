@@ -13,8 +13,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlite_utils import Database
 
+from commands.deadlines import date_settings
+from deadline_rules import academic_year_label, academic_year_of
 from gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
-from models import audit, organisations, users
+from models import audit, deadlines, organisations, users
 from models.db import transaction
 from security.passwords import hash_password
 from web.database import get_db
@@ -140,7 +142,7 @@ def _create_demo(db: Database, data: bytes, records: list[Record], extract: Extr
 @click.option("--admin-email", default=DEMO_ADMIN_EMAIL, show_default=True, help="Email of the demo site admin.")
 @with_appcontext
 def demo_data_command(if_empty: bool, admin_email: str) -> None:
-    """Load demo data into an EMPTY database: LA 873's schools and a site admin.
+    """Load demo data into an EMPTY database: LA 873's schools, this year's deadlines and a site admin.
 
     The site admin's one-time password is printed once; it must be changed at first sign-in.
     """
@@ -162,6 +164,9 @@ def demo_data_command(if_empty: bool, admin_email: str) -> None:
         _already_present(db, if_empty)
         return
     click.echo(f"Demo data loaded: {la['name']} (LA {DEMO_LA_CODE}) and {_plural(summary.added, 'school')}.")
+    year = academic_year_of(deadlines.today())
+    made = deadlines.generate(db, year, actor=admin, **date_settings(current_app.config))
+    click.echo(f"Deadlines for {academic_year_label(year)}: {made.created} made from the return catalogue.")
     click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")
     click.echo(f"One-time password: {password}")
     click.echo("This password is shown only now. You must change it when you first sign in.")

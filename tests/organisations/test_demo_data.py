@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
+import clock
 from models import organisations, users
 from models.db import rows, scalar
 from security.passwords import verify_password
@@ -46,7 +48,7 @@ def test_first_run_loads_schools_and_prints_the_password_once(app, runner, db):
     assert password not in admin["password_hash"]
 
     actions = [r["action"] for r in rows(db, "SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["gias_import", "demo_data"]
+    assert actions == ["gias_import", "demo_data", "deadlines_generated"]
     for entry in rows(db, "SELECT detail FROM audit_log"):
         assert password not in entry["detail"]
     assert json.loads(rows(db, "SELECT detail FROM audit_log WHERE action = 'demo_data'")[0]["detail"])[
@@ -104,3 +106,15 @@ def test_the_printed_password_is_accepted_at_sign_in(runner, client, db):
     assert wrong.status_code == 200  # the form again, with an error
     response = client.post("/sign-in", data={"email": "admin@gatehouse.invalid", "password": password})
     assert response.status_code == 302  # on to the next step (home, or setting up a new password / 2FA)
+
+
+def test_first_run_makes_this_academic_years_deadlines(runner, db):
+    clock.set_now(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "Deadlines for 2026/27:" in result.stdout
+    years = {r["academic_year"] for r in rows(db, "SELECT DISTINCT academic_year FROM deadline_instances")}
+    assert years == {2026}
+    codes = {r["code"] for r in rows(db, "SELECT DISTINCT c.code FROM deadline_instances i"
+                                         " JOIN return_catalogue c ON c.id = i.catalogue_id")}
+    assert {"SC-AUT", "SC-SPR", "SC-SUM", "PRIDE-NIL"} <= codes
