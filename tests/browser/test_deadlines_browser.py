@@ -143,6 +143,9 @@ def test_school_pages_are_accessible_under_csp(page, live_server, client, sign_i
     checked(page)
     page.goto(live_server.url + "/deadlines/reminders")
     checked(page)
+    page.goto(live_server.url + "/")
+    expect(page.locator("main h2").first).to_have_text("What's due")
+    checked(page)
 
 
 def test_la_school_pages_are_accessible(officer_page, live_server, checked, schools):
