@@ -110,6 +110,11 @@ def add_upload(db: Database, *, organisation_id: int, sha256: str, size: int, or
     return cursor.lastrowid
 
 
+def stored_file_in_use(db: Database, stored_path: str) -> bool:
+    """True when any upload record points at the stored file ``stored_path``."""
+    return one(db, "SELECT 1 FROM uploads WHERE stored_path = ?", (stored_path,)) is not None
+
+
 def previous_versions_of_content(db: Database, organisation_id: int, sha256: str) -> list[dict]:
     """The school's versions made from a file with this hash, newest first.
 

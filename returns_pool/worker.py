@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sqlite_utils import Database
 
 from models import audit, deadlines, organisations, returns, uploads, users
-from models.db import connect, one, transaction
+from models.db import connect, transaction
 from returns_pool import storage
 from validation import FileRefused, validate
 from validation.kinds import kind_of_root, refuse_wrong_root
@@ -103,7 +103,7 @@ def _store(config: Mapping, db: Database, job: dict, report, spool: BinaryIO) ->
             )
             uploads.finish_job(db, job["id"], "done", version_id=version_id)
     except BaseException:
-        if created and one(db, "SELECT 1 FROM uploads WHERE stored_path = ?", (stored,)) is None:
+        if created and not uploads.stored_file_in_use(db, stored):
             storage.remove_stored(files_dir, stored)
         raise
     return version_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import time
@@ -16,7 +17,7 @@ import clock
 from app import create_app
 from migrations import apply_all
 from models import organisations, users
-from models.db import connect
+from models.db import connect, rows
 from notifications import mailer
 from security import two_factor
 from security.passwords import hash_password
@@ -187,6 +188,17 @@ def sign_in_through_forms(c, db, user: dict, password: str = TEST_PASSWORD, new_
         else:
             response = c.get(response.headers["Location"])
     raise AssertionError("sign-in went round in circles")
+
+
+def audit_events(db, action: str | None = None) -> list[dict]:
+    """The audit rows (oldest first), only ``action`` when given, with ``detail`` parsed."""
+    if action:
+        found = rows(db, "SELECT * FROM audit_log WHERE action = ? ORDER BY id", (action,))
+    else:
+        found = rows(db, "SELECT * FROM audit_log ORDER BY id")
+    for row in found:
+        row["detail"] = json.loads(row["detail"]) if row["detail"] and row["detail"].startswith("{") else row["detail"]
+    return found
 
 
 def csrf_token_from(html: str) -> str:

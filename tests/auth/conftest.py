@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from models.db import rows
 from notifications import mailer
-from tests.conftest import TEST_PASSWORD
-
-
-def audit_events(db, action: str | None = None) -> list[dict]:
-    """The audit rows (oldest first), only ``action`` when given, with ``detail`` parsed."""
-    if action:
-        found = rows(db, "SELECT * FROM audit_log WHERE action = ? ORDER BY id", (action,))
-    else:
-        found = rows(db, "SELECT * FROM audit_log ORDER BY id")
-    for row in found:
-        row["detail"] = json.loads(row["detail"]) if row["detail"] and row["detail"].startswith("{") else row["detail"]
-    return found
+from tests.conftest import (
+    TEST_PASSWORD,
+    audit_events,  # noqa: F401 - re-exported for this area's tests
+)
 
 
 def outbox_rows(db) -> list[dict]:
