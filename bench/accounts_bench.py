@@ -29,12 +29,12 @@ SCHOOLS = 600
 
 def seed(server: Server) -> dict:
     """Fill the bench instance; return the ids the pages need."""
-    from access_rules import request_timetable
     from app import create_app
+    from domain.access_rules import request_timetable
+    from domain.security.passwords import hash_password
     from migrations import apply_all
     from models import account_requests, organisations, users
     from models.db import connect, transaction
-    from security.passwords import hash_password
     from web.passwords import app_hasher
 
     app = create_app({"INSTANCE_PATH": str(server.instance)})
@@ -76,8 +76,8 @@ def seed(server: Server) -> dict:
 
 def sign_in_with_code(base_url: str, email: str) -> str:
     """Sign in through the password and the authenticator-code pages; return the Cookie header value."""
-    import clock
-    from security import two_factor
+    from domain import clock
+    from domain.security import two_factor
 
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -98,9 +98,9 @@ def in_process(server: Server, ids: dict, repeat: int = 8, requests: int = 100) 
 
     Less disturbed by other work on a shared machine than wrk's wall-clock figures.
     """
-    import clock
     from app import create_app
-    from security import two_factor
+    from domain import clock
+    from domain.security import two_factor
 
     app = create_app({"INSTANCE_PATH": str(server.instance), "WTF_CSRF_ENABLED": False})
     clients = {}

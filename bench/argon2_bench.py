@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import settings  # noqa: E402
-from security.passwords import hash_password, hasher, verify_password  # noqa: E402
+from domain.security.passwords import hash_password, hasher, verify_password  # noqa: E402
 
 BUDGET_MS = (50.0, 250.0)
 PASSWORD = "violet harbour tram sixteen"

@@ -19,15 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import clock  # noqa: E402
 from app import create_app  # noqa: E402
 from bench.loadtest import Server, sign_in_cookie, table, wrk  # noqa: E402
-from deadline_rules import academic_year_of  # noqa: E402
+from domain import clock  # noqa: E402
+from domain.deadline_rules import academic_year_of  # noqa: E402
+from domain.security import two_factor  # noqa: E402
+from domain.security.passwords import hash_password  # noqa: E402
 from migrations import apply_all  # noqa: E402
 from models import deadline_tracker, deadlines, organisations, services, users  # noqa: E402
 from models.db import connect  # noqa: E402
-from security import two_factor  # noqa: E402
-from security.passwords import hash_password  # noqa: E402
 from web.passwords import app_hasher  # noqa: E402
 
 SCHOOLS = 600

@@ -88,10 +88,10 @@ class Server:
         """Create a school and an end user with ``password`` (production argon2 settings)."""
         sys.path.insert(0, str(ROOT))
         from app import create_app
+        from domain.security.passwords import hash_password
         from migrations import apply_all
         from models import organisations, users
         from models.db import connect
-        from security.passwords import hash_password
         from web.passwords import app_hasher
 
         app = create_app({"INSTANCE_PATH": str(self.instance)})

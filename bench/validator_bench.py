@@ -40,7 +40,7 @@ MODES = ("bare-record", "bare-every", "fields-only", "validator")
 def _bare_record_loop(path: Path) -> int:
     from lxml import etree
 
-    from validation.safe_xml import PARSER_SETTINGS
+    from domain.validation.safe_xml import PARSER_SETTINGS
 
     count = 0
     with open(path, "rb") as f:
@@ -56,7 +56,7 @@ def _bare_record_loop(path: Path) -> int:
 def _bare_every_loop(path: Path) -> int:
     from lxml import etree
 
-    from validation.safe_xml import PARSER_SETTINGS
+    from domain.validation.safe_xml import PARSER_SETTINGS
 
     count = 0
     with open(path, "rb") as f:
@@ -67,9 +67,9 @@ def _bare_every_loop(path: Path) -> int:
 
 
 def _fields_only(path: Path) -> int:
-    from validation.ctf import PUPIL_CONTAINERS
-    from validation.records import flatten
-    from validation.safe_xml import open_xml
+    from domain.validation.ctf import PUPIL_CONTAINERS
+    from domain.validation.records import flatten
+    from domain.validation.safe_xml import open_xml
 
     count = 0
     with open_xml(path) as xml:
@@ -81,7 +81,7 @@ def _fields_only(path: Path) -> int:
 
 
 def _validator(path: Path) -> int:
-    from validation import validate_ctf
+    from domain.validation import validate_ctf
 
     report = validate_ctf(path, today=dt.date(2027, 3, 2))
     return report.pupils
@@ -90,7 +90,9 @@ def _validator(path: Path) -> int:
 def child(mode: str, path: Path) -> None:
     """Run one measurement and print wall and CPU seconds, count and this process's peak RSS as JSON."""
     sys.path.insert(0, str(ROOT))
-    for module in ("lxml.etree", "validation", "validation.ctf", "validation.records", "validation.safe_xml"):
+    modules = ("lxml.etree", "domain.validation", "domain.validation.ctf", "domain.validation.records",
+               "domain.validation.safe_xml")
+    for module in modules:
         importlib.import_module(module)  # imported before the clock starts, for every loop alike
     run = {"bare-record": _bare_record_loop, "bare-every": _bare_every_loop, "fields-only": _fields_only,
            "validator": _validator}[mode]

@@ -12,10 +12,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from domain.security import password_policy
+from domain.security.passwords import hash_password
 from models import audit, organisations, users
 from models.db import transaction
-from security import password_policy
-from security.passwords import hash_password
 from web.database import get_db
 from web.passwords import app_hasher
 

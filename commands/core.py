@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from jobs.scheduler import start_scheduler
+from background.jobs.scheduler import start_scheduler
 from migrations import apply_all
 from web.database import get_db
 

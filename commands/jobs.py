@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-import jobs
-from jobs.runner import run_due, runner_name
+from background import jobs
+from background.jobs.runner import run_due, runner_name
 from models import job_runs
 from web.database import get_db
 

@@ -14,11 +14,11 @@ from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 from commands.deadlines import date_settings
-from deadline_rules import academic_year_label, academic_year_of
-from gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
+from domain.deadline_rules import academic_year_label, academic_year_of
+from domain.gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
+from domain.security.passwords import hash_password
 from models import audit, deadlines, organisations, users
 from models.db import transaction
-from security.passwords import hash_password
 from web.database import get_db
 from web.passwords import app_hasher
 

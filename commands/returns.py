@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from validation.cli import main as validate_main
+from domain.validation.cli import main as validate_main
 
 
 @click.command("validate")

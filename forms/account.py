@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from domain.security import password_policy
 from forms.auth import confirm_password_field, new_password_field, totp_code_field
-from security import password_policy
 
 
 def current_password_field() -> PasswordField:

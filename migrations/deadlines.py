@@ -16,7 +16,7 @@ import json
 
 from sqlite_utils import Database, Migrations
 
-from deadline_rules import DEFAULT_CATALOGUE
+from domain.deadline_rules import DEFAULT_CATALOGUE
 
 migrations = Migrations("deadlines")
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import scalar, transaction
 
 KINDS = ("account_request", "claim_code", "invitation")

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-import clock
-from access_rules import RequestTimetable
+from domain import clock
+from domain.access_rules import RequestTimetable
 from models import audit, invitations
 from models.accounts import WrongState
 from models.db import one, rows, scalar, transaction

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models import audit, services
 from models.db import one, rows, scalar, transaction
 

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import one, rows, scalar, transaction
 
 GENESIS = "0" * 64

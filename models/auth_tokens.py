@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import one, transaction
 
 

@@ -34,7 +34,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-import clock
+from domain import clock
 from models import audit
 from models.db import connect
 

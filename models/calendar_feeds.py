@@ -11,7 +11,7 @@ import secrets
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models import audit
 from models.db import one, transaction
 

@@ -14,8 +14,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-import access_rules
-import clock
+from domain import access_rules, clock
 from models import audit
 from models.accounts import EmailUnavailable, WrongState, check_seat, organisation_row
 from models.db import one, rows, transaction

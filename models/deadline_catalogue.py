@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from sqlite_utils import Database
 
-import clock
-from deadline_rules import Audience, CatalogueEntry, DueRule, ReturnType, RuleKind, Source, year_groups_for_ages
+from domain import clock
+from domain.deadline_rules import Audience, CatalogueEntry, DueRule, ReturnType, RuleKind, Source, year_groups_for_ages
 from models import audit, deadline_cache
 from models.db import one, rows, transaction
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models import audit, deadline_catalogue
 from models.db import rows, transaction
 from models.deadlines import DONE, NOT_SUBMITTED, STATUSES, display_status, local_date, today, with_dates

@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-import clock
-from deadline_rules import Instance, academic_year_label, instances_for
+from domain import clock
+from domain.deadline_rules import Instance, academic_year_label, instances_for
 from models import audit, deadline_cache, deadline_catalogue, organisations
 from models import term_dates as term_dates_model
 from models.db import one, rows, scalar, transaction

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
+from domain.security.tokens import new_token
 from models import audit, auth_tokens, services
 from models.accounts import EmailUnavailable, WrongState, check_seat, get_user, organisation_row
 from models.db import one, rows, transaction
-from security.tokens import new_token
 
 PURPOSE = "invitation"
 

@@ -7,7 +7,7 @@ import sqlite3
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import one, rows, transaction
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-import clock
-from gias.reader import Closed, Establishment, Record, Skipped
+from domain import clock
+from domain.gias.reader import Closed, Establishment, Record, Skipped
 from models import audit
 from models.db import one, rows, scalar, transaction
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import one, rows, scalar, transaction
 
 STATUSES = ("sent", "held", "failed")

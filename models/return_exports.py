@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 from sqlite_utils import Database
 
+from domain.validation.rules import RULES
 from models import findings, returns
 from models.audit import csv_cell
-from validation.rules import RULES
 
 TABLES = ("pupils.csv", "addresses.csv", "findings.csv", "notes.csv")
 PUPIL_COLUMNS = ("position", "upn", "former_upn", "uln", "surname", "forename", "middle_names", "preferred_surname",

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models import audit, deadline_catalogue, deadlines, findings, uploads
 from models.db import one, rows, scalar, transaction
 

@@ -10,8 +10,8 @@ from dataclasses import fields
 
 from sqlite_utils import Database
 
-import clock
-from deadline_rules import TermDates, default_term_dates
+from domain import clock
+from domain.deadline_rules import TermDates, default_term_dates
 from models import audit
 from models.db import one, transaction
 

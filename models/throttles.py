@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import scalar, transaction
 
 KEEP = timedelta(days=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
 from models.db import one, rows, transaction
 
 FINAL_STATES = frozenset({"done", "refused", "failed"})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-import clock
+from domain import clock
+from domain.security import lockout
 from models import audit
 from models.db import one, rows, transaction
-from security import lockout
 
 _USER_SELECT = (
     "SELECT u.*, o.kind AS organisation_kind, o.name AS organisation_name, o.la_code AS organisation_la_code,"

@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import clock
 from app import create_app
+from background.mail import mailer
+from domain import clock
+from domain.security import two_factor
+from domain.security.passwords import hash_password
 from migrations import apply_all
 from models import organisations, users
 from models.db import connect, rows
-from notifications import mailer
-from security import two_factor
-from security.passwords import hash_password
 from web import database
 from web.passwords import app_hasher
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-import clock
+from background.mail.templated import send_email
+from domain import clock
+from domain.security import password_policy, two_factor
+from domain.security.passwords import hash_password, verify_password
 from forms.account import ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
 from models import audit, recovery_codes, users
 from models.db import transaction
-from notifications.templated import send_email
-from security import password_policy, two_factor
-from security.passwords import hash_password, verify_password
 from views.auth import client_details, enrol, totp_setup_context
 from web.database import get_db
 from web.passwords import app_hasher

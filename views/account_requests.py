@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-import access_rules
+from background.mail.accounts import tell, tell_each
+from domain import access_rules
 from forms.accounts import AccountRequestForm, DecisionForm, FindOrganisationForm
 from models import account_requests, accounts, organisations, users
 from models.services import SERVICES
-from notifications.accounts import tell, tell_each
 from views.access_scope import has_oversight, manager, may_manage, oversight_la_code
 from views.auth import client_details
 from views.invitations import count_attempt, email_problem, send_invitation, throttled, too_many

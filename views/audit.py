@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-import clock
+from domain import clock
 from forms.audit import AuditFilterForm
 from models import audit
 from models.db import connect

@@ -17,7 +17,11 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-import clock
+from background.mail.templated import send_email
+from domain import clock
+from domain.security import two_factor
+from domain.security.passwords import hash_password, needs_rehash, verify_password
+from domain.security.tokens import hash_token, new_token
 from forms.auth import (
     NewPasswordForm,
     PasswordResetRequestForm,
@@ -28,10 +32,6 @@ from forms.auth import (
 )
 from models import audit, auth_tokens, recovery_codes, throttles, users
 from models.db import transaction
-from notifications.templated import send_email
-from security import two_factor
-from security.passwords import hash_password, needs_rehash, verify_password
-from security.tokens import hash_token, new_token
 from web import sessions
 from web.database import get_db
 from web.errors import render_error

@@ -13,11 +13,11 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-import clock
+from background.mail.accounts import tell
+from domain import clock
+from domain.security.passwords import hash_password
 from forms.accounts import ButtonForm, ClaimCodeForm, ClaimNewAccountForm
 from models import accounts, claims, users
-from notifications.accounts import tell
-from security.passwords import hash_password
 from views.access_scope import managed_organisation, oversight
 from views.auth import client_details
 from views.invitations import count_attempt, email_problem, throttled, too_many

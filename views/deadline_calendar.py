@@ -16,8 +16,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_login import current_user
 from icalendar import Calendar, Event
 
-import clock
-from deadline_rules import bank_holiday_name, parse_region
+from domain import clock
+from domain.deadline_rules import bank_holiday_name, parse_region
 from forms.deadlines import ButtonForm
 from models import calendar_feeds, deadlines, organisations, services, users
 from views.deadlines import (

@@ -15,11 +15,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from markupsafe import Markup
 
-import clock
-from deadline_rules import academic_year_end, academic_year_label, academic_year_of, academic_year_start
+from background.mail import mailer
+from domain import clock
+from domain.deadline_rules import academic_year_end, academic_year_label, academic_year_of, academic_year_start
 from forms.deadlines import ChaseForm, RecordStatusForm, TrackerFilterForm
 from models import audit, deadline_catalogue, deadline_tracker, deadlines, organisations, services
-from notifications import mailer
 from views.deadlines import SERVICE, deadline_date, la_deadlines
 from web.database import get_db
 from web.rendering import render_page

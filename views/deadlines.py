@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-import clock
+from domain import clock
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
 from models import calendar_feeds, deadline_reminders, deadlines, organisations, services
 from web.database import get_db

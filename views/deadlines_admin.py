@@ -14,7 +14,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from commands.deadlines import date_settings
-from deadline_rules import (
+from domain.deadline_rules import (
     DEFAULT_CATALOGUE,
     Audience,
     CatalogueEntry,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-import access_rules
+from background.mail.accounts import tell
+from domain import access_rules
+from domain.security.passwords import hash_password
+from domain.security.tokens import hash_token
 from forms.accounts import AcceptInvitationForm
 from models import access_attempts, invitations, users
-from notifications.accounts import tell
-from security.passwords import hash_password
-from security.tokens import hash_token
 from views.auth import client_details
 from web.database import get_db
 from web.errors import render_error

@@ -16,14 +16,14 @@ from concurrent.futures import wait
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from background.validation_pool import pool, storage
+from background.validation_pool.worker import max_bytes, quick_check
+from domain.validation import FileRefused
+from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
 from models import audit, deadlines, findings, organisations, return_exports, returns, services, uploads
 from models.audit import csv_cell
 from models.db import connect
-from returns_pool import pool, storage
-from returns_pool.worker import max_bytes, quick_check
-from validation import FileRefused
-from validation.rules import RULES
 from views.deadlines import deadline_time
 from web.database import get_db
 from web.permissions import require

@@ -12,11 +12,11 @@ import tempfile
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from deadline_rules import academic_year_label, academic_year_of
+from background.mail.templated import send_email
+from background.validation_pool import storage
+from domain.deadline_rules import academic_year_label, academic_year_of
 from forms.returns import AuthoriseForm, ReturnToSchoolForm
 from models import audit, deadlines, return_exports, returns, services
-from notifications.templated import send_email
-from returns_pool import storage
 from views.returns import SERVICE, la_returns, load_version
 from web.database import get_db
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-import clock
+from background.mail.accounts import tell
+from domain import clock
 from forms.accounts import ButtonForm, CapsForm, HandOverForm, InviteForm, RoleForm, ServicesForm, SuspendForm
 from models import account_requests, accounts, audit, claims, invitations, services, users
-from notifications.accounts import tell
 from views.access_scope import changeable_user, has_oversight, managed_organisation, managed_user, manager
 from views.auth import client_details
 from views.invitations import email_problem, send_invitation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from flask import current_app
 
-from security.passwords import hasher
+from domain.security.passwords import hasher
 
 
 def app_hasher() -> PasswordHasher:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-import clock
+from domain import clock
 from models import users
 from web.database import get_db
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from background.mail import mailer
 from models.db import rows
-from notifications import mailer
 from tests.conftest import audit_events  # noqa: F401 - re-exported for this area's tests
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from access_rules import request_timetable
+from domain.access_rules import request_timetable
 from models import account_requests, claims, organisations, users
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-import clock
-import jobs
-from jobs import accounts as access_jobs
-from jobs.runner import run_due
+from background import jobs
+from background.jobs import accounts as access_jobs
+from background.jobs.runner import run_due
+from domain import clock
 from models import account_requests, invitations, users
 from models.db import rows
 from tests.accounts.conftest import audit_events, outbox

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-import clock
+from domain import clock
 from models import accounts, invitations, organisations
 from models.db import connect, scalar
 

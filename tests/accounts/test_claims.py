@@ -9,8 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-import access_rules
-import clock
+from domain import access_rules, clock
 from models import accounts, claims, organisations, users
 from models.db import connect, rows
 from tests.accounts.conftest import audit_events, outbox

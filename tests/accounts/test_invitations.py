@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-import clock
+from domain import clock
 from models import accounts, invitations, users
 from models.db import scalar
 from tests.accounts.conftest import audit_events, link_in, outbox

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-import clock
+from domain import clock
 from models import account_requests, accounts, invitations, oversight, users
 from models import organisations as orgs
 from tests.accounts.factories import open_request

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-import clock
+from domain import clock
 from models import accounts, invitations, users
 from models.db import transaction
 from tests.accounts.conftest import audit_events, outbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime
 
-import clock
+from domain import clock
 from models import audit
 
 

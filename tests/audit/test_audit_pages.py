@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-import clock
+from domain import clock
 from models import audit
 from models.db import transaction
 

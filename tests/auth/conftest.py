@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from background.mail import mailer
 from models.db import rows
-from notifications import mailer
 from tests.conftest import (
     TEST_PASSWORD,
     audit_events,  # noqa: F401 - re-exported for this area's tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import clock
+from domain import clock
 from views.account import uk_datetime
 
 

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import clock
+from background.mail import mailer
+from domain import clock
 from models import users
-from notifications import mailer
 from tests.auth.conftest import audit_events, outbox_rows
 from tests.conftest import NEW_TEST_PASSWORD, TEST_PASSWORD
 

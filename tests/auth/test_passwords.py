@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import clock
+from background.mail import mailer
+from domain import clock
+from domain.security import password_policy
 from models import users
-from notifications import mailer
-from security import password_policy
 from tests.auth.conftest import audit_events, outbox_rows
 from tests.conftest import NEW_TEST_PASSWORD, TEST_PASSWORD
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import clock
 from app import create_app
+from domain import clock
 from tests.conftest import NEW_TEST_PASSWORD, TEST_PASSWORD
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import clock
+from background.mail import mailer
+from domain import clock
+from domain.security.passwords import hash_password, hasher
 from models import users
-from notifications import mailer
-from security.passwords import hash_password, hasher
 from tests.auth.conftest import audit_events, outbox_rows
 from tests.conftest import TEST_PASSWORD, csrf_token_from
 from views.auth import GENERIC_FAILURE

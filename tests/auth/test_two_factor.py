@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import clock
+from domain import clock
+from domain.security import two_factor
 from models import recovery_codes, users
-from security import two_factor
 from tests.auth.conftest import audit_events
 from tests.conftest import TEST_PASSWORD
 

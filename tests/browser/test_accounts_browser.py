@@ -13,11 +13,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import clock
+from background.mail import mailer
+from domain import clock
+from domain.security import two_factor
 from models import organisations, users
 from models.db import transaction
-from notifications import mailer
-from security import two_factor
 from tests.browser.conftest import CSP_RECORDER
 from tests.conftest import TEST_PASSWORD, SmtpSink
 

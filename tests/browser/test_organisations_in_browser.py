@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from gias.reader import open_extract
+from domain.gias.reader import open_extract
 from models import organisations
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_gias_873.csv"

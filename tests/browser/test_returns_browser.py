@@ -11,8 +11,8 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from background.validation_pool import pool
 from models import deadlines, returns, services
-from returns_pool import pool
 from tests.deadlines.conftest import instance_of
 from tests.returns.conftest import CENSUS_NAME, census, set_today, twins
 

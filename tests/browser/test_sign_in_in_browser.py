@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-import clock
+from domain import clock
+from domain.security import two_factor
 from models import users
-from security import two_factor
 from tests.conftest import TEST_PASSWORD
 
 

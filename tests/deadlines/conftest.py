@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-import clock
+from domain import clock
 from models import deadlines, organisations
 from models.db import one
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from deadline_rules import DEFAULT_CATALOGUE
+from domain.deadline_rules import DEFAULT_CATALOGUE
 from models import deadline_catalogue, deadlines
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from deadline_rules import DEFAULT_CATALOGUE, Audience, ReturnType
+from domain.deadline_rules import DEFAULT_CATALOGUE, Audience, ReturnType
 from models import deadline_catalogue as catalogue
 from models import organisations
 from models.db import rows

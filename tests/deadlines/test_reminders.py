@@ -11,10 +11,10 @@ import datetime as dt
 
 import pytest
 
-import clock
-from deadline_rules import DateRule, DueRule, Recurrence
-from jobs import deadline_reminders as reminder_job
-from jobs.runner import run_due
+from background.jobs import deadline_reminders as reminder_job
+from background.jobs.runner import run_due
+from domain import clock
+from domain.deadline_rules import DateRule, DueRule, Recurrence
 from models import deadline_catalogue, deadline_reminders, deadlines, job_runs, outbox, services
 from tests.deadlines.conftest import instance_of
 

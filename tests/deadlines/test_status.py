@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-import clock
+from domain import clock
 from models import deadlines
 from models.db import rows
 from tests.deadlines.conftest import instance_of, set_today

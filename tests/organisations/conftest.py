@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gias.reader import open_extract
+from domain.gias.reader import open_extract
 from models import organisations
-from tests.gias.files import generate_gias
+from tests.domain.gias.files import generate_gias
 
 
 @pytest.fixture(scope="session")

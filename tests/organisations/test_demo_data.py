@@ -6,10 +6,10 @@ import json
 import re
 from datetime import UTC, datetime
 
-import clock
+from domain import clock
+from domain.security.passwords import verify_password
 from models import organisations, users
 from models.db import rows, scalar
-from security.passwords import verify_password
 from web.passwords import app_hasher
 
 PASSWORD_LINE = re.compile(r"^One-time password: (\S+)$", re.MULTILINE)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from models.db import rows, scalar
-from tests.gias.files import drop_columns, gias_bytes, gias_row, gias_text, read_rows, reorder_columns
+from tests.domain.gias.files import drop_columns, gias_bytes, gias_row, gias_text, read_rows, reorder_columns
 
 
 def table_counts(db) -> dict:

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import clock
+from domain import clock
 from models import organisations
 from models.db import rows, scalar
-from tests.gias.files import gias_bytes, gias_row, read_rows, write_rows
+from tests.domain.gias.files import gias_bytes, gias_row, read_rows, write_rows
 
 
 def schools(db, la_code="873") -> dict[int, dict]:

@@ -9,7 +9,7 @@ import pytest
 
 from models import organisations
 from models.db import scalar
-from tests.gias.files import gias_bytes, gias_row
+from tests.domain.gias.files import gias_bytes, gias_row
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_gias_873.csv"
 HTMX = {"HX-Request": "true"}

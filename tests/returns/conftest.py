@@ -12,10 +12,10 @@ import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-import clock
+from domain import clock
 from models import deadlines, services
 from models.db import one, scalar
-from tests.validation.xml_files import census_xml, make_fixtures_main, pupil, upn
+from tests.domain.validation.xml_files import census_xml, make_fixtures_main, pupil, upn
 
 SCHOOL_DFE = "8732001"
 CENSUS_NAME = "8732001_SC3_873LL26_001.XML"
@@ -74,7 +74,7 @@ def la_user(db, la, make_user):
 
 
 def census(pupils=None, **header) -> bytes:
-    """A census return from school 873/2001 (``pupils`` as tests.validation.xml_files.pupil dicts)."""
+    """A census return from school 873/2001 (``pupils`` as tests.domain.validation.xml_files.pupil dicts)."""
     return census_xml(pupils, **{"Estab": "2001", **header}).encode("utf-8")
 
 

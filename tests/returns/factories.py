@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 
+from background.validation_pool import storage
+from domain.validation import validate
 from models import returns, uploads
-from returns_pool import storage
-from tests.validation.xml_files import census_xml, pupil
-from validation import validate
+from tests.domain.validation.xml_files import census_xml, pupil
 
 
 def make_version(db, school: dict, user: dict | None, *, instance_id: int | None = None, pupils=None) -> dict:

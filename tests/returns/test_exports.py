@@ -9,9 +9,9 @@ import zipfile
 import pytest
 
 from models.db import rows
+from tests.domain.validation.xml_files import pupil, upn
 from tests.returns.conftest import census, twins, upload
 from tests.returns.factories import make_version
-from tests.validation.xml_files import pupil, upn
 
 
 def _download(client, url: str):

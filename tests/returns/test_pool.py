@@ -9,9 +9,9 @@ import time
 
 import pytest
 
+from background.validation_pool import pool, storage
 from models import returns, uploads
 from models.db import one, rows
-from returns_pool import pool, storage
 from tests.returns.conftest import generated_census, leftovers, post_file, upload_url
 
 HTMX = {"HX-Request": "true"}

@@ -11,8 +11,8 @@ import pytest
 
 from models import findings
 from models.db import rows
+from tests.domain.validation.xml_files import pupil
 from tests.returns.conftest import census, generated_census, twins, upload
-from tests.validation.xml_files import pupil
 
 HTMX = {"HX-Request": "true"}
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from returns_pool import storage
-from returns_pool.pool import remove_stale_temp_files
+from background.validation_pool import storage
+from background.validation_pool.pool import remove_stale_temp_files
 
 
 def _files(root) -> list[str]:

@@ -7,9 +7,10 @@ import time
 
 import pytest
 
+from background.validation_pool import pool
 from models import deadlines, returns, services
 from models.db import one, rows
-from returns_pool import pool
+from tests.domain.validation.xml_files import ctf_xml, make_fixtures_main
 from tests.returns.conftest import (
     census,
     clean_pupils,
@@ -20,7 +21,6 @@ from tests.returns.conftest import (
     upload_url,
     with_error,
 )
-from tests.validation.xml_files import ctf_xml, make_fixtures_main
 
 ACCEPTED_FROM_HOSTILE_SET = {"utf16_bom.xml"}
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.domain.validation.xml_files import make_fixtures_main
 from tests.returns.conftest import census, twins, with_error
-from tests.validation.xml_files import make_fixtures_main
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCEPTED_FROM_HOSTILE_SET = {"utf16_bom.xml"}  # a well-formed (empty) CTF in UTF-16: validated, not refused

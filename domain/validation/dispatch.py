@@ -1,0 +1,46 @@
+"""One entry point for any upload: work out whether it is a census return or a CTF and
+validate it accordingly."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from typing import BinaryIO
+
+from domain.validation.census import validate_census
+from domain.validation.ctf import validate_ctf
+from domain.validation.kinds import CENSUS, CTF, kind_of_root
+from domain.validation.report import Report
+from domain.validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback, open_xml
+
+
+def detect_kind(source: str | os.PathLike | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """"census" or "ctf", from the file's root element. A file object is left at its start.
+
+    Raises FileRefused if the file is unsafe, not XML, or neither kind.
+    """
+    with open_xml(source, max_bytes=max_bytes) as xml:
+        return kind_of_root(xml.root_tag)
+
+
+def validate(source: str | os.PathLike | BinaryIO, kind: str | None = None, *, filename: str | None = None,
+             school: str | int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+             progress: ProgressCallback | None = None, on_pupil: Callable[[dict], None] | None = None,
+             census_day: dt.date | None = None, age_range: tuple[int, int] | None = None,
+             today: dt.date | None = None) -> Report:
+    """Validate ``source`` as ``kind`` ("census" or "ctf"; detected from the root element when
+    None) and return the Report. ``census_day`` and ``age_range`` apply to census returns,
+    ``today`` to CTFs; the other options are as for ``validate_census`` and ``validate_ctf``.
+
+    Raises FileRefused (one-line reason) if the file cannot be validated as that kind;
+    ValueError for an unknown ``kind`` or a ``school`` that is not a 7-digit DfE number.
+    """
+    if kind is None:
+        kind = detect_kind(source, max_bytes=max_bytes)
+    common = {"filename": filename, "school": school, "max_bytes": max_bytes, "progress": progress,
+              "on_pupil": on_pupil}
+    if kind == CENSUS:
+        return validate_census(source, census_day=census_day, age_range=age_range, **common)
+    if kind == CTF:
+        return validate_ctf(source, today=today, **common)
+    raise ValueError(f"unknown kind {kind!r}: use 'census' or 'ctf'")

@@ -1,0 +1,226 @@
+"""Hostile and awkward uploads: refused quickly with a one-line reason, nothing read or fetched."""
+from __future__ import annotations
+
+import gzip
+import http.server
+import io
+import threading
+import time
+import zipfile
+
+import pytest
+
+from domain.validation import FileRefused, validate
+from domain.validation.safe_xml import open_xml
+from tests.domain.validation.xml_files import CTF_TODAY, ctf_xml, make_fixtures_main, pupil
+
+SECRET = "gatehouse-test-secret-7f3a9c"
+# The generator's utf16_bom.xml is a well-formed (empty) CTF in UTF-16: accepted, then validated.
+ACCEPTED_FROM_HOSTILE_SET = {"utf16_bom.xml"}
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        type(self).requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(f"<!ENTITY leak '{SECRET}'>".encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    """A loopback HTTP server that records every request it receives."""
+    _CountingHandler.requests = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _CountingHandler.requests
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def hostile_dir(tmp_path, http_server):
+    """The generator's hostile files, plus copies aimed at a local secret and our HTTP server."""
+    out = tmp_path / "hostile"
+    make_fixtures_main(["hostile", "-d", str(out)])
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    url, _ = http_server
+    for name in ("xxe_file.xml", "xxe_network.xml", "external_dtd.xml", "parameter_entity.xml"):
+        text = (out / name).read_text()
+        text = text.replace("file:///etc/passwd", secret.as_uri()).replace("file:///etc/hostname", secret.as_uri())
+        text = text.replace("http://127.0.0.1:9", url)
+        (out / f"local_{name}").write_text(text)
+    (out / "local_xinclude.xml").write_text(
+        '<CTfile xmlns:xi="http://www.w3.org/2001/XInclude"><Header>'
+        f'<xi:include href="{secret.as_uri()}" parse="text"/></Header></CTfile>')
+    (out / "local_parameter_entity_http.xml").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE CTfile [<!ENTITY % p SYSTEM "{url}/p.dtd"> %p;]>\n<CTfile/>\n')
+    return out
+
+
+def _hostile_files(directory):
+    return sorted(p for p in directory.iterdir() if p.name not in ACCEPTED_FROM_HOSTILE_SET)
+
+
+@pytest.mark.parametrize("kind", [None, "ctf", "census"])
+def test_every_hostile_file_is_refused_quickly_without_reading_or_fetching(hostile_dir, http_server, kind):
+    _, requests = http_server
+    files = _hostile_files(hostile_dir)
+    assert len(files) >= 15
+    for path in files:
+        started = time.perf_counter()
+        try:
+            report = validate(path, kind, today=CTF_TODAY)
+        except FileRefused as refused:
+            reason = refused.reason
+        else:
+            # Only the harmless XInclude file parses; it must not have been expanded.
+            assert path.name == "local_xinclude.xml", path.name
+            assert SECRET not in repr(report)
+            continue
+        elapsed = time.perf_counter() - started
+        assert elapsed < 1.0, (path.name, elapsed)
+        assert reason and "\n" not in reason and "Traceback" not in reason, (path.name, reason)
+        assert SECRET not in reason
+    assert requests == []
+
+
+def test_refusal_reasons_say_what_is_wrong(hostile_dir):
+    expected = {
+        "billion_laughs.xml": "declares entities",
+        "xxe_file.xml": "declares entities",
+        "parameter_entity.xml": "declares entities",
+        "quadratic_blowup.xml": "declares entities",
+        "external_dtd.xml": "document type declaration",
+        "not_xml.xml": "not XML: line 1, column 1",
+        "binary.xml": "not XML",
+        "truncated.xml": "ends too soon",
+        "deep_nesting.xml": "nest too deeply",
+        "wrong_root.xml": "<html>",
+        "empty.xml": "empty",
+    }
+    for name, words in expected.items():
+        with pytest.raises(FileRefused) as refused:
+            validate(hostile_dir / name)
+        assert words in refused.value.reason, (name, refused.value.reason)
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"<CTfile><Header><DocumentName>&foo;</DocumentName></Header></CTfile>", "uses an entity"),
+    (b"   \n  ", "not XML"),
+    ('<?xml version="1.0" encoding="UTF-8"?><CTfile><Surname>Zo\u00eb</Surname></CTfile>'.encode("cp1252"),
+     "not in the encoding it declares"),
+    (b"<CTfile><?php echo 1; ?><Header/>", "ends too soon"),
+], ids=["undeclared-entity", "blank", "cp1252-as-utf8", "truncated-with-pi"])
+def test_other_broken_files_are_refused_with_a_reason(tmp_path, data, words):
+    path = tmp_path / "upload.xml"
+    path.write_bytes(data)
+    with pytest.raises(FileRefused) as refused:
+        validate(path)
+    assert words in refused.value.reason and "\n" not in refused.value.reason
+
+
+def test_the_utf16_file_from_the_hostile_set_is_read_as_a_ctf(hostile_dir):
+    report = validate(hostile_dir / "utf16_bom.xml", today=CTF_TODAY)
+    assert report.kind == "ctf" and report.pupils == 0
+    assert "ctf-document-name" in {f.rule for f in report.findings}
+
+
+def test_a_file_over_the_cap_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "big.xml"
+    path.write_bytes(b"<CTfile>" + b" " * 3 * 1024 * 1024 + b"</CTfile>")
+    with pytest.raises(FileRefused) as refused:
+        validate(path, max_bytes=2 * 1024 * 1024)
+    assert refused.value.reason == "This file is 3 MB; the limit is 2 MB."
+
+
+def test_the_default_cap_is_200_mb():
+    from domain.validation import DEFAULT_MAX_BYTES
+
+    assert DEFAULT_MAX_BYTES == 200 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name, data", [
+    ("gzip", gzip.compress(b"<CTfile/>", mtime=0)),
+    ("zip", None),
+], ids=["gzip", "zip"])
+def test_archives_are_refused(tmp_path, name, data):
+    if data is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("ctf.xml", "<CTfile/>")
+        data = buffer.getvalue()
+    path = tmp_path / f"upload.{name}"
+    path.write_bytes(data)
+    with pytest.raises(FileRefused, match=f"compressed \\({name}\\)"):
+        validate(path)
+
+
+@pytest.mark.parametrize("encoding, prefix", [
+    ("utf-8", b""),
+    ("utf-8", b"\xef\xbb\xbf"),
+    ("utf-16", b""),  # Python's utf-16 codec writes a BOM
+], ids=["utf8", "utf8-bom", "utf16-bom"])
+def test_utf8_with_or_without_bom_and_utf16_with_bom_are_accepted(tmp_path, encoding, prefix):
+    text = ctf_xml()
+    if encoding == "utf-16":
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path = tmp_path / "8734001_CTF_8732002_001.xml"
+    path.write_bytes(prefix + text.encode(encoding))
+    report = validate(path, today=CTF_TODAY)
+    assert (report.kind, report.pupils, report.findings) == ("ctf", 1, [])
+
+
+def test_a_missing_file_is_refused_with_a_reason(tmp_path):
+    with pytest.raises(FileRefused, match="could not be opened"):
+        validate(tmp_path / "nowhere.xml")
+
+
+def test_a_caller_file_object_is_read_and_left_open(tmp_path):
+    handle = io.BytesIO(ctf_xml().encode())
+    report = validate(handle, filename="8734001_CTF_8732002_001.xml", today=CTF_TODAY)
+    assert report.pupils == 1 and report.findings == []
+    assert not handle.closed
+
+
+def test_progress_is_reported_up_to_the_whole_file(tmp_path):
+    path = tmp_path / "8734001_CTF_8732002_001.xml"
+    make_fixtures_main(["ctf", "--pupils", "3000", "-o", str(path)])
+    calls = []
+    validate(path, today=CTF_TODAY, progress=lambda done, total: calls.append((done, total)))
+    size = path.stat().st_size
+    assert 2 <= len(calls) <= 200
+    assert calls[-1] == (size, size)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_records_are_cleared_as_they_stream(tmp_path):
+    path = tmp_path / "ctf.xml"
+    make_fixtures_main(["ctf", "--pupils", "500", "-o", str(path)])
+    with open_xml(path) as xml:
+        for element in xml.records(("Pupil",)):
+            # Only the previous record (already emptied) may still stand before this one.
+            assert element.getparent().index(element) <= 1
+            previous = element.getprevious()
+            assert previous is None or len(previous) == 0
+
+
+class _UnderstatedSize(io.BytesIO):
+    """A file object that claims to be 10 bytes long, as a growing upload might."""
+
+    def seek(self, pos, whence=0):
+        return 10 if whence == 2 else super().seek(pos, whence)
+
+
+def test_a_file_that_turns_out_bigger_than_the_cap_while_reading_is_refused():
+    handle = _UnderstatedSize(ctf_xml([pupil(i) for i in range(1, 40)]).encode())
+    with pytest.raises(FileRefused, match="over the limit of 2 KB"):
+        validate(handle, "ctf", max_bytes=2000, today=CTF_TODAY)

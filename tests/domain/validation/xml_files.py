@@ -1,0 +1,114 @@
+"""Small census and CTF files for rule tests, built from dicts so each test states only what
+differs from a clean file. A value of None leaves the element out."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from domain.validation.identifiers import generate_upn
+
+ROOT = Path(__file__).resolve().parents[3]
+CENSUS_DAY = dt.date(2026, 10, 1)  # first Thursday in October 2026
+CTF_TODAY = dt.date(2027, 3, 2)  # academic year 2026/27: CTF versions 27.0 and 26.0
+CENSUS_NAME = "8734001_SC3_873LL26_001.XML"
+CTF_NAME = "8734001_CTF_8732002_001.xml"
+FORENAMES = ("Amelia", "Olivia", "Isla", "Freya", "Grace", "Ruby", "Evie", "Lily", "Maja", "Noor", "Priya", "Zainab")
+
+
+def upn(serial: int, year: int = 2019) -> str:
+    """A valid UPN issued by school 873/4001."""
+    return generate_upn("873", "4001", year, serial)
+
+
+def pupil(serial: int = 1, **changes: str | None) -> dict[str, str | None]:
+    """A clean Year 7 pupil on census day 2026-10-01; ``changes`` override fields."""
+    fields: dict[str, str | None] = {
+        "UPN": upn(serial), "UniqueLearnerNumber": None, "Surname": "Smith",
+        "Forename": FORENAMES[serial % len(FORENAMES)],
+        "MiddleNames": "Rose", "Sex": "F", "DOB": "2014-11-15", "EnrolStatus": "C", "NCyearActual": "7",
+        "AddressLine1": "1 Mill Lane", "AddressLine2": "Ashbury", "PostCode": "CB1 2AB",
+    }
+    fields.update(changes)
+    return fields
+
+
+def _el(name: str, value: str | None) -> str:
+    return "" if value is None else f"<{name}>{escape(value)}</{name}>"
+
+
+def _address(p: dict) -> str:
+    lines = _el("AddressLine1", p.get("AddressLine1")) + _el("AddressLine2", p.get("AddressLine2"))
+    if not lines and p.get("PostCode") is None:
+        return ""
+    return f"<Address><AddressLines>{lines}</AddressLines>{_el('PostCode', p.get('PostCode'))}</Address>"
+
+
+def census_header(**changes: str | None) -> dict[str, str | None]:
+    """Header values of a clean autumn 2026 return from school 873/4001."""
+    header: dict[str, str | None] = {"Collection": "SC", "Term": "AUT", "Year": "2026",
+                                     "ReferenceDate": CENSUS_DAY.isoformat(), "LEA": "873", "Estab": "4001"}
+    header.update(changes)
+    return header
+
+
+def census_xml(pupils: list[dict] | None = None, **header_changes: str | None) -> str:
+    """A School Census return as text (one clean pupil unless ``pupils`` is given)."""
+    h = census_header(**header_changes)
+    pupils = [pupil()] if pupils is None else pupils
+    rows = []
+    for p in pupils:
+        ids = "".join(_el(k, p.get(k)) for k in ("UPN", "UniqueLearnerNumber", "FormerUPN", "Surname", "Forename",
+                                                 "MiddleNames", "Sex", "Gender", "DOB"))
+        status = _el("EnrolStatus", p.get("EnrolStatus")) + _el("NCyearActual", p.get("NCyearActual"))
+        rows.append(f"<PupilOnRoll><PupilIdentifiers>{ids}</PupilIdentifiers><PupilStatus>{status}</PupilStatus>"
+                    f"<HomeInformation>{_address(p)}</HomeInformation></PupilOnRoll>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Message><Header><CollectionDetails>'
+            + _el("Collection", h["Collection"]) + _el("Term", h["Term"]) + _el("Year", h["Year"])
+            + _el("ReferenceDate", h["ReferenceDate"]) + "</CollectionDetails><Source>"
+            + "<SourceLevel>S</SourceLevel>" + _el("LEA", h["LEA"]) + _el("Estab", h["Estab"])
+            + "</Source></Header><School><SchoolCharacteristics><Phase>SS</Phase></SchoolCharacteristics></School>"
+            + "<Pupils><PupilsOnRoll>" + "\n".join(rows)
+            + "</PupilsOnRoll><PupilsNoLongerOnRoll/></Pupils></Message>\n")
+
+
+def ctf_header(**changes: str | None) -> dict[str, str | None]:
+    """Header values of a clean CTF from 873/4001 to 873/2002 in academic year 2026/27."""
+    header: dict[str, str | None] = {
+        "DocumentName": "Common Transfer File", "CTFversion": "27.0", "DateTime": "2027-03-02T10:15:00",
+        "DocumentQualifier": "full", "SourceLEA": "873", "SourceEstab": "4001", "DestLEA": "873", "DestEstab": "2002",
+    }
+    header.update(changes)
+    return header
+
+
+def ctf_xml(pupils: list[dict] | None = None, **header_changes: str | None) -> str:
+    """A CTF as text (one clean pupil unless ``pupils`` is given)."""
+    h = ctf_header(**header_changes)
+    pupils = [pupil()] if pupils is None else pupils
+    rows = []
+    for p in pupils:
+        ids = "".join(_el(k, p.get(k)) for k in ("UPN", "UniqueLearnerNumber", "Surname", "Forename", "DOB",
+                                                 "Sex", "Gender"))
+        basic = _el("MiddleNames", p.get("MiddleNames")) + _el("NCyearActual", p.get("NCyearActual"))
+        rows.append(f"<Pupil>{ids}<BasicDetails>{basic}</BasicDetails>{_address(p)}</Pupil>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<CTfile><Header>'
+            + _el("DocumentName", h["DocumentName"]) + _el("CTFversion", h["CTFversion"])
+            + _el("DateTime", h["DateTime"]) + _el("DocumentQualifier", h["DocumentQualifier"])
+            + "<SupplierID>Test MIS</SupplierID><SourceSchool>" + _el("LEA", h["SourceLEA"])
+            + _el("Estab", h["SourceEstab"]) + "<SchoolName>Test School</SchoolName></SourceSchool><DestSchool>"
+            + _el("LEA", h["DestLEA"]) + _el("Estab", h["DestEstab"]) + "</DestSchool></Header><CTFpupilData>"
+            + "\n".join(rows) + "</CTFpupilData></CTfile>\n")
+
+
+def make_fixtures_main(argv: list[str]) -> None:
+    """Run the project's fixture generator (tools/make_fixtures.py) in this process."""
+    module = sys.modules.get("make_fixtures")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tools" / "make_fixtures.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["make_fixtures"] = module
+        spec.loader.exec_module(module)
+    module.main(argv)
