@@ -18,7 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
-from web import branding, database, errors, navigation, security_headers, sessions
+from web import access, branding, database, errors, gate, security_headers, sessions
 from web.templating import GatehouseEnvironment
 
 csrf = CSRFProtect()
@@ -94,7 +94,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
-    app.jinja_env.globals["nav_items"] = navigation.items_for
+    app.jinja_env.globals["nav_items"] = access.nav_items
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -112,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     database.init_app(app)
     sessions.init_app(app)
+    gate.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
     branding.init_app(app)

@@ -146,3 +146,31 @@ def access_data_version(db: Database) -> None:
                 " BEGIN UPDATE access_data_version SET version = version + 1 WHERE id = 1; END"
             )
     _run(db, tuple(statements))
+
+
+@migrations(name="0003_one_throttle_table")
+def one_throttle_table(db: Database) -> None:
+    """One table counts every throttled attempt (sign-in failures, reset requests, access attempts)."""
+    statements = (
+        """
+        CREATE TABLE throttle_events (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('signin_failure', 'password_reset', 'account_request',
+                                               'claim_code', 'invitation')),
+            ip TEXT NOT NULL,
+            key TEXT,
+            at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_throttle_events_ip ON throttle_events (kind, ip, at)",
+        "CREATE INDEX idx_throttle_events_key ON throttle_events (kind, key, at) WHERE key IS NOT NULL",
+        "CREATE INDEX idx_throttle_events_at ON throttle_events (at)",
+        "INSERT INTO throttle_events (kind, ip, at) SELECT 'signin_failure', ip, at FROM signin_failures",
+        "INSERT INTO throttle_events (kind, ip, key, at)"
+        " SELECT 'password_reset', ip, email_hash, at FROM reset_requests",
+        "INSERT INTO throttle_events (kind, ip, at) SELECT kind, ip, at FROM access_attempts",
+        "DROP TABLE signin_failures",
+        "DROP TABLE reset_requests",
+        "DROP TABLE access_attempts",
+    )
+    _run(db, statements)

@@ -28,3 +28,4 @@ def reset_requests(db: Database) -> None:
     )
     for statement in statements:
         db.conn.execute(statement)
+

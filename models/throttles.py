@@ -1,4 +1,5 @@
-"""Counters for throttling by IP address and email: failed sign-ins and password-reset requests.
+"""Counting attempts for throttling, by IP address or by a key (a hashed email address): failed
+sign-ins, password-reset requests, account requests, wrong claim codes and invitation links.
 
 Rows older than a day are pruned as new ones are written; the windows are much shorter.
 """
@@ -12,6 +13,7 @@ from sqlite_utils import Database
 from domain import clock
 from models.db import scalar, transaction
 
+KINDS = ("signin_failure", "password_reset", "account_request", "claim_code", "invitation")
 KEEP = timedelta(days=1)
 
 
@@ -19,16 +21,29 @@ def _since(minutes: int) -> str:
     return clock.iso(clock.now() - timedelta(minutes=minutes))
 
 
-def record_signin_failure(db: Database, ip: str) -> None:
-    """Count one failed sign-in from ``ip`` (whatever account it was for)."""
+def record(db: Database, kind: str, ip: str, key: str | None = None) -> None:
+    """Count one attempt of ``kind`` from ``ip`` (and for ``key``). Raises ValueError for an unknown kind."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown throttle kind {kind!r}")
     with transaction(db):
-        db.conn.execute("DELETE FROM signin_failures WHERE at < ?", (clock.iso(clock.now() - KEEP),))
-        db.conn.execute("INSERT INTO signin_failures (ip, at) VALUES (?, ?)", (ip, clock.iso()))
+        db.conn.execute("DELETE FROM throttle_events WHERE at < ?", (clock.iso(clock.now() - KEEP),))
+        db.conn.execute(
+            "INSERT INTO throttle_events (kind, ip, key, at) VALUES (?, ?, ?, ?)", (kind, ip, key, clock.iso())
+        )
 
 
-def signin_failures(db: Database, ip: str, minutes: int) -> int:
-    """Return how many sign-ins from ``ip`` failed in the last ``minutes``."""
-    return scalar(db, "SELECT count(*) FROM signin_failures WHERE ip = ? AND at >= ?", (ip, _since(minutes)))
+def count_from_ip(db: Database, kind: str, ip: str, minutes: int) -> int:
+    """How many attempts of ``kind`` came from ``ip`` in the last ``minutes``."""
+    return scalar(
+        db, "SELECT count(*) FROM throttle_events WHERE kind = ? AND ip = ? AND at >= ?", (kind, ip, _since(minutes))
+    )
+
+
+def count_for_key(db: Database, kind: str, key: str, minutes: int) -> int:
+    """How many attempts of ``kind`` were made for ``key`` (from anywhere) in the last ``minutes``."""
+    return scalar(
+        db, "SELECT count(*) FROM throttle_events WHERE kind = ? AND key = ? AND at >= ?", (kind, key, _since(minutes))
+    )
 
 
 def throttle_recorded(db: Database, ip: str, minutes: int, action: str = "signin_throttled") -> bool:
@@ -40,25 +55,4 @@ def throttle_recorded(db: Database, ip: str, minutes: int, action: str = "signin
             "SELECT 1 FROM audit_log WHERE action = ? AND at >= ? AND ip = ? LIMIT 1",
             (action, since.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), ip),
         )
-    )
-
-
-def record_reset_request(db: Database, ip: str, email_hash: str) -> None:
-    """Count one password-reset request from ``ip`` for the (hashed) email address."""
-    with transaction(db):
-        db.conn.execute("DELETE FROM reset_requests WHERE at < ?", (clock.iso(clock.now() - KEEP),))
-        db.conn.execute(
-            "INSERT INTO reset_requests (ip, email_hash, at) VALUES (?, ?, ?)", (ip, email_hash, clock.iso())
-        )
-
-
-def reset_requests_from_ip(db: Database, ip: str, minutes: int) -> int:
-    """Return how many password resets ``ip`` asked for in the last ``minutes``."""
-    return scalar(db, "SELECT count(*) FROM reset_requests WHERE ip = ? AND at >= ?", (ip, _since(minutes)))
-
-
-def reset_requests_for_email(db: Database, email_hash: str, minutes: int) -> int:
-    """Return how many password resets were asked for this (hashed) email in the last ``minutes``."""
-    return scalar(
-        db, "SELECT count(*) FROM reset_requests WHERE email_hash = ? AND at >= ?", (email_hash, _since(minutes))
     )

@@ -1,49 +1,35 @@
 """Your account: details, change password, two-step verification and recovery codes.
 
-Also the gate every signed-in request passes: someone who must use two-step verification
-but has not set it up, or who must change their password (``must_change_password`` or an
-expired password), is sent to that page before any other.
+The gate that sends people here first (two-step verification to set up, a password to change)
+is ``web/gate.py``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from background.mail.templated import send_email
 from domain import clock
-from domain.security import password_policy, two_factor
+from domain.security import two_factor
 from domain.security.passwords import hash_password, verify_password
 from forms.account import ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
 from models import audit, recovery_codes, users
 from models.db import transaction
-from views.auth import client_details, enrol, totp_setup_context
+from views.auth import enrol, totp_setup_context
+from web.access import signed_in
+from web.client import client_details
 from web.database import get_db
+from web.gate import must_change_password, must_set_up_two_factor, password_expired
 from web.passwords import app_hasher
-from web.permissions import signed_in
 from web.sessions import start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 UK = ZoneInfo("Europe/London")
 WRONG_CURRENT_PASSWORD = "Your current password is not right"
-
-# Endpoints a signed-in person may reach before setting up two-step verification or
-# changing a password they must change.
-GATE_EXEMPT = frozenset({
-    "static",
-    "main.health",
-    "auth.sign_out",
-    "auth.signed_out",
-    "auth.session_status",
-    "account.change_password",
-    "account.two_factor",
-    "account.recovery_codes",
-})
-
 
 @bp.app_template_filter("uk_datetime")
 def uk_datetime(text: str | None) -> str:
@@ -53,41 +39,6 @@ def uk_datetime(text: str | None) -> str:
     moment = clock.parse(text[:19] + "Z").astimezone(UK)
     hour = moment.strftime("%I").lstrip("0")
     return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment.strftime('%p').lower()}"
-
-
-def _password_expired(user: dict) -> bool:
-    changed = user.get("password_changed_at")
-    changed_at: datetime | None = clock.parse(changed) if changed else None
-    return password_policy.has_expired(changed_at, int(current_app.config["PASSWORD_EXPIRY_DAYS"]), clock.now())
-
-
-def must_change_password(user: dict) -> bool:
-    """True when the user must change their password before doing anything else."""
-    return bool(user["must_change_password"]) or _password_expired(user)
-
-
-def must_set_up_two_factor(user: dict) -> bool:
-    """True when two-step verification is required for the user and not set up."""
-    return two_factor.required_for(user, current_app.config) and not two_factor.is_enrolled(user)
-
-
-@bp.before_app_request
-def gate():
-    """Send someone who must set up two-step verification or change their password there first."""
-    if not current_user.is_authenticated or request.endpoint is None or request.endpoint in GATE_EXEMPT:
-        return None
-    user = current_user.row
-    if must_set_up_two_factor(user):
-        target = url_for("account.two_factor")
-    elif must_change_password(user):
-        target = url_for("account.change_password")
-    else:
-        return None
-    if request.headers.get("HX-Request") == "true":
-        response = current_app.response_class(status=200)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
 
 
 def _current_password_ok(form) -> bool:
@@ -137,7 +88,7 @@ def change_password():
             flash("Your password has been changed. Anywhere else you were signed in has been signed out.", "success")
             return redirect(url_for("main.home") if forced else url_for("account.index"))
     return render_template("account/change_password.html", form=form, forced=forced,
-                           expired=_password_expired(user) and not user["must_change_password"])
+                           expired=password_expired(user) and not user["must_change_password"])
 
 
 @bp.route("/two-step-verification", methods=["GET", "POST"], endpoint="two_factor")

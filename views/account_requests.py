@@ -17,11 +17,10 @@ from domain import access_rules
 from forms.accounts import AccountRequestForm, DecisionForm, FindOrganisationForm
 from models import account_requests, accounts, organisations, users
 from models.services import SERVICES
-from views.access_scope import has_oversight, manager, may_manage, oversight_la_code
-from views.auth import client_details
-from views.invitations import count_attempt, email_problem, send_invitation, throttled, too_many
+from views.invitations import email_problem, send_invitation
+from web.access import has_oversight, manager, may_manage, oversight_la_code, public
+from web.client import access_throttled, client_details, count_attempt, too_many_access_attempts
 from web.database import get_db
-from web.permissions import public
 
 bp = Blueprint("account_requests", __name__)
 
@@ -94,8 +93,8 @@ def ask(org_id: int):
     organisation = _requestable(org_id)
     form = AccountRequestForm()
     if form.validate_on_submit():
-        if throttled("account_request"):
-            return too_many()
+        if access_throttled("account_request"):
+            return too_many_access_attempts()
         problem = email_problem(form.email.data)
         if problem:
             form.email.errors.append(problem)

@@ -9,9 +9,8 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from models import audit
-from views.access_scope import managed_organisation, managed_user, manager
+from web.access import managed_organisation, managed_user, manager, signed_in
 from web.database import get_db
-from web.permissions import signed_in
 from web.rendering import render_page
 
 bp = Blueprint("activity", __name__)

@@ -9,8 +9,9 @@ from domain import clock
 from forms.audit import AuditFilterForm
 from models import audit
 from models.db import connect
+from web.access import site_admin
+from web.client import client_details
 from web.database import get_db
-from web.permissions import site_admin
 from web.rendering import render_page
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
@@ -59,8 +60,7 @@ def export():
         actor=user,
         organisation_id=user["organisation_id"],
         target="audit log CSV",
-        ip=request.remote_addr,
-        user_agent=request.headers.get("User-Agent"),
+        **client_details(),
         detail={"filters": {k: " ".join(v) if isinstance(v, list) else v for k, v in form.query_args().items()}},
     )
 

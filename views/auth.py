@@ -33,10 +33,10 @@ from forms.auth import (
 from models import audit, auth_tokens, recovery_codes, throttles, users
 from models.db import transaction
 from web import sessions
+from web.access import public
+from web.client import client_details, count_attempt, ip_throttled, too_many
 from web.database import get_db
-from web.errors import render_error
 from web.passwords import app_hasher
-from web.permissions import public
 from web.sessions import end_session, safe_next, start_session
 
 bp = Blueprint("auth", __name__)
@@ -50,37 +50,20 @@ LOCKED_DURING_SECOND_STEP = (
 )
 
 
-def client_details() -> dict:
-    """The IP address and user agent recorded with audit events."""
-    return {"ip": request.remote_addr, "user_agent": request.headers.get("User-Agent")}
-
-
-def _ip() -> str:
-    return request.remote_addr or "unknown"
-
-
 # ---------------------------------------------------------------------------- throttling
 
 
 def _signin_throttled(db) -> bool:
     cfg = current_app.config
-    return throttles.signin_failures(db, _ip(), cfg["SIGNIN_IP_WINDOW_MINUTES"]) >= cfg["SIGNIN_IP_LIMIT"]
-
-
-def _too_many(action: str, window_minutes: int, advice: str):
-    """Audit the throttle (once per IP and window) and answer with the styled 429 page."""
-    db = get_db()
-    if not throttles.throttle_recorded(db, _ip(), window_minutes, action):
-        audit.record(db, action, detail={"window_minutes": window_minutes}, **client_details())
-    return render_error(429, advice)
+    return ip_throttled("signin_failure", cfg["SIGNIN_IP_LIMIT"], cfg["SIGNIN_IP_WINDOW_MINUTES"])
 
 
 def _signin_throttle_response():
     minutes = current_app.config["SIGNIN_IP_WINDOW_MINUTES"]
-    return _too_many(
-        "signin_throttled",
-        minutes,
+    return too_many(
         f"There have been too many failed sign-ins from your network. Wait {minutes} minutes and try again.",
+        audit_action="signin_throttled",
+        window_minutes=minutes,
     )
 
 
@@ -110,7 +93,7 @@ def _record_failure(db, user: dict | None, target: str, reason: str) -> dict | N
     organisation_id = user["organisation_id"] if user else None
     lock = None
     with transaction(db):
-        throttles.record_signin_failure(db, _ip())
+        count_attempt("signin_failure")
         if reason in {"wrong_password", "wrong_code", "wrong_recovery_code"}:
             lock = users.record_failed_sign_in(
                 db, user["id"], threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"]
@@ -378,8 +361,7 @@ def _email_hash(email: str) -> str:
 
 def _reset_throttled(db) -> bool:
     cfg = current_app.config
-    window = cfg["PASSWORD_RESET_WINDOW_MINUTES"]
-    return throttles.reset_requests_from_ip(db, _ip(), window) >= cfg["PASSWORD_RESET_IP_LIMIT"]
+    return ip_throttled("password_reset", cfg["PASSWORD_RESET_IP_LIMIT"], cfg["PASSWORD_RESET_WINDOW_MINUTES"])
 
 
 def _issue_reset(db, email: str) -> tuple[dict, str] | None:
@@ -390,12 +372,12 @@ def _issue_reset(db, email: str) -> tuple[dict, str] | None:
     cfg = current_app.config
     email_hash = _email_hash(email)
     window = cfg["PASSWORD_RESET_WINDOW_MINUTES"]
-    within_limit = throttles.reset_requests_for_email(db, email_hash, window) < cfg["PASSWORD_RESET_EMAIL_LIMIT"]
+    within_limit = throttles.count_for_key(db, "password_reset", email_hash, window) < cfg["PASSWORD_RESET_EMAIL_LIMIT"]
     user = users.get_by_email(db, email)
     eligible = user is not None and user["status"] == "active" and within_limit
     token = None
     with transaction(db):
-        throttles.record_reset_request(db, _ip(), email_hash)
+        count_attempt("password_reset", email_hash)
         if eligible:
             token, token_hash = new_token()
             auth_tokens.create(db, user["id"], "password_reset", token_hash, cfg["PASSWORD_RESET_MINUTES"])
@@ -412,9 +394,9 @@ def password_reset_request():
         db = get_db()
         minutes = current_app.config["PASSWORD_RESET_WINDOW_MINUTES"]
         if _reset_throttled(db):
-            return _too_many("password_reset_throttled", minutes,
-                             f"There have been too many password reset requests from your network. "
-                             f"Wait {minutes} minutes and try again.")
+            return too_many(f"There have been too many password reset requests from your network. "
+                            f"Wait {minutes} minutes and try again.",
+                            audit_action="password_reset_throttled", window_minutes=minutes)
         issued = _issue_reset(db, form.email.data.strip().lower())
         if issued:
             user, token = issued

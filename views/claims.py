@@ -18,12 +18,11 @@ from domain import clock
 from domain.security.passwords import hash_password
 from forms.accounts import ButtonForm, ClaimCodeForm, ClaimNewAccountForm
 from models import accounts, claims, users
-from views.access_scope import managed_organisation, oversight
-from views.auth import client_details
-from views.invitations import count_attempt, email_problem, throttled, too_many
+from views.invitations import email_problem
+from web.access import managed_organisation, oversight, public
+from web.client import access_throttled, client_details, count_attempt, too_many_access_attempts
 from web.database import get_db
 from web.passwords import app_hasher
-from web.permissions import public
 from web.sessions import start_session
 
 bp = Blueprint("claims", __name__)
@@ -112,8 +111,8 @@ def _redeem_signed_in(claim: dict, form: ClaimCodeForm):
 @bp.route("/claim", methods=["GET", "POST"])
 @public
 def redeem():
-    if throttled("claim_code"):
-        return too_many()
+    if access_throttled("claim_code"):
+        return too_many_access_attempts()
     form = ClaimCodeForm()
     if form.validate_on_submit():
         claim = claims.find_live(get_db(), form.code.data)

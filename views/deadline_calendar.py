@@ -22,15 +22,12 @@ from forms.deadlines import ButtonForm
 from models import calendar_feeds, deadlines, organisations, services, users
 from views.deadlines import (
     NEW_FEED_TOKEN,
-    SERVICE,
-    any_deadlines,
     deadline_date,
     feed_context,
-    is_school_user,
-    my_school,
 )
+from web.access import DEADLINES, any_deadlines, is_school_user, my_school, public
+from web.client import client_details
 from web.database import get_db
-from web.permissions import public
 from web.sessions import safe_next
 
 bp = Blueprint("deadline_calendar", __name__, url_prefix="/deadlines")
@@ -66,7 +63,7 @@ def month():
     today = deadlines.today()
     first, error = _month(request.args.get("month"), today)
     weeks = calendar.Calendar(calendar.MONDAY).monthdatescalendar(first.year, first.month)
-    school = my_school() if is_school_user(current_user) else None
+    school = my_school() if is_school_user(current_user, DEADLINES) else None
     by_day: dict[dt.date, list[dict]] = {}
     for item in _items(db, weeks[0][0], weeks[-1][-1], today, school):
         by_day.setdefault(item["due_on"], []).append(item)
@@ -93,16 +90,12 @@ def _back() -> str:
     return safe_next(request.form.get("next")) or url_for("deadlines.whats_due")
 
 
-def _client() -> dict:
-    return {"ip": request.remote_addr, "user_agent": request.headers.get("User-Agent")}
-
-
 @bp.post("/calendar-link")
 @any_deadlines
 def create_feed():
     if not ButtonForm().validate_on_submit():
         abort(400)
-    session[NEW_FEED_TOKEN] = calendar_feeds.create(get_db(), current_user.row, **_client())
+    session[NEW_FEED_TOKEN] = calendar_feeds.create(get_db(), current_user.row, **client_details())
     return redirect(_back())
 
 
@@ -111,7 +104,7 @@ def create_feed():
 def revoke_feed():
     if not ButtonForm().validate_on_submit():
         abort(400)
-    calendar_feeds.revoke(get_db(), current_user.row, **_client())
+    calendar_feeds.revoke(get_db(), current_user.row, **client_details())
     session.pop(NEW_FEED_TOKEN, None)
     return redirect(_back())
 
@@ -120,7 +113,7 @@ def _feed_user(token: str) -> dict | None:
     db = get_db()
     user_id = calendar_feeds.user_id_for_token(db, token)
     user = users.get(db, user_id) if user_id is not None else None
-    if user is None or user["status"] != "active" or SERVICE not in services.effective(db, user):
+    if user is None or user["status"] != "active" or DEADLINES not in services.effective(db, user):
         return None
     return user
 

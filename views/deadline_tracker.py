@@ -20,7 +20,9 @@ from domain import clock
 from domain.deadline_rules import academic_year_end, academic_year_label, academic_year_of, academic_year_start
 from forms.deadlines import ChaseForm, RecordStatusForm, TrackerFilterForm
 from models import audit, deadline_catalogue, deadline_tracker, deadlines, organisations, services
-from views.deadlines import SERVICE, deadline_date, la_deadlines
+from views.deadlines import deadline_date
+from web.access import DEADLINES, la_deadlines
+from web.client import client_details
 from web.database import get_db
 from web.rendering import render_page
 
@@ -98,7 +100,7 @@ def export():
     user = current_user.row
     audit.record(
         get_db(), "deadline_tracker_exported", actor=user, organisation_id=user["organisation_id"],
-        target="returns tracker CSV", ip=request.remote_addr, user_agent=request.headers.get("User-Agent"),
+        target="returns tracker CSV", **client_details(),
         detail={"filters": {k: str(v) for k, v in form.query_args().items()}, "schools": data["schools_shown"]},
     )  # fmt: skip
     buffer = io.StringIO()
@@ -141,7 +143,7 @@ def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int
     subject = f"{config['SERVICE_NAME']}: reminder - {instance['name']} ({instance['period_label']})"
     emails = 0
     for school in schools:
-        recipients = [u["email"] for u in services.users_with_service(db, school["id"], SERVICE)]
+        recipients = [u["email"] for u in services.users_with_service(db, school["id"], DEADLINES)]
         body = render_template(
             "deadlines/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
             service_name=config["SERVICE_NAME"], status=deadlines.status_for(db, school["id"], instance["id"]),

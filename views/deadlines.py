@@ -9,45 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from domain import clock
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
-from models import calendar_feeds, deadline_reminders, deadlines, organisations, services
+from models import calendar_feeds, deadline_reminders, deadlines
+from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
+from web.client import client_details
 from web.database import get_db
-from web.permissions import require
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 
-SERVICE = "deadlines"
 NEW_FEED_TOKEN = "deadline_feed_token"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")  # fmt: skip
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def has_service(user) -> bool:
-    """True when the signed-in user may use the Deadlines service (looked up once per request)."""
-    if "deadline_service" not in g:
-        g.deadline_service = SERVICE in services.effective(get_db(), user.row)
-    return g.deadline_service
-
-
-def is_school_user(user) -> bool:
-    """A user of a school with the Deadlines service."""
-    return user.row["organisation_kind"] == "school" and has_service(user)
-
-
-def is_la_user(user) -> bool:
-    """A site admin, or LA staff with the Deadlines service: they see every school of the LA."""
-    return user.is_site_admin or (user.is_la_staff and has_service(user))
-
-
-school_deadlines = require("deadlines_school", is_school_user)
-la_deadlines = require("deadlines_la", is_la_user)
-any_deadlines = require("deadlines_any", lambda user: is_school_user(user) or is_la_user(user))
 
 
 @bp.app_template_filter("deadline_date")
@@ -119,17 +97,10 @@ def feed_context() -> dict:
     }
 
 
-def my_school() -> dict:
-    school = organisations.get(get_db(), current_user.row["organisation_id"])
-    if school is None:
-        abort(404)
-    return school
-
-
 @bp.get("/")
 @any_deadlines
 def whats_due():
-    if not is_school_user(current_user):
+    if not is_school_user(current_user, DEADLINES):
         return redirect(url_for("deadline_tracker.index"))
     school = my_school()
     due = deadlines.whats_due(get_db(), school)
@@ -211,7 +182,7 @@ def reminders():
     if form.validate_on_submit():
         wanted = form.digests.data == "yes"
         deadline_reminders.set_digests(
-            get_db(), user, wanted, ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
+            get_db(), user, wanted, **client_details()
         )
         flash("You will get reminder emails." if wanted else "You will not get reminder emails.", "success")
         return redirect(url_for("deadlines.reminders"))

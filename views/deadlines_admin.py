@@ -35,8 +35,8 @@ from forms.deadlines import (
     TermDatesForm,
 )
 from models import deadline_catalogue, deadlines, term_dates
+from web.access import site_admin
 from web.database import get_db
-from web.permissions import site_admin
 
 bp = Blueprint("deadlines_admin", __name__, url_prefix="/admin/deadlines")
 

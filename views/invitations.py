@@ -7,19 +7,18 @@ access attempts.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from background.mail.accounts import tell
 from domain import access_rules
 from domain.security.passwords import hash_password
 from domain.security.tokens import hash_token
 from forms.accounts import AcceptInvitationForm
-from models import access_attempts, invitations, users
-from views.auth import client_details
+from models import invitations, users
+from web.access import public
+from web.client import access_throttled, client_details, count_attempt, too_many_access_attempts
 from web.database import get_db
-from web.errors import render_error
 from web.passwords import app_hasher
-from web.permissions import public
 from web.sessions import start_session
 
 bp = Blueprint("invitations", __name__)
@@ -42,29 +41,6 @@ def send_invitation(user: dict, token: str, organisation: dict, *, approved_requ
          approved_request=approved_request)
 
 
-def _ip() -> str:
-    return request.remote_addr or "unknown"
-
-
-def throttled(kind: str) -> bool:
-    """True when this IP address has used up ACCESS_IP_LIMIT attempts of ``kind`` in the window."""
-    config = current_app.config
-    return access_attempts.count(get_db(), kind, _ip(), int(config["ACCESS_IP_WINDOW_MINUTES"])) >= int(
-        config["ACCESS_IP_LIMIT"]
-    )
-
-
-def too_many():
-    minutes = current_app.config["ACCESS_IP_WINDOW_MINUTES"]
-    return render_error(429, f"There have been too many attempts from your network. Wait {minutes} minutes and "
-                             "try again.")
-
-
-def count_attempt(kind: str) -> None:
-    """Count one attempt of ``kind`` from this IP address."""
-    access_attempts.record(get_db(), kind, _ip())
-
-
 def _dead_link():
     count_attempt("invitation")
     return render_template("invitations/invalid.html"), 410
@@ -73,8 +49,8 @@ def _dead_link():
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept(token: str):
-    if throttled("invitation"):
-        return too_many()
+    if access_throttled("invitation"):
+        return too_many_access_attempts()
     db = get_db()
     found = invitations.find(db, hash_token(token))
     if found is None:

@@ -6,9 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from models import deadlines
-from views.deadlines import is_school_user, my_school
+from web.access import DEADLINES, is_school_user, my_school, public, signed_in
 from web.database import get_db
-from web.permissions import public, signed_in
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +18,7 @@ HOME_UPCOMING = 3
 @signed_in
 def home():
     due = None
-    if is_school_user(current_user):
+    if is_school_user(current_user, DEADLINES):
         due = deadlines.whats_due(get_db(), my_school())
     return render_template("main/home.html", due=due, upcoming_shown=HOME_UPCOMING)
 

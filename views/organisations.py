@@ -13,9 +13,9 @@ from flask_login import current_user
 
 from forms.organisations import OrganisationSearchForm
 from models import organisations
+from web.access import la_staff
 from web.database import get_db
 from web.pagination import page_links
-from web.permissions import la_staff
 from web.rendering import render_page
 
 bp = Blueprint("organisations", __name__)

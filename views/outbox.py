@@ -9,8 +9,8 @@ from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup, escape
 
 from models import outbox
+from web.access import site_admin
 from web.database import get_db
-from web.permissions import site_admin
 from web.rendering import render_page
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")

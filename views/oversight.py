@@ -9,8 +9,8 @@ from flask import Blueprint, request, url_for
 
 from forms.accounts import OversightFilterForm
 from models import account_requests, oversight
-from views.access_scope import oversight as oversight_permission
-from views.access_scope import oversight_la_code
+from web.access import oversight as oversight_permission
+from web.access import oversight_la_code
 from web.database import get_db
 from web.pagination import page_links
 from web.rendering import render_page

@@ -21,17 +21,17 @@ from background.validation_pool.worker import max_bytes, quick_check
 from domain.validation import FileRefused
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
-from models import audit, deadlines, findings, organisations, return_exports, returns, services, uploads
+from models import audit, deadlines, findings, return_exports, returns, uploads
 from models.audit import csv_cell
 from models.db import connect
 from views.deadlines import deadline_time
+from web.access import RETURNS, any_returns, is_school_user, may_see_school, my_school, school_returns
+from web.client import client_details
 from web.database import get_db
-from web.permissions import require
 from web.rendering import render_page
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
-SERVICE = "returns"
 WINDOW_DAYS = 180
 HTMX_STOP_POLLING = 286
 #: How long the upload request waits for its job: a file checked by then goes straight to its report
@@ -39,31 +39,9 @@ HTMX_STOP_POLLING = 286
 QUICK_WAIT_SECONDS = 0.5
 
 
-def has_service(user) -> bool:
-    """True when the signed-in user may use the Returns service."""
-    return SERVICE in services.effective(get_db(), user.row)
-
-
-def is_school_user(user) -> bool:
-    """A user of a school with the Returns service."""
-    return user.row["organisation_kind"] == "school" and has_service(user)
-
-
-def is_la_user(user) -> bool:
-    """A site admin, or LA staff with the Returns service: they see every school of their LA."""
-    return user.is_site_admin or (user.is_la_staff and has_service(user))
-
-
-school_returns = require("returns_school", is_school_user)
-la_returns = require("returns_la", is_la_user)
-any_returns = require("returns_any", lambda user: is_school_user(user) or is_la_user(user))
-
-
 def may_see(organisation_id: int, la_code: str) -> bool:
     """True when the signed-in user may see a return of this school (their own, or their LA's)."""
-    if is_school_user(current_user):
-        return organisation_id == current_user.row["organisation_id"]
-    return is_la_user(current_user) and la_code == current_user.row["organisation_la_code"]
+    return may_see_school(current_user, RETURNS, organisation_id, la_code)
 
 
 def load_return(return_id: int) -> dict:
@@ -90,13 +68,6 @@ def load_job(job_id: int) -> dict:
     return job
 
 
-def my_school() -> dict:
-    school = organisations.get(get_db(), current_user.row["organisation_id"])
-    if school is None:
-        abort(404)
-    return school
-
-
 def rule_title(rule: str) -> str:
     """A rule's short title (its id when the rule is no longer in the catalogue)."""
     found = RULES.get(rule)
@@ -121,7 +92,7 @@ def clean_file_name(raw: str | None) -> str:
 @bp.get("/")
 @any_returns
 def index():
-    if not is_school_user(current_user):
+    if not is_school_user(current_user, RETURNS):
         return redirect(url_for("returns_review.index"))
     db = get_db()
     school = my_school()
@@ -186,8 +157,8 @@ def _refuse(form: UploadForm, school: dict, instance: dict | None, name: str, re
     user = current_user.row
     audit.record(
         get_db(), "return_upload_refused", actor=user, organisation_id=school["id"],
-        target=f"instance:{instance['id']}" if instance else "test upload", ip=request.remote_addr,
-        user_agent=request.headers.get("User-Agent"), detail={"file": name, "reason": reason},
+        target=f"instance:{instance['id']}" if instance else "test upload", detail={"file": name, "reason": reason},
+        **client_details(),
     )  # fmt: skip
 
 
@@ -305,7 +276,8 @@ def return_page(return_id: int):
     db = get_db()
     versions = returns.versions_of(db, return_id)
     instance = deadlines.get_instance(db, ret["instance_id"]) if ret["instance_id"] else None
-    block = returns.upload_block(db, ret["organisation_id"], instance) if is_school_user(current_user) else "LA"
+    school_user = is_school_user(current_user, RETURNS)
+    block = returns.upload_block(db, ret["organisation_id"], instance) if school_user else "LA"
     return render_template("returns/return.html", ret=ret, versions=versions, instance=instance, block=block,
                            status=returns.status_view(versions[0] if versions else None))  # fmt: skip
 
@@ -326,7 +298,7 @@ def report(version_id: int):
     version = load_version(version_id)
     db = get_db()
     context = _findings_context(version)
-    school_user = is_school_user(current_user)
+    school_user = is_school_user(current_user, RETURNS)
     return render_page(
         "returns/report.html", "returns/_findings.html", version=version, ret=version["return"],
         notes=returns.notes_of(db, version_id), unexplained=findings.unexplained_queries(db, version_id),
@@ -356,7 +328,7 @@ def findings_csv(version_id: int):
     user = current_user.row
     audit.record(
         get_db(), "return_findings_downloaded", actor=user, organisation_id=version["return"]["organisation_id"],
-        target=f"return_version:{version_id}", ip=request.remote_addr, user_agent=request.headers.get("User-Agent"),
+        target=f"return_version:{version_id}", **client_details(),
     )  # fmt: skip
     database = current_app.config["DATABASE"]
 
@@ -427,8 +399,7 @@ def submit(version_id: int):
     problems = returns.submit_problems(db, version)
     if not problems and form.validate_on_submit():
         try:
-            returns.submit(db, version, current_user.row, ip=request.remote_addr,
-                           user_agent=request.headers.get("User-Agent"))  # fmt: skip
+            returns.submit(db, version, current_user.row, **client_details())  # fmt: skip
         except returns.WorkflowError as error:
             problems = [str(error)]
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from background.mail.templated import send_email
@@ -17,7 +17,9 @@ from background.validation_pool import storage
 from domain.deadline_rules import academic_year_label, academic_year_of
 from forms.returns import AuthoriseForm, ReturnToSchoolForm
 from models import audit, deadlines, return_exports, returns, services
-from views.returns import SERVICE, la_returns, load_version
+from views.returns import load_version
+from web.access import RETURNS, la_returns
+from web.client import client_details
 from web.database import get_db
 
 bp = Blueprint("returns_review", __name__, url_prefix="/returns/review")
@@ -68,8 +70,7 @@ def authorise(version_id: int):
     form = AuthoriseForm()
     if form.validate_on_submit():
         try:
-            returns.authorise(get_db(), version, current_user.row, ip=request.remote_addr,
-                              user_agent=request.headers.get("User-Agent"))  # fmt: skip
+            returns.authorise(get_db(), version, current_user.row, **client_details())  # fmt: skip
         except returns.WorkflowError as error:
             flash(str(error))
         else:
@@ -80,7 +81,7 @@ def authorise(version_id: int):
 def _email_school(version: dict, reason: str) -> int:
     """Tell the school's Returns users why their return came back; return how many were emailed."""
     ret = version["return"]
-    recipients = services.users_with_service(get_db(), ret["organisation_id"], SERVICE)
+    recipients = services.users_with_service(get_db(), ret["organisation_id"], RETURNS)
     for user in recipients:
         send_email(
             user["email"], f"{ret['title']} returned for changes", "returns/email/returned.txt", background=True,
@@ -99,8 +100,7 @@ def return_to_school(version_id: int):
         return redirect(url_for("returns.report", version_id=version_id), 303)
     if form.validate_on_submit():
         try:
-            returns.return_to_school(get_db(), version, current_user.row, form.reason.data, ip=request.remote_addr,
-                                     user_agent=request.headers.get("User-Agent"))  # fmt: skip
+            returns.return_to_school(get_db(), version, current_user.row, form.reason.data, **client_details())
         except returns.WorkflowError as error:
             form.reason.errors.append(str(error))
         else:
@@ -117,7 +117,7 @@ def _send_zip(versions: list[dict], name: str, folders: bool, target: str, detai
     user = current_user.row
     audit.record(
         db, "returns_exported", actor=user, organisation_id=user["organisation_id"], target=target,
-        ip=request.remote_addr, user_agent=request.headers.get("User-Agent"), detail={"file": name, **detail},
+        **client_details(), detail={"file": name, **detail},
     )  # fmt: skip
     out = tempfile.TemporaryFile(dir=storage.temp_dir(current_app.config["FILES_DIR"]))
     try:

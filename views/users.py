@@ -14,11 +14,10 @@ from background.mail.accounts import tell
 from domain import clock
 from forms.accounts import ButtonForm, CapsForm, HandOverForm, InviteForm, RoleForm, ServicesForm, SuspendForm
 from models import account_requests, accounts, audit, claims, invitations, services, users
-from views.access_scope import changeable_user, has_oversight, managed_organisation, managed_user, manager
-from views.auth import client_details
 from views.invitations import email_problem, send_invitation
+from web.access import changeable_user, has_oversight, managed_organisation, managed_user, manager, site_admin
+from web.client import client_details
 from web.database import get_db
-from web.permissions import site_admin
 
 bp = Blueprint("users", __name__)
 

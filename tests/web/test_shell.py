@@ -8,7 +8,7 @@ import pytest
 
 from migrations import apply_all
 from models.db import connect
-from web.permissions import permission_of
+from web.access import permission_of
 
 PUBLIC_ENDPOINTS = {
     "static",
