@@ -31,6 +31,19 @@ def connect(path: str | Path) -> Database:
 
 
 @contextmanager
+def connection(path: str | Path) -> Iterator[Database]:
+    """A connection of its own for work outside a request (jobs, workers, mail threads, streamed
+    downloads): opened with :func:`connect`, rolled back if a transaction is left open, closed."""
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        db.conn.close()
+
+
+@contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """Run the block as one write transaction started with ``BEGIN IMMEDIATE``.
 

@@ -1,4 +1,6 @@
-"""One blueprint per area. Add an area's blueprint to ``BLUEPRINTS``."""
+"""One blueprint per area: its module here, its URL prefix and its template folder share its name.
+
+A new area adds its module to :func:`register_blueprints`."""
 
 from __future__ import annotations
 

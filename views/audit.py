@@ -8,7 +8,7 @@ from flask_login import current_user
 from domain import clock
 from forms.audit import AuditFilterForm
 from models import audit
-from models.db import connect
+from models.db import connection
 from web.access import site_admin
 from web.client import client_details
 from web.database import get_db
@@ -67,13 +67,11 @@ def export():
     database = current_app.config["DATABASE"]
 
     def generate():
-        # Its own connection: the request's is closed at teardown, before the stream ends.
-        stream_db = connect(database)
-        try:
+        # Its own connection: at teardown, which may come before the stream ends, the request's
+        # connection goes back to its thread for the next request.
+        with connection(database) as stream_db:
             yield "\ufeff"  # byte-order mark: Excel then reads the file as UTF-8
             yield from audit.csv_lines(audit.iter_matching(stream_db, filters))
-        finally:
-            stream_db.conn.close()
 
     filename = f"gatehouse-audit-{clock.now():%Y%m%d}.csv"
     return Response(

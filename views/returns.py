@@ -23,7 +23,7 @@ from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
 from models import audit, deadlines, findings, return_exports, returns, uploads
 from models.audit import csv_cell
-from models.db import connect
+from models.db import connection
 from views.deadlines import deadline_time
 from web.access import RETURNS, any_returns, is_school_user, may_see_school, my_school, school_returns
 from web.client import client_details
@@ -333,8 +333,9 @@ def findings_csv(version_id: int):
     database = current_app.config["DATABASE"]
 
     def generate():
-        stream_db = connect(database)  # its own: the request's closes at teardown, before the stream ends
-        try:
+        # Its own connection: at teardown, which may come before the stream ends, the request's
+        # connection goes back to its thread for the next request.
+        with connection(database) as stream_db:
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             buffer.write("\ufeff")
@@ -346,8 +347,6 @@ def findings_csv(version_id: int):
                     buffer.seek(0)
                     buffer.truncate()
             yield buffer.getvalue()
-        finally:
-            stream_db.conn.close()
 
     name = f"{return_exports.stem(version)}_findings.csv"
     return Response(generate(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -13,7 +13,7 @@ from flask import Flask
 from background.jobs import Job, registered
 from domain import clock
 from models import job_runs
-from models.db import connect
+from models.db import connection
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ def _run_one(app: Flask, job: Job, now: dt.datetime, runner: str) -> RunResult:
     slot = job.slot(now)
     if slot is None:
         return RunResult(job.name, None, "not due")
-    db = connect(app.config["DATABASE"])
-    try:
+    with connection(app.config["DATABASE"]) as db:
         run_id = job_runs.claim(db, job.name, slot, runner)
         if run_id is None:
             return RunResult(job.name, slot, "already run")
@@ -52,8 +51,6 @@ def _run_one(app: Flask, job: Job, now: dt.datetime, runner: str) -> RunResult:
             return RunResult(job.name, slot, "failed", text.strip().splitlines()[-1])
         job_runs.finish(db, run_id, ok=True, summary=summary)
         return RunResult(job.name, slot, "ok", summary if isinstance(summary, str) or summary is None else str(summary))
-    finally:
-        db.conn.close()
 
 
 def run_due(

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from domain import clock
 from models import outbox
-from models.db import connect
+from models.db import connection
 
 SECURITY_MODES = ("none", "starttls", "tls")
 CONFIG_KEYS = (
@@ -85,11 +85,10 @@ def send(db: Database, config: Mapping, to: str, subject: str, body: str) -> dic
 
 
 def _send_with_own_connection(config: Mapping, to: str, subject: str, body: str) -> None:
-    db = connect(config["DATABASE"])
     try:
-        send(db, config, to, subject, body)
+        with connection(config["DATABASE"]) as db:
+            send(db, config, to, subject, body)
     finally:
-        db.conn.close()
         with _pending_lock:
             _pending.discard(threading.current_thread())
 

@@ -23,7 +23,7 @@ from domain.validation import FileRefused, validate
 from domain.validation.kinds import kind_of_root, refuse_wrong_root
 from domain.validation.safe_xml import open_xml
 from models import audit, deadlines, organisations, returns, uploads, users
-from models.db import connect, transaction
+from models.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -152,11 +152,8 @@ def run_job(config: Mapping, job_id: int) -> str:
     outcome is in the job's row (``done`` with its version, ``refused`` or ``failed`` with a
     message a school office can act on).
     """
-    db = connect(config["DATABASE"])
-    try:
+    with connection(config["DATABASE"]) as db:
         job = uploads.claim_job(db, job_id)
         if job is None:
             return "skipped"
         return _run(config, db, job)
-    finally:
-        db.conn.close()
