@@ -124,10 +124,24 @@ def _decode_version(row: dict | None) -> dict | None:
 
 def get_version(db: Database, version_id: int) -> dict | None:
     """One version with its upload, who did what, ``is_latest``, ``status_view`` and ``return`` (as get_return)."""
-    version = _decode_version(one(db, f"{_VERSION_SELECT} WHERE v.id = ?", (version_id,)))
-    if version is not None:
-        version["return"] = get_return(db, version["return_id"])
-    return version
+    return versions_by_id(db, [version_id]).get(version_id)
+
+
+def versions_by_id(db: Database, version_ids: Iterable[int]) -> dict[int, dict]:
+    """The versions with these ids, keyed by id, each as :func:`get_version` gives it; ids that do not exist
+    are left out. Two queries however many ids (the versions, then their returns)."""
+    ids = json.dumps(sorted(set(version_ids)))
+    found = [_decode_version(r) for r in rows(db, f"{_VERSION_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))",
+                                              (ids,))]  # fmt: skip
+    if not found:
+        return {}
+    return_ids = json.dumps(sorted({v["return_id"] for v in found}))
+    returns_found = {r["id"]: _decorate_return(r)
+                     for r in rows(db, f"{_RETURN_SELECT} WHERE r.id IN (SELECT value FROM json_each(?))",
+                                   (return_ids,))}  # fmt: skip
+    for version in found:
+        version["return"] = returns_found[version["return_id"]]
+    return {v["id"]: v for v in found}
 
 
 def versions_of(db: Database, return_id: int) -> list[dict]:
@@ -407,9 +421,10 @@ def latest_by_instance(db: Database, organisation_id: int) -> dict[int | None, d
         f" LEFT JOIN return_versions v ON {_LATEST} WHERE r.organisation_id = ?",
         (organisation_id,),
     )
+    versions = versions_by_id(db, [r["version_id"] for r in found if r["version_id"]])
     out = {}
     for row in found:
-        version = get_version(db, row["version_id"]) if row["version_id"] else None
+        version = versions.get(row["version_id"])
         out[row["instance_id"]] = {"return_id": row["return_id"], "version": version, "status": status_view(version)}
     return out
 
@@ -472,11 +487,12 @@ def review(db: Database, instance: dict, la_code: str) -> list[dict]:
         r["organisation_id"]: r
         for r in rows(db, "SELECT * FROM deadline_statuses WHERE instance_id = ?", (instance["id"],))
     }
+    versions = versions_by_id(db, [r["version_id"] for r in latest.values() if r["version_id"]])
     today = deadlines.today()
     out = []
     for school in schools:
         found = latest.get(school["id"])
-        version = get_version(db, found["version_id"]) if found and found["version_id"] else None
+        version = versions.get(found["version_id"]) if found else None
         out.append({
             "school": school, "return_id": found["return_id"] if found else None, "version": version,
             "status": status_view(version), "notes": found["notes"] if found and version else 0,
@@ -497,7 +513,8 @@ def exportable_versions(db: Database, instance_id: int, la_code: str) -> list[di
         " AND v.status IN ('submitted', 'authorised') ORDER BY o.dfe_number",
         (instance_id, la_code),
     )
-    return [get_version(db, r["id"]) for r in found]
+    versions = versions_by_id(db, [r["id"] for r in found])
+    return [versions[r["id"]] for r in found]
 
 
 def count_versions(db: Database) -> int:
