@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from backup import archive, create, restore
 from migrations import MIGRATION_SETS
-from models import backup
 
 _progress = functools.partial(click.progressbar, file=sys.stderr, show_pos=False, show_percent=True)
 
@@ -37,8 +37,8 @@ def backup_command(dest: Path, as_zip: bool) -> None:
     """Copy the database and stored files to DEST (a new or empty directory), safely while Gatehouse runs."""
     cfg = current_app.config
     try:
-        manifest = backup.create_backup(cfg["DATABASE"], cfg["FILES_DIR"], dest, as_zip=as_zip, progress=_progress)
-    except backup.BackupError as error:
+        manifest = create.create_backup(cfg["DATABASE"], cfg["FILES_DIR"], dest, as_zip=as_zip, progress=_progress)
+    except archive.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
         f"Backup written to {dest}: database {_size(manifest['database']['size'])} "
@@ -65,13 +65,13 @@ def restore_command(src: Path, check_only: bool) -> None:
     cfg = current_app.config
     try:
         if check_only:
-            manifest = backup.verify_backup(src, progress=_progress)
+            manifest = restore.verify_backup(src, progress=_progress)
             click.echo(f"Backup {src} is complete: the database and {_files(manifest)} match the manifest.")
             return
-        manifest = backup.restore_backup(
+        manifest = restore.restore_backup(
             src, cfg["DATABASE"], cfg["FILES_DIR"], known_migrations=_known_migrations(), progress=_progress
         )
-    except backup.BackupError as error:
+    except archive.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
         f"Restored the backup of {manifest['created_at']} into {cfg['DATABASE']} "

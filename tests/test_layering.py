@@ -1,5 +1,5 @@
 """The layers import downwards only: domain/ knows no Flask and no other layer; models/ and web/
-never import views; background/ never imports views."""
+never import views; background/ never imports views; backup/ knows no Flask and models/ never imports it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 FORBIDDEN = {
     "domain": ("flask", "werkzeug", "web", "views", "models", "background", "forms"),
-    "models": ("views", "web", "flask"),
+    "models": ("views", "web", "flask", "backup"),
+    "backup": ("flask", "werkzeug", "web", "views", "commands"),
     "web": ("views",),
     "background": ("views",),
 }

@@ -1,0 +1,165 @@
+"""Checking and restoring a backup: :func:`verify_backup` reads only; :func:`restore_backup` only
+restores into an empty instance, verifies every hash before it changes anything, stages the copy
+under temporary names and renames it into place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from contextlib import suppress
+from pathlib import Path
+
+from backup.archive import (
+    FILES_NAME,
+    MANIFEST_NAME,
+    BackupError,
+    Progress,
+    Source,
+    check_database,
+    copy_stream,
+    hash_stream,
+    no_progress,
+    open_source,
+    operator,
+    read_manifest,
+)
+from models import audit
+from models import backup as backup_sql
+from models.db import connection
+
+
+def verify_backup(src: str | Path, progress: Progress | None = None) -> dict:
+    """Check that ``src`` holds exactly the files its manifest lists, with the same SHA-256.
+
+    Returns the manifest. Raises BackupError naming the first missing, extra or changed file.
+    Reads only; changes nothing.
+    """
+    progress = progress or no_progress
+    with open_source(Path(src)) as source:
+        manifest = read_manifest(source)
+        expected = [manifest["database"], *manifest["files"]]
+        listed = {e["path"] for e in expected} | {MANIFEST_NAME}
+        present = source.names()
+        if present - listed:
+            raise BackupError(f"the backup holds files its manifest does not list: {sorted(present - listed)[:3]}")
+        if listed - present:
+            raise BackupError(f"files listed in the manifest are missing: {sorted(listed - present)[:3]}")
+        total = sum(int(e.get("size") or 0) for e in expected)
+        with progress(length=total, label="Checking backup") as bar:
+            for entry in expected:
+                with source.open(entry["path"]) as handle:
+                    if hash_stream(handle, bar) != entry["sha256"]:
+                        raise BackupError(
+                            f"{entry['path']} does not match its SHA-256 in the manifest: "
+                            "the backup was changed or damaged; nothing was restored"
+                        )
+    return manifest
+
+
+def instance_data(db_path: str | Path, files_dir: str | Path) -> str | None:
+    """Describe the data the target instance already holds, or None when it is empty.
+
+    Empty means: no database file (or an empty file, or one with no organisations and no
+    users) and no stored file under ``files_dir``.
+    """
+    db_path, files_dir = Path(db_path), Path(files_dir)
+    held = backup_sql.data_held(db_path)
+    if held:
+        return held
+    if files_dir.is_dir() and any(p.is_file() or p.is_symlink() for p in files_dir.rglob("*")):
+        return f"the files directory {files_dir} is not empty"
+    return None
+
+
+def _stage(source: Source, manifest: dict, db_tmp: Path, files_tmp: Path, progress: Progress) -> None:
+    """Copy the backup to temporary paths, re-checking every hash as it is copied."""
+    entries = [(manifest["database"], db_tmp)]
+    entries += [(f, files_tmp / f["path"][len(FILES_NAME) + 1 :]) for f in manifest["files"]]
+    files_tmp.mkdir()
+    total = sum(int(e.get("size") or 0) for e, _ in entries)
+    with progress(length=total, label="Restoring") as bar:
+        for entry, target in entries:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with source.open(entry["path"]) as handle:
+                if copy_stream(handle, target, bar) != entry["sha256"]:
+                    raise BackupError(f"{entry['path']} changed while it was being restored; nothing was restored")
+
+
+def _replace_database(db_tmp: Path, db_path: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    os.replace(db_tmp, db_path)
+
+
+def _replace_files(files_tmp: Path, files_dir: Path) -> None:
+    """Put the staged files in place of ``files_dir``, which holds at most empty folders."""
+    if files_dir.exists():
+        for root, dirs, _ in os.walk(files_dir, topdown=False):
+            for name in dirs:
+                os.rmdir(Path(root) / name)  # OSError if a file appeared: then nothing is replaced
+        os.rmdir(files_dir)
+    os.replace(files_tmp, files_dir)
+
+
+def restore_backup(
+    src: str | Path,
+    db_path: str | Path,
+    files_dir: str | Path,
+    *,
+    known_migrations: set[str] | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """Restore the backup at ``src`` into the empty instance ``db_path`` + ``files_dir``.
+
+    Refuses (BackupError, nothing changed) when the instance holds data, when the backup's
+    files do not match its manifest, when it has migrations outside ``known_migrations``
+    (a newer Gatehouse made it), or when the copy fails integrity_check or
+    foreign_key_check. Stop Gatehouse before restoring. Records ``backup_restored`` in the
+    restored database's audit log and returns the manifest.
+    """
+    src, db_path, files_dir = Path(src).absolute(), Path(db_path), Path(files_dir)
+    problem = instance_data(db_path, files_dir)
+    if problem:
+        raise BackupError(
+            f"restore only goes into an empty instance, and {problem}. Nothing was changed. Move the database "
+            "and files directory aside (or set GATEHOUSE_DATABASE and GATEHOUSE_FILES_DIR to new paths) and run again."
+        )
+    manifest = verify_backup(src, progress)
+    unknown = sorted(set(manifest.get("migrations") or ()) - known_migrations) if known_migrations is not None else []
+    if unknown:
+        raise BackupError(
+            f"the backup comes from a newer Gatehouse (migrations {', '.join(unknown[:3])} are unknown here): "
+            "update Gatehouse first. Nothing was changed."
+        )
+    token = secrets.token_hex(4)
+    db_tmp = db_path.with_name(f".{db_path.name}.restore-{token}")
+    files_tmp = files_dir.with_name(f".{files_dir.name}.restore-{token}")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open_source(src) as source:
+            _stage(source, manifest, db_tmp, files_tmp, progress or no_progress)
+        check_database(db_tmp)
+        problem = instance_data(db_path, files_dir)
+        if problem:
+            raise BackupError(f"{problem} now (something wrote to it during the restore); nothing was changed")
+        _replace_files(files_tmp, files_dir)
+        _replace_database(db_tmp, db_path)
+    finally:
+        with suppress(FileNotFoundError):
+            db_tmp.unlink()
+        shutil.rmtree(files_tmp, ignore_errors=True)
+    check_database(db_path)
+    with connection(db_path) as restored:
+        audit.record(
+            restored,
+            "backup_restored",
+            target=str(src),
+            detail={
+                "backup_created_at": manifest.get("created_at"),
+                "database_sha256": manifest["database"]["sha256"],
+                "file_count": manifest["file_count"],
+                "os_user": operator(),
+            },
+        )
+    return manifest
