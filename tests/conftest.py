@@ -21,6 +21,7 @@ from domain.security.passwords import hash_password
 from migrations import apply_all
 from models import organisations, users
 from models.db import connect, rows
+from tests.client_request import ClientRequest
 from web import database
 from web.passwords import app_hasher
 
@@ -137,6 +138,16 @@ def signed_in_as(client, db):
         return sign_in_through_forms(client or default_client, db, user, password)
 
     return do_sign_in
+
+
+@pytest.fixture
+def client_request(app, client):
+    """Requests by endpoint name through ``client``, status asserted, page parsed and checked.
+
+    ``client_request.get("organisations.detail", org_id=3)`` returns a parsed :class:`Page`;
+    see tests/client_request.py for ``post``, ``get_response``, redirects and headers.
+    """
+    return ClientRequest(app, client)
 
 
 def _post_form(c, path: str, data: dict):
