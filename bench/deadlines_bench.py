@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app import create_app  # noqa: E402
 from bench.loadtest import Server, sign_in_cookie, table, wrk  # noqa: E402
 from domain import clock  # noqa: E402
-from domain.deadline_rules import academic_year_of  # noqa: E402
+from domain.dates import academic_year_of, uk_today  # noqa: E402
 from domain.security import two_factor  # noqa: E402
 from domain.security.passwords import hash_password  # noqa: E402
 from migrations import apply_all  # noqa: E402
@@ -85,7 +85,7 @@ def tracker_bench() -> tuple[float, dict]:
     apply_all(db)
     la = organisations.ensure_la(db, "873", "Cambridgeshire")
     schools = seed_schools(db, SCHOOLS)
-    year = academic_year_of(deadlines.today())
+    year = academic_year_of(uk_today())
     deadlines.generate(db, year)
     meals = [i for i in deadlines.list_instances(db, academic_year=year) if i["code"] == "MEALS"]
     for extra in meals[COLUMNS:]:
@@ -136,7 +136,7 @@ def whats_due_bench():
     server.seed_user("bench@school.example", PASSWORD)
     db = connect(Path(server.instance) / "gatehouse.db")
     seed_schools(db, SCHOOLS - 1)
-    year = academic_year_of(deadlines.today())
+    year = academic_year_of(uk_today())
     deadlines.generate(db, year)
     user = users.get_by_email(db, "bench@school.example")
     services.set_services(db, user["id"], {"deadlines"})

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from domain.deadline_rules import academic_year_label, parse_region, parse_shift_policy
+from domain.dates import academic_year_label, parse_region, parse_shift_policy
 from models import deadlines
 from web.database import get_db
 

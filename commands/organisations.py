@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from sqlite_utils import Database
 
 from commands.deadlines import date_settings
-from domain.deadline_rules import academic_year_label, academic_year_of
+from domain.dates import academic_year_label, academic_year_of, uk_today
 from domain.gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
 from domain.security.passwords import hash_password
 from models import audit, deadlines, organisations, users
@@ -164,7 +164,7 @@ def demo_data_command(if_empty: bool, admin_email: str) -> None:
         _already_present(db, if_empty)
         return
     click.echo(f"Demo data loaded: {la['name']} (LA {DEMO_LA_CODE}) and {_plural(summary.added, 'school')}.")
-    year = academic_year_of(deadlines.today())
+    year = academic_year_of(uk_today())
     made = deadlines.generate(db, year, actor=admin, **date_settings(current_app.config))
     click.echo(f"Deadlines for {academic_year_label(year)}: {made.created} made from the return catalogue.")
     click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")

@@ -36,7 +36,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from domain.deadline_rules import GIAS_PHASES, academic_year_label
+from domain.dates import academic_year_label
+from domain.deadline_rules import GIAS_PHASES
 from forms.audit import DayMonthYearField
 from forms.filters import strip
 from models.deadline_catalogue import RETURN_TYPE_LABELS

@@ -12,17 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from domain import clock
 from domain.access_rules import RequestTimetable
+from domain.dates import uk_today
 from models import audit, invitations
 from models.accounts import WrongState
 from models.db import one, rows, scalar, transaction
 
-UK = ZoneInfo("Europe/London")
 STATUSES = {"open": "Waiting for a decision", "approved": "Approved", "rejected": "Rejected", "closed": "Closed"}
 
 
@@ -32,11 +31,6 @@ class AlreadyDecided(WrongState):
     def __init__(self, request: dict):
         self.request = request
         super().__init__("This request has already been decided.")
-
-
-def uk_today(moment: dt.datetime | None = None) -> dt.date:
-    """Today's date in England (the clock's now unless ``moment`` is given)."""
-    return (moment or clock.now()).astimezone(UK).date()
 
 
 _SELECT = (

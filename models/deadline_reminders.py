@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from domain import clock
-from domain.deadline_rules import is_working_day, next_working_day, previous_working_day
+from domain.dates import is_working_day, next_working_day, previous_working_day
 from models import audit, deadline_catalogue, deadlines
 from models.db import rows, transaction
 

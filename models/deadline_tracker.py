@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from domain import clock
+from domain.dates import uk_date_of, uk_today
 from models import audit, deadline_catalogue
 from models.db import rows, transaction
-from models.deadlines import DONE, NOT_SUBMITTED, STATUSES, display_status, local_date, today, with_dates
+from models.deadlines import DONE, NOT_SUBMITTED, STATUSES, display_status, with_dates
 
 #: The "status" filter also offers this group of displayed statuses.
 NOT_SUBMITTED_FILTER = "not_submitted"
@@ -164,10 +165,10 @@ def _cells(school: dict, instances: list[dict], entries: dict, statuses: dict, c
         if current is None:
             key = display_status(None, None, instance["opens_on"], instance["due_on"], on)
         else:
-            submitted = local_date(current["submitted_at"]) if current["status"] == "submitted" else None
+            submitted = uk_date_of(current["submitted_at"]) if current["status"] == "submitted" else None
             key = display_status(current["status"], submitted, instance["opens_on"], instance["due_on"], on)
         chase = chases.get(pair)
-        cells.append((key, local_date(chase["last_at"]) if chase else None))
+        cells.append((key, uk_date_of(chase["last_at"]) if chase else None))
     return cells
 
 
@@ -182,7 +183,7 @@ def matrix(db: Database, *, la_code: str, filters: Filters, on: dt.date | None =
     ``done`` (submitted, late or accepted), ``exempt`` and ``percent`` complete (done out
     of those not exempt; None when there are none).
     """
-    on = on or today()
+    on = on or uk_today()
     instances = _instances(db, filters, on)
     schools = _schools(db, la_code, filters)
     used = {i["catalogue_id"] for i in instances}

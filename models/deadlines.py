@@ -26,17 +26,16 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from domain import clock
-from domain.deadline_rules import Instance, academic_year_label, instances_for
+from domain.dates import academic_year_label, uk_date_of, uk_today
+from domain.deadline_rules import Instance, instances_for
 from models import audit, deadline_cache, deadline_catalogue, organisations
 from models import term_dates as term_dates_model
 from models.db import one, rows, scalar, transaction
 
-LOCAL_TZ = ZoneInfo("Europe/London")
 EVENT_STATUSES = ("in_progress", "submitted", "accepted", "returned", "exempt", "cleared")
 EVENT_LABELS = {
     "in_progress": "In progress",
@@ -76,21 +75,6 @@ class StatusError(ValueError):
 
 
 # ----------------------------------------------------------------------------- dates
-
-
-def today(moment: dt.datetime | None = None) -> dt.date:
-    """Today's date in England (``moment`` or ``clock.now()``), the day deadlines are judged by."""
-    return (moment or clock.now()).astimezone(LOCAL_TZ).date()
-
-
-def noon_in_england(day: dt.date) -> dt.datetime:
-    """Midday in England on ``day``, as an aware UTC datetime (a time for a date-only event)."""
-    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=LOCAL_TZ).astimezone(dt.UTC)
-
-
-def local_date(iso_text: str | None) -> dt.date | None:
-    """The date in England of a stored UTC timestamp (None stays None)."""
-    return today(clock.parse(iso_text)) if iso_text else None
 
 
 def _as_date(value: str | dt.date | None) -> dt.date | None:
@@ -561,7 +545,7 @@ def find_instance(db: Database, *, code: str, organisation_id: int, on: dt.date 
     most recently due (an overdue return). None when the code is unknown, the entry does
     not apply to the school, or nothing has opened yet.
     """
-    day = (on or today()).isoformat()
+    day = (on or uk_today()).isoformat()
     entry = deadline_catalogue.get_by_code(db, code)
     school = organisations.get(db, organisation_id)
     if entry is None or school is None or not deadline_catalogue.applies_to(entry, school):
@@ -603,7 +587,7 @@ def status_for(db: Database, organisation_id: int, instance_id: int, on: dt.date
         "SELECT * FROM deadline_statuses WHERE instance_id = ? AND organisation_id = ?",
         (instance_id, organisation_id),
     )
-    return _status_of(instance, current, on or today())
+    return _status_of(instance, current, on or uk_today())
 
 
 def status_from(instance: dict, current: dict | None, on: dt.date) -> dict:
@@ -616,7 +600,7 @@ def _status_of(instance: dict, current: dict | None, on: dt.date) -> dict:
         key = "information"
     else:
         explicit = current["status"] if current else None
-        submitted_on = local_date(current["submitted_at"]) if current else None
+        submitted_on = uk_date_of(current["submitted_at"]) if current else None
         key = display_status(explicit, submitted_on, instance["opens_on"], instance["due_on"], on)
     return {
         **status_view(key),
@@ -649,7 +633,7 @@ def for_school(db: Database, school: dict, *, start: dt.date, end: dt.date, on: 
 
     Each row is an instance dict plus ``status`` (as :func:`status_for`). Two queries.
     """
-    on = on or today()
+    on = on or uk_today()
     entries = deadline_catalogue.list_entries(db, active_only=True)
     applicable = [e["id"] for e in entries if deadline_catalogue.applies_to(e, school)]
     found = []
@@ -680,7 +664,7 @@ def whats_due(db: Database, school: dict, *, on: dt.date | None = None, weeks: i
     (made ones included, with their status). Rows as :func:`for_school`. Cached per data
     version and date: callers must not change the rows.
     """
-    on = on or today()
+    on = on or uk_today()
     facts = tuple(school.get(k) for k in ("id", "kind", "status", "phase", "type_name", "is_academy", "low_age",
                                           "high_age"))  # fmt: skip
     return deadline_cache.cached(db, ("whats_due", facts, on, weeks), lambda: _whats_due(db, school, on, weeks))

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from domain import clock
+from domain.dates import uk_today
 from models import audit, deadline_catalogue, deadlines, findings, uploads
 from models.db import one, rows, scalar, transaction
 
@@ -449,7 +450,7 @@ def review_instances(db: Database, la_code: str, since_year: int) -> list[dict]:
         " WHERE c.code IN (SELECT value FROM json_each(:codes)) AND i.cancelled_at IS NULL"
         " AND i.academic_year >= :year"
         " AND i.opens_on <= :today GROUP BY i.id ORDER BY i.due_on DESC, c.sort_order",
-        {"la": la_code, "year": since_year, "today": deadlines.today().isoformat(),
+        {"la": la_code, "year": since_year, "today": uk_today().isoformat(),
          "codes": json.dumps(list(FILE_KINDS))},
     )
     return [deadlines.with_dates(r) for r in found]
@@ -488,7 +489,7 @@ def review(db: Database, instance: dict, la_code: str) -> list[dict]:
         for r in rows(db, "SELECT * FROM deadline_statuses WHERE instance_id = ?", (instance["id"],))
     }
     versions = versions_by_id(db, [r["version_id"] for r in latest.values() if r["version_id"]])
-    today = deadlines.today()
+    today = uk_today()
     out = []
     for school in schools:
         found = latest.get(school["id"])

@@ -1,4 +1,4 @@
-"""LA term dates per academic year: stored overrides of ``deadline_rules.default_term_dates``.
+"""LA term dates per academic year: stored overrides of ``domain.dates.default_term_dates``.
 
 A year with no stored row uses the computed defaults; saving stores all twelve dates.
 """
@@ -11,7 +11,7 @@ from dataclasses import fields
 from sqlite_utils import Database
 
 from domain import clock
-from domain.deadline_rules import TermDates, default_term_dates
+from domain.dates import TermDates, default_term_dates
 from models import audit
 from models.db import one, transaction
 
@@ -21,7 +21,7 @@ FIELDS = tuple(f.name for f in fields(TermDates) if f.name != "academic_year")
 def get(db: Database, academic_year: int) -> TermDates:
     """Return the year's term dates: the stored ones, else the computed defaults.
 
-    Raises TypeError/ValueError for an implausible year (see ``deadline_rules``).
+    Raises TypeError/ValueError for an implausible year (see ``domain.dates``).
     """
     row = one(db, "SELECT * FROM term_dates WHERE academic_year = ?", (academic_year,))
     if row is None:

@@ -6,13 +6,12 @@ is ``web/gate.py``.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from background.mail.templated import send_email
 from domain import clock
+from domain.dates import uk_now
 from domain.security import two_factor
 from domain.security.passwords import hash_password, verify_password
 from forms.account import ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
@@ -28,7 +27,6 @@ from web.sessions import start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-UK = ZoneInfo("Europe/London")
 WRONG_CURRENT_PASSWORD = "Your current password is not right"
 
 @bp.app_template_filter("uk_datetime")
@@ -36,7 +34,7 @@ def uk_datetime(text: str | None) -> str:
     """Show a stored UTC time (``2026-03-02T14:05:00Z``) as UK time: ``2 March 2026 at 2:05pm``."""
     if not text:
         return "Never"
-    moment = clock.parse(text[:19] + "Z").astimezone(UK)
+    moment = uk_now(clock.parse(text[:19] + "Z"))
     hour = moment.strftime("%I").lstrip("0")
     return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment.strftime('%p').lower()}"
 

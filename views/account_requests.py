@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from background.mail.accounts import tell, tell_each
 from domain import access_rules
+from domain.dates import uk_today
 from forms.accounts import AccountRequestForm, DecisionForm, FindOrganisationForm
 from models import account_requests, accounts, organisations, users
 from models.services import SERVICES
@@ -50,7 +51,7 @@ def _requestable(org_id: int) -> dict:
 def _timetable():
     config = current_app.config
     return access_rules.request_timetable(
-        account_requests.uk_today(), working_days=int(config["REQUEST_DUE_WORKING_DAYS"]),
+        uk_today(), working_days=int(config["REQUEST_DUE_WORKING_DAYS"]),
         close_days=int(config["REQUEST_CLOSE_DAYS"]), region=config["BANK_HOLIDAY_REGION"],
     )  # fmt: skip
 

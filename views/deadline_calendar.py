@@ -17,7 +17,7 @@ from flask_login import current_user
 from icalendar import Calendar, Event
 
 from domain import clock
-from domain.deadline_rules import bank_holiday_name, parse_region
+from domain.dates import bank_holiday_name, parse_region, uk_today
 from forms.deadlines import ButtonForm
 from models import calendar_feeds, deadlines, organisations, services, users
 from views.deadlines import (
@@ -60,7 +60,7 @@ def _items(db, start: dt.date, end: dt.date, on: dt.date, school: dict | None) -
 @any_deadlines
 def month():
     db = get_db()
-    today = deadlines.today()
+    today = uk_today()
     first, error = _month(request.args.get("month"), today)
     weeks = calendar.Calendar(calendar.MONDAY).monthdatescalendar(first.year, first.month)
     school = my_school() if is_school_user(current_user, DEADLINES) else None
@@ -167,7 +167,7 @@ def feed(token: str):
     if user is None:
         abort(404)
     db = get_db()
-    today = deadlines.today()
+    today = uk_today()
     start, end = today - dt.timedelta(days=FEED_PAST_DAYS), today + dt.timedelta(days=FEED_FUTURE_DAYS)
     school = organisations.get(db, user["organisation_id"]) if user["organisation_kind"] == "school" else None
     items = _items(db, start, end, today, school)

@@ -17,7 +17,14 @@ from markupsafe import Markup
 
 from background.mail import mailer
 from domain import clock
-from domain.deadline_rules import academic_year_end, academic_year_label, academic_year_of, academic_year_start
+from domain.dates import (
+    academic_year_end,
+    academic_year_label,
+    academic_year_of,
+    academic_year_start,
+    noon_in_england,
+    uk_today,
+)
 from forms.deadlines import ChaseForm, RecordStatusForm, TrackerFilterForm
 from models import audit, deadline_catalogue, deadline_tracker, deadlines, organisations, services
 from views.deadlines import deadline_date
@@ -44,7 +51,7 @@ def _filter_form(args) -> TrackerFilterForm:
     return TrackerFilterForm(
         args,
         years=deadline_tracker.academic_years(db),
-        default_year=academic_year_of(deadlines.today()),
+        default_year=academic_year_of(uk_today()),
         returns=returns,
         facets=deadline_tracker.school_facets(db, _la_code()),
     )
@@ -217,7 +224,7 @@ def school_status(instance_id: int, organisation_id: int):
         made = form.made_on.data
         at = clock.now()
         if made is not None:
-            at = min(at, deadlines.noon_in_england(made))
+            at = min(at, noon_in_england(made))
         try:
             deadlines.record_status(
                 db, organisation_id=school["id"], instance_id=instance_id, status=form.status.data,
@@ -248,7 +255,7 @@ def school_status(instance_id: int, organisation_id: int):
 def school_overview(organisation_id: int):
     db = get_db()
     school = _la_school(organisation_id)
-    today = deadlines.today()
+    today = uk_today()
     year = request.args.get("year", type=int) or academic_year_of(today)
     if not 2000 <= year <= 2097:
         abort(404)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from domain import clock
+from domain.dates import uk_now
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
 from models import calendar_feeds, deadline_reminders, deadlines
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
@@ -45,7 +46,7 @@ def deadline_time(stamp: str | None) -> str:
     """A stored UTC timestamp as UK local time: ``21 October 2026, 14:05``."""
     if not stamp:
         return ""
-    local = clock.parse(stamp).astimezone(deadlines.LOCAL_TZ)
+    local = uk_now(clock.parse(stamp))
     return f"{deadline_date(local.date())}, {local:%H:%M}"
 
 

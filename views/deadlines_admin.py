@@ -14,16 +14,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from commands.deadlines import date_settings
-from domain.deadline_rules import (
-    DEFAULT_CATALOGUE,
-    Audience,
-    CatalogueEntry,
+from domain.dates import (
     InvalidTermDates,
     TermDates,
     academic_year_label,
     academic_year_of,
     default_term_dates,
+    uk_today,
 )
+from domain.deadline_rules import DEFAULT_CATALOGUE, Audience, CatalogueEntry
 from forms.deadlines import (
     TERM_DATE_LABELS,
     AddInstanceForm,
@@ -50,7 +49,7 @@ def _year_or_404(year: int) -> int:
 
 
 def _this_year() -> int:
-    return academic_year_of(deadlines.today())
+    return academic_year_of(uk_today())
 
 
 # ----------------------------------------------------------------------------- catalogue

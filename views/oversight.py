@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
+from domain.dates import uk_today
 from forms.accounts import OversightFilterForm
-from models import account_requests, oversight
+from models import oversight
 from web.access import oversight as oversight_permission
 from web.access import oversight_la_code
 from web.database import get_db
@@ -26,7 +27,7 @@ WITH_LA_SHOWN = 10
 def index():
     db = get_db()
     scope = oversight_la_code()
-    today = account_requests.uk_today()
+    today = uk_today()
     form = OversightFilterForm(request.args)
     seen = oversight.overview(db, scope, today, with_la_shown=WITH_LA_SHOWN)
     result, pagination = None, None

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from background.validation_pool import pool, storage
 from background.validation_pool.worker import max_bytes, quick_check
+from domain.dates import uk_today
 from domain.validation import FileRefused
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
@@ -96,7 +97,7 @@ def index():
         return redirect(url_for("returns_review.index"))
     db = get_db()
     school = my_school()
-    today = deadlines.today()
+    today = uk_today()
     window = dt.timedelta(days=WINDOW_DAYS)
     items = [
         i for i in deadlines.for_school(db, school, start=today - window, end=today + window)

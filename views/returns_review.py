@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from background.mail.templated import send_email
 from background.validation_pool import storage
-from domain.deadline_rules import academic_year_label, academic_year_of
+from domain.dates import academic_year_label, academic_year_of, uk_today
 from forms.returns import AuthoriseForm, ReturnToSchoolForm
 from models import audit, deadlines, return_exports, returns, services
 from views.returns import load_version
@@ -39,7 +39,7 @@ def _instance(instance_id: int) -> dict:
 @bp.get("/")
 @la_returns
 def index():
-    year = academic_year_of(deadlines.today())
+    year = academic_year_of(uk_today())
     instances = returns.review_instances(get_db(), _la_code(), year - 1)
     return render_template("returns/review/index.html", instances=instances, year_label=academic_year_label)
 

@@ -22,9 +22,8 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Europe/London")
+from domain.dates import uk_now
 
 #: Modules that register jobs when imported. Add yours here.
 JOB_MODULES: list[str] = ["background.jobs.deadline_reminders", "background.jobs.accounts"]
@@ -59,7 +58,7 @@ class Job:
             seconds = int(self.every.total_seconds())
             start = int(now.timestamp()) // seconds * seconds
             return dt.datetime.fromtimestamp(start, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        local = now.astimezone(LOCAL_TZ)
+        local = uk_now(now)
         if local.time() < self.daily_at:
             return None
         return local.date().isoformat()

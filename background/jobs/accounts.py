@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from background.jobs import Job, register
 from background.mail.accounts import tell_now, unique_people
-from domain.access_rules import term_key, term_label
+from domain.dates import term_key, term_label, uk_today
 from models import account_requests, accounts, invitations
 
 REMINDERS = "account-request-reminders"
@@ -34,7 +34,7 @@ def _deciders(db: Database, request: dict) -> list[dict]:
 
 def send_reminders(app: Flask, db: Database, now: dt.datetime) -> dict:
     """Remind the deciders of open requests due on their next working day."""
-    today = account_requests.uk_today(now)
+    today = uk_today(now)
     requests = emails = 0
     for due in account_requests.reminders_due(db, today):
         request = account_requests.mark_reminded(db, due["id"])
@@ -50,7 +50,7 @@ def send_reminders(app: Flask, db: Database, now: dt.datetime) -> dict:
 
 def escalate(app: Flask, db: Database, now: dt.datetime) -> dict:
     """Send overdue requests (past their due date, undecided) to the LA."""
-    today = account_requests.uk_today(now)
+    today = uk_today(now)
     requests = emails = 0
     for due in account_requests.escalations_due(db, today):
         request = account_requests.mark_escalated(db, due["id"])
@@ -66,7 +66,7 @@ def escalate(app: Flask, db: Database, now: dt.datetime) -> dict:
 
 def close_old(app: Flask, db: Database, now: dt.datetime) -> dict:
     """Close requests nobody decided within REQUEST_CLOSE_DAYS and tell the requester."""
-    today = account_requests.uk_today(now)
+    today = uk_today(now)
     closed = 0
     for due in account_requests.closures_due(db, today):
         request = account_requests.close(db, due["id"])
@@ -93,7 +93,7 @@ def expire_invitations(app: Flask, db: Database, now: dt.datetime) -> dict:
 
 def prompt_reviews(app: Flask, db: Database, now: dt.datetime) -> dict:
     """Once a term, ask each organisation's approvers to review their users (listing unused accounts)."""
-    term = term_key(account_requests.uk_today(now))
+    term = term_key(uk_today(now))
     days = int(app.config["REVIEW_UNUSED_DAYS"])
     organisations = emails = 0
     for organisation in accounts.organisations_to_prompt(db, term):

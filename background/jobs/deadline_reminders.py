@@ -16,8 +16,8 @@ from sqlite_utils import Database
 
 from background.jobs import Job, register
 from background.mail import mailer
-from domain.deadline_rules import parse_region
-from models import deadline_reminders, deadlines
+from domain.dates import parse_region, uk_today
+from models import deadline_reminders
 
 NAME = "deadline-reminders"
 
@@ -37,7 +37,7 @@ def send_digests(app: Flask, db: Database, now: dt.datetime) -> dict:
     Raises ValueError when REMINDER_DAYS_BEFORE or BANK_HOLIDAY_REGION is not valid.
     """
     config = app.config
-    on = deadlines.today(now)
+    on = uk_today(now)
     days = deadline_reminders.days_before(config)
     region = parse_region(config["BANK_HOLIDAY_REGION"]).value
     due = deadline_reminders.digests_due(

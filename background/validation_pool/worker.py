@@ -19,10 +19,11 @@ from typing import BinaryIO
 from sqlite_utils import Database
 
 from background.validation_pool import storage
+from domain.dates import uk_today
 from domain.validation import FileRefused, validate
 from domain.validation.kinds import kind_of_root, refuse_wrong_root
 from domain.validation.safe_xml import open_xml
-from models import audit, deadlines, organisations, returns, uploads, users
+from models import audit, organisations, returns, uploads, users
 from models.db import connection, transaction
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def _validate(config: Mapping, db: Database, job: dict, spool: BinaryIO):
 
     return validate(
         path, job["kind"], filename=job["original_name"], school=school["dfe_number"], max_bytes=max_bytes(config),
-        progress=ProgressWriter(db, job["id"]), on_pupil=on_pupil, today=deadlines.today(),
+        progress=ProgressWriter(db, job["id"]), on_pupil=on_pupil, today=uk_today(),
         age_range=ages if None not in ages else None,
     )  # fmt: skip
 

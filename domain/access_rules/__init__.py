@@ -3,12 +3,10 @@
 * :mod:`.email_domains` - which email addresses may be invited or ask for an account.
 * :mod:`.timetable` - when an account request is due, reminded, escalated and closed.
 * :mod:`.claim_codes` - one-off approver claim codes: making, normalising, hashing.
-* :mod:`.terms` - the school term a date falls in (for the termly "review your users" prompt).
 """
 
 from .claim_codes import format_code, hash_code, looks_like_code, new_code, normalise_code
 from .email_domains import domain_of, domain_problem, parse_domains
-from .terms import term_key, term_label
 from .timetable import RequestTimetable, request_timetable
 
 __all__ = [
@@ -22,6 +20,4 @@ __all__ = [
     "normalise_code",
     "parse_domains",
     "request_timetable",
-    "term_key",
-    "term_label",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from domain.deadline_rules import add_working_days, previous_working_day
+from domain.dates import add_working_days, previous_working_day
 
 
 @dataclass(frozen=True)

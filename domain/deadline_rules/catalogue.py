@@ -19,8 +19,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from .census import DFE_CENSUS_DEADLINE_OFFSET_DAYS, Census
+from domain.dates import Census
+
 from .rules import DateRule, DueRule, Recurrence
+
+#: The DfE School Census return deadline has been census day + 27 days (the Wednesday four
+#: weeks after census day's week began) for every deadline seen: autumn 2022, spring 2023,
+#: summer 2023, autumn 2024 and spring 2025.  An observation, not a published rule.
+DFE_CENSUS_DEADLINE_OFFSET_DAYS = 27
 
 #: Default LA internal deadline for DfE censuses: this many days before the DfE deadline.
 LA_INTERNAL_DEADLINE_OFFSET_DAYS = -7

@@ -45,23 +45,31 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
-from .academic_year import (
+from domain.dates import (
     TERMS,
+    Census,
+    Region,
+    ShiftPolicy,
     Term,
+    TermDates,
     academic_year_end,
     academic_year_label,
     academic_year_start,
+    add_working_days,
     calendar_year_for_month,
+    census_day,
     check_academic_year,
     check_date,
     date_in_academic_year,
     format_day,
     in_academic_year,
+    nth_weekday,
+    parse_census,
+    parse_region,
+    parse_shift_policy,
     parse_term,
+    shift_due_date,
 )
-from .census import Census, census_day, nth_weekday, parse_census
-from .term_dates import TermDates
-from .working_days import Region, ShiftPolicy, add_working_days, parse_region, parse_shift_policy, shift_due_date
 
 _DAY = dt.timedelta(days=1)
 
@@ -457,7 +465,7 @@ def instances_for(
     Annual rules give one instance, termly rules three (autumn, spring, summer), weekly
     rules one per Monday-Friday week that holds at least one school day (term time, not
     half term, a working day in ``region``). ``term_dates`` must be for ``academic_year``
-    (pass the admin-edited dates, or :func:`~deadline_rules.term_dates.default_term_dates`).
+    (pass the admin-edited dates, or :func:`~domain.dates.term_dates.default_term_dates`).
     ``census_days`` overrides rule-based census days (see :func:`resolve_census_days`).
 
     Raises ``TypeError`` if ``rule`` is not a :class:`DueRule` or ``term_dates`` not a

@@ -13,7 +13,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from domain.validation.dates import TERMS, academic_year_start, age_at_start_of_year, age_on, census_day, parse_iso_date
+from domain.dates import DFE_TERM_CODES, academic_year_of, census_day_in_year
+from domain.validation.dates import age_at_start_of_year, age_on, parse_iso_date
 from domain.validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_number
 from domain.validation.header_checks import check_school, check_source, dfe_number
 from domain.validation.kinds import CENSUS, run_checker
@@ -65,7 +66,7 @@ class CensusChecker:
         self._on_pupil = on_pupil
         self._containers = PUPIL_CONTAINERS | ADDRESS_CONTAINERS if on_pupil else PUPIL_CONTAINERS
         self._day: dt.date | None = census_day
-        self._academic_year = academic_year_start(census_day) if census_day else None
+        self._academic_year = academic_year_of(census_day) if census_day else None
         self._header_seen = False
         self._years_checked = self._years_differing = 0
 
@@ -86,7 +87,7 @@ class CensusChecker:
         if collection != "SC":
             self.report.add("header-collection", "Collection", collection)
         term = values.get("CollectionDetails/Term", "")
-        if term not in TERMS:
+        if term not in DFE_TERM_CODES:
             self.report.add("header-term", "Term", term)
         self._check_reference_date(term, values)
         lea, estab = values.get("Source/LEA", ""), values.get("Source/Estab", "")
@@ -102,7 +103,7 @@ class CensusChecker:
             self.report.add("100", "ReferenceDate", text,
                             expected=expected.isoformat() if expected else "the census day for the term")
         self._day = expected or given
-        self._academic_year = academic_year_start(self._day) if self._day else None
+        self._academic_year = academic_year_of(self._day) if self._day else None
 
     # ------------------------------------------------------------------ pupils
     def pupil(self, element: etree._Element) -> None:
@@ -178,11 +179,11 @@ class CensusChecker:
 
 def _expected_census_day(term: str, year_text: str, given: dt.date | None) -> dt.date | None:
     """The census day for ``term`` in the header's Year (or the year of the given date)."""
-    if term not in TERMS:
+    if term not in DFE_TERM_CODES:
         return None
     if len(year_text) == 4 and year_text.isdigit():
-        return census_day(term, int(year_text))
-    return census_day(term, given.year) if given else None
+        return census_day_in_year(DFE_TERM_CODES[term], int(year_text))
+    return census_day_in_year(DFE_TERM_CODES[term], given.year) if given else None
 
 
 def _year_for_age(age_in_august: int) -> str:

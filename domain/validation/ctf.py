@@ -13,7 +13,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from domain.validation.dates import academic_year_start, parse_iso_datetime
+from domain.dates import academic_year_of, uk_today
+from domain.validation.dates import parse_iso_datetime
 from domain.validation.file_names import CTF_NAME_FORM, base_name, parse_ctf_name
 from domain.validation.header_checks import LA_ESTAB, check_school, check_source, dfe_number
 from domain.validation.kinds import CTF, run_checker
@@ -40,21 +41,21 @@ def validate_ctf(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     ``source`` is a path or a seekable binary file object. ``filename`` is the name the file
     was uploaded as (defaults to the path's name), checked against the header's destination;
     ``school`` the uploading school's 7-digit DfE number, checked against the source school;
-    ``today`` decides which CTF versions are current (defaults to today's date) and the day
+    ``today`` decides which CTF versions are current (defaults to today's date in England) and the day
     ages in the summary are taken on. ``progress(bytes_read, total)`` is called every 1% or
     so; ``on_pupil(record)`` once per pupil with the dict from ``records.pupil_record``.
 
     Raises FileRefused (one-line reason) if the file is unsafe, not XML or not a CTF;
     ValueError if ``school`` is not a 7-digit DfE number.
     """
-    checker = CtfChecker(school=dfe_number(school), today=today or dt.date.today(), on_pupil=on_pupil)
+    checker = CtfChecker(school=dfe_number(school), today=today or uk_today(), on_pupil=on_pupil)
     return run_checker(checker, CTF, source, filename, max_bytes, progress)
 
 
 def ctf_versions(today: dt.date) -> tuple[str, str]:
     """The CTF versions accepted on ``today``: this academic year's and last year's (the last
     two digits of the year in which the academic year ends, then ".0")."""
-    start = academic_year_start(today)
+    start = academic_year_of(today)
     return f"{(start + 1) % 100:02d}.0", f"{start % 100:02d}.0"
 
 

@@ -1,31 +1,10 @@
-"""Date rules for returns: census days, academic years, ages and strict ISO dates."""
+"""Dates as files give them: strict ISO dates and pupils' ages.
+
+Census days and academic years are ``domain.dates`` (``census_day_in_year``, ``academic_year_of``).
+"""
 from __future__ import annotations
 
 import datetime as dt
-
-TERMS = ("AUT", "SPR", "SUM")
-_CENSUS_MONTH_AND_THURSDAY = {"AUT": (10, 1), "SPR": (1, 3), "SUM": (5, 3)}
-_THURSDAY = 3
-
-
-def census_day(term: str, year: int) -> dt.date:
-    """The census day of ``term`` in calendar ``year``.
-
-    Autumn: first Thursday in October; spring: third Thursday in January; summer: third
-    Thursday in May (true for every published date 2015-2025; the DfE publishes them yearly,
-    so callers may override). Raises ValueError for a term other than AUT, SPR or SUM.
-    """
-    if term not in _CENSUS_MONTH_AND_THURSDAY:
-        raise ValueError(f"unknown term {term!r}")
-    month, nth = _CENSUS_MONTH_AND_THURSDAY[term]
-    first = dt.date(year, month, 1)
-    first_thursday = first + dt.timedelta(days=(_THURSDAY - first.weekday()) % 7)
-    return first_thursday + dt.timedelta(weeks=nth - 1)
-
-
-def academic_year_start(day: dt.date) -> int:
-    """The calendar year in which the academic year holding ``day`` began (1 September)."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def parse_iso_date(text: str | None) -> dt.date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.access_rules import request_timetable
+from domain.dates import uk_today
 from models import account_requests, claims, organisations, users
 
 
@@ -14,7 +15,7 @@ def open_request(db, organisation: dict, email: str = "asker@example.sch.uk", na
     return account_requests.create(
         db, organisation=organisation, name=name, email=email, reason="I run the census returns",
         chosen_services=["returns"], routed_to_la=routed_to_la,
-        timetable=request_timetable(made_on or account_requests.uk_today()),
+        timetable=request_timetable(made_on or uk_today()),
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from domain import clock
+from domain.dates import uk_today
 from models import account_requests, accounts, invitations, oversight, users
 from models import organisations as orgs
 from tests.accounts.factories import open_request
@@ -56,7 +57,7 @@ def test_totals_and_rows(db, la, school, other_school, landscape):
 
 
 def test_the_cached_counts_follow_every_change(app, db, la, school, approver):
-    today = account_requests.uk_today()
+    today = uk_today()
 
     def fenland():
         return next(i for i in oversight.overview(db, "873", today)["items"] if i["id"] == school["id"])

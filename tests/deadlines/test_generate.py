@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from domain.deadline_rules import DateRule, DueRule, Recurrence, default_term_dates
+from domain.dates import default_term_dates
+from domain.deadline_rules import DateRule, DueRule, Recurrence
 from models import deadline_catalogue, deadlines, term_dates
 from models.db import rows, scalar
 from tests.deadlines.conftest import instance_of

@@ -14,6 +14,7 @@ import pytest
 from background.jobs import deadline_reminders as reminder_job
 from background.jobs.runner import run_due
 from domain import clock
+from domain.dates import UK_TZ
 from domain.deadline_rules import DateRule, DueRule, Recurrence
 from models import deadline_catalogue, deadline_reminders, deadlines, job_runs, outbox, services
 from tests.deadlines.conftest import instance_of
@@ -24,7 +25,7 @@ UTC = dt.UTC
 
 def at_seven(day: dt.date) -> None:
     """07:30 in England on ``day`` (British Summer Time until 25 October 2026)."""
-    clock.set_now(dt.datetime(day.year, day.month, day.day, 7, 30, tzinfo=deadlines.LOCAL_TZ).astimezone(UTC))
+    clock.set_now(dt.datetime(day.year, day.month, day.day, 7, 30, tzinfo=UK_TZ).astimezone(UTC))
 
 
 def _run(app) -> dict:

@@ -37,12 +37,6 @@ def test_display_status(explicit, submitted, today, expected):
     assert deadlines.display_status(explicit, submitted, D(2026, 10, 1), D(2026, 10, 21), today) == expected
 
 
-def test_today_is_the_date_in_england():
-    # 23:30 UTC on 21 October is already 22 October in British Summer Time
-    assert deadlines.today(dt.datetime(2026, 10, 21, 23, 30, tzinfo=dt.UTC)) == D(2026, 10, 22)
-    assert deadlines.today(dt.datetime(2026, 12, 21, 23, 30, tzinfo=dt.UTC)) == D(2026, 12, 21)
-
-
 def test_status_follows_the_clock_without_events(db, generated, primary):
     autumn = instance_of(db, "SC-AUT")
     set_today(D(2026, 9, 15))

@@ -1,4 +1,4 @@
-"""The pure access rules: email domains, request timetable, claim codes, terms."""
+"""The pure access rules: email domains, request timetable, claim codes."""
 
 from __future__ import annotations
 
@@ -68,18 +68,3 @@ def test_claim_codes():
     assert not access_rules.looks_like_code("K7M2-Q9XD-4HRT") and not access_rules.looks_like_code("U" * 16)
     assert set(claim_codes.ALPHABET).isdisjoint("ILOU")
 
-
-@pytest.mark.parametrize(
-    "day,key",
-    [
-        (dt.date(2026, 9, 1), "2026-autumn"), (dt.date(2026, 12, 31), "2026-autumn"),
-        (dt.date(2027, 1, 4), "2026-spring"), (dt.date(2027, 3, 31), "2026-spring"),
-        (dt.date(2027, 4, 1), "2026-summer"), (dt.date(2027, 8, 31), "2026-summer"),
-    ],  # fmt: skip
-)
-def test_terms(day, key):
-    assert access_rules.term_key(day) == key
-
-
-def test_term_label():
-    assert access_rules.term_label("2026-spring") == "spring term 2026/27"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.dates import academic_year_end, academic_year_start, default_term_dates, is_working_day
 from domain.deadline_rules import (
     DEFAULT_CATALOGUE,
     LA_INTERNAL_DEADLINE_OFFSET_DAYS,
@@ -19,12 +20,8 @@ from domain.deadline_rules import (
     Recurrence,
     ReturnType,
     Source,
-    academic_year_end,
-    academic_year_start,
     catalogue_entry,
-    default_term_dates,
     instances_for,
-    is_working_day,
     year_groups_for_ages,
 )
 

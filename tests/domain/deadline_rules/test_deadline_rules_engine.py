@@ -9,17 +9,15 @@ from dataclasses import replace
 
 import pytest
 
+from domain.dates import Census, census_day, default_term_dates
 from domain.deadline_rules import (
     DFE_CENSUS_DEADLINE_OFFSET_DAYS,
-    Census,
     DateRule,
     DueRule,
     Instance,
     OffsetUnit,
     Recurrence,
     RuleKind,
-    census_day,
-    default_term_dates,
     instances_for,
     resolve_census_days,
 )

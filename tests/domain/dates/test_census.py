@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from domain.deadline_rules import Census, Term, academic_year_of, census_day, census_days, nth_weekday, parse_census
+from domain.dates import (
+    DFE_TERM_CODES,
+    Census,
+    Term,
+    academic_year_of,
+    census_day,
+    census_day_in_year,
+    census_days,
+    nth_weekday,
+    parse_census,
+)
 
 PUBLISHED = [
     ("autumn", dt.date(2015, 10, 1)),
@@ -85,3 +95,22 @@ def test_nth_weekday_counts_from_either_end():
 def test_nth_weekday_rejects_impossible_requests(weekday, n):
     with pytest.raises(ValueError):
         nth_weekday(2026, 6, weekday, n)  # June 2026 has only four Thursdays
+
+
+# The same published days as a census file's header gives them: a DfE term code and a calendar year.
+PUBLISHED_BY_TERM_CODE = {
+    "AUT": ["2015-10-01", "2018-10-04", "2022-10-06", "2023-10-05", "2024-10-03"],
+    "SPR": ["2019-01-17", "2020-01-16", "2021-01-21", "2023-01-19", "2024-01-18", "2025-01-16"],
+    "SUM": ["2015-05-21", "2017-05-18", "2019-05-16", "2022-05-19", "2023-05-18", "2024-05-16", "2025-05-15"],
+}
+
+
+@pytest.mark.parametrize("term, day", [(t, d) for t, days in PUBLISHED_BY_TERM_CODE.items() for d in days])
+def test_census_day_in_calendar_year_matches_published_dates(term, day):
+    published = dt.date.fromisoformat(day)
+    assert census_day_in_year(DFE_TERM_CODES[term], published.year) == published
+
+
+def test_unknown_term_is_refused():
+    with pytest.raises(ValueError):
+        census_day_in_year("WIN", 2026)

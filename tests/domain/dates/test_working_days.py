@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from domain.deadline_rules import (
+from domain.dates import (
     Region,
     ShiftPolicy,
     add_working_days,

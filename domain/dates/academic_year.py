@@ -1,4 +1,4 @@
-"""Academic-year conventions shared by every module in this package.
+"""Academic years and terms: the conventions every date rule in Gatehouse shares.
 
 An *academic year* is named by the calendar year in which it starts: academic year 2026
 runs from 1 September 2026 to 31 August 2027 inclusive, and is written "2026/27".  Its
@@ -120,6 +120,30 @@ def date_in_academic_year(academic_year: int, month: int, day: int) -> dt.date:
 def in_academic_year(day: dt.date, academic_year: int) -> bool:
     """True if ``day`` lies within ``academic_year`` (1 Sep-31 Aug inclusive)."""
     return academic_year_start(academic_year) <= check_date(day) <= academic_year_end(academic_year)
+
+
+def term_by_month(day: dt.date) -> Term:
+    """The term ``day`` falls in by calendar month alone: autumn September-December, spring
+    January-March, summer April-August (holidays included). Good enough for a termly prompt; use
+    :class:`~domain.dates.term_dates.TermDates` for real term time. Raises ``TypeError`` for a non-date."""
+    month = check_date(day).month
+    if month >= 9:
+        return Term.AUTUMN
+    return Term.SPRING if month <= 3 else Term.SUMMER
+
+
+def term_key(day: dt.date) -> str:
+    """``"2026-autumn"``, ``"2026-spring"`` or ``"2026-summer"``: the academic year and
+    :func:`term_by_month` of ``day``, as stored (e.g. one review prompt per organisation per term)."""
+    return f"{academic_year_of(day)}-{term_by_month(day).value}"
+
+
+def term_label(key: str) -> str:
+    """A :func:`term_key` in words: ``"2026-spring"`` is ``"spring term 2026/27"``.
+
+    Raises ``ValueError`` for text that is not a term key of a plausible academic year."""
+    year, _, term = key.partition("-")
+    return f"{parse_term(term).value} term {academic_year_label(int(year))}"
 
 
 def format_day(day: dt.date) -> str:

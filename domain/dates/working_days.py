@@ -7,7 +7,7 @@ Bank holidays come from the offline ``holidays`` package
 explicit parameter so that a future difference (or another nation) needs no API change.
 
 A *working day* is Monday-Friday and not a bank holiday of the region. School holidays
-are not considered here: see :mod:`deadline_rules.term_dates` for term time.
+are not considered here: see :mod:`domain.dates.term_dates` for term time.
 """
 
 from __future__ import annotations

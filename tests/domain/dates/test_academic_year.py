@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from domain.deadline_rules import (
+from domain.dates import (
     Term,
     academic_year_end,
     academic_year_label,
@@ -15,6 +15,8 @@ from domain.deadline_rules import (
     date_in_academic_year,
     in_academic_year,
     parse_term,
+    term_key,
+    term_label,
 )
 
 
@@ -60,3 +62,19 @@ def test_parse_term():
     assert parse_term(Term.SUMMER) is Term.SUMMER
     with pytest.raises(ValueError, match="unknown term"):
         parse_term("winter")
+
+
+@pytest.mark.parametrize(
+    "day,key",
+    [
+        (dt.date(2026, 9, 1), "2026-autumn"), (dt.date(2026, 12, 31), "2026-autumn"),
+        (dt.date(2027, 1, 4), "2026-spring"), (dt.date(2027, 3, 31), "2026-spring"),
+        (dt.date(2027, 4, 1), "2026-summer"), (dt.date(2027, 8, 31), "2026-summer"),
+    ],  # fmt: skip
+)
+def test_terms(day, key):
+    assert term_key(day) == key
+
+
+def test_term_label():
+    assert term_label("2026-spring") == "spring term 2026/27"

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from dateutil.easter import easter
 
-from domain.deadline_rules import (
+from domain.dates import (
     InvalidTermDates,
     Term,
     TermDates,

@@ -8,7 +8,8 @@ Rules (true for every census day the DfE published 2015-2025, see DOMAIN.md sect
 * School Workforce Census: first Thursday in November (first calendar year).
 
 The DfE publishes the dates every year, so callers that hold an admin override should
-prefer it; :func:`census_day` only computes the rule.
+prefer it; :func:`census_day` (by academic year) and :func:`census_day_in_year` (by the calendar
+year a census file's header gives) only compute the rule.
 """
 
 from __future__ import annotations
@@ -20,11 +21,6 @@ from enum import StrEnum
 from .academic_year import Term, calendar_year_for_month, check_academic_year
 
 THURSDAY = calendar.THURSDAY
-
-#: The DfE School Census return deadline has been census day + 27 days (the Wednesday four
-#: weeks after census day's week began) for every deadline seen: autumn 2022, spring 2023,
-#: summer 2023, autumn 2024 and spring 2025.  An observation, not a published rule.
-DFE_CENSUS_DEADLINE_OFFSET_DAYS = 27
 
 
 class Census(StrEnum):
@@ -43,6 +39,9 @@ class Census(StrEnum):
         return f"{self.value.capitalize()} census"
 
 
+#: The term codes of the DfE's Common Basic Data Set (a census file's ``CollectionDetails/Term``).
+DFE_TERM_CODES: dict[str, Census] = {"AUT": Census.AUTUMN, "SPR": Census.SPRING, "SUM": Census.SUMMER}
+
 # (month, weekday, n): the n-th such weekday of the month.
 _CENSUS_RULES: dict[Census, tuple[int, int, int]] = {
     Census.AUTUMN: (10, THURSDAY, 1),
@@ -56,7 +55,8 @@ def parse_census(value: Census | Term | str) -> Census:
     """Return ``value`` as a :class:`Census`.
 
     Accepts a ``Census``, a ``Term`` (the termly School Census of that term) or a string
-    value in any letter case. Raises ``ValueError`` for anything else.
+    value in any letter case. Raises ``ValueError`` for anything else (a DfE term code such as
+    ``"AUT"`` goes through :data:`DFE_TERM_CODES` first).
     """
     if isinstance(value, Census):
         return value
@@ -96,8 +96,17 @@ def census_day(census: Census | Term | str, academic_year: int) -> dt.date:
     """
     census = parse_census(census)
     check_academic_year(academic_year)
-    month, weekday, n = _CENSUS_RULES[census]
-    return nth_weekday(calendar_year_for_month(academic_year, month), month, weekday, n)
+    return census_day_in_year(census, calendar_year_for_month(academic_year, _CENSUS_RULES[census][0]))
+
+
+def census_day_in_year(census: Census | Term | str, year: int) -> dt.date:
+    """The rule-based day of ``census`` that falls in calendar ``year`` (a census file's header
+    gives the term and the calendar year): ``census_day_in_year("spring", 2025)`` is 16 January 2025.
+
+    Raises ``ValueError`` for an unknown census or a year ``datetime.date`` cannot hold.
+    """
+    month, weekday, n = _CENSUS_RULES[parse_census(census)]
+    return nth_weekday(year, month, weekday, n)
 
 
 def census_days(academic_year: int) -> dict[Census, dt.date]:
