@@ -113,23 +113,12 @@ def make_user(app, db):
 
 @pytest.fixture
 def sign_in(client, db):
-    """Sign ``user`` in through the real forms (with two-step verification when needed).
+    """``sign_in(user, client=None, password=TEST_PASSWORD)``: sign in through every real step.
 
-    Returns the final response. See :func:`sign_in_through_forms`.
-    """
-
-    def do_sign_in(user: dict, password: str = TEST_PASSWORD, test_client=None):
-        return sign_in_through_forms(test_client or client, db, user, password)
-
-    return do_sign_in
-
-
-@pytest.fixture
-def signed_in_as(client, db):
-    """``signed_in_as(user, client=None)``: sign in through every real step; return the final response.
-
-    Enrols or enters a TOTP code (computed from the secret in the database or on the page)
-    and changes a password that must change (to ``NEW_TEST_PASSWORD``). Works with CSRF on.
+    Uses the test ``client`` unless another is given, and returns the final response. Enrols or
+    enters a TOTP code (computed from the secret in the database or on the page) and changes a
+    password that must change (to ``NEW_TEST_PASSWORD``). Works with CSRF on. See
+    :func:`sign_in_through_forms`.
     """
 
     default_client = client

@@ -31,9 +31,9 @@ def target(db, school, make_user):
 
 
 @pytest.mark.parametrize("name", sorted(CHANGES))
-def test_the_person_affected_is_emailed(client, signed_in_as, approver, target, smtp_server, name):
+def test_the_person_affected_is_emailed(client, sign_in, approver, target, smtp_server, name):
     do, subject = CHANGES[name]
-    signed_in_as(approver)
+    sign_in(approver)
     smtp_server.messages.clear()
     assert do(client, target).status_code == 302
     [mail] = smtp_server.wait_for(1)
@@ -41,9 +41,9 @@ def test_the_person_affected_is_emailed(client, signed_in_as, approver, target, 
     assert "Hana Head (head@fenland.example.sch.uk)" in mail.get_content()
 
 
-def test_reactivation_and_demotion_too(db, client, signed_in_as, school, approver, target, smtp_server):
+def test_reactivation_and_demotion_too(db, client, sign_in, school, approver, target, smtp_server):
     accounts.suspend(db, target["id"], "Away", actor=approver)
-    signed_in_as(approver)
+    sign_in(approver)
     smtp_server.messages.clear()
     subjects = []
     for path, data in ((f"/users/{target['id']}/reactivate", {}), (f"/users/{target['id']}/role", {"role": "approver"}),

@@ -11,7 +11,7 @@ from tests.auth.conftest import audit_events
 PASSWORD = "a long admin passphrase here"
 
 
-def test_create_admin_from_stdin(app, db, runner, signed_in_as):
+def test_create_admin_from_stdin(app, db, runner, sign_in):
     result = runner.invoke(args=["create-admin", "Head.Of.Data@LA.example.gov.uk", "--name", "Priya Shah",
                                  "--password-stdin"], input=PASSWORD + "\n")
     assert result.exit_code == 0, result.output
@@ -22,7 +22,7 @@ def test_create_admin_from_stdin(app, db, runner, signed_in_as):
     assert user["password_hash"].startswith("$argon2id$") and PASSWORD not in user["password_hash"]
     event = audit_events(db, "user_created")[-1]
     assert event["target"] == user["email"] and event["detail"]["site_admin"] is True
-    response = signed_in_as(user, password=PASSWORD)
+    response = sign_in(user, password=PASSWORD)
     assert response.request.path == "/"
     assert users.get(db, user["id"])["totp_enrolled_at"]  # enrolled at first sign-in
 

@@ -86,9 +86,9 @@ def test_must_change_password_comes_before_anything_else(client, db, school, mak
     assert audit_events(db, "password_changed")[-1]["detail"] == {"forced": True}
 
 
-def test_demo_admin_enrols_then_changes_password(client, db, la, make_user, signed_in_as):
+def test_demo_admin_enrols_then_changes_password(client, db, la, make_user, sign_in):
     admin = make_user(la, is_site_admin=True, must_change_password=True)
-    response = signed_in_as(admin)
+    response = sign_in(admin)
     assert response.status_code == 200 and response.request.path == "/"
     row = users.get(db, admin["id"])
     assert row["totp_enrolled_at"] and not row["must_change_password"]

@@ -115,7 +115,7 @@ def test_sign_out_ends_the_session(client, sign_in, user):
 def test_password_change_ends_other_sessions_but_not_this_one(app, client, sign_in, user):
     other = app.test_client()
     sign_in(user)
-    sign_in(user, test_client=other)
+    sign_in(user, client=other)
     assert _signed_in(client) and _signed_in(other)
     response = client.post("/account/change-password", data={
         "current_password": TEST_PASSWORD, "password": NEW_TEST_PASSWORD, "confirm": NEW_TEST_PASSWORD,

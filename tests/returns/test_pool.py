@@ -24,8 +24,8 @@ def pooled(app):
 
 
 @pytest.fixture
-def signed_in(pooled, app, client, school_user, signed_in_as, sc_aut):
-    signed_in_as(school_user)
+def signed_in(pooled, app, client, school_user, sign_in, sc_aut):
+    sign_in(school_user)
     yield client
     pool.shutdown(app)
 

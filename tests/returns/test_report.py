@@ -18,8 +18,8 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def signed_in(client, school_user, signed_in_as, sc_aut):
-    signed_in_as(school_user)
+def signed_in(client, school_user, sign_in, sc_aut):
+    sign_in(school_user)
     return client
 
 

@@ -74,9 +74,9 @@ def test_every_parameter_has_an_other_organisation_factory(app):
     assert not unknown, f"add factories to OTHER_ORGANISATION_OBJECTS for: {sorted(unknown)}"
 
 
-def test_no_route_answers_with_another_organisations_objects(app, client, signed_in_as, make_user, scoping_context):
+def test_no_route_answers_with_another_organisations_objects(app, client, sign_in, make_user, scoping_context):
     me = make_user(scoping_context["school"], role="approver", email="approver@mine.example.sch.uk")
-    assert signed_in_as(me).status_code == 200  # through password and two-step verification
+    assert sign_in(me).status_code == 200  # through password and two-step verification
     leaks = []
     for rule in _rules_with_parameters(app):
         values = {arg: OTHER_ORGANISATION_OBJECTS[arg](scoping_context) for arg in rule.arguments}
