@@ -7,7 +7,6 @@ import os
 import shutil
 import sqlite3
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -43,7 +42,10 @@ def populated(app, db, la, school, other_school, make_user):
 
 
 class Writer(threading.Thread):
-    """Keeps adding a school, a user and an audit row (one transaction) plus a stored file."""
+    """Keeps adding a school, a user and an audit row (one transaction) plus a stored file.
+
+    ``wait_for_written(n)`` blocks until ``n`` rounds are done (or the writer failed or stopped).
+    """
 
     def __init__(self, db_path: str, files_dir: Path):
         super().__init__(daemon=True)
@@ -51,6 +53,8 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.written = 0
         self.error: BaseException | None = None
+        self._progress = threading.Condition()
+        self._ended = False
 
     def run(self) -> None:
         db = connect(self.db_path)
@@ -62,11 +66,22 @@ class Writer(threading.Thread):
                     users.create(db, email=f"writer{n}@example.sch.uk", name="W", organisation_id=school["id"])
                     audit.record(db, "writer_event", organisation_id=school["id"], target=f"writer {n}")
                 _store_file(self.files_dir, f"writer/{n}.bin", os.urandom(2000))
-                self.written += 1
+                with self._progress:
+                    self.written += 1
+                    self._progress.notify_all()
         except BaseException as error:  # reported by the test
             self.error = error
         finally:
             db.conn.close()
+            with self._progress:
+                self._ended = True
+                self._progress.notify_all()
+
+    def wait_for_written(self, count: int, timeout: float = 60) -> bool:
+        """True once ``count`` rounds are written; False if the writer ended first (or after ``timeout``)."""
+        with self._progress:
+            self._progress.wait_for(lambda: self.written >= count or self._ended, timeout)
+            return self.written >= count
 
 
 def _writer_rows(path: Path) -> tuple[int, int, int]:
@@ -86,22 +101,24 @@ def test_backup_under_a_concurrent_writer_then_restore_into_a_fresh_instance(
 ):
     dest = tmp_path / "backups" / "nightly"
     dest.parent.mkdir()
+    backup_db = dest / "gatehouse.db"
     writer = Writer(app.config["DATABASE"], populated)
-    started = time.monotonic()
     writer.start()
-    time.sleep(0.3)
-    result = runner.invoke(args=["backup", str(dest)])
-    time.sleep(max(0.3, 1.0 - (time.monotonic() - started)))
-    writer.stop.set()
-    writer.join(10)
+    try:
+        assert writer.wait_for_written(5), writer.error  # busy before the backup starts
+        result = runner.invoke(args=["backup", str(dest)])
+        assert result.exit_code == 0, result.output
+        schools, people, events = _writer_rows(backup_db)
+        assert writer.wait_for_written(schools + 1), writer.error  # and still writing after the snapshot
+    finally:
+        writer.stop.set()
+        writer.join(10)
+    assert not writer.is_alive()
     assert writer.error is None, writer.error
-    assert result.exit_code == 0, result.output
     assert "integrity_check ok" in result.stdout
 
     # The copy is one consistent snapshot taken while the writer was busy.
-    backup_db = dest / "gatehouse.db"
     assert checks(backup_db) == (["ok"], [])
-    schools, people, events = _writer_rows(backup_db)
     assert schools == people == events, "the copy holds half a transaction"
     assert 0 < schools < writer.written, f"backup did not overlap the writer ({schools} of {writer.written})"
     backup_conn = readonly(backup_db)

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,11 @@ def _write(tmp_path, content: bytes, name: str = "8732001_SC3_873LL26_001.XML") 
     return path
 
 
-def test_every_hostile_file_is_refused_quickly_with_one_line(runner, hostile):
+def test_every_hostile_file_is_refused_with_one_line(runner, hostile):
+    """Refused, exit 2, one line, no traceback. (How quickly: bench/hostile_refusal_bench.py.)"""
     assert len(hostile) >= 13
     for path in hostile:
-        started = time.perf_counter()
         result = runner.invoke(args=["validate", str(path)])
-        elapsed = time.perf_counter() - started
         assert "Traceback" not in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), (path.name, result.exception)
         if path.name in ACCEPTED_FROM_HOSTILE_SET:
@@ -44,7 +42,6 @@ def test_every_hostile_file_is_refused_quickly_with_one_line(runner, hostile):
             continue
         assert result.exit_code == 2, (path.name, result.output)
         assert result.output.count("\n") == 1 and "refused" in result.output, (path.name, result.output)
-        assert elapsed < 1.0, (path.name, elapsed)
 
 
 @pytest.mark.parametrize("name, words", [
