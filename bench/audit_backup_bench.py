@@ -3,7 +3,7 @@
 Builds a temporary database with ROWS (default 300,000) chained audit rows over 300 schools,
 then measures, each the median of five runs where cheap:
 
-- one page of /admin/audit's query (models.audit.search): newest page, a deep page, and with
+- one page of /audit's query (models.audit.search): newest page, a deep page, and with
   each filter (action, actor email, organisation, target text, a one-week date range);
 - the action list for the filter's select (models.audit.distinct_actions);
 - `audit verify` over the whole chain (models.audit.verify_chain) and the CSV export rate;

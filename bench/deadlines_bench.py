@@ -98,7 +98,7 @@ def tracker_bench() -> tuple[float, dict]:
                            password_hash=encoded)  # fmt: skip
     services.set_services(db, officer["id"], {"deadlines"})
     client = _signed_in_client(app, db, officer)
-    url = f"/deadlines/tracker?year={year}&window=year&code=MEALS"
+    url = f"/deadline-tracker?year={year}&window=year&code=MEALS"
     first = client.get(url)
     assert first.status_code == 200, first.status_code
     html = first.get_data(as_text=True)

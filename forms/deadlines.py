@@ -168,7 +168,7 @@ class TrackerFilterForm(Form):
         self.status.choices = [
             SelectChoice("", "Any status"),
             SelectChoice(NOT_SUBMITTED_FILTER, "Not submitted (any)"),
-            *(SelectChoice(key, label) for key, (label, _tag) in STATUSES.items() if key != "information"),
+            *(SelectChoice(key, label) for key, label in STATUSES.items() if key != "information"),
         ]
         self.phase.choices = [SelectChoice("", "Any phase"), *(SelectChoice(p) for p in facets["phases"])]
         self.school_type.choices = [SelectChoice("", "Any type"), *(SelectChoice(t) for t in facets["types"])]

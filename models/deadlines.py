@@ -45,18 +45,18 @@ EVENT_LABELS = {
     "exempt": "Exempt",
     "cleared": "Status cleared",
 }
-#: Displayed status -> (label, GOV.UK tag modifier class).
-STATUSES: dict[str, tuple[str, str]] = {
-    "not_open": ("Not open yet", "govuk-tag--grey"),
-    "open": ("Open", "govuk-tag--blue"),
-    "in_progress": ("In progress", "govuk-tag--light-blue"),
-    "submitted": ("Submitted", "govuk-tag--turquoise"),
-    "accepted": ("Accepted", "govuk-tag--green"),
-    "returned": ("Returned for changes", "govuk-tag--orange"),
-    "overdue": ("Overdue", "govuk-tag--red"),
-    "late": ("Late", "govuk-tag--pink"),
-    "exempt": ("Exempt", "govuk-tag--grey"),
-    "information": ("For information", "govuk-tag--grey"),
+#: Displayed status -> label (how each looks is templates/deadlines/_macros.html's ``tag_classes``).
+STATUSES: dict[str, str] = {
+    "not_open": "Not open yet",
+    "open": "Open",
+    "in_progress": "In progress",
+    "submitted": "Submitted",
+    "accepted": "Accepted",
+    "returned": "Returned for changes",
+    "overdue": "Overdue",
+    "late": "Late",
+    "exempt": "Exempt",
+    "information": "For information",
 }
 #: Displayed statuses that count as a return made.
 DONE = frozenset({"submitted", "late", "accepted"})
@@ -109,9 +109,8 @@ def display_status(
 
 
 def status_view(key: str) -> dict:
-    """``{"key", "label", "tag"}`` for a displayed status key."""
-    label, tag = STATUSES[key]
-    return {"key": key, "label": label, "tag": tag}
+    """``{"key", "label"}`` for a displayed status key."""
+    return {"key": key, "label": STATUSES[key]}
 
 
 # ----------------------------------------------------------------------------- instances
@@ -502,7 +501,7 @@ def record_status(
     as late. Appends to the history, updates the current status and audits
     ``deadline_status_recorded`` in one transaction.
 
-    Returns ``{"key", "label", "tag", "explicit", "note", "at", "submitted_at"}``.
+    Returns ``{"key", "label", "explicit", "note", "at", "submitted_at"}``.
     Raises StatusError for an unknown status, a cancelled, unknown or information-only
     instance, a school the instance does not apply to, an exemption with no reason, a
     note over 2,000 characters or a time in the future.

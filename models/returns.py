@@ -33,13 +33,14 @@ SOURCE = "returns"
 #: Catalogue codes of the returns made by uploading a file Gatehouse validates, and what the file is.
 FILE_KINDS = {"SC-AUT": "census", "SC-SPR": "census", "SC-SUM": "census", "PHONICS": "ctf", "EYFSP": "ctf"}
 KIND_LABELS = {"census": "School Census return", "ctf": "Common Transfer File (CTF)"}
-#: Workflow status of a version -> (label, GOV.UK tag class). None: no version yet.
-STATUSES: dict[str | None, tuple[str, str]] = {
-    None: ("No data", "govuk-tag--grey"),
-    "validated": ("Loaded and validated", "govuk-tag--blue"),
-    "submitted": ("Submitted", "govuk-tag--turquoise"),
-    "authorised": ("Authorised", "govuk-tag--green"),
-    "returned": ("Returned to school", "govuk-tag--orange"),
+#: Workflow status of a version -> label. None: no version yet. How each looks is
+#: templates/returns/_macros.html's ``tag_classes``.
+STATUSES: dict[str | None, str] = {
+    None: "No data",
+    "validated": "Loaded and validated",
+    "submitted": "Submitted",
+    "authorised": "Authorised",
+    "returned": "Returned to school",
 }
 #: Statuses after which the school may upload a new version.
 UPLOADABLE = frozenset({None, "validated", "returned"})
@@ -54,12 +55,12 @@ class WorkflowError(ValueError):
 
 
 def status_view(version: dict | None) -> dict:
-    """``{"key", "label", "tag"}`` for a version's status (None: no data). A resubmission says so."""
+    """``{"key", "label"}`` for a version's status (None: no data). A resubmission says so."""
     key = version["status"] if version else None
-    label, tag = STATUSES[key]
+    label = STATUSES[key]
     if key == "submitted" and version["version"] > 1:
         label = "Resubmitted"
-    return {"key": key, "label": label, "tag": tag}
+    return {"key": key, "label": label}
 
 
 # ----------------------------------------------------------------------------- returns and versions

@@ -1,32 +1,39 @@
-"""One blueprint per area: its module here, its URL prefix and its template folder share its name.
+"""One blueprint per area: its module here, its URL prefix and its template folder share its name
+(``/account-requests/...`` → ``views/account_requests.py`` → ``templates/account_requests/``).
 
-A new area adds its module to :func:`register_blueprints`."""
+A new area adds its module to :data:`AREAS`. ``views/moved.py`` redirects addresses that moved.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
+
+AREAS: tuple[str, ...] = (
+    "main",
+    "auth",
+    "account",
+    "organisations",
+    "users",
+    "invitations",
+    "account_requests",
+    "claims",
+    "oversight",
+    "activity",
+    "deadlines",
+    "deadline_calendar",
+    "deadline_tracker",
+    "deadlines_admin",
+    "returns",
+    "returns_review",
+    "audit",
+    "outbox",
+    "moved",
+)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every area's blueprint on ``app``."""
-    from views import (
-        access_areas,
-        account,
-        audit,
-        auth,
-        deadline_calendar,
-        deadline_tracker,
-        deadlines,
-        deadlines_admin,
-        main,
-        organisations,
-        outbox,
-        returns,
-        returns_review,
-    )
-
-    areas = (main, auth, audit, organisations, account, outbox)
-    deadline_areas = (deadlines, deadline_calendar, deadline_tracker, deadlines_admin)
-    returns_areas = (returns, returns_review)
-    for module in (*areas, *deadline_areas, *returns_areas, *access_areas.MODULES):
-        app.register_blueprint(module.bp)
+    for name in AREAS:
+        app.register_blueprint(importlib.import_module(f"views.{name}").bp)

@@ -23,7 +23,7 @@ from web.access import has_oversight, manager, may_manage, oversight_la_code, pu
 from web.client import access_throttled, client_details, count_attempt, too_many_access_attempts
 from web.database import get_db
 
-bp = Blueprint("account_requests", __name__)
+bp = Blueprint("account_requests", __name__, url_prefix="/account-requests")
 
 RESULTS_SHOWN = 20
 
@@ -31,14 +31,14 @@ RESULTS_SHOWN = 20
 # ----------------------------------------------------------------------------- public pages
 
 
-@bp.get("/request-an-account")
+@bp.get("/new")
 @public
 def start():
     form = FindOrganisationForm(request.args)
     found = None
     if form.q.data and form.validate():
         found = organisations.search(get_db(), query=form.q.data, status="open", per_page=RESULTS_SHOWN)
-    return render_template("requests/start.html", form=form, found=found)
+    return render_template("account_requests/start.html", form=form, found=found)
 
 
 def _requestable(org_id: int) -> dict:
@@ -70,10 +70,10 @@ def _record_request(db, organisation: dict, form: AccountRequestForm) -> None:
     context = {"organisation": organisation, "name": form.name.data}
     existing = users.get_by_email(db, email)
     if existing is not None and existing["status"] != "removed":
-        tell(email, "your account request", "requests/email/already_have_account.txt", **context)
+        tell(email, "your account request", "account_requests/email/already_have_account.txt", **context)
         return
     if account_requests.open_request_for(db, organisation["id"], email):
-        tell(email, "your account request", "requests/email/duplicate.txt", **context)
+        tell(email, "your account request", "account_requests/email/duplicate.txt", **context)
         return
     people, to_la = deciders(db, organisation)
     timetable = _timetable()
@@ -83,12 +83,12 @@ def _record_request(db, organisation: dict, form: AccountRequestForm) -> None:
         chosen_services=form.services.data or [], routed_to_la=to_la, timetable=timetable,
         ip=details["ip"], user_agent=details["user_agent"],
     )  # fmt: skip
-    tell(email, "we have your account request", "requests/email/received.txt", request_row=created, **context)
-    tell_each(people, f"account request from {created['name']}", "requests/email/new_request.txt",
+    tell(email, "we have your account request", "account_requests/email/received.txt", request_row=created, **context)
+    tell_each(people, f"account request from {created['name']}", "account_requests/email/new_request.txt",
               request_row=created, to_la=to_la, service_names=SERVICES)
 
 
-@bp.route("/request-an-account/<int:org_id>", methods=["GET", "POST"])
+@bp.route("/new/<int:org_id>", methods=["GET", "POST"])
 @public
 def ask(org_id: int):
     organisation = _requestable(org_id)
@@ -103,13 +103,13 @@ def ask(org_id: int):
             count_attempt("account_request")
             _record_request(get_db(), organisation, form)
             return redirect(url_for("account_requests.sent", org_id=org_id))
-    return render_template("requests/ask.html", form=form, organisation=organisation)
+    return render_template("account_requests/ask.html", form=form, organisation=organisation)
 
 
-@bp.get("/request-an-account/<int:org_id>/sent")
+@bp.get("/new/<int:org_id>/sent")
 @public
 def sent(org_id: int):
-    return render_template("requests/sent.html", organisation=_requestable(org_id))
+    return render_template("account_requests/sent.html", organisation=_requestable(org_id))
 
 
 # ----------------------------------------------------------------------------- deciding
@@ -157,13 +157,13 @@ def _approve(db, found: dict, organisation: dict, form: DecisionForm):
 
 def _reject(db, found: dict, organisation: dict, form: DecisionForm):
     rejected = account_requests.reject(db, found["id"], form.reason.data, actor=current_user.row, **client_details())
-    tell(rejected["email"], "your account request", "requests/email/rejected.txt", request_row=rejected,
+    tell(rejected["email"], "your account request", "account_requests/email/rejected.txt", request_row=rejected,
          organisation=organisation)
     flash(f"Rejected: {found['name']} has been emailed your reason.", "success")
     return redirect(url_for("users.organisation_users", org_id=organisation["id"]))
 
 
-@bp.route("/requests/<int:request_id>", methods=["GET", "POST"])
+@bp.route("/<int:request_id>", methods=["GET", "POST"])
 @manager
 def detail(request_id: int):
     found, organisation = _visible_request(request_id)
@@ -181,5 +181,5 @@ def detail(request_id: int):
                 return redirect(url_for("account_requests.detail", request_id=request_id))
             if response is not None:
                 return response
-    return render_template("requests/detail.html", found=found, organisation=organisation, form=form,
+    return render_template("account_requests/detail.html", found=found, organisation=organisation, form=form,
                            allowed=allowed, statuses=account_requests.STATUSES, service_names=SERVICES)

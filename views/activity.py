@@ -13,7 +13,7 @@ from web.access import managed_organisation, managed_user, manager, signed_in
 from web.database import get_db
 from web.rendering import render_page
 
-bp = Blueprint("activity", __name__)
+bp = Blueprint("activity", __name__, url_prefix="/activity")
 
 ACTION_LABELS = {
     "sign_in": "Signed in",
@@ -76,11 +76,11 @@ def _page(filters: audit.Filters, *, heading: str, caption: str, endpoint: str, 
         get_db(), filters, before=request.args.get("before", type=int), after=request.args.get("after", type=int)
     )
     results["rows"] = [_describe(row) for row in results["rows"]]
-    return render_page("users/activity.html", "users/_activity.html", results=results, heading=heading,
+    return render_page("activity/index.html", "activity/_results.html", results=results, heading=heading,
                        caption=caption, endpoint=endpoint, values=values, show_ip=show_ip)
 
 
-@bp.get("/organisations/<int:org_id>/activity")
+@bp.get("/organisations/<int:org_id>")
 @manager
 def organisation(org_id: int):
     org = managed_organisation(org_id)
@@ -88,7 +88,7 @@ def organisation(org_id: int):
                  endpoint="activity.organisation", show_ip=False, org_id=org_id)
 
 
-@bp.get("/users/<int:user_id>/activity")
+@bp.get("/users/<int:user_id>")
 @manager
 def person(user_id: int):
     user, org = managed_user(user_id)
@@ -97,7 +97,7 @@ def person(user_id: int):
                  show_ip=False, user_id=user_id)
 
 
-@bp.get("/users/me/activity")
+@bp.get("/me")
 @signed_in
 def mine():
     me = current_user.row

@@ -14,14 +14,14 @@ from web.client import client_details
 from web.database import get_db
 from web.rendering import render_page
 
-bp = Blueprint("audit", __name__, url_prefix="/admin")
+bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 def _filter_form() -> AuditFilterForm:
     return AuditFilterForm(request.args, actions=audit.distinct_actions(get_db()))
 
 
-@bp.get("/audit")
+@bp.get("")
 @site_admin
 def index():
     form = _filter_form()
@@ -36,7 +36,7 @@ def index():
     return render_page("audit/index.html", "audit/_results.html", form=form, results=results, query=form.query_args())
 
 
-@bp.get("/audit/<int:entry_id>")
+@bp.get("/<int:entry_id>")
 @site_admin
 def entry(entry_id: int):
     row = audit.get(get_db(), entry_id)
@@ -45,7 +45,7 @@ def entry(entry_id: int):
     return render_template("audit/entry.html", entry=row)
 
 
-@bp.get("/audit.csv")
+@bp.get("/export.csv")
 @site_admin
 def export():
     form = _filter_form()

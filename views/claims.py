@@ -25,7 +25,7 @@ from web.database import get_db
 from web.passwords import app_hasher
 from web.sessions import start_session
 
-bp = Blueprint("claims", __name__)
+bp = Blueprint("claims", __name__, url_prefix="/claims")
 
 NEW_CODE = "new_claim_code"
 CLAIMING = "claiming"
@@ -41,7 +41,7 @@ def _claim_for_oversight(claim_id: int) -> dict:
     return claim
 
 
-@bp.post("/organisations/<int:org_id>/claim-codes")
+@bp.post("/organisations/<int:org_id>")
 @oversight
 def issue(org_id: int):
     organisation = managed_organisation(org_id)
@@ -58,7 +58,7 @@ def issue(org_id: int):
     return redirect(url_for("claims.detail", claim_id=claim["id"]))
 
 
-@bp.get("/claim-codes/<int:claim_id>")
+@bp.get("/<int:claim_id>")
 @oversight
 def detail(claim_id: int):
     claim = _claim_for_oversight(claim_id)
@@ -70,7 +70,7 @@ def detail(claim_id: int):
                            claim_url=current_app.config["BASE_URL"].rstrip("/") + url_for("claims.redeem"))
 
 
-@bp.post("/claim-codes/<int:claim_id>/revoke")
+@bp.post("/<int:claim_id>/revoke")
 @oversight
 def revoke(claim_id: int):
     claim = _claim_for_oversight(claim_id)
@@ -108,7 +108,7 @@ def _redeem_signed_in(claim: dict, form: ClaimCodeForm):
     return redirect(url_for("users.index"))
 
 
-@bp.route("/claim", methods=["GET", "POST"])
+@bp.route("/", methods=["GET", "POST"])
 @public
 def redeem():
     if access_throttled("claim_code"):
@@ -144,7 +144,7 @@ def _claim_in_progress() -> dict | None:
     return claim
 
 
-@bp.route("/claim/new-account", methods=["GET", "POST"])
+@bp.route("/new-account", methods=["GET", "POST"])
 @public
 def new_account():
     claim = _claim_in_progress()

@@ -30,7 +30,7 @@ from web.client import client_details
 from web.database import get_db
 from web.sessions import safe_next
 
-bp = Blueprint("deadline_calendar", __name__, url_prefix="/deadlines")
+bp = Blueprint("deadline_calendar", __name__, url_prefix="/deadline-calendar")
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
@@ -56,7 +56,7 @@ def _items(db, start: dt.date, end: dt.date, on: dt.date, school: dict | None) -
     return deadlines.instances_between(db, start, end)
 
 
-@bp.get("/calendar")
+@bp.get("")
 @any_deadlines
 def month():
     db = get_db()
@@ -72,7 +72,7 @@ def month():
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return render_template(
-        "deadlines/calendar.html",
+        "deadline_calendar/month.html",
         first=first,
         weeks=weeks,
         by_day=by_day,
@@ -90,7 +90,7 @@ def _back() -> str:
     return safe_next(request.form.get("next")) or url_for("deadlines.whats_due")
 
 
-@bp.post("/calendar-link")
+@bp.post("/link")
 @any_deadlines
 def create_feed():
     if not ButtonForm().validate_on_submit():
@@ -99,7 +99,7 @@ def create_feed():
     return redirect(_back())
 
 
-@bp.post("/calendar-link/revoke")
+@bp.post("/link/revoke")
 @any_deadlines
 def revoke_feed():
     if not ButtonForm().validate_on_submit():
@@ -160,7 +160,7 @@ def build_calendar(user: dict, items: list[dict], base_url: str, name: str) -> b
     return cal.to_ical()
 
 
-@bp.get("/calendar/<token>.ics")
+@bp.get("/feeds/<token>.ics")
 @public
 def feed(token: str):
     user = _feed_user(token)

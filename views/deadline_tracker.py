@@ -13,7 +13,6 @@ import io
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from background.mail import mailer
 from domain import clock
@@ -27,19 +26,12 @@ from domain.dates import (
 )
 from forms.deadlines import ChaseForm, RecordStatusForm, TrackerFilterForm
 from models import audit, deadline_catalogue, deadline_tracker, deadlines, organisations, services
-from views.deadlines import deadline_date
 from web.access import DEADLINES, la_deadlines
 from web.client import client_details
 from web.database import get_db
 from web.rendering import render_page
 
-bp = Blueprint("deadline_tracker", __name__, url_prefix="/deadlines")
-
-_TAGS = {key: f'<strong class="govuk-tag {tag}">{label}</strong>' for key, (label, tag) in deadlines.STATUSES.items()}
-_NOT_REQUIRED = (
-    '<td class="govuk-table__cell gatehouse-matrix__none">–<span class="govuk-visually-hidden">not required</span></td>'
-)
-
+bp = Blueprint("deadline_tracker", __name__, url_prefix="/deadline-tracker")
 
 def _la_code() -> str:
     return current_user.row["organisation_la_code"]
@@ -63,41 +55,24 @@ def _matrix(form: TrackerFilterForm) -> dict | None:
     return deadline_tracker.matrix(get_db(), la_code=_la_code(), filters=form.filters())
 
 
-def row_cells(row: dict) -> Markup:
-    """The status cells of one school's row, built in Python: the page may hold 18,000 of them."""
-    parts = []
-    for cell in row["cells"]:
-        if cell is None:
-            parts.append(_NOT_REQUIRED)
-            continue
-        key, chased = cell
-        note = (
-            f'<span class="govuk-body-s gatehouse-matrix__chased">Chased {deadline_date(chased)}</span>'
-            if chased
-            else ""
-        )
-        parts.append(f'<td class="govuk-table__cell">{_TAGS[key]}{note}</td>')
-    return Markup("".join(parts))
-
-
-@bp.get("/tracker")
+@bp.get("")
 @la_deadlines
 def index():
     form = _filter_form(request.args)
     data = _matrix(form)
     return render_page(
-        "deadlines/tracker.html",
-        "deadlines/_tracker_results.html",
+        "deadline_tracker/index.html",
+        "deadline_tracker/_results.html",
         form=form,
         data=data,
         query=form.query_args(),
         chase_form=ChaseForm(),
-        row_cells=row_cells,
+        status_labels=deadlines.STATUSES,
         year_label=academic_year_label,
     )
 
 
-@bp.get("/tracker.csv")
+@bp.get("/export.csv")
 @la_deadlines
 def export():
     form = _filter_form(request.args)
@@ -119,7 +94,7 @@ def export():
     )
     for row in data["rows"]:
         school = row["school"]
-        statuses = [deadlines.STATUSES[cell[0]][0] if cell else "Not required" for cell in row["cells"]]
+        statuses = [deadlines.STATUSES[cell[0]] if cell else "Not required" for cell in row["cells"]]
         dfe = f"{school['dfe_number'][:3]}/{school['dfe_number'][3:]}"
         writer.writerow(
             [dfe, school["urn"] or "", school["name"], school["phase"] or "", school["type_name"] or "",
@@ -152,7 +127,7 @@ def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int
     for school in schools:
         recipients = [u["email"] for u in services.users_with_service(db, school["id"], DEADLINES)]
         body = render_template(
-            "deadlines/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
+            "deadline_tracker/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
             service_name=config["SERVICE_NAME"], status=deadlines.status_for(db, school["id"], instance["id"]),
         )  # fmt: skip
         for address in recipients:
@@ -186,7 +161,7 @@ def _chase_targets(form: ChaseForm, instance: dict) -> list[dict]:
     return targets
 
 
-@bp.post("/tracker/chase")
+@bp.post("/chase")
 @la_deadlines
 def chase():
     form = ChaseForm()
@@ -211,7 +186,7 @@ def chase():
     return redirect(back)
 
 
-@bp.route("/tracker/<int:instance_id>/<int:organisation_id>", methods=["GET", "POST"])
+@bp.route("/<int:instance_id>/<int:organisation_id>", methods=["GET", "POST"])
 @la_deadlines
 def school_status(instance_id: int, organisation_id: int):
     db = get_db()
@@ -240,7 +215,7 @@ def school_status(instance_id: int, organisation_id: int):
             )
     instance["status"] = deadlines.status_for(db, school["id"], instance_id)
     page = render_template(
-        "deadlines/school_status.html",
+        "deadline_tracker/school_status.html",
         form=form,
         school=school,
         instance=instance,
@@ -250,7 +225,7 @@ def school_status(instance_id: int, organisation_id: int):
     return page, 400 if form.errors else 200
 
 
-@bp.get("/tracker/school/<int:organisation_id>")
+@bp.get("/schools/<int:organisation_id>")
 @la_deadlines
 def school_overview(organisation_id: int):
     db = get_db()
@@ -262,5 +237,5 @@ def school_overview(organisation_id: int):
     start, end = academic_year_start(year), academic_year_end(year)
     items = deadlines.for_school(db, school, start=start, end=end, on=today)
     return render_template(
-        "deadlines/tracker_school.html", school=school, items=items, year_label=academic_year_label(year)
+        "deadline_tracker/school.html", school=school, items=items, year_label=academic_year_label(year)
     )

@@ -11,7 +11,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
 
 from domain import clock
 from domain.dates import uk_now
@@ -63,25 +62,6 @@ def action_label(instance: dict) -> str:
         "incidents_or_nil": "Report incidents or make a NIL return",
         "form": "Fill in the return",
     }[instance["return_type"]]
-
-
-@bp.app_template_global("deadline_due_rows")
-def due_rows(items: list[dict]) -> Markup:
-    """The body rows of a school's deadlines table, built in Python (the page is requested often)."""
-    base = url_for("deadlines.school_return", instance_id=0)[:-1]
-    parts = []
-    for item in items:
-        name, period, status = escape(item["name"]), escape(item["period_label"]), item["status"]
-        parts.append(
-            '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header'
-            f' gatehouse-deadlines-table__return">{name}<span class="govuk-body-s govuk-!-display-block'
-            f' govuk-!-margin-bottom-0">{period}</span></th><td class="govuk-table__cell gatehouse-nowrap">'
-            f'<time datetime="{item["due_on"].isoformat()}">{deadline_day(item["due_on"])}</time></td>'
-            f'<td class="govuk-table__cell"><strong class="govuk-tag {status["tag"]}">{status["label"]}</strong></td>'
-            f'<td class="govuk-table__cell"><a class="govuk-link" href="{base}{item["id"]}">{action_label(item)}'
-            f'<span class="govuk-visually-hidden">: {name}, {period}</span></a></td></tr>'
-        )
-    return Markup("".join(parts))
 
 
 def feed_url(token: str) -> str:
@@ -145,7 +125,7 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
     return page, status
 
 
-@bp.get("/returns/<int:instance_id>")
+@bp.get("/<int:instance_id>")
 @school_deadlines
 def school_return(instance_id: int):
     instance, school = _school_instance(instance_id)
@@ -154,7 +134,7 @@ def school_return(instance_id: int):
     return _return_page(instance, school, form)
 
 
-@bp.post("/returns/<int:instance_id>")
+@bp.post("/<int:instance_id>")
 @school_deadlines
 def make_return(instance_id: int):
     instance, school = _school_instance(instance_id)

@@ -37,7 +37,7 @@ from models import deadline_catalogue, deadlines, term_dates
 from web.access import site_admin
 from web.database import get_db
 
-bp = Blueprint("deadlines_admin", __name__, url_prefix="/admin/deadlines")
+bp = Blueprint("deadlines_admin", __name__, url_prefix="/deadlines-admin")
 
 MIN_YEAR, MAX_YEAR = 2000, 2097
 
@@ -60,7 +60,7 @@ def _this_year() -> int:
 def catalogue():
     entries = deadline_catalogue.list_entries(get_db())
     return render_template(
-        "deadlines/admin/catalogue.html",
+        "deadlines_admin/catalogue.html",
         entries=entries,
         describe_rule=deadline_catalogue.describe_rule,
         describe_audience=deadline_catalogue.describe_audience,
@@ -138,7 +138,7 @@ def _save(form: CatalogueEntryForm, code: str, catalogue_id: int | None) -> dict
 
 def _entry_page(form: CatalogueEntryForm, entry: dict | None):
     status = 400 if form.errors else 200
-    return render_template("deadlines/admin/entry.html", form=form, entry=entry, example=_example_rule()), status
+    return render_template("deadlines_admin/entry.html", form=form, entry=entry, example=_example_rule()), status
 
 
 def _example_rule() -> str:
@@ -204,7 +204,7 @@ def edit_term_dates(year: int):
                   "them.", "success")  # fmt: skip
             return redirect(url_for("deadlines_admin.edit_term_dates", year=year))
     page = render_template(
-        "deadlines/admin/term_dates.html", form=form, year=year, label=academic_year_label(year), problem=problem,
+        "deadlines_admin/term_dates.html", form=form, year=year, label=academic_year_label(year), problem=problem,
         stored=term_dates.stored(db, year), defaults=default_term_dates(year), names=TERM_DATE_LABELS,
         reset_form=ButtonForm(),
     )  # fmt: skip
@@ -232,19 +232,19 @@ def reset_term_dates(year: int):
 # ----------------------------------------------------------------------------- deadlines (instances)
 
 
-@bp.get("/deadlines")
+@bp.get("/instances")
 @site_admin
 def instances():
     year = request.args.get("year", type=int) or _this_year()
     year = _year_or_404(year)
     found = deadlines.list_instances(get_db(), academic_year=year)
     return render_template(
-        "deadlines/admin/instances.html", instances=found, year=year, label=academic_year_label(year),
+        "deadlines_admin/instances.html", instances=found, year=year, label=academic_year_label(year),
         generate_form=GenerateForm(data={"academic_year": year}),
     )  # fmt: skip
 
 
-@bp.post("/deadlines/generate")
+@bp.post("/instances/generate")
 @site_admin
 def generate():
     form = GenerateForm()
@@ -271,12 +271,12 @@ def _instance_or_404(instance_id: int) -> dict:
 
 def _instance_page(instance: dict, move: MoveInstanceForm, cancel: CancelInstanceForm, status: int = 200):
     page = render_template(
-        "deadlines/admin/instance.html", instance=instance, move=move, cancel=cancel, restore_form=ButtonForm()
+        "deadlines_admin/instance.html", instance=instance, move=move, cancel=cancel, restore_form=ButtonForm()
     )
     return page, status
 
 
-@bp.route("/deadlines/<int:instance_id>", methods=["GET", "POST"])
+@bp.route("/instances/<int:instance_id>", methods=["GET", "POST"])
 @site_admin
 def edit_instance(instance_id: int):
     instance = _instance_or_404(instance_id)
@@ -299,7 +299,7 @@ def edit_instance(instance_id: int):
     return _instance_page(instance, move, cancel, 400 if move.errors else 200)
 
 
-@bp.post("/deadlines/<int:instance_id>/cancel")
+@bp.post("/instances/<int:instance_id>/cancel")
 @site_admin
 def cancel_instance(instance_id: int):
     instance = _instance_or_404(instance_id)
@@ -317,7 +317,7 @@ def cancel_instance(instance_id: int):
     return _instance_page(instance, move, cancel, 400)
 
 
-@bp.post("/deadlines/<int:instance_id>/restore")
+@bp.post("/instances/<int:instance_id>/restore")
 @site_admin
 def restore_instance(instance_id: int):
     instance = _instance_or_404(instance_id)
@@ -332,7 +332,7 @@ def restore_instance(instance_id: int):
     return redirect(url_for("deadlines_admin.edit_instance", instance_id=instance_id))
 
 
-@bp.route("/deadlines/new", methods=["GET", "POST"])
+@bp.route("/instances/new", methods=["GET", "POST"])
 @site_admin
 def new_instance():
     entries = [e for e in deadline_catalogue.list_entries(get_db()) if e["active"]]
@@ -350,4 +350,4 @@ def new_instance():
         else:
             flash(f"{added['name']} ({added['period_label']}) added.", "success")
             return redirect(url_for("deadlines_admin.instances", year=added["academic_year"]))
-    return render_template("deadlines/admin/new_instance.html", form=form), 400 if form.errors else 200
+    return render_template("deadlines_admin/new_instance.html", form=form), 400 if form.errors else 200

@@ -21,7 +21,7 @@ from web.database import get_db
 from web.passwords import app_hasher
 from web.sessions import start_session
 
-bp = Blueprint("invitations", __name__)
+bp = Blueprint("invitations", __name__, url_prefix="/invitations")
 
 
 def email_problem(email: str) -> str | None:
@@ -46,7 +46,7 @@ def _dead_link():
     return render_template("invitations/invalid.html"), 410
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/<token>", methods=["GET", "POST"])
 @public
 def accept(token: str):
     if access_throttled("invitation"):

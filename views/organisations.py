@@ -18,7 +18,7 @@ from web.database import get_db
 from web.pagination import page_links
 from web.rendering import render_page
 
-bp = Blueprint("organisations", __name__)
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 PER_PAGE = 50
 
@@ -50,7 +50,7 @@ def _la_scope() -> str | None:
     return current_user.row["organisation_la_code"]
 
 
-@bp.get("/organisations")
+@bp.get("")
 @la_staff
 def index():
     db = get_db()
@@ -81,7 +81,7 @@ def index():
     )
 
 
-@bp.get("/organisations/<int:org_id>")
+@bp.get("/<int:org_id>")
 @la_staff
 def detail(org_id: int):
     db = get_db()

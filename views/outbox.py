@@ -6,31 +6,31 @@ import math
 import re
 
 from flask import Blueprint, abort, render_template, request
-from markupsafe import Markup, escape
 
 from models import outbox
 from web.access import site_admin
 from web.database import get_db
 from web.rendering import render_page
 
-bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
 PAGE_SIZE = 50
 _URL = re.compile(r"https?://[^\s<>\"']+")
 STATUS_LABELS = {"sent": "Sent", "held": "Held", "failed": "Failed"}
 
 
-def linkify(text: str) -> Markup:
-    """Escape ``text`` and turn each http(s) address in it into a link."""
+def with_links(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into ``(piece, is_address)`` pairs, each http(s) address a piece of its own, so the
+    template can show the addresses as links (trailing punctuation stays text)."""
     parts = []
     last = 0
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(".,;:!?)")
-        parts.append(escape(text[last:match.start()]))
-        parts.append(Markup('<a class="govuk-link" href="{0}">{0}</a>').format(url))
+        parts.append((text[last:match.start()], False))
+        parts.append((url, True))
         last = match.start() + len(url)
-    parts.append(escape(text[last:]))
-    return Markup("").join(parts)
+    parts.append((text[last:], False))
+    return parts
 
 
 @bp.get("")
@@ -62,4 +62,4 @@ def message(message_id: int):
     row = outbox.get(get_db(), message_id)
     if row is None:
         abort(404)
-    return render_template("outbox/message.html", message=row, body=linkify(row["body"]), labels=STATUS_LABELS)
+    return render_template("outbox/message.html", message=row, body=with_links(row["body"]), labels=STATUS_LABELS)

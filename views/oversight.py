@@ -16,13 +16,13 @@ from web.database import get_db
 from web.pagination import page_links
 from web.rendering import render_page
 
-bp = Blueprint("oversight", __name__)
+bp = Blueprint("oversight", __name__, url_prefix="/oversight")
 
 PER_PAGE = 25
 WITH_LA_SHOWN = 10
 
 
-@bp.get("/oversight")
+@bp.get("")
 @oversight_permission
 def index():
     db = get_db()

@@ -22,7 +22,7 @@ from web.access import RETURNS, la_returns
 from web.client import client_details
 from web.database import get_db
 
-bp = Blueprint("returns_review", __name__, url_prefix="/returns/review")
+bp = Blueprint("returns_review", __name__, url_prefix="/returns-review")
 
 
 def _la_code() -> str:
@@ -41,7 +41,7 @@ def _instance(instance_id: int) -> dict:
 def index():
     year = academic_year_of(uk_today())
     instances = returns.review_instances(get_db(), _la_code(), year - 1)
-    return render_template("returns/review/index.html", instances=instances, year_label=academic_year_label)
+    return render_template("returns_review/index.html", instances=instances, year_label=academic_year_label)
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -52,7 +52,7 @@ def instance(instance_id: int):
     counts = {}
     for row in review_rows:
         counts[row["status"]["key"]] = counts.get(row["status"]["key"], 0) + 1
-    return render_template("returns/review/instance.html", instance=found, rows=review_rows, counts=counts,
+    return render_template("returns_review/instance.html", instance=found, rows=review_rows, counts=counts,
                            statuses=returns.STATUSES)  # fmt: skip
 
 
@@ -84,7 +84,7 @@ def _email_school(version: dict, reason: str) -> int:
     recipients = services.users_with_service(get_db(), ret["organisation_id"], RETURNS)
     for user in recipients:
         send_email(
-            user["email"], f"{ret['title']} returned for changes", "returns/email/returned.txt", background=True,
+            user["email"], f"{ret['title']} returned for changes", "returns_review/email/returned.txt", background=True,
             ret=ret, version=version, reason=reason, sender=current_user.row, recipient=user,
         )  # fmt: skip
     return len(recipients)
@@ -108,7 +108,7 @@ def return_to_school(version_id: int):
             flash(f"{version['return']['school_name']}: version {version['version']} returned to the school "
                   f"({emailed} email{'s' if emailed != 1 else ''} sent).", "success")  # fmt: skip
             return redirect(url_for("returns.report", version_id=version_id), 303)
-    page = render_template("returns/review/return.html", form=form, version=version, ret=version["return"])
+    page = render_template("returns_review/return.html", form=form, version=version, ret=version["return"])
     return page, 400 if form.errors else 200
 
 

@@ -19,7 +19,7 @@ from web.access import changeable_user, has_oversight, managed_organisation, man
 from web.client import client_details
 from web.database import get_db
 
-bp = Blueprint("users", __name__)
+bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 def _me() -> dict:
@@ -40,14 +40,14 @@ def _refused(error: Exception, user_id: int):
 # ----------------------------------------------------------------------------- lists
 
 
-@bp.get("/users")
+@bp.get("")
 @manager
 def index():
     """The Users section: your own organisation's list."""
     return redirect(url_for("users.organisation_users", org_id=_me()["organisation_id"]))
 
 
-@bp.get("/organisations/<int:org_id>/users")
+@bp.get("/organisations/<int:org_id>")
 @manager
 def organisation_users(org_id: int):
     organisation = managed_organisation(org_id)
@@ -72,7 +72,7 @@ def organisation_users(org_id: int):
     )
 
 
-@bp.get("/organisations/<int:org_id>/users.csv")
+@bp.get("/organisations/<int:org_id>.csv")
 @manager
 def export(org_id: int):
     organisation = managed_organisation(org_id)
@@ -85,7 +85,7 @@ def export(org_id: int):
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.get("/organisations/<int:org_id>/users/review")
+@bp.get("/organisations/<int:org_id>/review")
 @manager
 def review(org_id: int):
     organisation = managed_organisation(org_id)
@@ -94,7 +94,7 @@ def review(org_id: int):
                            unused=accounts.unused_accounts(get_db(), org_id, days), roles=accounts.ROLES)
 
 
-@bp.route("/organisations/<int:org_id>/users/invite", methods=["GET", "POST"])
+@bp.route("/organisations/<int:org_id>/invite", methods=["GET", "POST"])
 @manager
 def invite(org_id: int):
     organisation = managed_organisation(org_id)
@@ -122,7 +122,7 @@ def invite(org_id: int):
                            seats=accounts.seat_summary(get_db(), organisation, current_app.config))
 
 
-@bp.route("/organisations/<int:org_id>/users/hand-over", methods=["GET", "POST"])
+@bp.route("/organisations/<int:org_id>/hand-over", methods=["GET", "POST"])
 @manager
 def hand_over(org_id: int):
     organisation = managed_organisation(org_id)
@@ -168,7 +168,7 @@ def limits(org_id: int):
 # ----------------------------------------------------------------------------- one user
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/<int:user_id>")
 @manager
 def detail(user_id: int):
     user, organisation = managed_user(user_id)
@@ -191,7 +191,7 @@ def _not_yourself(user: dict, what: str):
     return None
 
 
-@bp.route("/users/<int:user_id>/suspend", methods=["GET", "POST"])
+@bp.route("/<int:user_id>/suspend", methods=["GET", "POST"])
 @manager
 def suspend(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -212,7 +212,7 @@ def suspend(user_id: int):
     return render_template("users/suspend.html", form=form, user=user, organisation=organisation)
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/<int:user_id>/reactivate")
 @manager
 def reactivate(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -228,7 +228,7 @@ def reactivate(user_id: int):
     return redirect(url_for("users.detail", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/unlock")
+@bp.post("/<int:user_id>/unlock")
 @manager
 def unlock(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -244,7 +244,7 @@ def unlock(user_id: int):
     return redirect(url_for("users.detail", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/reset-two-step-verification")
+@bp.post("/<int:user_id>/reset-two-step-verification")
 @manager
 def reset_two_factor(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -261,7 +261,7 @@ def reset_two_factor(user_id: int):
     return redirect(url_for("users.detail", user_id=user_id))
 
 
-@bp.route("/users/<int:user_id>/services", methods=["GET", "POST"])
+@bp.route("/<int:user_id>/services", methods=["GET", "POST"])
 @manager
 def change_services(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -284,7 +284,7 @@ def change_services(user_id: int):
     return render_template("users/services.html", form=form, user=user, organisation=organisation)
 
 
-@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@bp.route("/<int:user_id>/role", methods=["GET", "POST"])
 @manager
 def change_role(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -310,7 +310,7 @@ def change_role(user_id: int):
     return render_template("users/role.html", form=form, user=user, organisation=organisation)
 
 
-@bp.route("/users/<int:user_id>/remove", methods=["GET", "POST"])
+@bp.route("/<int:user_id>/remove", methods=["GET", "POST"])
 @manager
 def remove(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -332,7 +332,7 @@ def remove(user_id: int):
     return render_template("users/remove.html", form=form, user=user, organisation=organisation)
 
 
-@bp.post("/users/<int:user_id>/resend-invitation")
+@bp.post("/<int:user_id>/resend-invitation")
 @manager
 def resend_invitation(user_id: int):
     user, organisation = changeable_user(user_id)
@@ -347,7 +347,7 @@ def resend_invitation(user_id: int):
     return redirect(url_for("users.detail", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/revoke-invitation")
+@bp.post("/<int:user_id>/revoke-invitation")
 @manager
 def revoke_invitation(user_id: int):
     user, organisation = changeable_user(user_id)

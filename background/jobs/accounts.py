@@ -43,7 +43,7 @@ def send_reminders(app: Flask, db: Database, now: dt.datetime) -> dict:
         requests += 1
         for person in unique_people(_deciders(db, request)):
             tell_now(app, db, person["email"], f"reminder: account request from {request['name']}",
-                     "requests/email/reminder.txt", person=person, request_row=request)
+                     "account_requests/email/reminder.txt", person=person, request_row=request)
             emails += 1
     return {"date": today.isoformat(), "requests": requests, "emails": emails}
 
@@ -59,7 +59,7 @@ def escalate(app: Flask, db: Database, now: dt.datetime) -> dict:
         requests += 1
         for person in unique_people(accounts.la_contacts(db, request["organisation_la_code"])):
             tell_now(app, db, person["email"], f"overdue account request at {request['organisation_name']}",
-                     "requests/email/escalated.txt", person=person, request_row=request)
+                     "account_requests/email/escalated.txt", person=person, request_row=request)
             emails += 1
     return {"date": today.isoformat(), "requests": requests, "emails": emails}
 
@@ -73,7 +73,7 @@ def close_old(app: Flask, db: Database, now: dt.datetime) -> dict:
         if request is None:
             continue
         closed += 1
-        tell_now(app, db, request["email"], "your account request was closed", "requests/email/closed.txt",
+        tell_now(app, db, request["email"], "your account request was closed", "account_requests/email/closed.txt",
                  request_row=request, days=app.config["REQUEST_CLOSE_DAYS"])
     return {"date": today.isoformat(), "closed": closed}
 

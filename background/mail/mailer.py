@@ -1,7 +1,7 @@
 """Send plain-text email through SMTP, and keep every message in the outbox table.
 
 With no ``SMTP_HOST`` the message is stored with status ``held`` for site admins to read
-at ``/admin/outbox``; when the SMTP server refuses or cannot be reached it is stored as
+at ``/outbox``; when the SMTP server refuses or cannot be reached it is stored as
 ``failed`` with the error, so nothing is lost; delivered mail is stored as ``sent``.
 """
 

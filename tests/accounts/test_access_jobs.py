@@ -13,8 +13,8 @@ from background.jobs.runner import run_due
 from domain import clock
 from models import account_requests, invitations, users
 from models.db import rows
-from tests.accounts.conftest import audit_events, outbox
 from tests.accounts.factories import open_request
+from tests.conftest import audit_events, outbox
 
 UTC = dt.UTC
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a request made then is due Monday 9 March
@@ -112,7 +112,7 @@ def test_accepted_or_live_invitations_are_kept(app, db, school, approver, make_u
     clock.set_now(MONDAY)
     _, token = invitations.invite(db, app.config, organisation=school, email="quick@fenland.example.sch.uk",
                                   name="Quick", role="end_user", actor=approver)
-    app.test_client().post(f"/invitation/{token}", data={"password": "a long and private passphrase",
+    app.test_client().post(f"/invitations/{token}", data={"password": "a long and private passphrase",
                                                           "confirm": "a long and private passphrase"})
     _run(app, MONDAY + dt.timedelta(days=20), access_jobs.INVITATION_EXPIRY)
     assert users.get_by_email(db, "quick@fenland.example.sch.uk")["status"] == "active"

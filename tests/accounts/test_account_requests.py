@@ -8,9 +8,8 @@ import pytest
 
 from models import account_requests, accounts, organisations, users
 from models.db import connect, rows
-from tests.accounts.conftest import audit_events, link_in, outbox
 from tests.accounts.factories import open_request
-from tests.conftest import sign_in_through_forms
+from tests.conftest import audit_events, link_in, outbox, sign_in_through_forms
 
 ASK = {"name": "Rita Requester", "email": "rita@fenland.example.sch.uk", "reason": "I am the new data manager",
        "services": ["returns", "deadlines"]}
@@ -22,17 +21,17 @@ def second_approver(school, make_user):
 
 
 def _ask(client, org, **fields):
-    return client.post(f"/request-an-account/{org['id']}", data={**ASK, **fields})
+    return client.post(f"/account-requests/new/{org['id']}", data={**ASK, **fields})
 
 
 def test_find_an_organisation_by_name_dfe_number_or_urn(db, client, school, other_school):
     organisations.create_school(db, la_code="873", estab="2003", name="Fenland Closed School", urn=110003,
                                 status="closed")
     for query in ("fenland", "873/2001", "8732001", "110001"):
-        html = client.get("/request-an-account", query_string={"q": query}).get_data(as_text=True)
-        assert f"/request-an-account/{school['id']}" in html, query
+        html = client.get("/account-requests/new", query_string={"q": query}).get_data(as_text=True)
+        assert f"/account-requests/new/{school['id']}" in html, query
         assert "Fenland Closed School" not in html and "Ouse Valley" not in html
-    assert client.get("/request-an-account").status_code == 200
+    assert client.get("/account-requests/new").status_code == 200
 
 
 def test_every_approver_is_emailed_and_the_requester_told(db, client, school, approver, second_approver,
@@ -46,7 +45,7 @@ def test_every_approver_is_emailed_and_the_requester_told(db, client, school, ap
     body = to_approver.get_content()
     assert "I am the new data manager" in body and "Returns (uploads and validation)" in body
     [request] = rows(db, "SELECT * FROM account_requests")
-    assert link_in(body, "/requests/") == f"/requests/{request['id']}"
+    assert link_in(body, "/requests/") == f"/account-requests/{request['id']}"
     assert request["status"] == "open" and not request["routed_to_la"]
     assert audit_events(db, "account_requested")[0]["target"] == ASK["email"]
 
@@ -91,7 +90,7 @@ def test_requests_are_rate_limited_per_ip(app, db, client, school, approver):
 
 def test_a_closed_school_takes_no_requests(db, client):
     closed = organisations.create_school(db, la_code="873", estab="2003", name="Closed", urn=1, status="closed")
-    assert client.get(f"/request-an-account/{closed['id']}").status_code == 404
+    assert client.get(f"/account-requests/new/{closed['id']}").status_code == 404
 
 
 def test_approve_from_the_emailed_link_and_others_see_the_outcome(app, db, client, school, approver,
@@ -106,7 +105,7 @@ def test_approve_from_the_emailed_link_and_others_see_the_outcome(app, db, clien
     invited = users.get_by_email(db, ASK["email"])
     assert invited["status"] == "invited" and accounts.get_user(db, invited["id"])["services"] == ["returns"]
     invitation = outbox(db, ASK["email"])[-1]
-    assert "has been approved" in invitation["body"] and "/invitation/" in invitation["body"]
+    assert "has been approved" in invitation["body"] and "/invitations/" in invitation["body"]
     theirs = app.test_client()
     sign_in_through_forms(theirs, db, second_approver)
     html = theirs.get(link).get_data(as_text=True)
@@ -147,37 +146,37 @@ def test_racing_decisions_have_one_winner(app, db, school, approver, second_appr
     assert (users.get_by_email(db, request["email"]) is not None) == (status == "approved")
 
 
-def test_rejecting_needs_a_reason_which_the_requester_is_emailed(db, client, signed_in_as, school, approver):
+def test_rejecting_needs_a_reason_which_the_requester_is_emailed(db, client, sign_in, school, approver):
     request = open_request(db, school)
-    signed_in_as(approver)
-    page = client.post(f"/requests/{request['id']}", data={"decision": "reject", "reason": ""})
+    sign_in(approver)
+    page = client.post(f"/account-requests/{request['id']}", data={"decision": "reject", "reason": ""})
     assert "Enter the reason for rejecting the request" in page.get_data(as_text=True)
-    client.post(f"/requests/{request['id']}", data={"decision": "reject", "reason": "You have left the school"})
+    client.post(f"/account-requests/{request['id']}", data={"decision": "reject", "reason": "You have left the school"})
     assert account_requests.get(db, request["id"])["status"] == "rejected"
     [mail] = outbox(db, request["email"])
     assert "was not approved" in mail["body"] and "You have left the school" in mail["body"]
 
 
-def test_approving_respects_the_cap(db, client, signed_in_as, school, approver, make_user):
+def test_approving_respects_the_cap(db, client, sign_in, school, approver, make_user):
     for _ in range(7):
         make_user(school)
     request = open_request(db, school)
-    signed_in_as(approver)
-    page = client.post(f"/requests/{request['id']}", data={"decision": "approve", "role": "end_user"})
+    sign_in(approver)
+    page = client.post(f"/account-requests/{request['id']}", data={"decision": "approve", "role": "end_user"})
     assert "already has 7 end users" in page.get_data(as_text=True)
     assert account_requests.get(db, request["id"])["status"] == "open"
 
 
-def test_who_may_see_and_decide(db, client, signed_in_as, school, other_school, approver, la_approver, make_user):
+def test_who_may_see_and_decide(db, client, sign_in, school, other_school, approver, la_approver, make_user):
     request = open_request(db, school)
     stranger = make_user(other_school, role="approver")
-    signed_in_as(stranger)
-    assert client.get(f"/requests/{request['id']}").status_code == 404
+    sign_in(stranger)
+    assert client.get(f"/account-requests/{request['id']}").status_code == 404
     client.post("/sign-out")
-    signed_in_as(la_approver)
-    assert client.get(f"/requests/{request['id']}").status_code == 200  # the LA sees it
-    refused = client.post(f"/requests/{request['id']}", data={"decision": "reject", "reason": "No"})
+    sign_in(la_approver)
+    assert client.get(f"/account-requests/{request['id']}").status_code == 200  # the LA sees it
+    refused = client.post(f"/account-requests/{request['id']}", data={"decision": "reject", "reason": "No"})
     assert refused.status_code == 403  # but decides only once it is the LA's
     account_requests.mark_escalated(db, request["id"])
-    allowed = client.post(f"/requests/{request['id']}", data={"decision": "reject", "reason": "Not known"})
+    allowed = client.post(f"/account-requests/{request['id']}", data={"decision": "reject", "reason": "Not known"})
     assert allowed.status_code == 302 and account_requests.get(db, request["id"])["status"] == "rejected"

@@ -5,49 +5,49 @@ from __future__ import annotations
 from models import accounts, audit
 
 
-def test_you_see_your_own_account_activity(db, client, signed_in_as, school, make_user, approver):
+def test_you_see_your_own_account_activity(db, client, sign_in, school, make_user, approver):
     me = make_user(school, name="Molly Me", email="molly@fenland.example.sch.uk")
     someone = make_user(school, name="Sid Else", email="sid@fenland.example.sch.uk")
     accounts.set_services(db, me["id"], {"pride"}, actor=approver, ip="10.0.0.9")
     accounts.set_services(db, someone["id"], {"returns"}, actor=approver)
-    signed_in_as(me)
+    sign_in(me)
     account = client.get("/account").get_data(as_text=True)
-    assert "/users/me/activity" in account
-    html = client.get("/users/me/activity").get_data(as_text=True)
+    assert "/activity/me" in account
+    html = client.get("/activity/me").get_data(as_text=True)
     assert "Your account activity" in html and "Signed in" in html
     assert "Services changed" in html and "added: pride" in html and "head@fenland.example.sch.uk" in html
     assert "sid@fenland.example.sch.uk" not in html
 
 
-def test_approvers_see_their_organisations_events_only(db, client, signed_in_as, school, other_school, make_user,
+def test_approvers_see_their_organisations_events_only(db, client, sign_in, school, other_school, make_user,
                                                        approver):
     ours = make_user(school, email="ours@fenland.example.sch.uk")
     theirs = make_user(other_school, email="theirs@ouse.example.sch.uk")
     accounts.suspend(db, ours["id"], "Left", actor=approver)
     accounts.suspend(db, theirs["id"], "Left", actor=None)
-    signed_in_as(approver)
-    html = client.get(f"/organisations/{school['id']}/activity").get_data(as_text=True)
+    sign_in(approver)
+    html = client.get(f"/activity/organisations/{school['id']}").get_data(as_text=True)
     assert "ours@fenland.example.sch.uk" in html and "reason: Left" in html
     assert "theirs@ouse.example.sch.uk" not in html
-    assert client.get(f"/organisations/{other_school['id']}/activity").status_code == 404
-    person = client.get(f"/users/{ours['id']}/activity").get_data(as_text=True)
+    assert client.get(f"/activity/organisations/{other_school['id']}").status_code == 404
+    person = client.get(f"/activity/users/{ours['id']}").get_data(as_text=True)
     assert "Account suspended" in person
 
 
-def test_end_users_cannot_see_the_organisations_events(client, signed_in_as, school, make_user):
-    signed_in_as(make_user(school))
-    assert client.get(f"/organisations/{school['id']}/activity").status_code == 403
+def test_end_users_cannot_see_the_organisations_events(client, sign_in, school, make_user):
+    sign_in(make_user(school))
+    assert client.get(f"/activity/organisations/{school['id']}").status_code == 403
 
 
-def test_paging_newest_first_with_htmx(db, client, signed_in_as, school, make_user, approver):
+def test_paging_newest_first_with_htmx(db, client, sign_in, school, make_user, approver):
     me = make_user(school)
     for n in range(60):
         audit.record(db, "services_changed", actor=approver, organisation_id=school["id"], target=me["email"],
                      detail={"added": [f"s{n}"], "removed": []})
-    signed_in_as(me)
-    first = client.get("/users/me/activity").get_data(as_text=True)
+    sign_in(me)
+    first = client.get("/activity/me").get_data(as_text=True)
     assert "added: s59<" in first and "added: s0<" not in first and "Older" in first
-    older = first.split('href="/users/me/activity?before=')[1].split('"')[0]
-    partial = client.get(f"/users/me/activity?before={older}", headers={"HX-Request": "true"})
+    older = first.split('href="/activity/me?before=')[1].split('"')[0]
+    partial = client.get(f"/activity/me?before={older}", headers={"HX-Request": "true"})
     body = partial.get_data(as_text=True)
     assert "<html" not in body and "added: s0<" in body and "Newer" in body

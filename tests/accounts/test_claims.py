@@ -12,9 +12,8 @@ import pytest
 from domain import access_rules, clock
 from models import accounts, claims, organisations, users
 from models.db import connect, rows
-from tests.accounts.conftest import audit_events, outbox
 from tests.accounts.factories import other_schools_claim, site_admin
-from tests.conftest import sign_in_through_forms
+from tests.conftest import audit_events, outbox, sign_in_through_forms
 
 PASSWORD = "claiming the approver role"
 
@@ -36,11 +35,11 @@ def _code_on(html: str) -> str:
     return match.group(1)
 
 
-def test_a_site_admin_issues_a_code_shown_once_as_a_letter(db, client, signed_in_as, school, admin):
-    signed_in_as(admin)
-    users_page = client.get(f"/organisations/{school['id']}/users").get_data(as_text=True)
+def test_a_site_admin_issues_a_code_shown_once_as_a_letter(db, client, sign_in, school, admin):
+    sign_in(admin)
+    users_page = client.get(f"/users/organisations/{school['id']}").get_data(as_text=True)
     assert "has no active approver" in users_page and "Issue a claim code" in users_page
-    response = client.post(f"/organisations/{school['id']}/claim-codes")
+    response = client.post(f"/claims/organisations/{school['id']}")
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     code = _code_on(html)
@@ -68,24 +67,24 @@ def test_a_new_code_revokes_the_earlier_one(db, school, admin, issued):
     assert claims.find_live(db, first_code) is None
 
 
-def test_only_oversight_may_issue(db, client, signed_in_as, school, other_school, make_user, la_approver):
+def test_only_oversight_may_issue(db, client, sign_in, school, other_school, make_user, la_approver):
     approver = make_user(other_school, role="approver")
-    signed_in_as(approver)
-    assert client.post(f"/organisations/{school['id']}/claim-codes").status_code == 403
+    sign_in(approver)
+    assert client.post(f"/claims/organisations/{school['id']}").status_code == 403
     client.post("/sign-out")
-    signed_in_as(la_approver)  # the LA's approvers may
-    response = client.post(f"/organisations/{school['id']}/claim-codes")
+    sign_in(la_approver)  # the LA's approvers may
+    response = client.post(f"/claims/organisations/{school['id']}")
     assert response.status_code == 302 and "/claim-codes/" in response.headers["Location"]
 
 
 def test_a_new_person_redeems_it_and_must_set_up_2fa(app, db, school, admin, issued, smtp_server):
     claim, code = issued
     visitor = app.test_client()
-    step = visitor.post("/claim", data={"code": code.lower().replace("-", " ")})
-    assert step.status_code == 302 and step.headers["Location"] == "/claim/new-account"
+    step = visitor.post("/claims/", data={"code": code.lower().replace("-", " ")})
+    assert step.status_code == 302 and step.headers["Location"] == "/claims/new-account"
     data = {"name": "Pat Principal", "email": "pat@fenland.example.sch.uk", "password": PASSWORD,
             "confirm": PASSWORD}
-    done = visitor.post("/claim/new-account", data=data)
+    done = visitor.post("/claims/new-account", data=data)
     assert done.status_code == 302
     gate = visitor.get("/users")
     assert gate.status_code == 302 and gate.headers["Location"] == "/account/two-step-verification"
@@ -98,25 +97,25 @@ def test_a_new_person_redeems_it_and_must_set_up_2fa(app, db, school, admin, iss
     assert {m["To"] for m in mails} == {"pat@fenland.example.sch.uk", admin["email"]}
     # one use only
     other = app.test_client()
-    assert "That code is not right" in other.post("/claim", data={"code": code}).get_data(as_text=True)
+    assert "That code is not right" in other.post("/claims/", data={"code": code}).get_data(as_text=True)
 
 
-def test_a_signed_in_end_user_of_the_school_redeems_it(app, db, client, signed_in_as, school, make_user, issued):
+def test_a_signed_in_end_user_of_the_school_redeems_it(app, db, client, sign_in, school, make_user, issued):
     claim, code = issued
     teacher = make_user(school, name="Tia Teacher")
-    signed_in_as(teacher)
-    response = client.post("/claim", data={"code": code})
+    sign_in(teacher)
+    response = client.post("/claims/", data={"code": code})
     assert response.status_code == 302
     assert users.get(db, teacher["id"])["role"] == "approver"
     assert client.get("/users").headers["Location"] == "/account/two-step-verification"
     assert claims.get(db, claim["id"])["redeemed_by"] == teacher["id"]
 
 
-def test_a_user_of_another_organisation_cannot_use_it(db, client, signed_in_as, other_school, make_user, issued):
+def test_a_user_of_another_organisation_cannot_use_it(db, client, sign_in, other_school, make_user, issued):
     claim, code = issued
     outsider = make_user(other_school)
-    signed_in_as(outsider)
-    page = client.post("/claim", data={"code": code})
+    sign_in(outsider)
+    page = client.post("/claims/", data={"code": code})
     assert "your account belongs to another organisation" in page.get_data(as_text=True)
     assert users.get(db, outsider["id"])["role"] == "end_user"
     assert claims.get(db, claim["id"])["state"] == "live"
@@ -126,7 +125,7 @@ def test_revoked_and_expired_codes_do_not_work(app, db, school, admin, issued):
     claim, code = issued
     client = app.test_client()
     claims.revoke(db, claim["id"], actor=admin)
-    assert "That code is not right" in client.post("/claim", data={"code": code}).get_data(as_text=True)
+    assert "That code is not right" in client.post("/claims/", data={"code": code}).get_data(as_text=True)
     _, fresh = claims.issue(db, school["id"], 30, actor=admin)
     clock.set_now(clock.now() + timedelta(days=30, seconds=1))
     assert claims.find_live(db, fresh) is None
@@ -162,14 +161,14 @@ def test_wrong_codes_are_throttled(app):
     app.config["ACCESS_IP_LIMIT"] = 2
     client = app.test_client()
     for _ in range(2):
-        assert client.post("/claim", data={"code": "AAAA-AAAA-AAAA-AAAA"}).status_code == 200
-    assert client.post("/claim", data={"code": "AAAA-AAAA-AAAA-AAAA"}).status_code == 429
+        assert client.post("/claims/", data={"code": "AAAA-AAAA-AAAA-AAAA"}).status_code == 200
+    assert client.post("/claims/", data={"code": "AAAA-AAAA-AAAA-AAAA"}).status_code == 429
 
 
-def test_revoking_on_the_web(db, client, signed_in_as, admin, issued):
+def test_revoking_on_the_web(db, client, sign_in, admin, issued):
     claim, _ = issued
-    signed_in_as(admin)
-    client.post(f"/claim-codes/{claim['id']}/revoke")
+    sign_in(admin)
+    client.post(f"/claims/{claim['id']}/revoke")
     assert claims.get(db, claim["id"])["state"] == "revoked"
     assert audit_events(db, "claim_code_revoked")[0]["actor_id"] == admin["id"]
 
@@ -184,8 +183,8 @@ def test_the_factory_makes_a_third_school(db, other_school):
 def test_sign_in_still_works_for_the_new_approver(app, db, school, issued):
     _, code = issued
     visitor = app.test_client()
-    visitor.post("/claim", data={"code": code})
-    visitor.post("/claim/new-account", data={"name": "Pat", "email": "pat@fenland.example.sch.uk",
+    visitor.post("/claims/", data={"code": code})
+    visitor.post("/claims/new-account", data={"name": "Pat", "email": "pat@fenland.example.sch.uk",
                                              "password": PASSWORD, "confirm": PASSWORD})
     pat = users.get_by_email(db, "pat@fenland.example.sch.uk")
     assert sign_in_through_forms(app.test_client(), db, pat, password=PASSWORD).status_code == 200

@@ -9,22 +9,21 @@ import pytest
 from domain import clock
 from models import accounts, invitations, users
 from models.db import scalar
-from tests.accounts.conftest import audit_events, link_in, outbox
-from tests.conftest import TEST_PASSWORD, sign_in_through_forms
+from tests.conftest import TEST_PASSWORD, audit_events, link_in, outbox, sign_in_through_forms
 
 NEW_PASSWORD = "a long and private passphrase"
 
 
 @pytest.fixture
-def signed_in_approver(client, signed_in_as, approver):
-    assert signed_in_as(approver).status_code == 200
+def signed_in_approver(client, sign_in, approver):
+    assert sign_in(approver).status_code == 200
     return approver
 
 
 def _invite_on_the_web(client, school, **fields):
     data = {"name": "Nina New", "email": "nina@fenland.example.sch.uk", "role": "end_user", "services": ["returns"]}
     data.update(fields)
-    return client.post(f"/organisations/{school['id']}/users/invite", data=data)
+    return client.post(f"/users/organisations/{school['id']}/invite", data=data)
 
 
 def test_invite_accept_and_sign_in_with_real_email(app, db, client, school, smtp_server, signed_in_approver):
@@ -34,7 +33,7 @@ def test_invite_accept_and_sign_in_with_real_email(app, db, client, school, smtp
     assert mail["To"] == "nina@fenland.example.sch.uk" and "your account at Fenland Primary School" in mail["Subject"]
     body = mail.get_content()
     assert "for 14 days" in body
-    path = link_in(body, "/invitation/")
+    path = link_in(body, "/invitations/")
     invited = users.get_by_email(db, "nina@fenland.example.sch.uk")
     assert invited["status"] == "invited" and invited["password_hash"] is None
     assert accounts.get_user(db, invited["id"])["services"] == ["returns"]
@@ -62,7 +61,7 @@ def test_invite_accept_and_sign_in_with_real_email(app, db, client, school, smtp
 
 def test_an_invited_approver_must_set_up_two_step_verification(app, db, client, school, signed_in_approver):
     _invite_on_the_web(client, school, role="approver", email="second@fenland.example.sch.uk")
-    path = link_in(outbox(db, "second@fenland.example.sch.uk")[0]["body"], "/invitation/")
+    path = link_in(outbox(db, "second@fenland.example.sch.uk")[0]["body"], "/invitations/")
     newcomer = app.test_client()
     assert "two-step verification" in newcomer.get(path).get_data(as_text=True)
     newcomer.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
@@ -76,7 +75,7 @@ def test_la_staff_need_two_step_verification_by_setting(app, db, la, la_approver
     user, token = invitations.invite(db, app.config, organisation=la, email="analyst@la.example.gov.uk",
                                      name="Ann Analyst", role="end_user", actor=la_approver)
     newcomer = app.test_client()
-    newcomer.post(f"/invitation/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    newcomer.post(f"/invitations/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     response = newcomer.get("/")
     assert (response.status_code == 302 and "two-step" in response.headers["Location"]) == gated
 
@@ -119,10 +118,10 @@ def test_the_cap_is_shown_on_the_form(db, client, school, make_user, signed_in_a
 
 def test_resend_makes_the_old_link_stop_working(app, db, client, school, signed_in_approver):
     _invite_on_the_web(client, school)
-    first = link_in(outbox(db, "nina@fenland.example.sch.uk")[0]["body"], "/invitation/")
+    first = link_in(outbox(db, "nina@fenland.example.sch.uk")[0]["body"], "/invitations/")
     invited = users.get_by_email(db, "nina@fenland.example.sch.uk")
     client.post(f"/users/{invited['id']}/resend-invitation")
-    second = link_in(outbox(db, "nina@fenland.example.sch.uk")[1]["body"], "/invitation/")
+    second = link_in(outbox(db, "nina@fenland.example.sch.uk")[1]["body"], "/invitations/")
     assert first != second
     newcomer = app.test_client()
     assert newcomer.get(first).status_code == 410 and newcomer.get(second).status_code == 200
@@ -131,7 +130,7 @@ def test_resend_makes_the_old_link_stop_working(app, db, client, school, signed_
 
 def test_revoke_deletes_the_invitation_and_tells_them(app, db, client, school, signed_in_approver):
     _invite_on_the_web(client, school)
-    link = link_in(outbox(db, "nina@fenland.example.sch.uk")[0]["body"], "/invitation/")
+    link = link_in(outbox(db, "nina@fenland.example.sch.uk")[0]["body"], "/invitations/")
     invited = users.get_by_email(db, "nina@fenland.example.sch.uk")
     client.post(f"/users/{invited['id']}/revoke-invitation")
     assert users.get(db, invited["id"]) is None
@@ -144,7 +143,7 @@ def test_the_link_expires_after_14_days(app, db, school, approver):
     _, token = invitations.invite(db, app.config, organisation=school, email="late@fenland.example.sch.uk",
                                   name="Lou Late", role="end_user", actor=approver)
     clock.set_now(clock.now() + timedelta(days=14, minutes=1))
-    assert app.test_client().get(f"/invitation/{token}").status_code == 410
+    assert app.test_client().get(f"/invitations/{token}").status_code == 410
     assert accounts.get_user(db, users.get_by_email(db, "late@fenland.example.sch.uk")["id"])["state"] == (
         "invitation_expired")
 
@@ -156,7 +155,7 @@ def test_a_removed_persons_address_can_be_invited_again(app, db, school, make_us
                                       name="Bea Back", role="end_user", actor=approver)
     assert again["id"] == leaver["id"] and again["status"] == "invited" and again["name"] == "Bea Back"
     client = app.test_client()
-    client.post(f"/invitation/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    client.post(f"/invitations/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     back = users.get(db, leaver["id"])
     assert back["status"] == "active"
     old_password = sign_in_through_forms(app.test_client(), db, back, password=TEST_PASSWORD)
@@ -167,4 +166,4 @@ def test_a_removed_persons_address_can_be_invited_again(app, db, school, make_us
 def test_wrong_links_are_throttled_per_ip(app, db):
     app.config["ACCESS_IP_LIMIT"] = 3
     client = app.test_client()
-    assert [client.get(f"/invitation/guess{n}").status_code for n in range(4)] == [410, 410, 410, 429]
+    assert [client.get(f"/invitations/guess{n}").status_code for n in range(4)] == [410, 410, 410, 429]

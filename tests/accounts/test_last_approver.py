@@ -8,7 +8,7 @@ import pytest
 
 from models import accounts, invitations
 from models.db import connect
-from tests.accounts.conftest import audit_events
+from tests.conftest import audit_events
 
 
 @pytest.mark.parametrize(

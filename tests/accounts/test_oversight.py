@@ -80,8 +80,8 @@ def test_the_cached_counts_follow_every_change(app, db, la, school, approver):
     assert (fenland()["approvers"], fenland()["suspended"], fenland()["invited"]) == (1, 1, 0)
 
 
-def test_la_approvers_and_site_admins_see_it(db, client, signed_in_as, la, la_approver, landscape):
-    signed_in_as(la_approver)
+def test_la_approvers_and_site_admins_see_it(db, client, sign_in, la, la_approver, landscape):
+    sign_in(la_approver)
     html = client.get("/oversight").get_data(as_text=True)
     assert "Account oversight" in html and "Kentish Primary" not in html
     assert "Requests for the LA to decide (1)" in html and "Olly New" in html
@@ -90,46 +90,46 @@ def test_la_approvers_and_site_admins_see_it(db, client, signed_in_as, la, la_ap
     assert "<html" not in body and "Ouse Valley Academy" in body and "Fenland Primary" not in body
 
 
-def test_site_admins_see_every_la(db, client, signed_in_as, la, make_user, landscape):
+def test_site_admins_see_every_la(db, client, sign_in, la, make_user, landscape):
     admin = make_user(la, email="it@la.example.gov.uk", is_site_admin=True)
-    signed_in_as(admin)
+    sign_in(admin)
     assert "Kentish Primary" in client.get("/oversight", query_string={"q": "kentish"}).get_data(as_text=True)
 
 
-def test_others_are_refused(client, signed_in_as, school, la, make_user):
+def test_others_are_refused(client, sign_in, school, la, make_user):
     for user in (make_user(school, role="approver"), make_user(la, email="analyst@la.example.gov.uk")):
-        signed_in_as(user)
+        sign_in(user)
         assert client.get("/oversight").status_code == 403
         assert "Account oversight" not in client.get("/").get_data(as_text=True)
         client.post("/sign-out")
 
 
-def test_an_la_approver_acts_on_a_request_sent_to_the_la(db, client, signed_in_as, other_school, la_approver,
+def test_an_la_approver_acts_on_a_request_sent_to_the_la(db, client, sign_in, other_school, la_approver,
                                                           landscape):
-    signed_in_as(la_approver)
+    sign_in(la_approver)
     [request] = account_requests.list_with_la(db, "873")
-    response = client.post(f"/requests/{request['id']}", data={"decision": "approve", "role": "approver"})
+    response = client.post(f"/account-requests/{request['id']}", data={"decision": "approve", "role": "approver"})
     assert response.status_code == 302
     assert account_requests.get(db, request["id"])["status"] == "approved"
-    html = client.get(f"/organisations/{other_school['id']}/users").get_data(as_text=True)
+    html = client.get(f"/users/organisations/{other_school['id']}").get_data(as_text=True)
     assert "Olly New" in html and ">Invited</strong>" in html
 
 
-def test_la_approvers_cannot_reach_another_las_schools(client, signed_in_as, la_approver, landscape):
-    signed_in_as(la_approver)
-    assert client.get(f"/organisations/{landscape['kent']['id']}/users").status_code == 404
+def test_la_approvers_cannot_reach_another_las_schools(client, sign_in, la_approver, landscape):
+    sign_in(la_approver)
+    assert client.get(f"/users/organisations/{landscape['kent']['id']}").status_code == 404
 
 
-def test_bad_filter(client, signed_in_as, la_approver):
-    signed_in_as(la_approver)
+def test_bad_filter(client, sign_in, la_approver):
+    sign_in(la_approver)
     page = client.get("/oversight", query_string={"show": "everything"})
     assert page.status_code == 200 and "Choose what to show from the list" in page.get_data(as_text=True)
 
 
-def test_pages_of_organisations(db, client, signed_in_as, la_approver):
+def test_pages_of_organisations(db, client, sign_in, la_approver):
     for n in range(60):
         orgs.create_school(db, la_code="873", estab=f"{3000 + n}", name=f"School {n:02d}", urn=300000 + n)
-    signed_in_as(la_approver)
+    sign_in(la_approver)
     first = client.get("/oversight").get_data(as_text=True)
     assert "61 organisations; page 1 of 3" in first and 'aria-current="page"' in first
     assert 'href="/oversight?page=2" rel="next"' in first and "School 23" in first and "School 24" not in first

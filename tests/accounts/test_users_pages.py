@@ -11,8 +11,7 @@ import pytest
 from domain import clock
 from models import accounts, invitations, users
 from models.db import transaction
-from tests.accounts.conftest import audit_events, outbox
-from tests.conftest import sign_in_through_forms
+from tests.conftest import audit_events, outbox, sign_in_through_forms
 
 
 @pytest.fixture
@@ -21,8 +20,8 @@ def staff(school, make_user):
 
 
 @pytest.fixture
-def signed_in_approver(client, signed_in_as, approver):
-    assert signed_in_as(approver).status_code == 200
+def signed_in_approver(client, sign_in, approver):
+    assert sign_in(approver).status_code == 200
     return approver
 
 
@@ -38,7 +37,7 @@ def test_the_users_list_shows_each_state_and_last_sign_in(app, db, client, schoo
                        role="end_user", chosen_services=["pride"], actor=signed_in_approver)
     page = client.get("/users", follow_redirects=True)
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and page.request.path == f"/organisations/{school['id']}/users"
+    assert page.status_code == 200 and page.request.path == f"/users/organisations/{school['id']}"
     for name, state in [("Alice Active", "Active"), ("Larry Locked", "Locked"), ("Sue Suspended", "Suspended"),
                         ("Ivy Invited", "Invited"), ("Hana Head", "Active")]:
         row = html[html.index(name):]
@@ -48,16 +47,16 @@ def test_the_users_list_shows_each_state_and_last_sign_in(app, db, client, schoo
     assert "1 of 2 approvers and 3 of 7 end users" in html  # suspended frees a seat
 
 
-def test_end_users_cannot_see_the_users_pages(client, signed_in_as, school, staff):
-    signed_in_as(staff)
+def test_end_users_cannot_see_the_users_pages(client, sign_in, school, staff):
+    sign_in(staff)
     assert client.get("/users").status_code == 403
-    assert client.get(f"/organisations/{school['id']}/users").status_code == 403
+    assert client.get(f"/users/organisations/{school['id']}").status_code == 403
     assert "Users" not in [i for i in client.get("/").get_data(as_text=True).split('"') if i == "Users"]
 
 
 def test_another_schools_users_are_not_found(client, other_school, make_user, signed_in_approver):
     stranger = make_user(other_school, name="Stranger")
-    assert client.get(f"/organisations/{other_school['id']}/users").status_code == 404
+    assert client.get(f"/users/organisations/{other_school['id']}").status_code == 404
     assert client.get(f"/users/{stranger['id']}").status_code == 404
     assert client.post(f"/users/{stranger['id']}/suspend", data={"reason": "x"}).status_code == 404
 
@@ -139,7 +138,7 @@ def test_the_last_approver_guard_on_the_web(app, db, client, school, approver, l
     """An LA approver manages the school's accounts too, but cannot suspend its only approver."""
     client.post("/sign-out")
     sign_in_through_forms(client, db, la_approver)
-    assert client.get(f"/organisations/{school['id']}/users").status_code == 200
+    assert client.get(f"/users/organisations/{school['id']}").status_code == 200
     response = client.post(f"/users/{approver['id']}/suspend", data={"reason": "Testing"}, follow_redirects=True)
     assert "is the only active approver" in response.get_data(as_text=True)
     assert users.get(db, approver["id"])["status"] == "active"
@@ -167,9 +166,9 @@ def test_remove(app, db, client, staff, signed_in_approver):
 
 
 def test_hand_over(db, client, school, staff, signed_in_approver):
-    page = client.get(f"/organisations/{school['id']}/users/hand-over")
+    page = client.get(f"/users/organisations/{school['id']}/hand-over")
     assert "Tom Teacher" in page.get_data(as_text=True)
-    client.post(f"/organisations/{school['id']}/users/hand-over", data={"to_user": staff["id"]})
+    client.post(f"/users/organisations/{school['id']}/hand-over", data={"to_user": staff["id"]})
     assert users.get(db, staff["id"])["role"] == "approver"
     assert users.get(db, signed_in_approver["id"])["role"] == "end_user"
     assert "you are now an approver" in outbox(db, staff["email"])[-1]["subject"]
@@ -179,7 +178,7 @@ def test_hand_over(db, client, school, staff, signed_in_approver):
 
 def test_csv_export(db, client, school, make_user, signed_in_approver):
     make_user(school, name="=HYPERLINK(\"http://evil\")", email="formula@fenland.example.sch.uk")
-    response = client.get(f"/organisations/{school['id']}/users.csv")
+    response = client.get(f"/users/organisations/{school['id']}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -195,7 +194,7 @@ def test_review_lists_accounts_unused_for_90_days(db, client, school, make_user,
     users.record_sign_in(db, old["id"])
     clock.reset()
     fresh = make_user(school, name="Fred Fresh")  # never signed in, but new
-    html = client.get(f"/organisations/{school['id']}/users/review").get_data(as_text=True)
+    html = client.get(f"/users/organisations/{school['id']}/review").get_data(as_text=True)
     assert old["name"] in html and fresh["name"] not in html
-    listing = client.get(f"/organisations/{school['id']}/users").get_data(as_text=True)
+    listing = client.get(f"/users/organisations/{school['id']}").get_data(as_text=True)
     assert "1 account has not been used for 90 days" in listing

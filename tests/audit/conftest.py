@@ -16,7 +16,7 @@ def site_admin(make_user, la):
 def admin_client(client, sign_in, site_admin):
     """The test client, signed in as a site admin through the real sign-in form."""
     sign_in(site_admin)
-    assert client.get("/admin/audit").status_code == 200, "could not sign in as a site admin"
+    assert client.get("/audit").status_code == 200, "could not sign in as a site admin"
     return client
 
 

@@ -1,4 +1,4 @@
-"""The site admins' audit log pages: /admin/audit, one entry, and the CSV export."""
+"""The site admins' audit log pages: /audit, one entry, and the CSV export."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _link(html: str, rel: str) -> str:
 
 
 def _page(client, **args) -> str:
-    response = client.get("/admin/audit", query_string=args)
+    response = client.get("/audit", query_string=args)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -35,7 +35,7 @@ def _page(client, **args) -> str:
 # --- Who may see it --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/audit", "/admin/audit.csv", "/admin/audit/1"])
+@pytest.mark.parametrize("path", ["/audit", "/audit/export.csv", "/audit/1"])
 def test_signed_out_visitors_are_sent_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -43,12 +43,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, path):
 
 
 def test_htmx_request_when_signed_out_redirects_the_whole_page(client):
-    response = client.get("/admin/audit", headers={"HX-Request": "true"})
+    response = client.get("/audit", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/sign-in")
 
 
-@pytest.mark.parametrize("path", ["/admin/audit", "/admin/audit.csv", "/admin/audit/1"])
+@pytest.mark.parametrize("path", ["/audit", "/audit/export.csv", "/audit/1"])
 def test_other_signed_in_users_get_403(client, sign_in, make_user, school, la, path):
     sign_in(make_user(school, role="approver"))
     assert client.get(path).status_code == 403
@@ -68,8 +68,8 @@ def test_page_lists_entries_newest_first_with_a_get_form(admin_client, db, site_
     assert ids == sorted(ids, reverse=True) and len(ids) >= 2  # the admin's sign-in and ours
     assert "new.user@example.sch.uk" in html and "10.0.0.9" in html
     form = re.search(r"<form method=\"get\"[^>]*>", html).group(0)
-    assert 'action="/admin/audit"' in form
-    assert 'hx-get="/admin/audit"' in form and 'hx-target="#audit-results"' in form and 'hx-push-url="true"' in form
+    assert 'action="/audit"' in form
+    assert 'hx-get="/audit"' in form and 'hx-target="#audit-results"' in form and 'hx-push-url="true"' in form
     assert 'id="audit-results"' in html
     assert '<option value="user_created">user_created</option>' in html
     assert "csrf_token" not in form
@@ -77,7 +77,7 @@ def test_page_lists_entries_newest_first_with_a_get_form(admin_client, db, site_
 
 def test_htmx_request_gets_only_the_results(admin_client, db):
     audit.record(db, "user_created", target="someone")
-    response = admin_client.get("/admin/audit", headers={"HX-Request": "true"})
+    response = admin_client.get("/audit", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html and "<h1" not in html and "<form" not in html
@@ -143,7 +143,7 @@ def test_filters_are_kept_in_the_form_and_the_links(admin_client, varied):
     assert re.search(r'<input[^>]*name="target"[^>]*value="xml"', html)
     assert 'id="date_from-day" name="date_from" type="text" value="1"' in html
     assert (
-        "/admin/audit.csv?action=file_uploaded&amp;target=xml&amp;date_from=1&amp;date_from=3&amp;date_from=2026"
+        "/audit/export.csv?action=file_uploaded&amp;target=xml&amp;date_from=1&amp;date_from=3&amp;date_from=2026"
         in html
     )
 
@@ -167,7 +167,7 @@ def test_bad_filters_get_an_error_summary_and_no_results(admin_client, varied, a
     assert html.startswith("<!DOCTYPE html>") and "<title>Error: Audit log" in html
     assert "govuk-error-summary" in html and message in html and f'href="{anchor}"' in html
     assert _ids(html) == []
-    partial = admin_client.get("/admin/audit", query_string=args, headers={"HX-Request": "true"})
+    partial = admin_client.get("/audit", query_string=args, headers={"HX-Request": "true"})
     text = partial.get_data(as_text=True)
     assert "govuk-error-summary" in text and message in text and "<html" not in text
 
@@ -207,10 +207,10 @@ def test_keyset_pagination_newest_first(admin_client, many):
 
 def test_pagination_links_work_with_htmx(admin_client, many):
     partial = admin_client.get(
-        "/admin/audit", query_string={"action": "bulk_event", "before": many[70]}, headers={"HX-Request": "true"}
+        "/audit", query_string={"action": "bulk_event", "before": many[70]}, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert _ids(partial) == many[::-1][50:100]
-    assert 'hx-get="/admin/audit?after=' in partial and 'hx-get="/admin/audit?before=' in partial
+    assert 'hx-get="/audit?after=' in partial and 'hx-get="/audit?before=' in partial
     assert 'hx-target="#audit-results"' in partial
 
 
@@ -234,7 +234,7 @@ def test_entry_page_shows_every_field(admin_client, db, site_admin, school):
         user_agent="TestBrowser/1.0",
         detail={"role": "approver"},
     )
-    html = admin_client.get(f"/admin/audit/{row['id']}").get_data(as_text=True)
+    html = admin_client.get(f"/audit/{row['id']}").get_data(as_text=True)
     assert html.count("<h1") == 1
     for text in (
         "user_created",
@@ -252,7 +252,7 @@ def test_entry_page_shows_every_field(admin_client, db, site_admin, school):
 
 
 def test_missing_entry_is_404(admin_client):
-    assert admin_client.get("/admin/audit/999999").status_code == 404
+    assert admin_client.get("/audit/999999").status_code == 404
 
 
 # --- CSV export ------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def _csv(response) -> list[dict]:
 
 def test_export_headers_and_filtered_content(admin_client, varied):
     clock.set_now(datetime(2026, 3, 9, 9, 30, tzinfo=UTC))  # before the sign-in, so the session stays fresh
-    response = admin_client.get("/admin/audit.csv", query_string={"action": "file_uploaded"})
+    response = admin_client.get("/audit/export.csv", query_string={"action": "file_uploaded"})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="gatehouse-audit-20260309.csv"'
@@ -283,26 +283,26 @@ def test_export_neutralises_formulas_typed_into_sign_in(app, admin_client):
     visitor = app.test_client()
     for email in ("=1+2@x.y", "+SUM(A1)", "-2+3", "@cmd"):
         visitor.post("/sign-in", data={"email": email, "password": "wrong password"})
-    rows = _csv(admin_client.get("/admin/audit.csv", query_string={"action": "sign_in_failed"}))
+    rows = _csv(admin_client.get("/audit/export.csv", query_string={"action": "sign_in_failed"}))
     assert [r["target"] for r in rows] == ["'=1+2@x.y", "'+sum(a1)", "'-2+3", "'@cmd"]
 
 
 def test_export_is_audited(admin_client, db, site_admin):
-    admin_client.get("/admin/audit.csv", query_string={"target": "census"}).get_data()
+    admin_client.get("/audit/export.csv", query_string={"target": "census"}).get_data()
     last = audit.get(db, audit.count(db))
     assert last["action"] == "audit_exported" and last["actor_id"] == site_admin["id"]
     assert "census" in last["detail"]
 
 
 def test_export_with_bad_filters_goes_back_to_the_page(admin_client):
-    response = admin_client.get("/admin/audit.csv", query_string={"date_from": ["40", "1", "2026"]})
+    response = admin_client.get("/audit/export.csv", query_string={"date_from": ["40", "1", "2026"]})
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/admin/audit?date_from=40")
+    assert response.headers["Location"].startswith("/audit?date_from=40")
 
 
 def test_export_streams_more_rows_than_one_batch(admin_client, db):
     with transaction(db):
         for n in range(2500):
             audit.record(db, "bulk_event", target=f"item {n}")
-    rows = _csv(admin_client.get("/admin/audit.csv", query_string={"action": "bulk_event"}))
+    rows = _csv(admin_client.get("/audit/export.csv", query_string={"action": "bulk_event"}))
     assert [r["target"] for r in rows] == [f"item {n}" for n in range(2500)]

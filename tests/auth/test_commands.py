@@ -6,7 +6,7 @@ import pytest
 
 from commands.accounts import la_name
 from models import organisations, users
-from tests.auth.conftest import audit_events
+from tests.conftest import audit_events
 
 PASSWORD = "a long admin passphrase here"
 

@@ -11,8 +11,7 @@ import pytest
 from background.mail import mailer
 from domain import clock
 from models import users
-from tests.auth.conftest import audit_events, outbox_rows
-from tests.conftest import NEW_TEST_PASSWORD, TEST_PASSWORD
+from tests.conftest import NEW_TEST_PASSWORD, TEST_PASSWORD, audit_events, outbox
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -64,7 +63,7 @@ def test_reset_through_the_emailed_link(app, client, db, smtp_server, user):
     assert audit_events(db, "password_reset")[-1]["target"] == user["email"]
     messages = smtp_server.wait_for(2)
     assert "your password was changed" in messages[1]["Subject"]
-    assert [m["status"] for m in outbox_rows(db)] == ["sent", "sent"]
+    assert [m["status"] for m in outbox(db)] == ["sent", "sent"]
 
 
 def test_a_used_link_does_not_work_again(client, smtp_server, user):

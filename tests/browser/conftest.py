@@ -112,7 +112,12 @@ def page(browser):
 
 
 def check_page(page, *, rules_off: tuple[str, ...] = ()) -> None:
-    """Assert the current page has no axe-core violations and no CSP violations."""
+    """Assert the current page has no axe-core violations and no CSP violations.
+
+    Waits for the page's load event first: a click on a link starts the navigation and returns
+    while the new document may still be empty (CI once checked /oversight before its body arrived).
+    """
+    page.wait_for_load_state("load")
     page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     options = {"rules": {rule: {"enabled": False} for rule in rules_off}}
     result = page.evaluate("async (options) => await axe.run(document, options)", options)

@@ -92,7 +92,7 @@ def test_request_approve_from_email_then_set_password_and_sign_in(page, open_pag
                                        name="Hana Head"))
     base = live_server.url
 
-    page.goto(base + "/request-an-account")
+    page.goto(base + "/account-requests/new")
     checked(page)
     page.get_by_label("Your school or organisation").fill("873/2001")
     page.get_by_role("button", name="Find").click()
@@ -123,7 +123,7 @@ def test_request_approve_from_email_then_set_password_and_sign_in(page, open_pag
 
     invitation = _mail_to(mail, "rita@fenland.example.sch.uk", 3)
     assert "has been approved" in invitation.get_content()
-    page.goto(base + _link(invitation, "/invitation/"))
+    page.goto(base + _link(invitation, "/invitations/"))
     expect(page.locator("h1")).to_have_text("Set up your account")
     checked(page)
     page.get_by_label("Choose a password").fill(NEW_PASSWORD)
@@ -169,11 +169,11 @@ def test_claim_code_redeemed_by_a_new_person_who_sets_up_2fa_and_invites(page, o
     checked(page)
 
     newcomer = open_page()
-    newcomer.goto(base + "/claim")
+    newcomer.goto(base + "/claims/")
     checked(newcomer)
     newcomer.get_by_label("Claim code").fill(code.lower())
     newcomer.get_by_role("button", name="Continue").click()
-    newcomer.wait_for_url("**/claim/new-account")
+    newcomer.wait_for_url("**/claims/new-account")
     newcomer.get_by_label("Your full name").fill("Pat Principal")
     newcomer.get_by_label("Your work email address").fill("pat@fenland.example.sch.uk")
     newcomer.get_by_label("Choose a password").fill(NEW_PASSWORD)
@@ -208,7 +208,7 @@ def test_claim_code_redeemed_by_a_new_person_who_sets_up_2fa_and_invites(page, o
     checked(newcomer)
 
     invitation = _mail_to(mail, "eddie@fenland.example.sch.uk", 3)
-    assert "/invitation/" in invitation.get_content()
+    assert "/invitations/" in invitation.get_content()
     to_pat = [m["Subject"] for m in mail.messages if m["To"] == "pat@fenland.example.sch.uk"]
     assert "Gatehouse: you are now an approver of Fenland Primary School" in to_pat
     assert any(m["To"] == admin["email"] and "claim code used" in m["Subject"] for m in mail.messages)
@@ -227,11 +227,11 @@ def test_every_access_page_passes_axe_and_csp(page, live_server, checked, db, sc
     page.wait_for_url(base + "/")
     org = school["id"]
     for path in (
-        f"/organisations/{org}/users", f"/users/{staff['id']}", f"/users/{staff['id']}/suspend",
+        f"/users/organisations/{org}", f"/users/{staff['id']}", f"/users/{staff['id']}/suspend",
         f"/users/{staff['id']}/services", f"/users/{staff['id']}/role", f"/users/{staff['id']}/remove",
-        f"/organisations/{org}/users/invite", f"/organisations/{org}/users/hand-over",
-        f"/organisations/{org}/users/review", f"/organisations/{org}/activity", "/users/me/activity",
-        f"/users/{staff['id']}/activity",
+        f"/users/organisations/{org}/invite", f"/users/organisations/{org}/hand-over",
+        f"/users/organisations/{org}/review", f"/activity/organisations/{org}", "/activity/me",
+        f"/activity/users/{staff['id']}",
     ):
         page.goto(base + path)
         expect(page.locator("h1")).to_have_count(1)

@@ -15,7 +15,7 @@ def admin_page(page, live_server, client, sign_in, make_user, la, db):
     """The browser page, carrying the session of a site admin signed in through the real forms."""
     admin = make_user(la, role="approver", is_site_admin=True, email="admin@la.example.gov.uk")
     sign_in(admin)
-    assert client.get("/admin/audit").status_code == 200
+    assert client.get("/audit").status_code == 200
     cookie = client.get_cookie("gatehouse_session")
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     with transaction(db):
@@ -26,23 +26,23 @@ def admin_page(page, live_server, client, sign_in, make_user, la, db):
 
 
 def test_audit_page_is_accessible_under_csp(admin_page, live_server, checked):
-    admin_page.goto(live_server.url + "/admin/audit")
+    admin_page.goto(live_server.url + "/audit")
     assert admin_page.locator("h1").inner_text() == "Audit log"
     checked(admin_page)
-    admin_page.goto(live_server.url + "/admin/audit?date_from=31&date_from=2&date_from=2026")
+    admin_page.goto(live_server.url + "/audit?date_from=31&date_from=2&date_from=2026")
     assert admin_page.title().startswith("Error: ")
     checked(admin_page)
-    admin_page.goto(live_server.url + "/admin/audit/1")
+    admin_page.goto(live_server.url + "/audit/1")
     checked(admin_page)
 
 
 def test_filtering_and_paging_swap_only_the_results(admin_page, live_server, checked):
-    admin_page.goto(live_server.url + "/admin/audit")
+    admin_page.goto(live_server.url + "/audit")
     admin_page.evaluate("window.__samePage = true")
     admin_page.select_option("#action", "file_uploaded")
     admin_page.fill("#target", "census-0")
     admin_page.get_by_role("button", name="Apply filters").click()
-    admin_page.wait_for_url("**/admin/audit?*target=census-0*")
+    admin_page.wait_for_url("**/audit?*target=census-0*")
     rows = admin_page.locator("#audit-results tbody tr")
     rows.first.wait_for()
     assert rows.count() == 10
@@ -65,7 +65,7 @@ def test_filters_work_without_javascript(browser, live_server, admin_page):
     context.add_cookies(admin_page.context.cookies())
     page = context.new_page()
     try:
-        page.goto(live_server.url + "/admin/audit")
+        page.goto(live_server.url + "/audit")
         page.fill("#target", "new.person")
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**target=new.person*")

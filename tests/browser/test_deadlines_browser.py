@@ -59,14 +59,14 @@ def _browser_session(page, live_server, client, sign_in, user, check_path: str):
 def officer_page(page, live_server, client, sign_in, make_user, la, db, schools):
     officer = make_user(la, name="Data Officer", email="officer@la.example.gov.uk")
     services.set_services(db, officer["id"], {"deadlines"})
-    return _browser_session(page, live_server, client, sign_in, officer, "/deadlines/tracker")
+    return _browser_session(page, live_server, client, sign_in, officer, "/deadline-tracker")
 
 
 def test_la_filters_to_overdue_schools_and_chases_them(officer_page, live_server, checked, db, schools, make_user):
     wicken = schools[2]
     make_user(wicken, role="approver", name="Head", email="head@wicken.example.sch.uk")
     page = officer_page
-    page.goto(live_server.url + "/deadlines/tracker")
+    page.goto(live_server.url + "/deadline-tracker")
     assert page.locator("h1").inner_text() == "Returns tracker"
     checked(page)
 
@@ -74,7 +74,7 @@ def test_la_filters_to_overdue_schools_and_chases_them(officer_page, live_server
     page.select_option("#code", "SC-AUT")
     page.select_option("#status", "overdue")
     page.get_by_role("button", name="Apply filters").click()
-    page.wait_for_url("**/deadlines/tracker?*status=overdue*")
+    page.wait_for_url("**/deadline-tracker?*status=overdue*")
     expect(page.locator("#tracker-results [role=status]")).to_have_text("Showing 1 of 3 schools and 1 deadline.")
     assert page.evaluate("window.__samePage") is True, "the filters reloaded the page instead of swapping"
     rows_shown = page.locator("#tracker-results tbody tr")
@@ -104,7 +104,7 @@ def test_tracker_filters_and_chase_work_without_javascript(browser, live_server,
     context.add_cookies(officer_page.context.cookies())
     page = context.new_page()
     try:
-        page.goto(live_server.url + "/deadlines/tracker")
+        page.goto(live_server.url + "/deadline-tracker")
         page.select_option("#code", "SC-AUT")
         page.select_option("#status", "overdue")
         page.get_by_role("button", name="Apply filters").click()
@@ -126,12 +126,12 @@ def test_school_pages_are_accessible_under_csp(page, live_server, client, sign_i
     expect(page.locator("table").first).to_contain_text("School Census (autumn)")
     checked(page)
     page.get_by_role("button", name="Make a calendar link").click()
-    assert page.locator("#feed-url").input_value().startswith("http://127.0.0.1:5000/deadlines/calendar/")
+    assert page.locator("#feed-url").input_value().startswith("http://127.0.0.1:5000/deadline-calendar/feeds/")
     checked(page)
     page.get_by_role("link", name="See them on a month calendar").click()
     assert page.locator("h1").inner_text() == "Deadlines calendar"
     checked(page)
-    page.goto(live_server.url + "/deadlines/calendar?month=2026-12")
+    page.goto(live_server.url + "/deadline-calendar?month=2026-12")
     expect(page.locator("#calendar-month")).to_contain_text("Christmas Day")
     page.goto(live_server.url + "/deadlines/")
     page.get_by_role("link", name=re.compile(r"Fill in the return\W+Weekly school meal numbers")).first.click()
@@ -150,7 +150,7 @@ def test_school_pages_are_accessible_under_csp(page, live_server, client, sign_i
 
 def test_la_school_pages_are_accessible(officer_page, live_server, checked, schools):
     page = officer_page
-    page.goto(live_server.url + "/deadlines/tracker?code=SC-AUT")
+    page.goto(live_server.url + "/deadline-tracker?code=SC-AUT")
     page.get_by_role("link", name="Wicken Primary").click()
     assert page.locator("h1").inner_text() == "Wicken Primary"
     checked(page)
@@ -161,23 +161,23 @@ def test_la_school_pages_are_accessible(officer_page, live_server, checked, scho
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("status recorded")
     expect(page.locator("table")).to_contain_text("DfE COLLECT")
     checked(page)
-    page.goto(live_server.url + "/deadlines/calendar")
+    page.goto(live_server.url + "/deadline-calendar")
     checked(page)
 
 
 def test_admin_pages_are_accessible(page, live_server, client, sign_in, make_user, la, db, schools, checked):
     admin = make_user(la, name="Site Admin", email="admin@la.example.gov.uk", is_site_admin=True)
-    _browser_session(page, live_server, client, sign_in, admin, "/admin/deadlines")
-    page.goto(live_server.url + "/admin/deadlines")
+    _browser_session(page, live_server, client, sign_in, admin, "/deadlines-admin")
+    page.goto(live_server.url + "/deadlines-admin")
     assert page.locator("h1").inner_text() == "Return catalogue"
     checked(page)
     page.get_by_role("link", name="School Census (autumn)").click()
     checked(page)
-    page.goto(live_server.url + "/admin/deadlines/returns/new")
+    page.goto(live_server.url + "/deadlines-admin/returns/new")
     checked(page)
-    page.goto(live_server.url + "/admin/deadlines/term-dates/2026")
+    page.goto(live_server.url + "/deadlines-admin/term-dates/2026")
     checked(page)
-    page.goto(live_server.url + "/admin/deadlines/deadlines?year=2026")
+    page.goto(live_server.url + "/deadlines-admin/instances?year=2026")
     checked(page)
     page.get_by_role("link", name="Privacy notice confirmation").click()
     page.get_by_label("Why the dates changed").fill("")

@@ -50,13 +50,13 @@ def _actions(db, prefix: str) -> list[str]:
 def test_only_site_admins(client, sign_in, make_user, la, db):
     officer = make_user(la, email="officer@la.example.gov.uk", role="approver")
     sign_in(officer)
-    for path in ("/admin/deadlines", "/admin/deadlines/term-dates/2026", "/admin/deadlines/deadlines"):
+    for path in ("/deadlines-admin", "/deadlines-admin/term-dates/2026", "/deadlines-admin/instances"):
         assert client.get(path).status_code == 403
-    assert client.post("/admin/deadlines/deadlines/generate", data={"academic_year": "2026"}).status_code == 403
+    assert client.post("/deadlines-admin/instances/generate", data={"academic_year": "2026"}).status_code == 403
 
 
 def test_catalogue_page_lists_the_defaults_in_plain_english(client, signed_in_admin):
-    html = client.get("/admin/deadlines").get_data(as_text=True)
+    html = client.get("/deadlines-admin").get_data(as_text=True)
     assert html.count("<h1") == 1 and "Return catalogue" in html
     assert "School Census (autumn)" in html and "27 days after autumn census day" in html
     assert "7 days before the external deadline" in html and "All schools; maintained schools only" in html
@@ -65,7 +65,7 @@ def test_catalogue_page_lists_the_defaults_in_plain_english(client, signed_in_ad
 
 def test_edit_a_return(client, signed_in_admin, db, primary, secondary):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")
-    url = f"/admin/deadlines/returns/{entry['id']}"
+    url = f"/deadlines-admin/returns/{entry['id']}"
     page = client.get(url).get_data(as_text=True)
     assert "Privacy notice confirmation" in page and "How to write a date rule" in page
     response = client.post(url, data=_entry_form(entry, name="Privacy notice issued", chosen_only="yes",
@@ -79,7 +79,7 @@ def test_edit_a_return(client, signed_in_admin, db, primary, secondary):
 
 def test_bad_return_edits_are_explained_and_change_nothing(client, signed_in_admin, db):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")
-    url = f"/admin/deadlines/returns/{entry['id']}"
+    url = f"/deadlines-admin/returns/{entry['id']}"
     bad_rule = client.post(url, data=_entry_form(entry, rule='{"recurrence": "weekly", "due": {"kind": "fixed"}}'))
     assert bad_rule.status_code == 400 and "The rule is not valid" in bad_rule.get_data(as_text=True)
     bad_json = client.post(url, data=_entry_form(entry, rule="{oops"))
@@ -98,12 +98,12 @@ def test_add_a_return_then_generate(client, signed_in_admin, db, primary):
     base = deadline_catalogue.get_by_code(db, "PRIVACY")
     data = _entry_form(base, code="attend-audit", name="Attendance audit", return_type="form")
     data["rule"] = json.dumps({"recurrence": "termly", "due": {"kind": "term_end_offset", "offset": -14}})
-    assert client.post("/admin/deadlines/returns/new", data=data).status_code == 302
+    assert client.post("/deadlines-admin/returns/new", data=data).status_code == 302
     added = deadline_catalogue.get_by_code(db, "ATTEND-AUDIT")
     assert added["name"] == "Attendance audit" and added["recurrence"] == "termly"
-    again = client.post("/admin/deadlines/returns/new", data=data)
+    again = client.post("/deadlines-admin/returns/new", data=data)
     assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
-    response = client.post("/admin/deadlines/deadlines/generate", data={"academic_year": "2026"}, follow_redirects=True)
+    response = client.post("/deadlines-admin/instances/generate", data={"academic_year": "2026"}, follow_redirects=True)
     assert "2026/27: 57 created" in response.get_data(as_text=True)
     assert instance_of(db, "ATTEND-AUDIT", "2026/27-autumn")["due_on"] == D(2026, 12, 4)
     assert (
@@ -115,41 +115,41 @@ def test_add_a_return_then_generate(client, signed_in_admin, db, primary):
 
 
 def test_term_dates(client, signed_in_admin, db):
-    page = client.get("/admin/deadlines/term-dates/2026").get_data(as_text=True)
+    page = client.get("/deadlines-admin/term-dates/2026").get_data(as_text=True)
     assert "Term dates 2026/27" in page and "These are computed dates" in page
     assert "Computed: 18 December 2026" in page
     defaults = term_dates.get(db, 2026)
     form = {name: _parts(getattr(defaults, name)) for name in term_dates.FIELDS}
     form["autumn_end"] = ["16", "12", "2026"]
-    assert client.post("/admin/deadlines/term-dates/2026", data=form).status_code == 302
+    assert client.post("/deadlines-admin/term-dates/2026", data=form).status_code == 302
     assert term_dates.get(db, 2026).autumn_end == D(2026, 12, 16)
-    assert "last changed" in client.get("/admin/deadlines/term-dates/2026").get_data(as_text=True)
+    assert "last changed" in client.get("/deadlines-admin/term-dates/2026").get_data(as_text=True)
     # out of order: a clear message, nothing saved
     form["spring_start"] = ["10", "12", "2026"]
-    bad = client.post("/admin/deadlines/term-dates/2026", data=form)
+    bad = client.post("/deadlines-admin/term-dates/2026", data=form)
     assert bad.status_code == 400 and "Spring term starts 2026-12-10 must be after autumn term ends" in bad.get_data(
         as_text=True
     )
     form["spring_start"] = ["", "", ""]
-    blank = client.post("/admin/deadlines/term-dates/2026", data=form)
+    blank = client.post("/deadlines-admin/term-dates/2026", data=form)
     assert "Enter the date the spring term starts" in blank.get_data(as_text=True)
     assert term_dates.get(db, 2026).spring_start == defaults.spring_start
-    client.post("/admin/deadlines/term-dates/2026/reset")
+    client.post("/deadlines-admin/term-dates/2026/reset")
     assert term_dates.stored(db, 2026) is None
     assert _actions(db, "term_dates") == ["term_dates_changed", "term_dates_reset"]
-    assert client.get("/admin/deadlines/term-dates/1999").status_code == 404
+    assert client.get("/deadlines-admin/term-dates/1999").status_code == 404
 
 
 def test_move_cancel_and_restore_a_deadline(client, signed_in_admin, db, generated):
     census = instance_of(db, "SC-AUT")
-    url = f"/admin/deadlines/deadlines/{census['id']}"
-    listing = client.get("/admin/deadlines/deadlines?year=2026").get_data(as_text=True)
+    url = f"/deadlines-admin/instances/{census['id']}"
+    listing = client.get("/deadlines-admin/instances?year=2026").get_data(as_text=True)
     assert "54 deadlines" in listing and url in listing
     dates = {"opens_on": ["1", "10", "2026"], "due_on": ["23", "10", "2026"], "external_due_on": ["30", "10", "2026"]}
     moved = client.post(url, data={**dates, "reason": "DfE published 30 October"})
     assert moved.status_code == 302
     assert instance_of(db, "SC-AUT")["due_on"] == D(2026, 10, 23)
-    assert "Moved" in client.get("/admin/deadlines/deadlines?year=2026").get_data(as_text=True)
+    assert "Moved" in client.get("/deadlines-admin/instances?year=2026").get_data(as_text=True)
     refused = client.post(url, data={"opens_on": ["1", "11", "2026"], "due_on": ["23", "10", "2026"], "reason": "x"})
     assert refused.status_code == 400 and "on or before the due date" in refused.get_data(as_text=True)
     no_reason = client.post(f"{url}/cancel", data={"cancel_reason": ""})
@@ -166,15 +166,15 @@ def test_move_cancel_and_restore_a_deadline(client, signed_in_admin, db, generat
 
 def test_add_a_deadline_by_hand(client, signed_in_admin, db, generated, primary):
     entry = deadline_catalogue.get_by_code(db, "SC-AUT")
-    assert "Add a deadline" in client.get("/admin/deadlines/deadlines/new").get_data(as_text=True)
+    assert "Add a deadline" in client.get("/deadlines-admin/instances/new").get_data(as_text=True)
     response = client.post(
-        "/admin/deadlines/deadlines/new",
+        "/deadlines-admin/instances/new",
         data={"catalogue_id": str(entry["id"]), "academic_year": "2026", "period_label": "Autumn re-run",
               "opens_on": ["2", "11", "2026"], "due_on": ["20", "11", "2026"]},
     )  # fmt: skip
     assert response.status_code == 302
     added = [i for i in deadlines.list_instances(db, academic_year=2026) if i["period_label"] == "Autumn re-run"]
     assert len(added) == 1 and added[0]["origin"] == "manual" and added[0]["due_on"] == D(2026, 11, 20)
-    bad = client.post("/admin/deadlines/deadlines/new", data={"catalogue_id": str(entry["id"]), "academic_year": "26"})
+    bad = client.post("/deadlines-admin/instances/new", data={"catalogue_id": str(entry["id"]), "academic_year": "26"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "Enter an academic year from 2000 to 2097" in html and "Enter the period" in html

@@ -17,7 +17,7 @@ def test_school_home_shows_overdue_count_and_next_deadlines(client, sign_in, mak
     html = client.get("/").get_data(as_text=True)
     count = len(due["overdue"])
     assert f"{count} {'return is' if count == 1 else 'returns are'} overdue." in html
-    linked = re.findall(r'href="/deadlines/returns/(\d+)"', html)
+    linked = re.findall(r'href="/deadlines/(\d+)"', html)
     assert linked == [str(item["id"]) for item in due["upcoming"][:3]]
     assert 'href="/deadlines/"' in html
 

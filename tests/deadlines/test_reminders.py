@@ -105,7 +105,7 @@ def test_the_job_sends_one_digest_per_person_per_day(app, db, generated, primary
     body = mail.get_content()
     assert "School Census (autumn) (2026/27): due on 21 October 2026, in 7 days. Status: Open." in body
     census = instance_of(db, "SC-AUT")
-    assert f"http://127.0.0.1:5000/deadlines/returns/{census['id']}" in body
+    assert f"http://127.0.0.1:5000/deadlines/{census['id']}" in body
     assert "http://127.0.0.1:5000/deadlines/reminders" in body
     # the same day again, by cron or a second runner: nobody gets a second email
     clock.advance(dt.timedelta(hours=3))

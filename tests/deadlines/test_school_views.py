@@ -40,7 +40,7 @@ def test_whats_due_shows_overdue_first_then_eight_weeks(client, sign_in, school_
 def test_whats_due_needs_the_deadlines_service(client, sign_in, make_user, primary, generated):
     sign_in(make_user(primary, email="noservice@ely.example.sch.uk"))
     assert client.get("/deadlines/").status_code == 403
-    assert client.get("/deadlines/calendar").status_code == 403
+    assert client.get("/deadline-calendar").status_code == 403
 
 
 def test_approvers_have_the_service(client, sign_in, make_user, primary, generated):
@@ -58,13 +58,13 @@ def test_confirmation_return(client, sign_in, school_user, generated, db, primar
     set_today(D(2026, 10, 5))
     privacy = instance_of(db, "PRIVACY")
     sign_in(school_user)
-    page = client.get(f"/deadlines/returns/{privacy['id']}").get_data(as_text=True)
+    page = client.get(f"/deadlines/{privacy['id']}").get_data(as_text=True)
     assert "Privacy notice confirmation" in page and "I confirm this has been done" in page
-    refused = client.post(f"/deadlines/returns/{privacy['id']}", data={"details": ""})
+    refused = client.post(f"/deadlines/{privacy['id']}", data={"details": ""})
     assert refused.status_code == 400 and "Tick the box to confirm" in refused.get_data(as_text=True)
     assert deadlines.status_for(db, primary["id"], privacy["id"])["key"] == "open"
     done = client.post(
-        f"/deadlines/returns/{privacy['id']}", data={"confirm": "y", "details": "Sent with the newsletter"},
+        f"/deadlines/{privacy['id']}", data={"confirm": "y", "details": "Sent with the newsletter"},
         follow_redirects=True,
     )  # fmt: skip
     assert done.status_code == 200 and "Privacy notice confirmation (2026/27): submitted" in done.get_data(as_text=True)
@@ -72,7 +72,7 @@ def test_confirmation_return(client, sign_in, school_user, generated, db, primar
     assert status["key"] == "submitted" and status["note"] == "Confirmed: Sent with the newsletter"
     event = deadlines.history(db, primary["id"], privacy["id"])[0]
     assert event["actor_id"] == school_user["id"] and event["source"] == "gatehouse"
-    detail = client.get(f"/deadlines/returns/{privacy['id']}").get_data(as_text=True)
+    detail = client.get(f"/deadlines/{privacy['id']}").get_data(as_text=True)
     assert "Office Manager" in detail and "I confirm" not in detail  # made: no form any more
 
 
@@ -81,11 +81,11 @@ def test_nil_return_and_form_return(client, sign_in, school_user, generated, db,
     pride = instance_of(db, "PRIDE-NIL", "2026/27-autumn")
     meals = instance_of(db, "MEALS", "2026-W51")
     sign_in(school_user)
-    client.post(f"/deadlines/returns/{pride['id']}", data={"confirm": "y"})
+    client.post(f"/deadlines/{pride['id']}", data={"confirm": "y"})
     assert deadlines.status_for(db, primary["id"], pride["id"])["note"] == "NIL return"
-    empty = client.post(f"/deadlines/returns/{meals['id']}", data={"details": "  "})
+    empty = client.post(f"/deadlines/{meals['id']}", data={"details": "  "})
     assert empty.status_code == 400 and "Enter your return" in empty.get_data(as_text=True)
-    client.post(f"/deadlines/returns/{meals['id']}", data={"details": "Mon 120, Tue 118"})
+    client.post(f"/deadlines/{meals['id']}", data={"details": "Mon 120, Tue 118"})
     assert deadlines.status_for(db, primary["id"], meals["id"])["note"] == "Mon 120, Tue 118"
 
 
@@ -93,9 +93,9 @@ def test_file_upload_returns_are_made_elsewhere(client, sign_in, school_user, ge
     set_today(D(2026, 10, 5))
     census = instance_of(db, "SC-AUT")
     sign_in(school_user)
-    page = client.get(f"/deadlines/returns/{census['id']}").get_data(as_text=True)
+    page = client.get(f"/deadlines/{census['id']}").get_data(as_text=True)
     assert "Upload your file" in page and 'name="details"' not in page
-    client.post(f"/deadlines/returns/{census['id']}", data={"details": "x", "confirm": "y"})
+    client.post(f"/deadlines/{census['id']}", data={"details": "x", "confirm": "y"})
     assert rows(db, "SELECT * FROM deadline_status_events") == []
 
 
@@ -103,10 +103,10 @@ def test_a_return_that_has_not_opened(client, sign_in, school_user, generated, d
     set_today(D(2026, 9, 2))
     spring = instance_of(db, "PRIDE-NIL", "2026/27-spring")
     sign_in(school_user)
-    assert "This return opens on 4 January 2027" in client.get(f"/deadlines/returns/{spring['id']}").get_data(
+    assert "This return opens on 4 January 2027" in client.get(f"/deadlines/{spring['id']}").get_data(
         as_text=True
     )
-    response = client.post(f"/deadlines/returns/{spring['id']}", data={"confirm": "y"}, follow_redirects=True)
+    response = client.post(f"/deadlines/{spring['id']}", data={"confirm": "y"}, follow_redirects=True)
     assert "cannot be returned here now: it is not open yet" in response.get_data(as_text=True)
     assert deadlines.status_for(db, primary["id"], spring["id"])["key"] == "not_open"
     # due 30 October: more than 8 weeks away on 2 September, so not listed yet though it is open
@@ -120,9 +120,9 @@ def test_returns_that_do_not_apply_answer_404(client, sign_in, make_user, academ
     user = make_user(academy, role="approver", email="head@wisbech.example.sch.uk")
     census = instance_of(db, "SC-AUT")  # maintained schools only
     sign_in(user)
-    assert client.get(f"/deadlines/returns/{census['id']}").status_code == 404
-    assert client.post(f"/deadlines/returns/{census['id']}", data={"confirm": "y"}).status_code == 404
-    assert client.get("/deadlines/returns/999999").status_code == 404
+    assert client.get(f"/deadlines/{census['id']}").status_code == 404
+    assert client.post(f"/deadlines/{census['id']}", data={"confirm": "y"}).status_code == 404
+    assert client.get("/deadlines/999999").status_code == 404
     assert "School Census" not in client.get("/deadlines/").get_data(as_text=True)
 
 
@@ -132,9 +132,9 @@ def test_making_a_return_needs_a_csrf_token(app_config, client, sign_in, school_
     set_today(D(2026, 10, 5))
     privacy = instance_of(db, "PRIVACY")
     sign_in(school_user)
-    assert client.post(f"/deadlines/returns/{privacy['id']}", data={"confirm": "y"}).status_code == 400
-    token = csrf_token_from(client.get(f"/deadlines/returns/{privacy['id']}").get_data(as_text=True))
-    response = client.post(f"/deadlines/returns/{privacy['id']}", data={"confirm": "y", "csrf_token": token})
+    assert client.post(f"/deadlines/{privacy['id']}", data={"confirm": "y"}).status_code == 400
+    token = csrf_token_from(client.get(f"/deadlines/{privacy['id']}").get_data(as_text=True))
+    response = client.post(f"/deadlines/{privacy['id']}", data={"confirm": "y", "csrf_token": token})
     assert response.status_code == 302
     assert deadlines.status_for(db, primary["id"], privacy["id"])["key"] == "submitted"
 

@@ -45,7 +45,7 @@ def test_status_follows_the_clock_without_events(db, generated, primary):
     assert deadlines.status_for(db, primary["id"], autumn["id"])["label"] == "Open"
     set_today(D(2026, 10, 22))
     status = deadlines.status_for(db, primary["id"], autumn["id"])
-    assert (status["key"], status["tag"]) == ("overdue", "govuk-tag--red")
+    assert (status["key"], status["label"]) == ("overdue", "Overdue")
 
 
 def test_submitted_on_time_then_accepted(db, generated, primary, make_user, la):

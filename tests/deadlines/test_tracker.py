@@ -92,24 +92,24 @@ def test_sort_by_outstanding(db, world):
 
 def test_tracker_page_and_htmx_partial(client, sign_in, officer, world):
     sign_in(officer)
-    page = client.get("/deadlines/tracker?code=SC-AUT")
+    page = client.get("/deadline-tracker?code=SC-AUT")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and html.count("<h1") == 1 and "Returns tracker" in html
     assert "Showing 3 of 3 schools and 1 deadline." in html
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html and "50% complete" in html
     assert 'name="schools"' in html and "Download this table as CSV" in html
-    partial = client.get("/deadlines/tracker?code=SC-AUT&status=overdue", headers={"HX-Request": "true"})
+    partial = client.get("/deadline-tracker?code=SC-AUT&status=overdue", headers={"HX-Request": "true"})
     body = partial.get_data(as_text=True)
     assert "<html" not in body and "Showing 1 of 3 schools" in body and "March Secondary School" in body
     assert "Ely Primary School" not in body
     assert "HX-Request" in partial.headers.get("Vary", "")
     # the same filters work as a plain GET form: a full page
-    assert "<html" in client.get("/deadlines/tracker?code=SC-AUT&status=overdue").get_data(as_text=True)
+    assert "<html" in client.get("/deadline-tracker?code=SC-AUT&status=overdue").get_data(as_text=True)
 
 
 def test_bad_filters_are_explained(client, sign_in, officer, world):
     sign_in(officer)
-    response = client.get("/deadlines/tracker?status=everything&year=1999")
+    response = client.get("/deadline-tracker?status=everything&year=1999")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Choose a status from the list" in html and "Choose an academic year from the list" in html
@@ -118,22 +118,22 @@ def test_bad_filters_are_explained(client, sign_in, officer, world):
 
 def test_who_may_see_the_tracker(client, sign_in, make_user, la, primary, world, db):
     sign_in(make_user(la, email="no-service@la.example.gov.uk"))
-    assert client.get("/deadlines/tracker").status_code == 403
+    assert client.get("/deadline-tracker").status_code == 403
     client.post("/sign-out")
     sign_in(make_user(primary, role="approver", email="head@ely.example.sch.uk"))
-    assert client.get("/deadlines/tracker").status_code == 403
-    assert client.get("/deadlines/tracker.csv").status_code == 403
+    assert client.get("/deadline-tracker").status_code == 403
+    assert client.get("/deadline-tracker/export.csv").status_code == 403
 
 
 def test_la_staff_land_on_the_tracker(client, sign_in, officer, world):
     sign_in(officer)
-    assert client.get("/deadlines/").headers["Location"] == "/deadlines/tracker"
+    assert client.get("/deadlines/").headers["Location"] == "/deadline-tracker"
     assert "Returns tracker" in client.get("/").get_data(as_text=True)
 
 
 def test_csv_export(client, sign_in, officer, world, db):
     sign_in(officer)
-    response = client.get("/deadlines/tracker.csv?code=SC-AUT")
+    response = client.get("/deadline-tracker/export.csv?code=SC-AUT")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="gatehouse-returns-tracker-')
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -157,11 +157,11 @@ def test_chase_selected_schools(client, sign_in, officer, world, db, make_user, 
     sign_in(officer)
     census = world["census"]
     response = client.post(
-        "/deadlines/tracker/chase",
+        "/deadline-tracker/chase",
         data={"chase_instance": census["id"], "schools": [primary["id"], secondary["id"]], "scope": "selected",
               "code": "SC-AUT"},
     )  # fmt: skip
-    assert response.status_code == 302 and response.headers["Location"].startswith("/deadlines/tracker?")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/deadline-tracker?")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "sent to 1 school (2 emails)" in page  # Ely has submitted: not chased
     assert "last chased Fri 23 Oct" in page and "Chased 23 October 2026" in page
@@ -170,7 +170,7 @@ def test_chase_selected_schools(client, sign_in, officer, world, db, make_user, 
     body = messages[0].get_content()
     assert messages[0]["Subject"] == "Gatehouse: reminder - School Census (autumn) (2026/27)"
     assert "due on 21 October 2026 and is now overdue" in body and "Data Officer" in body
-    assert f"http://127.0.0.1:5000/deadlines/returns/{census['id']}" in body
+    assert f"http://127.0.0.1:5000/deadlines/{census['id']}" in body
     chases = rows(db, "SELECT * FROM deadline_chases")
     assert [(c["organisation_id"], c["recipients"], c["actor_id"]) for c in chases] == [
         (secondary["id"], 2, officer["id"])
@@ -188,7 +188,7 @@ def test_chase_every_school_shown(client, sign_in, officer, world, db, make_user
         make_user(school, role="approver", email=f"head@{school['estab']}.example.sch.uk")
     sign_in(officer)
     response = client.post(
-        "/deadlines/tracker/chase",
+        "/deadline-tracker/chase",
         data={"chase_instance": world["census"]["id"], "scope": "all", "code": "SC-AUT", "status": "overdue",
               "phase": "Primary"},
     )  # fmt: skip
@@ -199,11 +199,11 @@ def test_chase_every_school_shown(client, sign_in, officer, world, db, make_user
 
 def test_chase_needs_a_choice(client, sign_in, officer, world, db):
     sign_in(officer)
-    response = client.post("/deadlines/tracker/chase", data={"chase_instance": world["census"]["id"]},
+    response = client.post("/deadline-tracker/chase", data={"chase_instance": world["census"]["id"]},
                            follow_redirects=True)  # fmt: skip
     assert "Select the schools to send a reminder to" in response.get_data(as_text=True)
     response = client.post(
-        "/deadlines/tracker/chase",
+        "/deadline-tracker/chase",
         data={"chase_instance": world["census"]["id"], "schools": [world["elsewhere"]["id"]]},
         follow_redirects=True,
     )
@@ -214,7 +214,7 @@ def test_chase_needs_a_choice(client, sign_in, officer, world, db):
 def test_record_a_return_made_outside_gatehouse(client, sign_in, officer, world, db):
     secondary, census = world["secondary"], world["census"]
     sign_in(officer)
-    url = f"/deadlines/tracker/{census['id']}/{secondary['id']}"
+    url = f"/deadline-tracker/{census['id']}/{secondary['id']}"
     assert "Record a status" in client.get(url).get_data(as_text=True)
     refused = client.post(url, data={"status": "exempt"})
     assert refused.status_code == 400 and "Give the reason this school is exempt" in refused.get_data(as_text=True)
@@ -228,20 +228,20 @@ def test_record_a_return_made_outside_gatehouse(client, sign_in, officer, world,
     assert response.status_code == 200 and "status recorded" in html and "DfE COLLECT" in html
     status = deadlines.status_for(db, secondary["id"], census["id"])
     assert status["key"] == "submitted" and status["submitted_at"] == "2026-10-20T11:00:00Z"  # midday BST
-    overview = client.get(f"/deadlines/tracker/school/{secondary['id']}").get_data(as_text=True)
+    overview = client.get(f"/deadline-tracker/schools/{secondary['id']}").get_data(as_text=True)
     assert "March Secondary School" in overview and "Record status" in overview
 
 
 def test_other_las_schools_answer_404(client, sign_in, officer, world):
     sign_in(officer)
     elsewhere = world["elsewhere"]
-    assert client.get(f"/deadlines/tracker/school/{elsewhere['id']}").status_code == 404
-    assert client.get(f"/deadlines/tracker/{world['census']['id']}/{elsewhere['id']}").status_code == 404
-    academy_url = f"/deadlines/tracker/{world['census']['id']}/{world['academy']['id']}"
+    assert client.get(f"/deadline-tracker/schools/{elsewhere['id']}").status_code == 404
+    assert client.get(f"/deadline-tracker/{world['census']['id']}/{elsewhere['id']}").status_code == 404
+    academy_url = f"/deadline-tracker/{world['census']['id']}/{world['academy']['id']}"
     assert client.get(academy_url).status_code == 404  # the census does not apply to academies
 
 
 def test_one_deadline_from_the_calendar_link(client, sign_in, officer, world):
     sign_in(officer)
-    html = client.get(f"/deadlines/tracker?instance={world['census']['id']}").get_data(as_text=True)
+    html = client.get(f"/deadline-tracker?instance={world['census']['id']}").get_data(as_text=True)
     assert "Showing 3 of 3 schools and 1 deadline." in html and 'name="instance"' in html

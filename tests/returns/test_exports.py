@@ -29,9 +29,9 @@ def _table(archive: zipfile.ZipFile, name: str) -> list[dict]:
 
 
 @pytest.fixture
-def submitted(db, client, signed_in_as, school_user, sc_aut):
+def submitted(db, client, sign_in, school_user, sc_aut):
     """Version 2 of the school's autumn census, submitted with notes (version 1 was superseded)."""
-    signed_in_as(school_user)
+    sign_in(school_user)
     upload(client, sc_aut, census([pupil(1)]))
     version = upload(client, sc_aut, census([*twins(), pupil(4, Surname="=HYPERLINK(\"http://x\")",
                                                             AddressLine1="Flat 2", AddressLine2="1 High St")]))
@@ -41,9 +41,9 @@ def submitted(db, client, signed_in_as, school_user, sc_aut):
     return version
 
 
-def test_one_return_as_a_zip_of_csv_tables(db, client, signed_in_as, la_user, submitted):
-    signed_in_as(la_user)
-    response = _download(client, f"/returns/review/versions/{submitted}/export.zip")
+def test_one_return_as_a_zip_of_csv_tables(db, client, sign_in, la_user, submitted):
+    sign_in(la_user)
+    response = _download(client, f"/returns-review/versions/{submitted}/export.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert response.headers["Content-Disposition"] == "attachment; filename=8732001_SC-AUT_v2.zip"
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
@@ -63,10 +63,10 @@ def test_one_return_as_a_zip_of_csv_tables(db, client, signed_in_as, la_user, su
         {"target": f"return_version:{submitted}"}]
 
 
-def test_every_school_of_an_instance_in_one_zip(db, client, signed_in_as, la_user, other_school, submitted, sc_aut):
+def test_every_school_of_an_instance_in_one_zip(db, client, sign_in, la_user, other_school, submitted, sc_aut):
     make_version(db, other_school, None, instance_id=sc_aut["id"])  # loaded, not submitted: left out
-    signed_in_as(la_user)
-    response = _download(client, f"/returns/review/instances/{sc_aut['id']}/export.zip")
+    sign_in(la_user)
+    response = _download(client, f"/returns-review/instances/{sc_aut['id']}/export.zip")
     assert response.headers["Content-Disposition"] == "attachment; filename=873_SC-AUT_2026-27_all_schools.zip"
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
     assert sorted(archive.namelist()) == [f"8732001_SC-AUT_v2/{name}" for name in
@@ -74,15 +74,15 @@ def test_every_school_of_an_instance_in_one_zip(db, client, signed_in_as, la_use
     assert len(_table(archive, "8732001_SC-AUT_v2/pupils.csv")) == 4
 
 
-def test_nothing_to_export_yet(client, signed_in_as, la_user, sc_aut):
-    signed_in_as(la_user)
-    response = client.get(f"/returns/review/instances/{sc_aut['id']}/export.zip", follow_redirects=True)
+def test_nothing_to_export_yet(client, sign_in, la_user, sc_aut):
+    sign_in(la_user)
+    response = client.get(f"/returns-review/instances/{sc_aut['id']}/export.zip", follow_redirects=True)
     assert "No school has submitted this return yet" in response.get_data(as_text=True)
 
 
-def test_exports_leave_no_temporary_file(app, client, signed_in_as, la_user, submitted):
+def test_exports_leave_no_temporary_file(app, client, sign_in, la_user, submitted):
     from pathlib import Path
 
-    signed_in_as(la_user)
-    _download(client, f"/returns/review/versions/{submitted}/export.zip")
+    sign_in(la_user)
+    _download(client, f"/returns-review/versions/{submitted}/export.zip")
     assert list((Path(app.config["FILES_DIR"]) / "tmp").iterdir()) == []

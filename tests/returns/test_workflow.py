@@ -15,8 +15,8 @@ from tests.returns.conftest import census, clean_pupils, twins, upload, with_err
 
 
 @pytest.fixture
-def signed_in(client, school_user, signed_in_as, sc_aut):
-    signed_in_as(school_user)
+def signed_in(client, school_user, sign_in, sc_aut):
+    sign_in(school_user)
     return client
 
 
@@ -94,9 +94,9 @@ def test_a_test_upload_cannot_be_submitted(db, signed_in):
 
 
 def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
-    db, client, signed_in_as, school, school_user, la_user, sc_aut, smtp_server, make_user
+    db, client, sign_in, school, school_user, la_user, sc_aut, smtp_server, make_user
 ):
-    signed_in_as(school_user)
+    sign_in(school_user)
     no_address = {"AddressLine1": None, "AddressLine2": None, "PostCode": None}
     first = census([*twins(), pupil(4, Surname="Far", **no_address), pupil(5, Surname="Away", **no_address)])
     v1 = upload(client, sc_aut, first)
@@ -106,14 +106,14 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     assert client.post(f"/returns/versions/{v1}/submit").status_code == 303
     client.post("/sign-out")
 
-    signed_in_as(la_user)
-    review = client.get(f"/returns/review/instances/{sc_aut['id']}").get_data(as_text=True)
+    sign_in(la_user)
+    review = client.get(f"/returns-review/instances/{sc_aut['id']}").get_data(as_text=True)
     assert "Fenland Primary School" in review and "Submitted" in review
-    form = client.get(f"/returns/review/versions/{v1}/return").get_data(as_text=True)
+    form = client.get(f"/returns-review/versions/{v1}/return").get_data(as_text=True)
     assert "Return to Fenland Primary School" in form
-    blank = client.post(f"/returns/review/versions/{v1}/return", data={"reason": "  "})
+    blank = client.post(f"/returns-review/versions/{v1}/return", data={"reason": "  "})
     assert blank.status_code == 400 and "Say why the return is going back" in blank.get_data(as_text=True)
-    sent = client.post(f"/returns/review/versions/{v1}/return", data={"reason": "Pupil 5 has an address: add it."})
+    sent = client.post(f"/returns-review/versions/{v1}/return", data={"reason": "Pupil 5 has an address: add it."})
     assert sent.status_code == 303
     [mail] = smtp_server.wait_for(1)
     assert mail["To"] == school_user["email"] and "returned for changes" in mail["Subject"]
@@ -122,7 +122,7 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "returned"
     client.post("/sign-out")
 
-    signed_in_as(school_user)
+    sign_in(school_user)
     # version 2: twin one keeps UPN 1, twin two now has UPN 6; pupil 5 has an address now
     second = census([pupil(1, Surname="Twin", Forename="Alex"), pupil(6, Surname="Twin", Forename="Alex"),
                      pupil(3, Surname="Other"), pupil(4, Surname="Far", **no_address), pupil(5, Surname="Away")])
@@ -136,14 +136,14 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     assert returns.get_version(db, v2)["status_view"]["label"] == "Resubmitted"
     client.post("/sign-out")
 
-    signed_in_as(la_user)
+    sign_in(la_user)
     versions = client.get(f"/returns/{returns.get_version(db, v2)['return_id']}").get_data(as_text=True)
     assert "Returned to school" in versions and "Pupil 5 has an address: add it." in versions
     assert "pupils no change, errors no change, queries −1" in versions
-    assert client.post(f"/returns/review/versions/{v2}/authorise").status_code == 303
+    assert client.post(f"/returns-review/versions/{v2}/authorise").status_code == 303
     assert returns.get_version(db, v2)["status"] == "authorised"
     assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "accepted"
-    assert client.post(f"/returns/review/versions/{v2}/authorise").status_code == 303  # twice: refused politely
+    assert client.post(f"/returns-review/versions/{v2}/authorise").status_code == 303  # twice: refused politely
     report = client.get(f"/returns/versions/{v2}").get_data(as_text=True)
     assert "Only a submitted return can be authorised or returned." in report
     actions = [r["action"] for r in rows(db, "SELECT action FROM audit_log WHERE action LIKE 'return_%' ORDER BY id")]
@@ -152,37 +152,37 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
         assert action in actions
 
 
-def test_la_review_lists_every_applicable_school(db, client, signed_in_as, school, other_school, school_user,
+def test_la_review_lists_every_applicable_school(db, client, sign_in, school, other_school, school_user,
                                                  la_user, sc_aut):
-    signed_in_as(school_user)
+    sign_in(school_user)
     upload(client, sc_aut, census(clean_pupils()))
     client.post("/sign-out")
-    signed_in_as(la_user)
-    index = client.get("/returns/review/").get_data(as_text=True)
+    sign_in(la_user)
+    index = client.get("/returns-review/").get_data(as_text=True)
     assert "School Census (autumn)" in index
-    page = client.get(f"/returns/review/instances/{sc_aut['id']}").get_data(as_text=True)
+    page = client.get(f"/returns-review/instances/{sc_aut['id']}").get_data(as_text=True)
     assert "Fenland Primary School" in page and "Ouse Valley Academy" in page
     assert "1 loaded and validated" in page and "1 no data" in page
     assert re.search(r"Fenland Primary School</a>", page)
 
 
-def test_the_la_sees_only_its_own_schools(db, client, signed_in_as, school_user, sc_aut, make_user):
+def test_the_la_sees_only_its_own_schools(db, client, sign_in, school_user, sc_aut, make_user):
     from models import organisations, services
 
-    signed_in_as(school_user)
+    sign_in(school_user)
     version = upload(client, sc_aut, census(clean_pupils()))
     client.post("/sign-out")
     other_la = organisations.ensure_la(db, "855", "Leicestershire")
     stranger = make_user(other_la, email="data@855.example.gov.uk")
     services.set_services(db, stranger["id"], ["returns"])
-    signed_in_as(stranger)
+    sign_in(stranger)
     assert client.get(f"/returns/versions/{version}").status_code == 404
-    assert client.get(f"/returns/review/versions/{version}/export.zip").status_code == 404
-    assert client.post(f"/returns/review/versions/{version}/authorise").status_code == 404
-    assert "Fenland" not in client.get(f"/returns/review/instances/{sc_aut['id']}").get_data(as_text=True)
+    assert client.get(f"/returns-review/versions/{version}/export.zip").status_code == 404
+    assert client.post(f"/returns-review/versions/{version}/authorise").status_code == 404
+    assert "Fenland" not in client.get(f"/returns-review/instances/{sc_aut['id']}").get_data(as_text=True)
 
 
-def test_school_users_cannot_use_the_review_pages(client, signed_in_as, school_user, sc_aut):
-    signed_in_as(school_user)
-    assert client.get("/returns/review/").status_code == 403
-    assert client.get(f"/returns/review/instances/{sc_aut['id']}").status_code == 403
+def test_school_users_cannot_use_the_review_pages(client, sign_in, school_user, sc_aut):
+    sign_in(school_user)
+    assert client.get("/returns-review/").status_code == 403
+    assert client.get(f"/returns-review/instances/{sc_aut['id']}").status_code == 403

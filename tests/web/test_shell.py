@@ -8,6 +8,7 @@ import pytest
 
 from migrations import apply_all
 from models.db import connect
+from views.moved import MOVED, endpoint_name
 from web.access import permission_of
 
 PUBLIC_ENDPOINTS = {
@@ -30,7 +31,7 @@ PUBLIC_ENDPOINTS = {
     "account_requests.sent",
     "claims.redeem",
     "claims.new_account",
-}
+} | {f"moved.{endpoint_name(old)}" for old, _new in MOVED}  # redirects only
 
 
 def test_every_route_declares_a_permission(app):
@@ -160,6 +161,6 @@ def test_a_request_never_inherits_another_requests_open_transaction(app, client)
 
 def test_sign_in_page_leads_newcomers_to_an_account(client):
     html = client.get("/sign-in").get_data(as_text=True)
-    for href in ("/password-reset", "/request-an-account", "/claim"):
+    for href in ("/password-reset", "/account-requests/new", "/claims/"):
         assert f'href="{href}"' in html
         assert client.get(href).status_code == 200
