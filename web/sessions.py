@@ -7,11 +7,14 @@ the user's ``session_version``: bumping it (password change, suspension) ends ev
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from domain import clock
 from models import users
@@ -67,12 +70,32 @@ def load_user(user_id: str) -> SignedInUser | None:
     return SignedInUser(row)
 
 
+#: Control characters, white space and backslashes: browsers drop tabs and newlines from a URL and
+#: read a backslash as ``/``, so ``/\evil.example`` or ``/<tab>/evil.example`` would leave the site.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+
+
 def safe_next(target: str | None) -> str | None:
-    """Return ``target`` when it is a local path (no scheme or host), else None."""
-    if not target:
+    """Return ``target`` when it is a page of this site to go back to after a form, else None.
+
+    Every redirect to an address taken from a request goes through here. Accepted: printable
+    ASCII only (no control characters, white space, backslashes or look-alike unicode slashes),
+    starting with one ``/`` (no scheme, no host, no ``//``), whose path (percent-decoded) is
+    answered by a GET rule of the app. Never raises.
+    """
+    if not target or not isinstance(target, str) or not target.isascii() or _UNSAFE_IN_NEXT.search(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    path = unquote(parts.path)
+    if "//" in path or _UNSAFE_IN_NEXT.search(path):
+        return None
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:
+        pass  # a rule answers with a redirect on this site (e.g. a missing trailing slash)
+    except HTTPException:
         return None
     return target
 
