@@ -10,8 +10,7 @@ import pytest
 from domain import clock
 from domain.security import two_factor
 from models import recovery_codes, users
-from tests.auth.conftest import audit_events
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, audit_events
 
 START = datetime(2026, 3, 2, 9, 0, 5, tzinfo=UTC)
 
@@ -181,8 +180,8 @@ def test_reset_2fa_command_makes_the_user_enrol_again(client, db, runner, enroll
     assert "had no two-step" in runner.invoke(args=["reset-2fa", user["email"]]).output
 
 
-def test_reset_while_signed_in_sends_a_required_user_to_set_up(client, db, signed_in_as, approver):
-    signed_in_as(approver)
+def test_reset_while_signed_in_sends_a_required_user_to_set_up(client, db, sign_in, approver):
+    sign_in(approver)
     assert client.get("/").status_code == 200
     users.reset_totp(db, approver["id"])
     response = client.get("/")
@@ -191,11 +190,11 @@ def test_reset_while_signed_in_sends_a_required_user_to_set_up(client, db, signe
     assert htmx.headers["HX-Redirect"] == "/account/two-step-verification"
 
 
-def test_signed_in_as_fixture_handles_enrolment_and_codes(app, client, signed_in_as, admin):
+def test_sign_in_fixture_handles_enrolment_and_codes(app, client, sign_in, admin):
     for c in (client, client, app.test_client()):  # enrol; then a code; then the next step's code
-        response = signed_in_as(admin, client=c)
+        response = sign_in(admin, client=c)
         assert response.status_code == 200 and response.request.path == "/"
-        assert c.get("/admin/outbox").status_code == 200
+        assert c.get("/outbox").status_code == 200
 
 
 class TestEndUserChoice:
@@ -248,9 +247,19 @@ class TestEndUserChoice:
         assert audit_events(db, "recovery_codes_regenerated")
 
 
-def test_required_user_cannot_turn_it_off(client, db, signed_in_as, approver):
-    signed_in_as(approver)
+def test_required_user_cannot_turn_it_off(client, db, sign_in, approver):
+    sign_in(approver)
     assert "Turn off" not in client.get("/account").get_data(as_text=True)
     response = client.post("/account/two-step-verification/turn-off", data={"current_password": TEST_PASSWORD})
     assert response.headers["Location"] == "/account"
     assert users.get(db, approver["id"])["totp_secret"]
+
+
+@pytest.mark.parametrize("query", ["/account", "/%5Cevil.example", "/%09/evil.example", "/%0D%0A/evil.example"])
+def test_the_code_step_keeps_only_a_safe_next_page(client, db, enrolled, query):
+    user = enrolled["user"]
+    response = client.post(f"/sign-in?next={query}", data={"email": user["email"], "password": TEST_PASSWORD})
+    assert response.headers["Location"] == "/sign-in/code"
+    secret = users.get(db, user["id"])["totp_secret"]
+    response = client.post("/sign-in/code", data={"code": _code(secret)})
+    assert response.headers["Location"] == ("/account" if query == "/account" else "/")

@@ -32,8 +32,8 @@ def hostile(tmp_path):
 
 
 @pytest.fixture
-def signed_in(client, school_user, signed_in_as, sc_aut):
-    signed_in_as(school_user)
+def signed_in(client, school_user, sign_in, sc_aut):
+    sign_in(school_user)
     return client
 
 
@@ -127,9 +127,9 @@ def test_a_ctf_is_refused_for_a_census_return(app, db, signed_in, sc_aut):
     assert upload(signed_in, None, ctf, "8732001_CTF_8732002_001.xml")  # a test upload takes either kind
 
 
-def test_a_file_over_the_limit_is_refused(app_config, app, db, client, school_user, signed_in_as, sc_aut):
+def test_a_file_over_the_limit_is_refused(app_config, app, db, client, school_user, sign_in, sc_aut):
     app.config["MAX_UPLOAD_MB"] = 1
-    signed_in_as(school_user)
+    sign_in(school_user)
     big = census(clean_pupils(1)).replace(b"<Pupils>", b"<!--" + b"x" * (1024 * 1024) + b"--><Pupils>")
     _upload_refused(client, db, app, upload_url(sc_aut), big, "big.xml", "The file is larger than 1 MB.")
 
@@ -151,11 +151,11 @@ def test_hostile_files_refused_by_the_worker_through_the_real_pool(app, db, sign
         pool.shutdown(app)
 
 
-def test_uploads_wait_until_the_return_opens(app, db, client, school, school_user, signed_in_as, today):
+def test_uploads_wait_until_the_return_opens(app, db, client, school, school_user, sign_in, today):
     deadlines.generate(db, 2026)
     spring = one(db, "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
                      " WHERE c.code = 'SC-SPR' AND i.academic_year = 2026")
-    signed_in_as(school_user)
+    sign_in(school_user)
     page = client.get(f"/returns/upload/{spring['id']}").get_data(as_text=True)
     assert "This return is not open yet" in page and 'type="file"' not in page
     before = leftovers(db, app.config["FILES_DIR"])
@@ -163,17 +163,17 @@ def test_uploads_wait_until_the_return_opens(app, db, client, school, school_use
     assert leftovers(db, app.config["FILES_DIR"]) == before
 
 
-def test_who_may_upload(db, client, school, la_user, make_user, signed_in_as, sc_aut):
+def test_who_may_upload(db, client, school, la_user, make_user, sign_in, sc_aut):
     no_service = make_user(school, email="no-returns@fenland.example.sch.uk")
-    signed_in_as(no_service)
+    sign_in(no_service)
     assert client.get("/returns/").status_code == 403
     assert client.get(upload_url(sc_aut)).status_code == 403
     services.set_services(db, no_service["id"], ["returns"])
     assert client.get(upload_url(sc_aut)).status_code == 200
     client.post("/sign-out")
-    signed_in_as(la_user)
+    sign_in(la_user)
     assert client.get(upload_url(sc_aut)).status_code == 403
-    assert client.get("/returns/").headers["Location"].endswith("/returns/review/")
+    assert client.get("/returns/").headers["Location"].endswith("/returns-review/")
 
 
 def test_an_instance_that_does_not_take_a_file_answers_404(db, signed_in, today):
