@@ -53,6 +53,8 @@ def app(app_config):
     apply_all(db)
     db.conn.close()
     yield application
+    # Emails sent from background threads use the database: let them finish before it goes away.
+    assert mailer.wait_for_background(30), "a background email was still being sent"
     database.close_all(application)
     clock.reset()
 
@@ -199,6 +201,21 @@ def audit_events(db, action: str | None = None) -> list[dict]:
     for row in found:
         row["detail"] = json.loads(row["detail"]) if row["detail"] and row["detail"].startswith("{") else row["detail"]
     return found
+
+
+def outbox(db, to: str | None = None) -> list[dict]:
+    """Every email Gatehouse sent or held, oldest first (after background sends finish); only to ``to`` when given."""
+    assert mailer.wait_for_background(30), "a background email was still being sent"
+    if to:
+        return rows(db, "SELECT * FROM outbox WHERE to_addr = ? ORDER BY id", (to,))
+    return rows(db, "SELECT * FROM outbox ORDER BY id")
+
+
+def link_in(body: str, path_start: str) -> str:
+    """The path of the first link in an email body whose path starts with ``path_start``."""
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_start) + r"[^\s]*)", body)
+    assert match, f"no {path_start} link in:\n{body}"
+    return match.group(1)
 
 
 def csrf_token_from(html: str) -> str:

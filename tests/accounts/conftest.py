@@ -1,36 +1,8 @@
-"""Helpers for the Secure access tests."""
+"""Fixtures for the Secure access tests: an approver at the school and one at the LA."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-
-from background.mail import mailer
-from models.db import rows
-from tests.conftest import audit_events  # noqa: F401 - re-exported for this area's tests
-
-
-def outbox(db, to: str | None = None) -> list[dict]:
-    """Every email Gatehouse sent or held (after background sends finish), only to ``to`` when given."""
-    assert mailer.wait_for_background(30)
-    if to:
-        return rows(db, "SELECT * FROM outbox WHERE to_addr = ? ORDER BY id", (to,))
-    return rows(db, "SELECT * FROM outbox ORDER BY id")
-
-
-def link_in(body: str, path_start: str) -> str:
-    """The path of the first link in an email body whose path starts with ``path_start``."""
-    match = re.search(r"https?://[^/\s]+(" + re.escape(path_start) + r"[^\s]*)", body)
-    assert match, f"no {path_start} link in:\n{body}"
-    return match.group(1)
-
-
-@pytest.fixture(autouse=True)
-def _finish_background_mail():
-    """Let emails sent from background threads finish before the test's database goes away."""
-    yield
-    assert mailer.wait_for_background(30), "a background email was still being sent"
 
 
 @pytest.fixture

@@ -1,19 +1,10 @@
-"""Helpers for the sign-in security tests."""
+"""Fixtures for the sign-in security tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from background.mail import mailer
-from models.db import rows
-from tests.conftest import (
-    TEST_PASSWORD,
-    audit_events,  # noqa: F401 - re-exported for this area's tests
-)
-
-
-def outbox_rows(db) -> list[dict]:
-    return rows(db, "SELECT * FROM outbox ORDER BY id")
+from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -24,10 +15,3 @@ def post_sign_in(client):
         return (test_client or client).post("/sign-in", data={"email": email, "password": password}, **kwargs)
 
     return post
-
-
-@pytest.fixture(autouse=True)
-def _finish_background_mail():
-    """Let emails sent from background threads finish before the test's database goes away."""
-    yield
-    assert mailer.wait_for_background(30), "a background email was still being sent"
