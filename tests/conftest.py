@@ -6,7 +6,7 @@ import json
 import re
 import socket
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -190,6 +190,11 @@ def sign_in_through_forms(c, db, user: dict, password: str = TEST_PASSWORD, new_
         else:
             response = c.get(response.headers["Location"])
     raise AssertionError("sign-in went round in circles")
+
+
+def set_today(day: date, hour: int = 12) -> None:
+    """Freeze the clock at ``hour`` o'clock UTC on ``day`` (midday: the same date in England)."""
+    clock.set_now(datetime(day.year, day.month, day.day, hour, tzinfo=UTC))
 
 
 def audit_events(db, action: str | None = None) -> list[dict]:

@@ -1,13 +1,8 @@
-"""Backup fixtures: a second, empty Gatehouse instance to restore into, and helpers."""
+"""Backup fixtures: a second, empty Gatehouse instance to restore into (helpers: tests/backup/inspection.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
-from pathlib import Path
-
 import pytest
-from sqlite_utils import Database
 
 from app import create_app
 
@@ -18,39 +13,3 @@ def fresh_instance(app_config, tmp_path):
     folder = tmp_path / "fresh-instance"
     config = dict(app_config, DATABASE=str(folder / "gatehouse.db"), FILES_DIR=str(folder / "files"))
     return create_app(config)
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file under ``folder``."""
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(Path(folder).rglob("*")) if p.is_file()}
-
-
-def readonly(path: Path) -> Database:
-    """Open the SQLite file at ``path`` read-only (so a backup under test stays byte-identical)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    return Database(conn, execute_plugins=False)
-
-
-def table_counts(path: Path) -> dict[str, int]:
-    """Row count of every table in the SQLite file at ``path`` (read-only)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
-    finally:
-        conn.close()
-
-
-def checks(path: Path) -> tuple[list[str], list[tuple]]:
-    """``(integrity_check rows, foreign_key_check rows)`` of the SQLite file at ``path``."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-        return integrity, conn.execute("PRAGMA foreign_key_check").fetchall()
-    finally:
-        conn.close()

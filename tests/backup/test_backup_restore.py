@@ -14,7 +14,7 @@ import pytest
 
 from models import audit, organisations, users
 from models.db import connect, transaction
-from tests.backup.conftest import checks, readonly, sha256, table_counts, tree
+from tests.backup.inspection import checks, readonly, sha256, table_counts, tree
 
 
 def _store_file(files_dir: Path, rel: str, data: bytes) -> None:

@@ -1,26 +1,23 @@
 """Browser tests: Debian's chromium driven by Playwright against Gatehouse under waitress.
 
 Each test gets a live server on a free loopback port with its own SQLite file, CSRF on, and
-a page that records Content-Security-Policy violations. ``check_page(page)`` runs axe-core
-(from npm's axe-core, evaluated over the DevTools protocol so our CSP stays in force) and
-asserts no violations of either kind.
+a page that records Content-Security-Policy violations. ``check_page(page)`` (the ``checked``
+fixture; tests/browser/checks.py) runs axe-core and asserts no violations of either kind.
 """
 
 from __future__ import annotations
 
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
 from app import create_app
 from migrations import apply_all
 from models.db import connect
+from tests.browser.checks import CSP_RECORDER, check_page
 from web import database
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -31,12 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-CSP_RECORDER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
-});
-"""
 
 
 def pytest_collection_modifyitems(items):
@@ -109,25 +100,6 @@ def page(browser):
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
-
-
-def check_page(page, *, rules_off: tuple[str, ...] = ()) -> None:
-    """Assert the current page has no axe-core violations and no CSP violations.
-
-    Waits for the page's load event first: a click on a link starts the navigation and returns
-    while the new document may still be empty (CI once checked /oversight before its body arrived).
-    """
-    page.wait_for_load_state("load")
-    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    options = {"rules": {rule: {"enabled": False} for rule in rules_off}}
-    result = page.evaluate("async (options) => await axe.run(document, options)", options)
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
-    assert not problems, f"axe-core violations on {page.url}:\n" + "\n".join(problems)
-    violations = page.evaluate("window.__cspViolations")
-    assert not violations, f"CSP violations on {page.url}: {violations}"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from domain import clock
 from domain.security import two_factor
 from models import organisations, users
 from models.db import transaction
-from tests.browser.conftest import CSP_RECORDER
+from tests.browser.checks import CSP_RECORDER
 from tests.conftest import TEST_PASSWORD, SmtpSink
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import check_page
+from tests.browser.checks import check_page
 
 
 def test_checker_catches_csp_and_axe(page, live_server):

@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 
 from background.validation_pool import pool
 from models import deadlines, returns, services
-from tests.deadlines.conftest import instance_of
-from tests.returns.conftest import CENSUS_NAME, census, set_today, twins
+from tests.conftest import set_today
+from tests.deadlines.factories import instance_of
+from tests.returns.factories import CENSUS_NAME, census, twins
 
 # GOV.UK Frontend's enhanced file upload names its button by the label AND the button itself
 # (aria-labelledby="file-label file-comma file", alphagov/govuk-frontend#5652, tested by GOV.UK with

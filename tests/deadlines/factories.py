@@ -1,4 +1,5 @@
-"""Factories other test modules use to make deadlines objects (e.g. the cross-organisation test)."""
+"""Factories for deadlines tests: find a generated instance, or make one that applies to one school only
+(e.g. for the cross-organisation test)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 
 from domain.deadline_rules import DEFAULT_CATALOGUE
 from models import deadline_catalogue, deadlines
+from models.db import one
 
 
 def other_schools_instance(db, other_school: dict) -> int:
@@ -19,3 +21,15 @@ def other_schools_instance(db, other_school: dict) -> int:
         opens_on=dt.date(2026, 9, 1), due_on=dt.date(2026, 10, 30),
     )  # fmt: skip
     return instance["id"]
+
+
+def instance_of(db, code: str, period_key: str = "2026/27", year: int = 2026) -> dict:
+    """The instance of catalogue ``code`` for ``period_key`` (default: the annual one of 2026/27)."""
+    row = one(
+        db,
+        "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+        " WHERE c.code = ? AND i.period_key = ? AND i.academic_year = ?",
+        (code, period_key, year),
+    )
+    assert row, f"no instance {code} {period_key}"
+    return deadlines.get_instance(db, row["id"])

@@ -9,7 +9,8 @@ import pytest
 
 from models import deadline_catalogue, deadlines, term_dates
 from models.db import rows
-from tests.deadlines.conftest import instance_of, set_today
+from tests.conftest import set_today
+from tests.deadlines.factories import instance_of
 
 D = dt.date
 

@@ -9,7 +9,8 @@ import pytest
 
 from models import deadline_cache, deadline_catalogue, deadlines, organisations
 from models.db import connect, transaction
-from tests.deadlines.conftest import instance_of, set_today
+from tests.conftest import set_today
+from tests.deadlines.factories import instance_of
 
 
 def _keys(due: dict) -> dict[str, str]:

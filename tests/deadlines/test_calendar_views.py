@@ -11,7 +11,8 @@ from icalendar import Calendar
 
 from models import deadlines, services
 from models.db import rows
-from tests.deadlines.conftest import instance_of, set_today
+from tests.conftest import set_today
+from tests.deadlines.factories import instance_of
 
 D = dt.date
 FEED = re.compile(r'value="(http://127\.0\.0\.1:5000/deadline-calendar/feeds/([A-Za-z0-9_-]+)\.ics)"')

@@ -12,7 +12,7 @@ from domain.dates import default_term_dates
 from domain.deadline_rules import DateRule, DueRule, Recurrence
 from models import deadline_catalogue, deadlines, term_dates
 from models.db import rows, scalar
-from tests.deadlines.conftest import instance_of
+from tests.deadlines.factories import instance_of
 
 D = dt.date
 

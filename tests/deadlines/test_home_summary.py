@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from models import deadlines, services
-from tests.deadlines.conftest import set_today
+from tests.conftest import set_today
 
 
 def test_school_home_shows_overdue_count_and_next_deadlines(client, sign_in, make_user, db, primary, generated):

@@ -17,7 +17,7 @@ from domain import clock
 from domain.dates import UK_TZ
 from domain.deadline_rules import DateRule, DueRule, Recurrence
 from models import deadline_catalogue, deadline_reminders, deadlines, job_runs, outbox, services
-from tests.deadlines.conftest import instance_of
+from tests.deadlines.factories import instance_of
 
 D = dt.date
 UTC = dt.UTC

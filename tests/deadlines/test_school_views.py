@@ -8,8 +8,8 @@ import pytest
 
 from models import deadlines, services
 from models.db import rows
-from tests.conftest import csrf_token_from
-from tests.deadlines.conftest import instance_of, set_today
+from tests.conftest import csrf_token_from, set_today
+from tests.deadlines.factories import instance_of
 
 D = dt.date
 

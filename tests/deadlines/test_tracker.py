@@ -11,7 +11,8 @@ import pytest
 
 from models import deadline_tracker, deadlines, organisations, services
 from models.db import rows
-from tests.deadlines.conftest import instance_of, set_today
+from tests.conftest import set_today
+from tests.deadlines.factories import instance_of
 
 D = dt.date
 TODAY = D(2026, 10, 23)

@@ -1,14 +1,46 @@
-"""Factories other test modules use to make Returns objects (e.g. the cross-organisation test)."""
+"""Factories for Returns tests: census files built in tests or by tools/make_fixtures.py, and validated
+versions made through the models (e.g. for the cross-organisation test)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 
 from background.validation_pool import storage
 from domain.validation import validate
 from models import returns, uploads
-from tests.domain.validation.xml_files import census_xml, pupil
+from tests.domain.validation.xml_files import census_xml, make_fixtures_main, pupil
+
+CENSUS_NAME = "8732001_SC3_873LL26_001.XML"
+
+
+def census(pupils=None, **header) -> bytes:
+    """A census return from school 873/2001 (``pupils`` as tests.domain.validation.xml_files.pupil dicts)."""
+    return census_xml(pupils, **{"Estab": "2001", **header}).encode("utf-8")
+
+
+def clean_pupils(count: int = 3) -> list[dict]:
+    return [pupil(n, Surname=f"Pupil{n:03d}") for n in range(1, count + 1)]
+
+
+def twins() -> list[dict]:
+    """Two pupils with the same surname, forename, sex and date of birth: query 1620Q (and nothing else)."""
+    return [pupil(1, Surname="Twin", Forename="Alex"), pupil(2, Surname="Twin", Forename="Alex"),
+            pupil(3, Surname="Other")]
+
+
+def with_error() -> list[dict]:
+    """A file with one error: pupil 2 has no surname (1580)."""
+    return [pupil(1), pupil(2, Surname=""), pupil(3, Surname="Other")]
+
+
+def generated_census(tmp_path, pupils: int = 2000, errors: float = 0.02, seed: int = 20261122) -> Path:
+    """A census from tools/make_fixtures.py for school 873/2001 (autumn 2026), with seeded problems."""
+    path = tmp_path / CENSUS_NAME
+    make_fixtures_main(["--seed", str(seed), "census", "--la", "873", "--estab", "2001", "--pupils", str(pupils),
+                        "--term", "AUT", "--year", "2026", "--errors", str(errors), "-o", str(path)])
+    return path
 
 
 def make_version(db, school: dict, user: dict | None, *, instance_id: int | None = None, pupils=None) -> dict:

@@ -10,8 +10,8 @@ import pytest
 
 from models.db import rows
 from tests.domain.validation.xml_files import pupil, upn
-from tests.returns.conftest import census, twins, upload
-from tests.returns.factories import make_version
+from tests.returns.factories import census, make_version, twins
+from tests.returns.uploading import upload
 
 
 def _download(client, url: str):

@@ -12,7 +12,8 @@ import pytest
 from background.validation_pool import pool, storage
 from models import returns, uploads
 from models.db import one, rows
-from tests.returns.conftest import generated_census, leftovers, post_file, upload_url
+from tests.returns.factories import generated_census
+from tests.returns.uploading import leftovers, post_file, upload_url
 
 HTMX = {"HX-Request": "true"}
 

@@ -13,8 +13,7 @@ import pytest
 
 from models import organisations, returns
 from models.db import rows
-from tests.returns.conftest import clean_pupils
-from tests.returns.factories import make_version
+from tests.returns.factories import clean_pupils, make_version
 
 
 @contextmanager

@@ -12,7 +12,8 @@ import pytest
 from models import findings
 from models.db import rows
 from tests.domain.validation.xml_files import pupil
-from tests.returns.conftest import census, generated_census, twins, upload
+from tests.returns.factories import census, generated_census, twins
+from tests.returns.uploading import upload
 
 HTMX = {"HX-Request": "true"}
 

@@ -10,16 +10,8 @@ from background.validation_pool import pool
 from models import deadlines, returns, services
 from models.db import one, rows
 from tests.domain.validation.xml_files import ctf_xml, make_fixtures_main
-from tests.returns.conftest import (
-    census,
-    clean_pupils,
-    leftovers,
-    post_file,
-    twins,
-    upload,
-    upload_url,
-    with_error,
-)
+from tests.returns.factories import census, clean_pupils, twins, with_error
+from tests.returns.uploading import leftovers, post_file, upload, upload_url
 
 ACCEPTED_FROM_HOSTILE_SET = {"utf16_bom.xml"}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.domain.validation.xml_files import make_fixtures_main
-from tests.returns.conftest import census, twins, with_error
+from tests.returns.factories import census, twins, with_error
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCEPTED_FROM_HOSTILE_SET = {"utf16_bom.xml"}  # a well-formed (empty) CTF in UTF-16: validated, not refused

@@ -11,7 +11,8 @@ import pytest
 from models import deadlines, returns
 from models.db import one, rows
 from tests.domain.validation.xml_files import pupil, upn
-from tests.returns.conftest import census, clean_pupils, twins, upload, with_error
+from tests.returns.factories import census, clean_pupils, twins, with_error
+from tests.returns.uploading import upload
 
 
 @pytest.fixture
