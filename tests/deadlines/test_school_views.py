@@ -21,12 +21,10 @@ def school_user(make_user, primary, db):
     return user
 
 
-def test_whats_due_shows_overdue_first_then_eight_weeks(client, sign_in, school_user, generated, db, primary):
+def test_whats_due_shows_overdue_first_then_eight_weeks(client_request, sign_in, school_user, generated, db, primary):
     set_today(D(2026, 10, 23))
     sign_in(school_user)
-    response = client.get("/deadlines/")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = client_request.get("deadlines.whats_due").html
     assert html.count("<h1") == 1 and "What's due" in html and "Ely Primary School" in html
     overdue_at, upcoming_at = html.index("Overdue ("), html.index("Due in the next 8 weeks, until 18 December 2026")
     assert overdue_at < upcoming_at
@@ -37,117 +35,122 @@ def test_whats_due_shows_overdue_first_then_eight_weeks(client, sign_in, school_
     assert "Make a calendar link" in html and "Change reminder emails" in html
 
 
-def test_whats_due_needs_the_deadlines_service(client, sign_in, make_user, primary, generated):
+def test_whats_due_needs_the_deadlines_service(client_request, sign_in, make_user, primary, generated):
     sign_in(make_user(primary, email="noservice@ely.example.sch.uk"))
-    assert client.get("/deadlines/").status_code == 403
-    assert client.get("/deadline-calendar").status_code == 403
+    client_request.get("deadlines.whats_due", _expected_status=403)
+    client_request.get("deadline_calendar.month", _expected_status=403)
 
 
-def test_approvers_have_the_service(client, sign_in, make_user, primary, generated):
+def test_approvers_have_the_service(client_request, sign_in, make_user, primary, generated):
     sign_in(make_user(primary, role="approver", email="head@ely.example.sch.uk"))
-    assert client.get("/deadlines/").status_code == 200
+    client_request.get("deadlines.whats_due")
 
 
-def test_navigation_offers_whats_due_to_school_users(client, sign_in, school_user, generated):
+def test_navigation_offers_whats_due_to_school_users(client_request, sign_in, school_user, generated):
     sign_in(school_user)
-    html = client.get("/").get_data(as_text=True)
-    assert 'href="/deadlines/"' in html and "Returns tracker" not in html
+    html = client_request.get("main.home").html
+    assert f'href="{client_request.url("deadlines.whats_due")}"' in html and "Returns tracker" not in html
 
 
-def test_confirmation_return(client, sign_in, school_user, generated, db, primary):
+def test_confirmation_return(client_request, sign_in, school_user, generated, db, primary):
     set_today(D(2026, 10, 5))
     privacy = instance_of(db, "PRIVACY")
     sign_in(school_user)
-    page = client.get(f"/deadlines/{privacy['id']}").get_data(as_text=True)
+    page = client_request.get("deadlines.school_return", instance_id=privacy["id"]).html
     assert "Privacy notice confirmation" in page and "I confirm this has been done" in page
-    refused = client.post(f"/deadlines/{privacy['id']}", data={"details": ""})
-    assert refused.status_code == 400 and "Tick the box to confirm" in refused.get_data(as_text=True)
+    refused = client_request.post("deadlines.make_return", instance_id=privacy["id"], _data={"details": ""},
+                                  _expected_status=400)  # fmt: skip
+    assert "Tick the box to confirm" in refused.html
     assert deadlines.status_for(db, primary["id"], privacy["id"])["key"] == "open"
-    done = client.post(
-        f"/deadlines/{privacy['id']}", data={"confirm": "y", "details": "Sent with the newsletter"},
-        follow_redirects=True,
+    done = client_request.post(
+        "deadlines.make_return", instance_id=privacy["id"],
+        _data={"confirm": "y", "details": "Sent with the newsletter"}, _follow_redirects=True,
     )  # fmt: skip
-    assert done.status_code == 200 and "Privacy notice confirmation (2026/27): submitted" in done.get_data(as_text=True)
+    assert "Privacy notice confirmation (2026/27): submitted" in done.html
     status = deadlines.status_for(db, primary["id"], privacy["id"])
     assert status["key"] == "submitted" and status["note"] == "Confirmed: Sent with the newsletter"
     event = deadlines.history(db, primary["id"], privacy["id"])[0]
     assert event["actor_id"] == school_user["id"] and event["source"] == "gatehouse"
-    detail = client.get(f"/deadlines/{privacy['id']}").get_data(as_text=True)
+    detail = client_request.get("deadlines.school_return", instance_id=privacy["id"]).html
     assert "Office Manager" in detail and "I confirm" not in detail  # made: no form any more
 
 
-def test_nil_return_and_form_return(client, sign_in, school_user, generated, db, primary):
+def test_nil_return_and_form_return(client_request, sign_in, school_user, generated, db, primary):
     set_today(D(2026, 12, 18))
     pride = instance_of(db, "PRIDE-NIL", "2026/27-autumn")
     meals = instance_of(db, "MEALS", "2026-W51")
     sign_in(school_user)
-    client.post(f"/deadlines/{pride['id']}", data={"confirm": "y"})
+    client_request.post("deadlines.make_return", instance_id=pride["id"], _data={"confirm": "y"})
     assert deadlines.status_for(db, primary["id"], pride["id"])["note"] == "NIL return"
-    empty = client.post(f"/deadlines/{meals['id']}", data={"details": "  "})
-    assert empty.status_code == 400 and "Enter your return" in empty.get_data(as_text=True)
-    client.post(f"/deadlines/{meals['id']}", data={"details": "Mon 120, Tue 118"})
+    empty = client_request.post("deadlines.make_return", instance_id=meals["id"], _data={"details": "  "},
+                                _expected_status=400)  # fmt: skip
+    assert "Enter your return" in empty.html
+    client_request.post("deadlines.make_return", instance_id=meals["id"], _data={"details": "Mon 120, Tue 118"})
     assert deadlines.status_for(db, primary["id"], meals["id"])["note"] == "Mon 120, Tue 118"
 
 
-def test_file_upload_returns_are_made_elsewhere(client, sign_in, school_user, generated, db, primary):
+def test_file_upload_returns_are_made_elsewhere(client_request, sign_in, school_user, generated, db, primary):
     set_today(D(2026, 10, 5))
     census = instance_of(db, "SC-AUT")
     sign_in(school_user)
-    page = client.get(f"/deadlines/{census['id']}").get_data(as_text=True)
+    page = client_request.get("deadlines.school_return", instance_id=census["id"]).html
     assert "Upload your file" in page and 'name="details"' not in page
-    client.post(f"/deadlines/{census['id']}", data={"details": "x", "confirm": "y"})
+    client_request.post("deadlines.make_return", instance_id=census["id"], _data={"details": "x", "confirm": "y"})
     assert rows(db, "SELECT * FROM deadline_status_events") == []
 
 
-def test_a_return_that_has_not_opened(client, sign_in, school_user, generated, db, primary):
+def test_a_return_that_has_not_opened(client_request, sign_in, school_user, generated, db, primary):
     set_today(D(2026, 9, 2))
     spring = instance_of(db, "PRIDE-NIL", "2026/27-spring")
     sign_in(school_user)
-    assert "This return opens on 4 January 2027" in client.get(f"/deadlines/{spring['id']}").get_data(
-        as_text=True
-    )
-    response = client.post(f"/deadlines/{spring['id']}", data={"confirm": "y"}, follow_redirects=True)
-    assert "cannot be returned here now: it is not open yet" in response.get_data(as_text=True)
+    page = client_request.get("deadlines.school_return", instance_id=spring["id"])
+    assert "This return opens on 4 January 2027" in page.html
+    page = client_request.post("deadlines.make_return", instance_id=spring["id"], _data={"confirm": "y"},
+                               _follow_redirects=True)  # fmt: skip
+    assert "cannot be returned here now: it is not open yet" in page.html
     assert deadlines.status_for(db, primary["id"], spring["id"])["key"] == "not_open"
     # due 30 October: more than 8 weeks away on 2 September, so not listed yet though it is open
-    assert "Privacy notice confirmation" not in client.get("/deadlines/").get_data(as_text=True)
+    assert "Privacy notice confirmation" not in client_request.get("deadlines.whats_due").html
     set_today(D(2026, 9, 4))
     sign_in(school_user)  # two days on, the session has timed out
-    assert "Privacy notice confirmation" in client.get("/deadlines/").get_data(as_text=True)
+    assert "Privacy notice confirmation" in client_request.get("deadlines.whats_due").html
 
 
-def test_returns_that_do_not_apply_answer_404(client, sign_in, make_user, academy, generated, db):
+def test_returns_that_do_not_apply_answer_404(client_request, sign_in, make_user, academy, generated, db):
     user = make_user(academy, role="approver", email="head@wisbech.example.sch.uk")
     census = instance_of(db, "SC-AUT")  # maintained schools only
     sign_in(user)
-    assert client.get(f"/deadlines/{census['id']}").status_code == 404
-    assert client.post(f"/deadlines/{census['id']}", data={"confirm": "y"}).status_code == 404
-    assert client.get("/deadlines/999999").status_code == 404
-    assert "School Census" not in client.get("/deadlines/").get_data(as_text=True)
+    client_request.get("deadlines.school_return", instance_id=census["id"], _expected_status=404)
+    client_request.post("deadlines.make_return", instance_id=census["id"], _data={"confirm": "y"},
+                        _expected_status=404)  # fmt: skip
+    client_request.get("deadlines.school_return", instance_id=999999, _expected_status=404)
+    assert "School Census" not in client_request.get("deadlines.whats_due").html
 
 
-def test_making_a_return_needs_a_csrf_token(app_config, client, sign_in, school_user, generated, db, primary):
+def test_making_a_return_needs_a_csrf_token(app_config, app, client_request, sign_in, school_user, generated, db,
+                                            primary):
     app_config["WTF_CSRF_ENABLED"] = True
-    client.application.config["WTF_CSRF_ENABLED"] = True
+    app.config["WTF_CSRF_ENABLED"] = True
     set_today(D(2026, 10, 5))
     privacy = instance_of(db, "PRIVACY")
     sign_in(school_user)
-    assert client.post(f"/deadlines/{privacy['id']}", data={"confirm": "y"}).status_code == 400
-    token = csrf_token_from(client.get(f"/deadlines/{privacy['id']}").get_data(as_text=True))
-    response = client.post(f"/deadlines/{privacy['id']}", data={"confirm": "y", "csrf_token": token})
-    assert response.status_code == 302
+    client_request.post("deadlines.make_return", instance_id=privacy["id"], _data={"confirm": "y"},
+                        _expected_status=400)  # fmt: skip
+    token = csrf_token_from(client_request.get("deadlines.school_return", instance_id=privacy["id"]).html)
+    client_request.post("deadlines.make_return", instance_id=privacy["id"], _data={"confirm": "y", "csrf_token": token},
+                        _expected_status=302)  # fmt: skip
     assert deadlines.status_for(db, primary["id"], privacy["id"])["key"] == "submitted"
 
 
-def test_reminder_preference(client, sign_in, school_user, db):
+def test_reminder_preference(client_request, sign_in, school_user, db):
     sign_in(school_user)
-    page = client.get("/deadlines/reminders").get_data(as_text=True)
+    page = client_request.get("deadlines.reminders").html
     assert "due in 7 or 1 days" in page and "has just become overdue" in page
-    assert client.post("/deadlines/reminders", data={}).status_code == 400
-    response = client.post("/deadlines/reminders", data={"digests": "no"}, follow_redirects=True)
-    assert "You will not get reminder emails" in response.get_data(as_text=True)
+    client_request.post("deadlines.reminders", _data={}, _expected_status=400)
+    response = client_request.post("deadlines.reminders", _data={"digests": "no"}, _follow_redirects=True)
+    assert "You will not get reminder emails" in response.html
     assert rows(db, "SELECT deadline_digests FROM users WHERE id = ?", (school_user["id"],))[0]["deadline_digests"] == 0
     assert rows(db, "SELECT action FROM audit_log WHERE action LIKE 'deadline_digests_%'")[-1]["action"] == (
         "deadline_digests_off"
     )
-    assert "You do not get reminder emails" in client.get("/deadlines/").get_data(as_text=True)
+    assert "You do not get reminder emails" in client_request.get("deadlines.whats_due").html
