@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
 from web import access, branding, database, errors, gate, security_headers, sessions
+from web.filters import FILTERS
 from web.templating import GatehouseEnvironment
 
 csrf = CSRFProtect()
@@ -95,6 +96,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.globals["nav_items"] = access.nav_items
+    app.jinja_env.filters.update(FILTERS)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

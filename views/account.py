@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from background.mail.templated import send_email
 from domain import clock
-from domain.dates import uk_now
 from domain.security import two_factor
 from domain.security.passwords import hash_password, verify_password
 from forms.account import ChangePasswordForm, ConfirmPasswordForm, TwoFactorSetupForm
@@ -28,15 +27,6 @@ from web.sessions import start_session
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 WRONG_CURRENT_PASSWORD = "Your current password is not right"
-
-@bp.app_template_filter("uk_datetime")
-def uk_datetime(text: str | None) -> str:
-    """Show a stored UTC time (``2026-03-02T14:05:00Z``) as UK time: ``2 March 2026 at 2:05pm``."""
-    if not text:
-        return "Never"
-    moment = uk_now(clock.parse(text[:19] + "Z"))
-    hour = moment.strftime("%I").lstrip("0")
-    return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment.strftime('%p').lower()}"
 
 
 def _current_password_ok(form) -> bool:

@@ -20,14 +20,11 @@ from domain import clock
 from domain.dates import bank_holiday_name, parse_region, uk_today
 from forms.deadlines import ButtonForm
 from models import calendar_feeds, deadlines, organisations, services, users
-from views.deadlines import (
-    NEW_FEED_TOKEN,
-    deadline_date,
-    feed_context,
-)
+from views.deadlines import NEW_FEED_TOKEN, feed_context
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, public
 from web.client import client_details
 from web.database import get_db
+from web.filters import govuk_date
 from web.sessions import safe_next
 
 bp = Blueprint("deadline_calendar", __name__, url_prefix="/deadline-calendar")
@@ -122,9 +119,9 @@ def _description(item: dict, link: str) -> str:
     lines = []
     if item.get("status"):
         lines.append(f"Status: {item['status']['label']}")
-    lines.append(f"Opens: {deadline_date(item['opens_on'])}")
+    lines.append(f"Opens: {govuk_date(item['opens_on'])}")
     if item["external_due_on"]:
-        lines.append(f"External (DfE) deadline: {deadline_date(item['external_due_on'])}")
+        lines.append(f"External (DfE) deadline: {govuk_date(item['external_due_on'])}")
     lines.append(link)
     return "\n".join(lines)
 

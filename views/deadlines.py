@@ -1,19 +1,14 @@
 """Deadlines for schools: "What's due", one return's page, making a return in Gatehouse.
 
-Also holds the deadlines permission decorators and date filters the other deadlines views use.
 School users see only their own school's returns: an instance that does not apply to the
 user's school answers 404.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from domain import clock
-from domain.dates import uk_now
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
 from models import calendar_feeds, deadline_reminders, deadlines
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
@@ -23,30 +18,6 @@ from web.database import get_db
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 
 NEW_FEED_TOKEN = "deadline_feed_token"
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")  # fmt: skip
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-@bp.app_template_filter("deadline_date")
-def deadline_date(day: dt.date | None) -> str:
-    """GOV.UK style date: ``21 October 2026`` (empty for None)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}" if day else ""
-
-
-@bp.app_template_filter("deadline_day")
-def deadline_day(day: dt.date | None) -> str:
-    """Short date with weekday: ``Wed 21 Oct`` (empty for None)."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1][:3]}" if day else ""
-
-
-@bp.app_template_filter("deadline_time")
-def deadline_time(stamp: str | None) -> str:
-    """A stored UTC timestamp as UK local time: ``21 October 2026, 14:05``."""
-    if not stamp:
-        return ""
-    local = uk_now(clock.parse(stamp))
-    return f"{deadline_date(local.date())}, {local:%H:%M}"
 
 
 def action_label(instance: dict) -> str:

@@ -6,8 +6,6 @@ is a 404). School users get 403 from the permission decorator.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -21,26 +19,6 @@ from web.rendering import render_page
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 PER_PAGE = 50
-
-
-@bp.app_template_filter("dfe_number")
-def dfe_number_filter(value: str | None) -> str:
-    """``8732001`` as ``873/2001`` (the way people write DfE numbers)."""
-    if not value:
-        return ""
-    return f"{value[:3]}/{value[3:]}" if len(value) == 7 else value
-
-
-@bp.app_template_filter("gias_date")
-def gias_date_filter(value: str | None) -> str:
-    """An ISO date (or timestamp) as ``1 September 1998``; empty for None."""
-    if not value:
-        return ""
-    try:
-        day = date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    return f"{day.day} {day:%B %Y}"
 
 
 def _la_scope() -> str | None:

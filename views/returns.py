@@ -25,10 +25,10 @@ from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, Upload
 from models import audit, deadlines, findings, return_exports, returns, uploads
 from models.audit import csv_cell
 from models.db import connection
-from views.deadlines import deadline_time
 from web.access import RETURNS, any_returns, is_school_user, may_see_school, my_school, school_returns
 from web.client import client_details
 from web.database import get_db
+from web.filters import uk_datetime
 from web.rendering import render_page
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -171,12 +171,12 @@ def _seen_before(school: dict, instance: dict | None, sha256: str):
     if not previous:
         return None
     last = previous[0]
-    when = deadline_time(last["validated_at"])
+    when = uk_datetime(last["validated_at"])
     ret = returns.find_return(db, school["id"], instance["id"] if instance else None)
     latest = returns.latest_version(db, ret["id"]) if ret else None
     if latest is not None and latest["sha256"] == sha256 and returns.is_editable(latest):
         flash(f"You uploaded this exact file before (version {latest['version']} on "
-              f"{deadline_time(latest['validated_at'])}): this is its report.")  # fmt: skip
+              f"{uk_datetime(latest['validated_at'])}): this is its report.")  # fmt: skip
         return redirect(url_for("returns.report", version_id=latest["id"]), 303)
     title = returns.get_return(db, last["return_id"])["title"]
     flash(f"You uploaded this exact file before (version {last['version']} of {title} on {when}). "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from domain import clock
-from views.account import uk_datetime
 
 
 def test_account_page_shows_who_you_are(client, sign_in, school, make_user):
@@ -30,9 +29,3 @@ def test_first_sign_in_shows_never(client, sign_in, school, make_user):
 
 def test_account_page_needs_sign_in(client):
     assert client.get("/account").headers["Location"].startswith("/sign-in")
-
-
-def test_uk_datetime_uses_uk_time():
-    assert uk_datetime("2026-07-01T13:05:00Z") == "1 July 2026 at 2:05pm"  # BST
-    assert uk_datetime("2026-01-01T00:30:00Z") == "1 January 2026 at 12:30am"
-    assert uk_datetime(None) == "Never"
