@@ -1,7 +1,9 @@
 """Signing in (password, then a code from an authenticator app), signing out and password reset.
 
 Sign-in never says which part was wrong: an unknown email, a wrong password, a locked or
-suspended account all get :data:`GENERIC_FAILURE`, after the same argon2 work. Failures are
+suspended account all get :data:`GENERIC_FAILURE`, after the same argon2 work. Only the right
+password for a locked account is told :data:`LOCKED` (it proved it knows the password), with when
+the lock ends and how to end it sooner. Failures are
 counted per account (lockout) and per IP address (throttle), both in the database.
 
 After the password, a user with an authenticator is only *half* signed in: the session holds
@@ -42,6 +44,7 @@ from web.sessions import end_session, safe_next, start_session
 bp = Blueprint("auth", __name__)
 
 GENERIC_FAILURE = "Your email address or password is wrong"
+LOCKED = "Your account is locked because there were too many failed attempts to sign in"
 WRONG_CODE = "The code is not right, or it has been used already. Wait for the next code and try again"
 WRONG_RECOVERY_CODE = "That recovery code is not right, or it has been used already"
 PENDING_MINUTES = 5
@@ -218,7 +221,8 @@ def sign_in():
             return _after_password(db, user)
         _record_failure(db, user, form.email.data.strip().lower(), reason)
         if reason == "locked" and password_ok:
-            _email_locked(user, user["locked_until"])
+            form.email.errors.append(LOCKED)
+            return render_template("auth/sign_in.html", form=form, locked_until=user["locked_until"])
         form.email.errors.append(GENERIC_FAILURE)
     return render_template("auth/sign_in.html", form=form, session_ended=session.pop("ended", None))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -45,7 +46,8 @@ def test_one_generic_message_for_every_failure(client, db, school, make_user, po
         for _ in range(3):
             post_sign_in(user["email"], "wrong password entirely")
     email = "nobody@nowhere.example" if case == "unknown email" else user["email"]
-    password = "wrong password entirely" if case == "wrong password" else TEST_PASSWORD
+    # a locked account with a wrong password answers as an unknown email does (no enumeration)
+    password = "wrong password entirely" if case in ("wrong password", "locked") else TEST_PASSWORD
     html = _failure_page(post_sign_in(email, password))
     assert "locked" not in html.lower() and "suspended" not in html.lower()
     assert client.get("/").status_code == 302  # not signed in
@@ -59,12 +61,18 @@ def test_three_failures_lock_the_account_and_email_the_user(client, db, school, 
     row = users.get(db, user["id"])
     assert row["failed_attempts"] == 3 and row["locked_until"]
     assert users.is_locked(row)
-    _failure_page(post_sign_in(user["email"]))  # the right password, but locked: still generic
+    _failure_page(post_sign_in(user["email"], "still not my password"))  # wrong password while locked: generic
+    response = post_sign_in(user["email"])  # the right password meets the lock: it says so
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Your account is locked" in html and 'id="locked"' in html
+    assert "unlocks by itself at" in html and "/password-reset" in html and "approver" in html
+    assert client.get("/").status_code == 302  # still not signed in
     locked = audit_events(db, "account_locked")
     assert len(locked) == 1 and locked[0]["target"] == user["email"]
     mails = outbox(db)
-    # one email when it locked, one more when the right password met the lock
-    assert [m["to_addr"] for m in mails] == [user["email"], user["email"]]
+    # one email, when it locked
+    assert [m["to_addr"] for m in mails] == [user["email"]]
     assert all("locked" in m["subject"] and "/password-reset" in m["body"] for m in mails)
     assert {m["status"] for m in mails} == {"held"}
 
@@ -88,7 +96,8 @@ def test_lock_runs_out_after_thirty_minutes(client, db, school, make_user, post_
     for _ in range(3):
         post_sign_in(user["email"], "not my password at all")
     clock.advance(timedelta(minutes=29))
-    _failure_page(post_sign_in(user["email"]))
+    still_locked = post_sign_in(user["email"])
+    assert still_locked.status_code == 200 and "Your account is locked" in still_locked.get_data(as_text=True)
     clock.advance(timedelta(minutes=1, seconds=1))
     assert post_sign_in(user["email"]).status_code == 302
 
@@ -213,3 +222,31 @@ class TestIpThrottle:
         for n in range(4):
             _failure_page(post_sign_in(f"nobody{n}@nowhere.example"))
         assert post_sign_in("nobody@nowhere.example").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["/%5Cevil.example", "%5C/evil.example", "/%5C/evil.example", "/%09/evil.example", "/%0D%0A/evil.example",
+     "%2F%2Fevil.example", "/%252F%252Fevil.example", "/%EF%BC%8Fevil.example", "https:evil.example",
+     "/account%0D%0ASet-Cookie:%20x=1"],
+)  # fmt: skip
+def test_sign_in_never_sends_anyone_off_the_site(client, school, make_user, query):
+    user = make_user(school)
+    assert client.get(f"/sign-in?next={query}").status_code == 200
+    response = client.post(f"/sign-in?next={query}", data={"email": user["email"], "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_locked_account_with_a_wrong_password_answers_as_an_unknown_email(client, school, make_user, post_sign_in):
+    user = make_user(school)
+    for _ in range(3):
+        post_sign_in(user["email"], "wrong password entirely")
+    locked = post_sign_in(user["email"], "wrong password entirely")
+    unknown = post_sign_in("nobody@nowhere.example", "wrong password entirely")
+    assert locked.status_code == unknown.status_code == 200
+
+    def page(response, email):
+        return re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True).replace(email, "EMAIL"))
+
+    assert page(locked, user["email"]) == page(unknown, "nobody@nowhere.example")

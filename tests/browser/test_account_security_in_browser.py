@@ -31,7 +31,7 @@ def _try_password(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_three_failures_lock_the_account_and_say_so_only_by_email(
+def test_three_failures_lock_the_account_and_the_right_password_is_told_so(
     page, live_server, mail_server, checked, school, make_user, db
 ):
     user = make_user(school, email="office@fenland.example.sch.uk")
@@ -42,9 +42,14 @@ def test_three_failures_lock_the_account_and_say_so_only_by_email(
     checked(page)
     assert users.get(db, user["id"])["locked_until"], "three failures lock the account"
 
-    # The right password now meets the same message: the page never says the account is locked.
-    _try_password(page, user["email"], TEST_PASSWORD)
+    # A wrong password while locked meets the same message as any other failure.
+    _try_password(page, user["email"], "yet another wrong password")
     expect(page.locator(".govuk-error-summary")).to_contain_text(GENERIC)
+    # The right password is told the account is locked, until when, and how to unlock it sooner.
+    _try_password(page, user["email"], TEST_PASSWORD)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Your account is locked")
+    expect(page.locator("#locked")).to_contain_text("unlocks by itself at")
+    expect(page.get_by_role("link", name="reset your password")).to_be_visible()
     assert page.url.startswith(live_server.url + "/sign-in")
     checked(page)
 
