@@ -38,6 +38,10 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
             app.config[name] = settings.coerce(name, raw)
     if test_config:
         app.config.update(test_config)
+    # Links in emails follow the served address unless BASE_URL says otherwise (`serve --port` too).
+    app.config["BASE_URL_FROM_HOST"] = not app.config["BASE_URL"]
+    if app.config["BASE_URL_FROM_HOST"]:
+        app.config["BASE_URL"] = settings.served_address(app.config["HOST"], app.config["PORT"])
     instance = Path(app.instance_path)
     app.config["DATABASE"] = app.config["DATABASE"] or str(instance / "gatehouse.db")
     app.config["FILES_DIR"] = app.config["FILES_DIR"] or str(instance / "files")

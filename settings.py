@@ -30,7 +30,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None, "Signs sessions and tokens. Generated into `instance/secret_key` when not given."),
     Setting("DATABASE", None, "Path of the SQLite database. Default `instance/gatehouse.db`. Keep it on a local disk."),
     Setting("FILES_DIR", None, "Where uploaded and stored files live. Default `instance/files`."),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "The address people use, for links in emails."),
+    Setting(
+        "BASE_URL",
+        "",
+        "The address people use, for links in emails and the calendar feed (https in production). "
+        "Empty: the address Gatehouse serves on, `http://HOST:PORT`.",
+    ),
     Setting("HOST", "127.0.0.1", "Address waitress listens on (`flask --app app serve`)."),
     Setting("PORT", 5000, "Port waitress listens on."),
     Setting("THREADS", 8, "Waitress worker threads."),
@@ -124,6 +129,21 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+def served_address(host: str, port: int) -> str:
+    """``http://host:port``, the address a server listening on ``host``/``port`` answers at.
+
+    A wildcard host (``0.0.0.0``, ``::`` or empty) answers on every address, so the machine's own
+    name stands in for it; an IPv6 address is bracketed. Never raises.
+    """
+    if host in ("", "0.0.0.0", "::"):
+        import socket
+
+        host = socket.getfqdn()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def defaults() -> dict[str, object]:

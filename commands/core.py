@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+import settings
 from background.jobs.scheduler import start_scheduler
 from migrations import apply_all
 from web.database import get_db
@@ -23,6 +24,25 @@ def migrate_command() -> None:
         click.echo("database is up to date")
 
 
+def follow_served_address(cfg, host: str, port: int) -> list[str]:
+    """Point BASE_URL at the address being served (when no BASE_URL was set) and say what is unsafe.
+
+    Emailed invitation, reset and claim links and the calendar feed are built on BASE_URL: left on
+    another port they would hand tokens to whatever listens there. Returns warnings for production:
+    BASE_URL not set, or not https.
+    """
+    if cfg["BASE_URL_FROM_HOST"]:
+        cfg["BASE_URL"] = settings.served_address(host, port)
+    warnings = []
+    if cfg["ENV"] == "production":
+        if cfg["BASE_URL_FROM_HOST"]:
+            warnings.append(f"BASE_URL is not set, so emailed links use {cfg['BASE_URL']}: set BASE_URL to the "
+                            "https address people use.")
+        elif not cfg["BASE_URL"].startswith("https://"):
+            warnings.append(f"BASE_URL {cfg['BASE_URL']} is not https: links in emails carry sign-in tokens.")
+    return warnings
+
+
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (setting HOST).")
 @click.option("--port", default=None, type=int, help="Port (setting PORT).")
@@ -34,6 +54,9 @@ def serve_command(host: str | None, port: int | None) -> None:
     cfg = current_app.config
     host = host or cfg["HOST"]
     port = port or cfg["PORT"]
+    for warning in follow_served_address(cfg, host, port):
+        current_app.logger.warning(warning)
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
     if start_scheduler(current_app._get_current_object()):
         click.echo("Scheduled jobs run in this process (setting JOBS_IN_PROCESS).")
