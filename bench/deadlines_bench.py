@@ -26,7 +26,7 @@ from domain.dates import academic_year_of, uk_today  # noqa: E402
 from domain.security import two_factor  # noqa: E402
 from domain.security.passwords import hash_password  # noqa: E402
 from migrations import apply_all  # noqa: E402
-from models import deadline_tracker, deadlines, organisations, services, users  # noqa: E402
+from models import deadline_instances, deadline_statuses, deadline_tracker, organisations, services, users  # noqa: E402
 from models.db import connect  # noqa: E402
 from web.passwords import app_hasher  # noqa: E402
 
@@ -58,10 +58,10 @@ def record_statuses(db, schools: list[dict], instances: list[dict], share: float
     done = 0
     for school in schools:
         for instance in instances:
-            if rng.random() > share or not deadlines.is_applicable(db, instance, school):
+            if rng.random() > share or not deadline_instances.is_applicable(db, instance, school):
                 continue
             status = rng.choice(("in_progress", "submitted", "submitted", "accepted", "returned"))
-            deadlines.record_status(db, organisation_id=school["id"], instance_id=instance["id"], status=status)
+            deadline_statuses.record_status(db, organisation_id=school["id"], instance_id=instance["id"], status=status)
             done += 1
     return done
 
@@ -86,10 +86,10 @@ def tracker_bench() -> tuple[float, dict]:
     la = organisations.ensure_la(db, "873", "Cambridgeshire")
     schools = seed_schools(db, SCHOOLS)
     year = academic_year_of(uk_today())
-    deadlines.generate(db, year)
-    meals = [i for i in deadlines.list_instances(db, academic_year=year) if i["code"] == "MEALS"]
+    deadline_instances.generate(db, year)
+    meals = [i for i in deadline_instances.list_instances(db, academic_year=year) if i["code"] == "MEALS"]
     for extra in meals[COLUMNS:]:
-        deadlines.cancel_instance(db, extra["id"], reason="bench: keep 30 columns")
+        deadline_instances.cancel_instance(db, extra["id"], reason="bench: keep 30 columns")
     columns = meals[:COLUMNS]
     statuses = record_statuses(db, schools, columns)
     with app.app_context():
@@ -137,11 +137,11 @@ def whats_due_bench():
     db = connect(Path(server.instance) / "gatehouse.db")
     seed_schools(db, SCHOOLS - 1)
     year = academic_year_of(uk_today())
-    deadlines.generate(db, year)
+    deadline_instances.generate(db, year)
     user = users.get_by_email(db, "bench@school.example")
     services.set_services(db, user["id"], {"deadlines"})
     school = organisations.get(db, user["organisation_id"])
-    due = deadlines.whats_due(db, school)
+    due = deadline_statuses.whats_due(db, school)
     db.conn.close()
     server.start()
     try:

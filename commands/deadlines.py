@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from domain.dates import academic_year_label, parse_region, parse_shift_policy
-from models import deadlines
+from models import deadline_instances
 from web.database import get_db
 
 
@@ -40,9 +40,9 @@ def generate_command(academic_year: int, dry_run: bool) -> None:
     """Create or update the deadlines of ACADEMIC_YEAR (2026 = 2026/27) from the catalogue (safe to run again)."""
     db = get_db()
     settings = date_settings(current_app.config)
-    entries = deadlines.compute_instances(db, academic_year, **settings)
+    entries = deadline_instances.compute_instances(db, academic_year, **settings)
     with click.progressbar(length=len(entries), label="Returns", file=sys.stderr) as bar:
-        summary = deadlines.generate(
+        summary = deadline_instances.generate(
             db, academic_year, dry_run=dry_run, progress=lambda _code: bar.update(1), **settings
         )
     label = academic_year_label(academic_year)

@@ -17,7 +17,7 @@ from commands.deadlines import date_settings
 from domain.dates import academic_year_label, academic_year_of, uk_today
 from domain.gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
 from domain.security.passwords import hash_password
-from models import audit, deadlines, organisations, users
+from models import audit, deadline_instances, organisations, users
 from models.db import transaction
 from web.database import get_db
 from web.passwords import app_hasher
@@ -165,7 +165,7 @@ def demo_data_command(if_empty: bool, admin_email: str) -> None:
         return
     click.echo(f"Demo data loaded: {la['name']} (LA {DEMO_LA_CODE}) and {_plural(summary.added, 'school')}.")
     year = academic_year_of(uk_today())
-    made = deadlines.generate(db, year, actor=admin, **date_settings(current_app.config))
+    made = deadline_instances.generate(db, year, actor=admin, **date_settings(current_app.config))
     click.echo(f"Deadlines for {academic_year_label(year)}: {made.created} made from the return catalogue.")
     click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")
     click.echo(f"One-time password: {password}")

@@ -41,8 +41,8 @@ from domain.deadline_rules import GIAS_PHASES
 from forms.audit import DayMonthYearField
 from forms.filters import strip
 from models.deadline_catalogue import RETURN_TYPE_LABELS
+from models.deadline_statuses import MAX_NOTE, STATUSES
 from models.deadline_tracker import NOT_SUBMITTED_FILTER, SORTS, Filters
-from models.deadlines import MAX_NOTE, STATUSES
 
 
 class ButtonForm(FlaskForm):

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from domain import clock
 from domain.dates import is_working_day, next_working_day, previous_working_day
-from models import audit, deadline_catalogue, deadlines
+from models import audit, deadline_catalogue, deadline_instances, deadline_statuses
 from models.db import rows, transaction
 
 
@@ -105,7 +105,7 @@ def digests_due(
     if not ranges:
         return {}
     start, end = min(r[1] for r in ranges), max(r[2] for r in ranges)
-    instances = [i for i in deadlines.instances_between(db, start, end) if i["return_type"] != "none"]
+    instances = [i for i in deadline_instances.instances_between(db, start, end) if i["return_type"] != "none"]
     if not instances:
         return {}
     entries = {e["id"]: e for e in deadline_catalogue.list_entries(db, active_only=True)}
@@ -122,8 +122,8 @@ def digests_due(
         for instance in instances:
             if not deadline_catalogue.applies_to(entries[instance["catalogue_id"]], school):
                 continue
-            status = deadlines.status_from(instance, current.get((instance["id"], school["id"])), on)
-            if status["key"] not in deadlines.NOT_SUBMITTED:
+            status = deadline_statuses.status_from(instance, current.get((instance["id"], school["id"])), on)
+            if status["key"] not in deadline_statuses.NOT_SUBMITTED:
                 continue
             for reason, first, last in ranges:
                 if first <= instance["due_on"] <= last:

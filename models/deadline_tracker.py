@@ -2,7 +2,7 @@
 
 :func:`matrix` reads everything with four queries whatever the size (instances, schools,
 current statuses of those instances, chases), and derives each cell's displayed status
-with ``models.deadlines.display_status``. Which schools a deadline applies to comes from
+with ``models.deadline_statuses.display_status``. Which schools a deadline applies to comes from
 its catalogue entry (``models.deadline_catalogue.applies_to``), evaluated once per entry
 and school.
 """
@@ -19,7 +19,10 @@ from domain import clock
 from domain.dates import uk_date_of, uk_today
 from models import audit, deadline_catalogue
 from models.db import rows, transaction
-from models.deadlines import DONE, NOT_SUBMITTED, STATUSES, display_status, with_dates
+from models.deadline_instances import with_dates
+
+#: The "status" filter also offers this group of displayed statuses.
+from models.deadline_statuses import DONE, NOT_SUBMITTED, STATUSES, display_status
 
 #: The "status" filter also offers this group of displayed statuses.
 NOT_SUBMITTED_FILTER = "not_submitted"

@@ -6,7 +6,7 @@ is a new version; every version is kept) → **Submitted** (only with no errors 
 explained; the version is then locked) → **Authorised** by the LA, or **Returned** to the school
 with a reason → the school uploads again (a new version) and resubmits.
 
-The deadline's status follows (``models.deadlines.record_status``, source ``returns``): a new
+The deadline's status follows (``models.deadline_statuses.record_status``, source ``returns``): a new
 version → ``in_progress``; submitted → ``submitted``; authorised → ``accepted``; returned →
 ``returned``. Every step is audited in the same transaction.
 
@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from domain import clock
 from domain.dates import uk_today
-from models import audit, deadline_catalogue, deadlines, findings, uploads
+from models import audit, deadline_catalogue, deadline_instances, deadline_statuses, findings, uploads
 from models.db import one, rows, scalar, transaction
 
 MAX_NOTE = 2000
@@ -180,11 +180,11 @@ def can_submit(version: dict) -> bool:
 
 def _record_deadline(db: Database, ret: dict, status: str, actor: dict | None, note: str | None = None) -> None:
     try:
-        deadlines.record_status(
+        deadline_statuses.record_status(
             db, organisation_id=ret["organisation_id"], instance_id=ret["instance_id"], status=status, actor=actor,
             note=note, source=SOURCE,
         )  # fmt: skip
-    except deadlines.StatusError as error:
+    except deadline_statuses.StatusError as error:
         raise WorkflowError(f"The deadline could not be updated: {error}") from None
 
 
@@ -197,11 +197,11 @@ def _upload_started(db: Database, organisation_id: int, instance_id: int, actor:
     if current and current["status"] in _KEEP_DEADLINE_STATUS:
         return
     try:
-        deadlines.record_status(
+        deadline_statuses.record_status(
             db, organisation_id=organisation_id, instance_id=instance_id, status="in_progress", actor=actor,
             note="File uploaded and validated in Returns", source=SOURCE,
         )  # fmt: skip
-    except deadlines.StatusError:
+    except deadline_statuses.StatusError:
         pass  # the instance was cancelled or no longer applies: the version still stands
 
 
@@ -270,14 +270,14 @@ def upload_block(db: Database, organisation_id: int, instance: dict | None) -> s
         return None
     if instance["cancelled_at"]:
         return "This deadline was cancelled."
-    status = deadlines.status_for(db, organisation_id, instance["id"])
+    status = deadline_statuses.status_for(db, organisation_id, instance["id"])
     if status["key"] == "not_open":
         return "This return is not open yet. You can make a test upload to check your file now."
     if status["key"] == "exempt":
         return "Your school is exempt from this return."
     ret = find_return(db, organisation_id, instance["id"])
     latest = latest_version(db, ret["id"]) if ret else None
-    if latest is None and status["key"] in deadlines.DONE:
+    if latest is None and status["key"] in deadline_statuses.DONE:
         return "The LA has recorded this return as made."
     if latest is not None and latest["status"] not in UPLOADABLE:
         return f"This return is {status_view(latest)['label'].lower()}: it cannot be changed now."
@@ -454,7 +454,7 @@ def review_instances(db: Database, la_code: str, since_year: int) -> list[dict]:
         {"la": la_code, "year": since_year, "today": uk_today().isoformat(),
          "codes": json.dumps(list(FILE_KINDS))},
     )
-    return [deadlines.with_dates(r) for r in found]
+    return [deadline_instances.with_dates(r) for r in found]
 
 
 def _la_schools(db: Database, la_code: str) -> list[dict]:
@@ -498,7 +498,7 @@ def review(db: Database, instance: dict, la_code: str) -> list[dict]:
         out.append({
             "school": school, "return_id": found["return_id"] if found else None, "version": version,
             "status": status_view(version), "notes": found["notes"] if found and version else 0,
-            "deadline": deadlines.status_from(instance, statuses.get(school["id"]), today),
+            "deadline": deadline_statuses.status_from(instance, statuses.get(school["id"]), today),
         })  # fmt: skip
     order = {"submitted": 0, "returned": 1, "validated": 2, "authorised": 3, None: 4}
     out.sort(key=lambda row: order[row["status"]["key"]])

@@ -19,7 +19,7 @@ from icalendar import Calendar, Event
 from domain import clock
 from domain.dates import bank_holiday_name, parse_region, uk_today
 from forms.deadlines import ButtonForm
-from models import calendar_feeds, deadlines, organisations, services, users
+from models import calendar_feeds, deadline_instances, deadline_statuses, organisations, services, users
 from views.deadlines import NEW_FEED_TOKEN, feed_context
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, public
 from web.client import client_details
@@ -49,8 +49,8 @@ def _month(text: str | None, today: dt.date) -> tuple[dt.date, str | None]:
 def _items(db, start: dt.date, end: dt.date, on: dt.date, school: dict | None) -> list[dict]:
     """Deadlines due from ``start`` to ``end``: the school's with status, or every one for the LA."""
     if school is not None:
-        return deadlines.for_school(db, school, start=start, end=end, on=on)
-    return deadlines.instances_between(db, start, end)
+        return deadline_statuses.for_school(db, school, start=start, end=end, on=on)
+    return deadline_instances.instances_between(db, start, end)
 
 
 @bp.get("")

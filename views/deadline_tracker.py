@@ -25,7 +25,15 @@ from domain.dates import (
     uk_today,
 )
 from forms.deadlines import ChaseForm, RecordStatusForm, TrackerFilterForm
-from models import audit, deadline_catalogue, deadline_tracker, deadlines, organisations, services
+from models import (
+    audit,
+    deadline_catalogue,
+    deadline_instances,
+    deadline_statuses,
+    deadline_tracker,
+    organisations,
+    services,
+)
 from web.access import DEADLINES, la_deadlines
 from web.client import client_details
 from web.database import get_db
@@ -67,7 +75,7 @@ def index():
         data=data,
         query=form.query_args(),
         chase_form=ChaseForm(),
-        status_labels=deadlines.STATUSES,
+        status_labels=deadline_statuses.STATUSES,
         year_label=academic_year_label,
     )
 
@@ -94,7 +102,7 @@ def export():
     )
     for row in data["rows"]:
         school = row["school"]
-        statuses = [deadlines.STATUSES[cell[0]] if cell else "Not required" for cell in row["cells"]]
+        statuses = [deadline_statuses.STATUSES[cell[0]] if cell else "Not required" for cell in row["cells"]]
         dfe = f"{school['dfe_number'][:3]}/{school['dfe_number'][3:]}"
         writer.writerow(
             [dfe, school["urn"] or "", school["name"], school["phase"] or "", school["type_name"] or "",
@@ -128,7 +136,7 @@ def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int
         recipients = [u["email"] for u in services.users_with_service(db, school["id"], DEADLINES)]
         body = render_template(
             "deadline_tracker/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
-            service_name=config["SERVICE_NAME"], status=deadlines.status_for(db, school["id"], instance["id"]),
+            service_name=config["SERVICE_NAME"], status=deadline_statuses.status_for(db, school["id"], instance["id"]),
         )  # fmt: skip
         for address in recipients:
             mailer.send(db, config, address, subject, body)
@@ -154,9 +162,13 @@ def _chase_targets(form: ChaseForm, instance: dict) -> list[dict]:
     targets = []
     for organisation_id in dict.fromkeys(wanted):
         school = organisations.get(db, organisation_id)
-        if school is None or school["la_code"] != _la_code() or not deadlines.is_applicable(db, instance, school):
+        if (
+            school is None
+            or school["la_code"] != _la_code()
+            or not deadline_instances.is_applicable(db, instance, school)
+        ):
             continue
-        if deadlines.status_for(db, organisation_id, instance["id"])["key"] in deadlines.NOT_SUBMITTED:
+        if deadline_statuses.status_for(db, organisation_id, instance["id"])["key"] in deadline_statuses.NOT_SUBMITTED:
             targets.append(school)
     return targets
 
@@ -170,7 +182,7 @@ def chase():
         for errors in form.errors.values():
             flash(errors[0])
         return redirect(back)
-    instance = deadlines.get_instance(get_db(), form.chase_instance.data)
+    instance = deadline_instances.get_instance(get_db(), form.chase_instance.data)
     if instance is None or instance["cancelled_at"]:
         abort(404)
     targets = _chase_targets(form, instance)
@@ -191,8 +203,12 @@ def chase():
 def school_status(instance_id: int, organisation_id: int):
     db = get_db()
     school = _la_school(organisation_id)
-    instance = deadlines.get_instance(db, instance_id)
-    if instance is None or not deadlines.is_applicable(db, instance, school) or instance["return_type"] == "none":
+    instance = deadline_instances.get_instance(db, instance_id)
+    if (
+        instance is None
+        or not deadline_instances.is_applicable(db, instance, school)
+        or instance["return_type"] == "none"
+    ):
         abort(404)
     form = RecordStatusForm()
     if form.validate_on_submit():
@@ -201,25 +217,25 @@ def school_status(instance_id: int, organisation_id: int):
         if made is not None:
             at = min(at, noon_in_england(made))
         try:
-            deadlines.record_status(
+            deadline_statuses.record_status(
                 db, organisation_id=school["id"], instance_id=instance_id, status=form.status.data,
-                actor=current_user.row, note=form.note.data, source=form.source.data or deadlines.SOURCE_GATEHOUSE,
-                at=at,
+                actor=current_user.row, note=form.note.data,
+                source=form.source.data or deadline_statuses.SOURCE_GATEHOUSE, at=at,
             )  # fmt: skip
-        except deadlines.StatusError as error:
+        except deadline_statuses.StatusError as error:
             form.status.errors.append(str(error))
         else:
             flash(f"{school['name']}: {instance['name']} status recorded.", "success")
             return redirect(
                 url_for("deadline_tracker.school_status", instance_id=instance_id, organisation_id=school["id"])
             )
-    instance["status"] = deadlines.status_for(db, school["id"], instance_id)
+    instance["status"] = deadline_statuses.status_for(db, school["id"], instance_id)
     page = render_template(
         "deadline_tracker/school_status.html",
         form=form,
         school=school,
         instance=instance,
-        history=deadlines.history(db, school["id"], instance_id),
+        history=deadline_statuses.history(db, school["id"], instance_id),
         chases=deadline_tracker.chases(db, instance_id, school["id"]),
     )
     return page, 400 if form.errors else 200
@@ -235,7 +251,7 @@ def school_overview(organisation_id: int):
     if not 2000 <= year <= 2097:
         abort(404)
     start, end = academic_year_start(year), academic_year_end(year)
-    items = deadlines.for_school(db, school, start=start, end=end, on=today)
+    items = deadline_statuses.for_school(db, school, start=start, end=end, on=today)
     return render_template(
         "deadline_tracker/school.html", school=school, items=items, year_label=academic_year_label(year)
     )

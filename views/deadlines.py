@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
-from models import calendar_feeds, deadline_reminders, deadlines
+from models import calendar_feeds, deadline_instances, deadline_reminders, deadline_statuses
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
 from web.client import client_details
 from web.database import get_db
@@ -25,7 +25,7 @@ def action_label(instance: dict) -> str:
     key = instance["status"]["key"]
     if instance["return_type"] == "none":
         return "Details"
-    if key in deadlines.DONE or key in ("exempt", "not_open"):
+    if key in deadline_statuses.DONE or key in ("exempt", "not_open"):
         return "View"
     return {
         "file_upload": "Upload your file",
@@ -55,7 +55,7 @@ def whats_due():
     if not is_school_user(current_user, DEADLINES):
         return redirect(url_for("deadline_tracker.index"))
     school = my_school()
-    due = deadlines.whats_due(get_db(), school)
+    due = deadline_statuses.whats_due(get_db(), school)
     return render_template(
         "deadlines/whats_due.html",
         school=school,
@@ -70,16 +70,16 @@ def _school_instance(instance_id: int) -> tuple[dict, dict]:
     """The instance and the user's school; 404 unless the instance applies to that school."""
     db = get_db()
     school = my_school()
-    instance = deadlines.get_instance(db, instance_id)
-    if instance is None or not deadlines.is_applicable(db, instance, school):
+    instance = deadline_instances.get_instance(db, instance_id)
+    if instance is None or not deadline_instances.is_applicable(db, instance, school):
         abort(404)
-    instance["status"] = deadlines.status_for(db, school["id"], instance_id)
+    instance["status"] = deadline_statuses.status_for(db, school["id"], instance_id)
     return instance, school
 
 
 def _can_make_return(instance: dict) -> bool:
     key = instance["status"]["key"]
-    return instance["return_type"] in SCHOOL_RETURN_FORMS and key in deadlines.NOT_SUBMITTED
+    return instance["return_type"] in SCHOOL_RETURN_FORMS and key in deadline_statuses.NOT_SUBMITTED
 
 
 def _return_page(instance: dict, school: dict, form, status: int = 200):
@@ -89,7 +89,7 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
         instance=instance,
         school=school,
         form=form,
-        history=deadlines.history(get_db(), school["id"], instance["id"]),
+        history=deadline_statuses.history(get_db(), school["id"], instance["id"]),
         upload_endpoint=upload_endpoint,
         action_label=action_label,
     )
@@ -118,7 +118,7 @@ def make_return(instance_id: int):
     note = {"confirmation": "Confirmed", "incidents_or_nil": "NIL return"}.get(instance["return_type"])
     details = form.details.data
     note = f"{note}: {details}" if note and details else (note or details)
-    result = deadlines.record_status(
+    result = deadline_statuses.record_status(
         get_db(), organisation_id=school["id"], instance_id=instance_id, status="submitted",
         actor=current_user.row, note=note,
     )  # fmt: skip

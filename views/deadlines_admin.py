@@ -33,7 +33,7 @@ from forms.deadlines import (
     MoveInstanceForm,
     TermDatesForm,
 )
-from models import deadline_catalogue, deadlines, term_dates
+from models import deadline_catalogue, deadline_instances, term_dates
 from web.access import site_admin
 from web.database import get_db
 
@@ -237,7 +237,7 @@ def reset_term_dates(year: int):
 def instances():
     year = request.args.get("year", type=int) or _this_year()
     year = _year_or_404(year)
-    found = deadlines.list_instances(get_db(), academic_year=year)
+    found = deadline_instances.list_instances(get_db(), academic_year=year)
     return render_template(
         "deadlines_admin/instances.html", instances=found, year=year, label=academic_year_label(year),
         generate_form=GenerateForm(data={"academic_year": year}),
@@ -253,7 +253,7 @@ def generate():
         return redirect(url_for("deadlines_admin.instances"))
     year = form.academic_year.data
     settings = date_settings(current_app.config)
-    summary = deadlines.generate(get_db(), year, actor=current_user.row, **settings)
+    summary = deadline_instances.generate(get_db(), year, actor=current_user.row, **settings)
     flash(
         f"{academic_year_label(year)}: {summary.created} created, {summary.updated} updated, {summary.unchanged} "
         f"unchanged, {summary.kept_moved} kept as moved, {summary.cancelled} cancelled.",
@@ -263,7 +263,7 @@ def generate():
 
 
 def _instance_or_404(instance_id: int) -> dict:
-    instance = deadlines.get_instance(get_db(), instance_id)
+    instance = deadline_instances.get_instance(get_db(), instance_id)
     if instance is None:
         abort(404)
     return instance
@@ -287,11 +287,11 @@ def edit_instance(instance_id: int):
     cancel = CancelInstanceForm(formdata=None)
     if move.validate_on_submit():
         try:
-            deadlines.move_instance(
+            deadline_instances.move_instance(
                 get_db(), instance_id, opens_on=move.opens_on.data, due_on=move.due_on.data,
                 external_due_on=move.external_due_on.data, reason=move.reason.data, actor=current_user.row,
             )  # fmt: skip
-        except deadlines.InstanceError as error:
+        except deadline_instances.InstanceError as error:
             move.due_on.errors.append(str(error))
         else:
             flash(f"{instance['name']} ({instance['period_label']}): new dates saved.", "success")
@@ -306,8 +306,10 @@ def cancel_instance(instance_id: int):
     cancel = CancelInstanceForm()
     if cancel.validate_on_submit():
         try:
-            deadlines.cancel_instance(get_db(), instance_id, reason=cancel.cancel_reason.data, actor=current_user.row)
-        except deadlines.InstanceError as error:
+            deadline_instances.cancel_instance(
+                get_db(), instance_id, reason=cancel.cancel_reason.data, actor=current_user.row
+            )
+        except deadline_instances.InstanceError as error:
             cancel.cancel_reason.errors.append(str(error))
         else:
             flash(f"{instance['name']} ({instance['period_label']}) cancelled.", "success")
@@ -324,8 +326,8 @@ def restore_instance(instance_id: int):
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        deadlines.restore_instance(get_db(), instance_id, actor=current_user.row)
-    except deadlines.InstanceError as error:
+        deadline_instances.restore_instance(get_db(), instance_id, actor=current_user.row)
+    except deadline_instances.InstanceError as error:
         flash(str(error))
     else:
         flash(f"{instance['name']} ({instance['period_label']}) restored.", "success")
@@ -340,12 +342,12 @@ def new_instance():
     form.catalogue_id.choices = [SelectChoice(str(e["id"]), e["name"]) for e in entries]
     if form.validate_on_submit():
         try:
-            added = deadlines.add_instance(
+            added = deadline_instances.add_instance(
                 get_db(), catalogue_id=form.catalogue_id.data, academic_year=form.academic_year.data,
                 period_label=form.period_label.data, opens_on=form.opens_on.data, due_on=form.due_on.data,
                 external_due_on=form.external_due_on.data, actor=current_user.row,
             )  # fmt: skip
-        except deadlines.InstanceError as error:
+        except deadline_instances.InstanceError as error:
             form.due_on.errors.append(str(error))
         else:
             flash(f"{added['name']} ({added['period_label']}) added.", "success")

@@ -22,7 +22,7 @@ from domain.dates import uk_today
 from domain.validation import FileRefused
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
-from models import audit, deadlines, findings, return_exports, returns, uploads
+from models import audit, deadline_instances, deadline_statuses, findings, return_exports, returns, uploads
 from models.audit import csv_cell
 from models.db import connection
 from web.access import RETURNS, any_returns, is_school_user, may_see_school, my_school, school_returns
@@ -100,7 +100,7 @@ def index():
     today = uk_today()
     window = dt.timedelta(days=WINDOW_DAYS)
     items = [
-        i for i in deadlines.for_school(db, school, start=today - window, end=today + window)
+        i for i in deadline_statuses.for_school(db, school, start=today - window, end=today + window)
         if i["code"] in returns.FILE_KINDS
     ]  # fmt: skip
     mine = returns.latest_by_instance(db, school["id"])
@@ -114,8 +114,8 @@ def _school_instance(instance_id: int) -> tuple[dict, dict]:
     """The instance and the user's school; 404 unless the instance applies to the school and takes a file."""
     db = get_db()
     school = my_school()
-    instance = deadlines.get_instance(db, instance_id)
-    if instance is None or instance["code"] not in returns.FILE_KINDS or not deadlines.is_applicable(
+    instance = deadline_instances.get_instance(db, instance_id)
+    if instance is None or instance["code"] not in returns.FILE_KINDS or not deadline_instances.is_applicable(
         db, instance, school
     ):
         abort(404)
@@ -261,7 +261,7 @@ def job(job_id: int):
         return _go(url_for("returns.job", job_id=job_id))
     total = found["bytes_total"] or 1
     percent = min(100, round(100 * found["bytes_done"] / total))
-    instance = deadlines.get_instance(get_db(), found["instance_id"]) if found["instance_id"] else None
+    instance = deadline_instances.get_instance(get_db(), found["instance_id"]) if found["instance_id"] else None
     again = url_for("returns.upload", instance_id=instance["id"]) if instance else url_for("returns.test_upload")
     return render_page("returns/job.html", "returns/_job.html", job=found, percent=percent, instance=instance,
                        again=again)  # fmt: skip
@@ -276,7 +276,7 @@ def return_page(return_id: int):
     ret = load_return(return_id)
     db = get_db()
     versions = returns.versions_of(db, return_id)
-    instance = deadlines.get_instance(db, ret["instance_id"]) if ret["instance_id"] else None
+    instance = deadline_instances.get_instance(db, ret["instance_id"]) if ret["instance_id"] else None
     school_user = is_school_user(current_user, RETURNS)
     block = returns.upload_block(db, ret["organisation_id"], instance) if school_user else "LA"
     return render_template("returns/return.html", ret=ret, versions=versions, instance=instance, block=block,

@@ -16,7 +16,7 @@ from background.mail.templated import send_email
 from background.validation_pool import storage
 from domain.dates import academic_year_label, academic_year_of, uk_today
 from forms.returns import AuthoriseForm, ReturnToSchoolForm
-from models import audit, deadlines, return_exports, returns, services
+from models import audit, deadline_instances, return_exports, returns, services
 from views.returns import load_version
 from web.access import RETURNS, la_returns
 from web.client import client_details
@@ -30,7 +30,7 @@ def _la_code() -> str:
 
 
 def _instance(instance_id: int) -> dict:
-    instance = deadlines.get_instance(get_db(), instance_id)
+    instance = deadline_instances.get_instance(get_db(), instance_id)
     if instance is None or instance["code"] not in returns.FILE_KINDS:
         abort(404)
     return instance

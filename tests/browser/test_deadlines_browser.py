@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from models import deadlines, organisations, outbox, services
+from models import deadline_instances, deadline_statuses, organisations, outbox, services
 from models.db import rows
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
@@ -38,12 +38,12 @@ def schools(db, la):
             ("2103", "Wicken Primary", 120003),
         )  # fmt: skip
     ]
-    deadlines.generate(db, 2026)
+    deadline_instances.generate(db, 2026)
     set_today(D(2026, 10, 23))
     census = instance_of(db, "SC-AUT")
-    deadlines.record_status(db, organisation_id=made[0]["id"], instance_id=census["id"], status="submitted",
+    deadline_statuses.record_status(db, organisation_id=made[0]["id"], instance_id=census["id"], status="submitted",
                             at=dt.datetime(2026, 10, 20, 9, tzinfo=dt.UTC))  # fmt: skip
-    deadlines.record_status(db, organisation_id=made[1]["id"], instance_id=census["id"], status="exempt",
+    deadline_statuses.record_status(db, organisation_id=made[1]["id"], instance_id=census["id"], status="exempt",
                             note="Closed for rebuilding")  # fmt: skip
     return made
 

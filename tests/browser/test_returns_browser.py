@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from background.validation_pool import pool
-from models import deadlines, returns, services
+from models import deadline_instances, deadline_statuses, returns, services
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 from tests.returns.factories import CENSUS_NAME, census, twins
@@ -52,7 +52,7 @@ def school_page(page, live_server, client, sign_in, make_user, school, db, sc_au
 def sc_aut(db):
     """Monday 5 October 2026: the autumn census (2026/27 generated) is open."""
     set_today(dt.date(2026, 10, 5))
-    deadlines.generate(db, 2026)
+    deadline_instances.generate(db, 2026)
     return instance_of(db, "SC-AUT")
 
 
@@ -104,7 +104,7 @@ def test_upload_progress_report_explain_and_submit(school_page, live_app, live_s
 
     [version] = returns.versions_of(db, returns.find_return(db, school["id"], sc_aut["id"])["id"])
     assert version["status"] == "submitted"
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "submitted"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "submitted"
 
 
 def test_upload_works_without_javascript(browser, school_page, live_server, census_file):

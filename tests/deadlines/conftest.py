@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import deadlines, organisations
+from models import deadline_instances, organisations
 
 
 @pytest.fixture
@@ -34,4 +34,4 @@ def academy(db, la):
 @pytest.fixture
 def generated(db):
     """Academic year 2026/27 generated with the default catalogue and term dates."""
-    return deadlines.generate(db, 2026)
+    return deadline_instances.generate(db, 2026)

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from domain.deadline_rules import DEFAULT_CATALOGUE
-from models import deadline_catalogue, deadlines
+from models import deadline_catalogue, deadline_instances
 from models.db import one
 
 
@@ -16,7 +16,7 @@ def other_schools_instance(db, other_school: dict) -> int:
     entry = dataclasses.replace(DEFAULT_CATALOGUE[-1], code="OTHER-ONLY", name="Only the other school's return")
     existing = deadline_catalogue.get_by_code(db, "OTHER-ONLY")
     row = existing or deadline_catalogue.save(db, entry, chosen_only=True, chosen=[other_school["id"]])
-    instance = deadlines.add_instance(
+    instance = deadline_instances.add_instance(
         db, catalogue_id=row["id"], academic_year=2026, period_label="2026/27",
         opens_on=dt.date(2026, 9, 1), due_on=dt.date(2026, 10, 30),
     )  # fmt: skip
@@ -32,4 +32,4 @@ def instance_of(db, code: str, period_key: str = "2026/27", year: int = 2026) ->
         (code, period_key, year),
     )
     assert row, f"no instance {code} {period_key}"
-    return deadlines.get_instance(db, row["id"])
+    return deadline_instances.get_instance(db, row["id"])

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from models import deadline_catalogue, deadlines, term_dates
+from models import deadline_catalogue, deadline_instances, term_dates
 from models.db import rows
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
@@ -174,7 +174,9 @@ def test_add_a_deadline_by_hand(client, signed_in_admin, db, generated, primary)
               "opens_on": ["2", "11", "2026"], "due_on": ["20", "11", "2026"]},
     )  # fmt: skip
     assert response.status_code == 302
-    added = [i for i in deadlines.list_instances(db, academic_year=2026) if i["period_label"] == "Autumn re-run"]
+    added = [
+        i for i in deadline_instances.list_instances(db, academic_year=2026) if i["period_label"] == "Autumn re-run"
+    ]
     assert len(added) == 1 and added[0]["origin"] == "manual" and added[0]["due_on"] == D(2026, 11, 20)
     bad = client.post("/deadlines-admin/instances/new", data={"catalogue_id": str(entry["id"]), "academic_year": "26"})
     html = bad.get_data(as_text=True)

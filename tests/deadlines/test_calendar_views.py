@@ -9,7 +9,7 @@ import pytest
 from flask import url_for
 from icalendar import Calendar
 
-from models import deadlines, services
+from models import deadline_statuses, services
 from models.db import rows
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
@@ -62,7 +62,7 @@ def test_la_staff_see_every_deadline_on_the_calendar(client, sign_in, make_user,
 def test_feed_is_shown_once_and_parses_back(client, sign_in, school_user, generated, db, primary):
     set_today(D(2026, 10, 5))
     census = instance_of(db, "SC-AUT")
-    deadlines.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="in_progress")
+    deadline_statuses.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="in_progress")
     sign_in(school_user)
     url, path = _make_feed(client)
     assert FEED.search(client.get("/deadlines/").get_data(as_text=True)) is None  # shown once only
@@ -76,7 +76,7 @@ def test_feed_is_shown_once_and_parses_back(client, sign_in, school_user, genera
     calendar = Calendar.from_ical(response.data)
     assert str(calendar["X-WR-CALNAME"]) == "Gatehouse deadlines: Ely Primary School"
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
-    assert len(events) == len(deadlines.for_school(db, primary, start=D(2026, 7, 7), end=D(2027, 11, 9)))
+    assert len(events) == len(deadline_statuses.for_school(db, primary, start=D(2026, 7, 7), end=D(2027, 11, 9)))
     autumn = events[f"deadline-{census['id']}-{primary['id']}@127.0.0.1"]
     assert autumn.decoded("DTSTART") == D(2026, 10, 21) and autumn.decoded("DTEND") == D(2026, 10, 22)
     assert str(autumn["SUMMARY"]) == "Due: School Census (autumn) (2026/27)"

@@ -10,7 +10,7 @@ import pytest
 
 from domain.dates import default_term_dates
 from domain.deadline_rules import DateRule, DueRule, Recurrence
-from models import deadline_catalogue, deadlines, term_dates
+from models import deadline_catalogue, deadline_instances, term_dates
 from models.db import rows, scalar
 from tests.deadlines.factories import instance_of
 
@@ -34,7 +34,8 @@ def test_generate_command_creates_the_year(runner, db):
     assert autumn["origin"] == "generated" and autumn["name"] == "School Census (autumn)"
     weeks = rows(db, "SELECT period_key FROM deadline_instances WHERE period_key GLOB '*-W*' ORDER BY due_on")
     assert len(weeks) == 40 and weeks[0]["period_key"] == "2026-W36"
-    assert [i["period_key"] for i in deadlines.list_instances(db, academic_year=2026) if i["code"] == "PRIDE-NIL"] == [
+    made = deadline_instances.list_instances(db, academic_year=2026)
+    assert [i["period_key"] for i in made if i["code"] == "PRIDE-NIL"] == [
         "2026/27-autumn", "2026/27-spring", "2026/27-summer",
     ]  # fmt: skip
 
@@ -51,8 +52,8 @@ def test_generate_is_idempotent(runner, db):
 
 
 def test_two_years_live_side_by_side(db):
-    deadlines.generate(db, 2025)
-    deadlines.generate(db, 2026)
+    deadline_instances.generate(db, 2025)
+    deadline_instances.generate(db, 2026)
     assert instance_of(db, "SC-SPR", "2025/26", year=2025)["opens_on"] == D(2026, 1, 15)
     assert instance_of(db, "SC-SPR", year=2026)["opens_on"] == D(2027, 1, 21)
 
@@ -72,14 +73,14 @@ def test_bad_year_is_refused(runner, db):
 
 def test_moved_and_cancelled_instances_survive_regeneration(db, generated):
     autumn = instance_of(db, "SC-AUT")
-    moved = deadlines.move_instance(
+    moved = deadline_instances.move_instance(
         db, autumn["id"], opens_on=D(2026, 10, 1), due_on=D(2026, 10, 23), external_due_on=D(2026, 10, 30),
         reason="DfE published 30 October",
     )  # fmt: skip
     assert moved["moved"] == 1
     privacy = instance_of(db, "PRIVACY")
-    deadlines.cancel_instance(db, privacy["id"], reason="Not collected this year")
-    summary = deadlines.generate(db, 2026)
+    deadline_instances.cancel_instance(db, privacy["id"], reason="Not collected this year")
+    summary = deadline_instances.generate(db, 2026)
     assert (summary.kept_moved, summary.kept_cancelled, summary.created, summary.updated) == (1, 1, 0, 0)
     assert instance_of(db, "SC-AUT")["due_on"] == D(2026, 10, 23)
     assert instance_of(db, "PRIVACY")["cancelled_at"] is not None
@@ -88,7 +89,7 @@ def test_moved_and_cancelled_instances_survive_regeneration(db, generated):
 def test_changed_term_dates_update_and_cancel_generated_instances(db, generated):
     longer = dataclasses.replace(default_term_dates(2026), summer_end=D(2027, 7, 16))
     term_dates.save(db, longer)
-    summary = deadlines.generate(db, 2026)
+    summary = deadline_instances.generate(db, 2026)
     # the week of 19 July 2027 is no longer term time, and the summer PRIDE return moves to 16 July
     assert summary.cancelled == 1 and summary.updated == 1
     assert instance_of(db, "MEALS", "2027-W29")["cancelled_reason"].startswith("No longer produced")
@@ -99,7 +100,7 @@ def test_changed_rule_updates_instances(db, generated):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")
     rule = DueRule(Recurrence.ANNUAL, due=DateRule.fixed(11, 13), opens=DateRule.fixed(9, 1))
     deadline_catalogue.save(db, dataclasses.replace(entry["entry"], rule=rule), catalogue_id=entry["id"])
-    summary = deadlines.generate(db, 2026)
+    summary = deadline_instances.generate(db, 2026)
     assert summary.updated == 1 and instance_of(db, "PRIVACY")["due_on"] == D(2026, 11, 13)
 
 
@@ -141,14 +142,14 @@ def test_unknown_shift_setting_is_a_clear_error(app_config, db):
 def test_admin_instance_changes_are_audited(db, generated, make_user, la):
     admin = make_user(la, is_site_admin=True)
     entry = deadline_catalogue.get_by_code(db, "SC-AUT")
-    extra = deadlines.add_instance(
+    extra = deadline_instances.add_instance(
         db, catalogue_id=entry["id"], academic_year=2026, period_label="Autumn re-run", opens_on=D(2026, 11, 2),
         due_on=D(2026, 11, 20), actor=admin,
     )  # fmt: skip
     assert extra["origin"] == "manual" and extra["moved"] == 1
-    deadlines.cancel_instance(db, extra["id"], reason="Not needed after all", actor=admin)
-    deadlines.restore_instance(db, extra["id"], actor=admin)
-    deadlines.move_instance(
+    deadline_instances.cancel_instance(db, extra["id"], reason="Not needed after all", actor=admin)
+    deadline_instances.restore_instance(db, extra["id"], actor=admin)
+    deadline_instances.move_instance(
         db, extra["id"], opens_on=D(2026, 11, 2), due_on=D(2026, 11, 27), external_due_on=None,
         reason="Extended", actor=admin,
     )  # fmt: skip
@@ -162,18 +163,18 @@ def test_admin_instance_changes_are_audited(db, generated, make_user, la):
 
 def test_instance_changes_are_checked(db, generated):
     autumn = instance_of(db, "SC-AUT")
-    with pytest.raises(deadlines.InstanceError, match="on or before the due date"):
-        deadlines.move_instance(db, autumn["id"], opens_on=D(2026, 11, 1), due_on=D(2026, 10, 1),
+    with pytest.raises(deadline_instances.InstanceError, match="on or before the due date"):
+        deadline_instances.move_instance(db, autumn["id"], opens_on=D(2026, 11, 1), due_on=D(2026, 10, 1),
                                 external_due_on=None, reason="x")  # fmt: skip
-    with pytest.raises(deadlines.InstanceError, match="Say why"):
-        deadlines.move_instance(db, autumn["id"], opens_on=D(2026, 10, 1), due_on=D(2026, 10, 9),
+    with pytest.raises(deadline_instances.InstanceError, match="Say why"):
+        deadline_instances.move_instance(db, autumn["id"], opens_on=D(2026, 10, 1), due_on=D(2026, 10, 9),
                                 external_due_on=None, reason=" ")  # fmt: skip
-    with pytest.raises(deadlines.InstanceError, match="external"):
-        deadlines.move_instance(db, autumn["id"], opens_on=D(2026, 10, 1), due_on=D(2026, 10, 9),
+    with pytest.raises(deadline_instances.InstanceError, match="external"):
+        deadline_instances.move_instance(db, autumn["id"], opens_on=D(2026, 10, 1), due_on=D(2026, 10, 9),
                                 external_due_on=D(2026, 10, 2), reason="x")  # fmt: skip
-    with pytest.raises(deadlines.InstanceError, match="does not exist"):
-        deadlines.cancel_instance(db, 99999, reason="x")
-    deadlines.cancel_instance(db, autumn["id"], reason="x")
-    with pytest.raises(deadlines.InstanceError, match="already cancelled"):
-        deadlines.cancel_instance(db, autumn["id"], reason="x")
+    with pytest.raises(deadline_instances.InstanceError, match="does not exist"):
+        deadline_instances.cancel_instance(db, 99999, reason="x")
+    deadline_instances.cancel_instance(db, autumn["id"], reason="x")
+    with pytest.raises(deadline_instances.InstanceError, match="already cancelled"):
+        deadline_instances.cancel_instance(db, autumn["id"], reason="x")
     assert instance_of(db, "SC-AUT")["due_on"] == D(2026, 10, 21)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from models import deadlines, services
+from models import deadline_statuses, services
 from tests.conftest import set_today
 
 
 def test_school_home_shows_overdue_count_and_next_deadlines(client, sign_in, make_user, db, primary, generated):
     set_today(dt.date(2026, 11, 20))
-    due = deadlines.whats_due(db, primary)
+    due = deadline_statuses.whats_due(db, primary)
     assert due["overdue"] and len(due["upcoming"]) > 3, "the generated year gives this school both"
     sign_in(make_user(primary, role="approver"))
     html = client.get("/").get_data(as_text=True)

@@ -16,7 +16,15 @@ from background.jobs.runner import run_due
 from domain import clock
 from domain.dates import UK_TZ
 from domain.deadline_rules import DateRule, DueRule, Recurrence
-from models import deadline_catalogue, deadline_reminders, deadlines, job_runs, outbox, services
+from models import (
+    deadline_catalogue,
+    deadline_instances,
+    deadline_reminders,
+    deadline_statuses,
+    job_runs,
+    outbox,
+    services,
+)
 from tests.deadlines.factories import instance_of
 
 D = dt.date
@@ -78,7 +86,7 @@ def test_a_bank_holiday_moves_a_reminder_earlier(db, primary):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")["entry"]
     rule = DueRule(Recurrence.ANNUAL, due=DateRule.fixed(12, 29), opens=DateRule.fixed(12, 1))
     deadline_catalogue.save(db, dataclasses.replace(entry, code="XMAS", name="Christmas return", rule=rule))
-    deadlines.generate(db, 2026)
+    deadline_instances.generate(db, 2026)
     # due Tuesday 29 December 2026; a day before is Monday 28th, the Boxing Day bank holiday, and the
     # 25th is Christmas Day: the reminder goes on Thursday 24 December
     assert ("XMAS", "due_in", 5) in _items(db, D(2026, 12, 24), primary["id"])
@@ -89,7 +97,7 @@ def test_returns_already_made_and_other_schools_returns_are_left_out(db, generat
     census = instance_of(db, "SC-AUT")
     assert "SC-AUT" not in {c for c, _, _ in _items(db, D(2026, 10, 14), academy["id"])}  # maintained only
     clock.set_now(dt.datetime(2026, 10, 13, 12, tzinfo=UTC))
-    deadlines.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="submitted")
+    deadline_statuses.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="submitted")
     assert "SC-AUT" not in {c for c, _, _ in _items(db, D(2026, 10, 14), primary["id"])}
 
 

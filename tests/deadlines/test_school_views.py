@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from models import deadlines, services
+from models import deadline_statuses, services
 from models.db import rows
 from tests.conftest import csrf_token_from, set_today
 from tests.deadlines.factories import instance_of
@@ -61,15 +61,15 @@ def test_confirmation_return(client_request, sign_in, school_user, generated, db
     refused = client_request.post("deadlines.make_return", instance_id=privacy["id"], _data={"details": ""},
                                   _expected_status=400)  # fmt: skip
     assert "Tick the box to confirm" in refused.html
-    assert deadlines.status_for(db, primary["id"], privacy["id"])["key"] == "open"
+    assert deadline_statuses.status_for(db, primary["id"], privacy["id"])["key"] == "open"
     done = client_request.post(
         "deadlines.make_return", instance_id=privacy["id"],
         _data={"confirm": "y", "details": "Sent with the newsletter"}, _follow_redirects=True,
     )  # fmt: skip
     assert "Privacy notice confirmation (2026/27): submitted" in done.html
-    status = deadlines.status_for(db, primary["id"], privacy["id"])
+    status = deadline_statuses.status_for(db, primary["id"], privacy["id"])
     assert status["key"] == "submitted" and status["note"] == "Confirmed: Sent with the newsletter"
-    event = deadlines.history(db, primary["id"], privacy["id"])[0]
+    event = deadline_statuses.history(db, primary["id"], privacy["id"])[0]
     assert event["actor_id"] == school_user["id"] and event["source"] == "gatehouse"
     detail = client_request.get("deadlines.school_return", instance_id=privacy["id"]).html
     assert "Office Manager" in detail and "I confirm" not in detail  # made: no form any more
@@ -81,12 +81,12 @@ def test_nil_return_and_form_return(client_request, sign_in, school_user, genera
     meals = instance_of(db, "MEALS", "2026-W51")
     sign_in(school_user)
     client_request.post("deadlines.make_return", instance_id=pride["id"], _data={"confirm": "y"})
-    assert deadlines.status_for(db, primary["id"], pride["id"])["note"] == "NIL return"
+    assert deadline_statuses.status_for(db, primary["id"], pride["id"])["note"] == "NIL return"
     empty = client_request.post("deadlines.make_return", instance_id=meals["id"], _data={"details": "  "},
                                 _expected_status=400)  # fmt: skip
     assert "Enter your return" in empty.html
     client_request.post("deadlines.make_return", instance_id=meals["id"], _data={"details": "Mon 120, Tue 118"})
-    assert deadlines.status_for(db, primary["id"], meals["id"])["note"] == "Mon 120, Tue 118"
+    assert deadline_statuses.status_for(db, primary["id"], meals["id"])["note"] == "Mon 120, Tue 118"
 
 
 def test_file_upload_returns_are_made_elsewhere(client_request, sign_in, school_user, generated, db, primary):
@@ -108,7 +108,7 @@ def test_a_return_that_has_not_opened(client_request, sign_in, school_user, gene
     page = client_request.post("deadlines.make_return", instance_id=spring["id"], _data={"confirm": "y"},
                                _follow_redirects=True)  # fmt: skip
     assert "cannot be returned here now: it is not open yet" in page.html
-    assert deadlines.status_for(db, primary["id"], spring["id"])["key"] == "not_open"
+    assert deadline_statuses.status_for(db, primary["id"], spring["id"])["key"] == "not_open"
     # due 30 October: more than 8 weeks away on 2 September, so not listed yet though it is open
     assert "Privacy notice confirmation" not in client_request.get("deadlines.whats_due").html
     set_today(D(2026, 9, 4))
@@ -139,7 +139,7 @@ def test_making_a_return_needs_a_csrf_token(app_config, app, client_request, sig
     token = csrf_token_from(client_request.get("deadlines.school_return", instance_id=privacy["id"]).html)
     client_request.post("deadlines.make_return", instance_id=privacy["id"], _data={"confirm": "y", "csrf_token": token},
                         _expected_status=302)  # fmt: skip
-    assert deadlines.status_for(db, primary["id"], privacy["id"])["key"] == "submitted"
+    assert deadline_statuses.status_for(db, primary["id"], privacy["id"])["key"] == "submitted"
 
 
 def test_reminder_preference(client_request, sign_in, school_user, db):

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from models import deadline_tracker, deadlines, organisations, services
+from models import deadline_statuses, deadline_tracker, organisations, services
 from models.db import rows
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
@@ -32,7 +32,7 @@ def world(db, la, primary, secondary, academy, generated):
     elsewhere = organisations.create_school(db, la_code="874", estab="2001", name="Far Away Primary", urn=130001)
     set_today(TODAY)
     census = instance_of(db, "SC-AUT")
-    deadlines.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="submitted",
+    deadline_statuses.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="submitted",
                             at=dt.datetime(2026, 10, 20, 10, tzinfo=dt.UTC))  # fmt: skip
     return {"primary": primary, "secondary": secondary, "academy": academy, "elsewhere": elsewhere, "census": census}
 
@@ -227,7 +227,7 @@ def test_record_a_return_made_outside_gatehouse(client, sign_in, officer, world,
     )  # fmt: skip
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "status recorded" in html and "DfE COLLECT" in html
-    status = deadlines.status_for(db, secondary["id"], census["id"])
+    status = deadline_statuses.status_for(db, secondary["id"], census["id"])
     assert status["key"] == "submitted" and status["submitted_at"] == "2026-10-20T11:00:00Z"  # midday BST
     overview = client.get(f"/deadline-tracker/schools/{secondary['id']}").get_data(as_text=True)
     assert "March Secondary School" in overview and "Record status" in overview

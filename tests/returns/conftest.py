@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from domain import clock
-from models import deadlines, services
+from models import deadline_instances, services
 from models.db import one
 from tests.conftest import set_today
 
@@ -31,13 +31,13 @@ def today():
 @pytest.fixture
 def sc_aut(db, today) -> dict:
     """The autumn 2026 School Census deadline (2026/27 generated from the default catalogue)."""
-    deadlines.generate(db, 2026)
+    deadline_instances.generate(db, 2026)
     row = one(
         db,
         "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
         " WHERE c.code = 'SC-AUT' AND i.academic_year = 2026",
     )
-    return deadlines.get_instance(db, row["id"])
+    return deadline_instances.get_instance(db, row["id"])
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from background.validation_pool import pool
-from models import deadlines, returns, services
+from models import deadline_instances, deadline_statuses, returns, services
 from models.db import one, rows
 from tests.domain.validation.xml_files import ctf_xml, make_fixtures_main
 from tests.returns.factories import census, clean_pupils, twins, with_error
@@ -42,7 +42,7 @@ def test_upload_makes_version_1_stored_by_content(app, db, signed_in, sc_aut, sc
     assert leftovers(db, app.config["FILES_DIR"])["files"] == [version["stored_path"]]
     stored = [dict(r) for r in rows(db, "SELECT upn, surname, postcode, address_lines FROM return_pupils")]
     assert [p["surname"] for p in stored] == ["Twin", "Twin", "Other"] and stored[0]["postcode"] == "CB1 2AB"
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "in_progress"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "in_progress"
     assert one(db, "SELECT action FROM audit_log WHERE action = 'return_version_created'")
 
 
@@ -144,7 +144,7 @@ def test_hostile_files_refused_by_the_worker_through_the_real_pool(app, db, sign
 
 
 def test_uploads_wait_until_the_return_opens(app, db, client, school, school_user, sign_in, today):
-    deadlines.generate(db, 2026)
+    deadline_instances.generate(db, 2026)
     spring = one(db, "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
                      " WHERE c.code = 'SC-SPR' AND i.academic_year = 2026")
     sign_in(school_user)

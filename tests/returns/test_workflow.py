@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from models import deadlines, returns
+from models import deadline_statuses, returns
 from models.db import one, rows
 from tests.domain.validation.xml_files import pupil, upn
 from tests.returns.factories import census, clean_pupils, twins, with_error
@@ -37,7 +37,7 @@ def test_submit_is_blocked_by_an_error(db, signed_in, sc_aut, school):
     response = signed_in.post(f"/returns/versions/{version_id}/submit")
     assert response.status_code == 400 and "Fix the 1 error" in response.get_data(as_text=True)
     assert returns.get_version(db, version_id)["status"] == "validated"
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "in_progress"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "in_progress"
 
 
 def test_submit_is_blocked_by_an_unexplained_query_then_allowed_once_explained(db, signed_in, sc_aut, school):
@@ -63,8 +63,8 @@ def test_submit_is_blocked_by_an_unexplained_query_then_allowed_once_explained(d
 
     version = returns.get_version(db, version_id)
     assert version["status"] == "submitted" and version["submitted_by"] is not None
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "submitted"
-    assert deadlines.history(db, school["id"], sc_aut["id"])[0]["source"] == "returns"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "submitted"
+    assert deadline_statuses.history(db, school["id"], sc_aut["id"])[0]["source"] == "returns"
     # locked: no more notes, no second submission, no new upload
     locked = _explain(signed_in, version_id, "1620Q", None, "changed")
     assert locked.status_code == 302 and one(db, "SELECT text FROM return_notes WHERE upn IS NULL")["text"] == \
@@ -120,7 +120,7 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     assert mail["To"] == school_user["email"] and "returned for changes" in mail["Subject"]
     assert "Pupil 5 has an address: add it." in mail.get_content()
     assert returns.get_version(db, v1)["status"] == "returned"
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "returned"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "returned"
     client.post("/sign-out")
 
     sign_in(school_user)
@@ -131,7 +131,7 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     carried = {(n["rule"], n["upn"]): n for n in returns.notes_of(db, v2)}
     assert set(carried) == {("1620Q", upn(1)), ("2355Q", None)}  # UPN 2 no longer fires: its note stays behind
     assert carried[("1620Q", upn(1))]["text"] == "Twin one." and carried[("1620Q", upn(1))]["carried_from"]
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "in_progress"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "in_progress"
     _explain(client, v2, "1620Q", upn(6), "Twin two, new UPN.")
     assert client.post(f"/returns/versions/{v2}/submit").status_code == 303
     assert returns.get_version(db, v2)["status_view"]["label"] == "Resubmitted"
@@ -143,7 +143,7 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     assert "pupils no change, errors no change, queries −1" in versions
     assert client.post(f"/returns-review/versions/{v2}/authorise").status_code == 303
     assert returns.get_version(db, v2)["status"] == "authorised"
-    assert deadlines.status_for(db, school["id"], sc_aut["id"])["key"] == "accepted"
+    assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "accepted"
     assert client.post(f"/returns-review/versions/{v2}/authorise").status_code == 303  # twice: refused politely
     report = client.get(f"/returns/versions/{v2}").get_data(as_text=True)
     assert "Only a submitted return can be authorised or returned." in report

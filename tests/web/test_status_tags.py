@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import deadlines, returns
+from models import deadline_statuses, returns
 
 
 def _tag(app, template: str, macro: str, status: dict) -> str:
@@ -14,11 +14,11 @@ def _tag(app, template: str, macro: str, status: dict) -> str:
         return str(getattr(module, macro)(status))
 
 
-@pytest.mark.parametrize("key", deadlines.STATUSES)
+@pytest.mark.parametrize("key", deadline_statuses.STATUSES)
 def test_every_deadline_status_has_a_colour(app, key):
-    html = _tag(app, "deadlines/_macros.html", "status_tag", deadlines.status_view(key))
+    html = _tag(app, "deadlines/_macros.html", "status_tag", deadline_statuses.status_view(key))
     assert 'class="govuk-tag govuk-tag--' in html
-    assert f">{deadlines.STATUSES[key]}</strong>" in html
+    assert f">{deadline_statuses.STATUSES[key]}</strong>" in html
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_every_deadline_status_has_a_colour(app, key):
      ("not_open", "grey"), ("returned", "orange"), ("in_progress", "light-blue")],
 )  # fmt: skip
 def test_deadline_status_colours(app, key, colour):
-    html = _tag(app, "deadlines/_macros.html", "status_tag", deadlines.status_view(key))
+    html = _tag(app, "deadlines/_macros.html", "status_tag", deadline_statuses.status_view(key))
     assert f'class="govuk-tag govuk-tag--{colour}"' in html
 
 
