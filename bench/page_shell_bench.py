@@ -1,0 +1,143 @@
+"""Issue 8, item 12: what every signed-in page pays, against the trivial route on the same server.
+
+Budget: the signed-in home page `/` and a school's What's due `/deadlines/` each serve at least
+0.25x the requests/s of `/healthz` in the same run (stretch 0.5x), p95 under 100 ms, 8 clients.
+
+1. In-process (Flask test client, no network): CPU ms per request for `/healthz`, `/` and
+   `/deadlines/`, best of 8 x 150, and a cProfile summary of 300 requests of `/` (top functions by
+   own time and by cumulative time). The other work on this shared machine disturbs these least.
+2. Under waitress (`flask --app app serve`, 8 threads), wrk -t2 -c8 -d10s against `/healthz`, `/`
+   and `/deadlines/`, ``--runs`` times, each run measuring all three so the ratios compare like
+   with like.
+
+Usage: `.venv/bin/python bench/page_shell_bench.py [--runs 3] [--profile-only] [--top 25]`
+(also run by `make bench`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.loadtest import Server, sign_in_cookie, table, wrk  # noqa: E402
+
+EMAIL = "bench@school.example"
+PASSWORD = "bench password for a school user"
+PATHS = ("/healthz", "/", "/deadlines/")
+
+
+def seed(server: Server) -> None:
+    """One LA, one school with this academic year's deadlines, an end user with the Deadlines service."""
+    from models import services, users
+    from models.db import connect
+
+    server.seed_user(EMAIL, PASSWORD)
+    year = date.today().year
+    for academic_year in (year - 1, year):  # whichever holds today, through the administrators' command
+        server.flask("deadlines", "generate", str(academic_year))
+    db = connect(str(server.instance / "gatehouse.db"))
+    services.set_services(db, users.get_by_email(db, EMAIL)["id"], {"deadlines"})
+    db.conn.close()
+
+
+def _signed_in_client():
+    """A Flask test client signed in as the bench user over a fresh, seeded instance."""
+    from app import create_app
+
+    instance = Server()
+    seed(instance)
+    app = create_app({"INSTANCE_PATH": str(instance.instance), "WTF_CSRF_ENABLED": False, "JOBS_IN_PROCESS": False})
+    client = app.test_client()
+    client.post("/sign-in", data={"email": EMAIL, "password": PASSWORD})
+    for path in PATHS:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    assert "What's due" in client.get("/").get_data(as_text=True), "not signed in as a school user of Deadlines"
+    return client
+
+
+def cpu_per_request(client, repeat: int = 8, requests: int = 150) -> dict[str, float]:
+    """CPU ms per request for each path through the Flask app: best of ``repeat`` x ``requests``."""
+    found = {}
+    for path in PATHS:
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.process_time()
+            for _ in range(requests):
+                client.get(path).get_data()
+            best = min(best, (time.process_time() - started) / requests * 1000)
+        found[path] = best
+    return found
+
+
+def profile(client, path: str = "/", requests: int = 300, top: int = 25) -> str:
+    """cProfile of ``requests`` GETs of ``path``: the top functions by own time and by cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path).get_data()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write(f"cProfile, {requests} x GET {path}\n")
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def under_waitress(runs: int):
+    """``runs`` rounds of wrk against each path on one server; a list of (healthz, home, whats_due) results."""
+    server = Server()
+    server.env["GATEHOUSE_JOBS_IN_PROCESS"] = "false"
+    seed(server)
+    server.start()
+    rounds = []
+    try:
+        cookie = sign_in_cookie(server.url, EMAIL, PASSWORD)
+        wrk(server.url + "/deadlines/", seconds=2, cookie=cookie)  # warm up
+        for _ in range(runs):
+            rounds.append([wrk(server.url + path, cookie=cookie if path != "/healthz" else None) for path in PATHS])
+    finally:
+        server.stop()
+    return rounds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="wrk rounds (each measures all three routes)")
+    parser.add_argument("--top", type=int, default=25, help="functions shown in each profile listing")
+    parser.add_argument("--profile-only", action="store_true", help="in-process figures and profile, no wrk")
+    args = parser.parse_args()
+
+    client = _signed_in_client()
+    cpu = cpu_per_request(client)
+    print("| in-process, best of 8 x 150 | CPU ms per request |")
+    print("| --- | --- |")
+    for path, ms in cpu.items():
+        print(f"| `{path}` | {ms:.2f} |")
+    print()
+    print(profile(client, top=args.top))
+    if args.profile_only:
+        return 0
+
+    ok = True
+    for n, (baseline, *pages) in enumerate(under_waitress(args.runs), start=1):
+        print(f"wrk run {n}:")
+        print(table([baseline, *pages], baseline))
+        ratios = [page.requests_per_s / baseline.requests_per_s for page in pages]
+        print("ratios to /healthz: " + ", ".join(f"{p.path} {r:.2f}x" for p, r in zip(pages, ratios, strict=True)))
+        ok = ok and all(r >= 0.25 for r in ratios) and all(p.p95_ms < 100 and p.errors == 0 for p in pages)
+    print("budget met" if ok else "BUDGET MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
