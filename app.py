@@ -18,7 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
-from web import access, branding, database, errors, gate, security_headers, sessions
+from web import access, branding, database, errors, gate, security_headers, sessions, shell
 from web.filters import FILTERS
 from web.templating import GatehouseEnvironment
 
@@ -122,6 +122,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security_headers.init_app(app)
     errors.init_app(app)
     branding.init_app(app)
+    shell.init_app(app)
 
     from commands import register_commands
     from views import register_blueprints
