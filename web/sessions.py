@@ -8,7 +8,7 @@ the user's ``session_version``: bumping it (password change, suspension) ends ev
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
@@ -144,9 +144,17 @@ def _absolute_limit_seconds() -> int:
 def _timestamps():
     """Return ``(started, seen)`` from the session, or None when missing or garbled."""
     try:
-        return clock.parse(session["started"]), clock.parse(session["seen"])
+        return _parsed(session["started"]), _parsed(session["seen"])
     except (KeyError, ValueError):
         return None
+
+
+def _parsed(stamp: str) -> datetime:
+    """``clock.parse(stamp)``, once per request for each stamp: a page reads the session's stamps several times."""
+    parsed = g.setdefault("session_stamps", {})
+    if stamp not in parsed:
+        parsed[stamp] = clock.parse(stamp)
+    return parsed[stamp]
 
 
 def _expired() -> bool:
