@@ -45,7 +45,7 @@ def test_every_approver_is_emailed_and_the_requester_told(db, client, school, ap
     body = to_approver.get_content()
     assert "I am the new data manager" in body and "Returns (uploads and validation)" in body
     [request] = rows(db, "SELECT * FROM account_requests")
-    assert link_in(body, "/requests/") == f"/account-requests/{request['id']}"
+    assert link_in(body, "/account-requests/") == f"/account-requests/{request['id']}"
     assert request["status"] == "open" and not request["routed_to_la"]
     assert audit_events(db, "account_requested")[0]["target"] == ASK["email"]
 
@@ -96,7 +96,7 @@ def test_a_closed_school_takes_no_requests(db, client):
 def test_approve_from_the_emailed_link_and_others_see_the_outcome(app, db, client, school, approver,
                                                                   second_approver):
     _ask(client, school)
-    link = link_in(outbox(db, approver["email"])[0]["body"], "/requests/")
+    link = link_in(outbox(db, approver["email"])[0]["body"], "/account-requests/")
     mine = app.test_client()
     sign_in_through_forms(mine, db, approver)
     assert "Rita Requester" in mine.get(link).get_data(as_text=True)

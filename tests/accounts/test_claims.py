@@ -74,7 +74,7 @@ def test_only_oversight_may_issue(db, client, sign_in, school, other_school, mak
     client.post("/sign-out")
     sign_in(la_approver)  # the LA's approvers may
     response = client.post(f"/claims/organisations/{school['id']}")
-    assert response.status_code == 302 and "/claim-codes/" in response.headers["Location"]
+    assert response.status_code == 302 and "/claims/" in response.headers["Location"]
 
 
 def test_a_new_person_redeems_it_and_must_set_up_2fa(app, db, school, admin, issued, smtp_server):

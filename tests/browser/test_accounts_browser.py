@@ -109,7 +109,7 @@ def test_request_approve_from_email_then_set_password_and_sign_in(page, open_pag
 
     to_approver = _mail_to(mail, approver["email"], 2)
     decide = open_page()
-    decide.goto(base + _link(to_approver, "/requests/"))
+    decide.goto(base + _link(to_approver, "/account-requests/"))
     decide.wait_for_url(re.compile(r".*/sign-in\?next=/requests/\d+$"))
     _sign_in(decide, approver)
     decide.wait_for_url("**/requests/*")
