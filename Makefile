@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 # Caps glibc's malloc arenas: measured to halve peak memory under concurrent XML parsing.
 export MALLOC_ARENA_MAX := 2
 
-.PHONY: run test setup deps dev-deps assets db demo lint chromium bench clean
+.PHONY: run test reliability setup deps dev-deps assets db demo lint chromium bench clean
 
 run: setup demo
 	$(FLASK) serve
@@ -54,6 +54,10 @@ lint: dev-deps
 
 test: dev-deps assets chromium lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+# The standing reliability suite: crashes, load, backup under load, scanners, headers (tests/reliability).
+reliability: dev-deps assets
+	$(BIN)/python -m pytest -m reliability tests/reliability -q
 
 bench: dev-deps assets
 	$(BIN)/python -m bench
