@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 import settings
 from background.jobs.scheduler import start_scheduler
+from background.validation_pool.sweep import sweep
 from migrations import apply_all
 from web.database import get_db
 
@@ -49,18 +52,16 @@ def follow_served_address(cfg, host: str, port: int) -> list[str]:
 @with_appcontext
 def serve_command(host: str | None, port: int | None) -> None:
     """Serve Gatehouse with waitress (one process, several threads)."""
-    from waitress import serve
+    from waitress import create_server
 
+    logging.basicConfig()  # as waitress.serve does: its errors and ours reach standard error
     cfg = current_app.config
     host = host or cfg["HOST"]
     port = port or cfg["PORT"]
     for warning in follow_served_address(cfg, host, port):
         current_app.logger.warning(warning)
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
-    if start_scheduler(current_app._get_current_object()):
-        click.echo("Scheduled jobs run in this process (setting JOBS_IN_PROCESS).")
-    serve(
+    server = create_server(
         current_app._get_current_object(),
         host=host,
         port=port,
@@ -68,6 +69,15 @@ def serve_command(host: str | None, port: int | None) -> None:
         max_request_body_size=cfg["MAX_CONTENT_LENGTH"],
         ident="Gatehouse",
     )
+    # Holding the port first means a second `serve` of the same instance fails here and never sweeps.
+    swept = sweep(cfg["DATABASE"], cfg["FILES_DIR"])
+    if swept:
+        click.echo(f"Left by the last run: {swept.summary()}.")
+    click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
+    if start_scheduler(current_app._get_current_object()):
+        click.echo("Scheduled jobs run in this process (setting JOBS_IN_PROCESS).")
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
 
 
 COMMANDS = [migrate_command, serve_command]

@@ -115,6 +115,11 @@ def stored_file_in_use(db: Database, stored_path: str) -> bool:
     return one(db, "SELECT 1 FROM uploads WHERE stored_path = ?", (stored_path,)) is not None
 
 
+def stored_paths(db: Database) -> set[str]:
+    """Every stored file (relative to FILES_DIR) that an upload record points at."""
+    return {row["stored_path"] for row in rows(db, "SELECT DISTINCT stored_path FROM uploads")}
+
+
 def previous_versions_of_content(db: Database, organisation_id: int, sha256: str) -> list[dict]:
     """The school's versions made from a file with this hash, newest first.
 

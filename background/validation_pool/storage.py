@@ -118,8 +118,33 @@ def discard(files_dir: str | Path, temp_name: str | None) -> None:
         temp_path(files_dir, temp_name).unlink(missing_ok=True)
 
 
+def temp_files(files_dir: str | Path) -> list[Path]:
+    """Every regular file under ``FILES_DIR/tmp`` (temporary uploads and spools), sorted."""
+    return sorted(p for p in temp_dir(files_dir).iterdir() if p.is_file() and not p.is_symlink())
+
+
+def stored_files(files_dir: str | Path) -> list[str]:
+    """Every file :func:`keep` could have made (``uploads/ab/<62 hex digits>``), relative to FILES_DIR, sorted.
+
+    Anything else under ``FILES_DIR/uploads`` is not ours and is not listed.
+    """
+    root = Path(files_dir) / UPLOADS_DIR
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.glob("[0-9a-f][0-9a-f]/*"):
+        relative = f"{UPLOADS_DIR}/{path.parent.name}/{path.name}"
+        try:
+            ours = stored_name(path.parent.name + path.name) == relative
+        except ValueError:
+            ours = False
+        if ours and path.is_file() and not path.is_symlink():
+            found.append(relative)
+    return sorted(found)
+
+
 def remove_stored(files_dir: str | Path, relative: str) -> None:
-    """Delete a stored file (used only to undo :func:`keep` when its database rows failed)."""
+    """Delete a stored file (to undo :func:`keep` when its database rows failed, or an orphan a crash left)."""
     (Path(files_dir) / relative).unlink(missing_ok=True)
 
 
