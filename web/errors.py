@@ -29,6 +29,13 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, advice=detail or advice), status
 
 
+def render_plain_error(app: Flask, status: int):
+    """The page for ``status`` from ``errors/plain.html``, which needs no signed-in user, session or database
+    (no context processors run): for when the styled page itself fails."""
+    title, advice = MESSAGES.get(status, MESSAGES[500])
+    return app.jinja_env.get_template("errors/plain.html").render(title=title, advice=advice), status
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for every HTTP error, CSRF failures and unexpected exceptions."""
 
@@ -47,4 +54,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("Unhandled error")
-        return render_error(500)
+        try:
+            return render_error(500)
+        except Exception:  # the styled page needs what failed (e.g. the database to load the user)
+            app.logger.exception("The error page failed too: a plain one instead")
+            return render_plain_error(app, 500)
