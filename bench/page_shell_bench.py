@@ -4,8 +4,10 @@ Budget: the signed-in home page `/` and a school's What's due `/deadlines/` each
 0.25x the requests/s of `/healthz` in the same run (stretch 0.5x), p95 under 100 ms, 8 clients.
 
 1. In-process (Flask test client, no network): CPU ms per request for `/healthz`, `/` and
-   `/deadlines/`, best of 8 x 150, and a cProfile summary of 300 requests of `/` (top functions by
-   own time and by cumulative time). The other work on this shared machine disturbs these least.
+   `/deadlines/`, best of 8 x 150, and a cProfile summary of 300 requests of `/`: Python function
+   calls per request, the time of each part of a request, how often the things every page does are
+   done, and the top functions by own time. The other work on this shared machine disturbs these
+   least (function calls not at all).
 2. Under waitress (`flask --app app serve`, 8 threads), wrk -t2 -c8 -d10s against `/healthz`, `/`
    and `/deadlines/`, ``--runs`` times, each run measuring all three so the ratios compare like
    with like.
@@ -82,18 +84,56 @@ def cpu_per_request(client, repeat: int = 8, requests: int = 150) -> dict[str, f
     return found
 
 
+# What the profile summary picks out: (label, end of the file name, function name).
+PARTS = (
+    ("before-request hooks (session timeouts, sign-in gate, loading the user)", "flask/app.py", "preprocess_request"),
+    ("the view, rendering included", "flask/app.py", "dispatch_request"),
+    ("rendering the page", "flask/templating.py", "render_template"),
+    ("  the header and service navigation", ".html", "block_header"),
+    ("  the footer", ".html", "block_footer"),
+    ("after-request (session cookie, security headers)", "flask/app.py", "finalize_request"),
+)
+COUNTED = (
+    ("url_for", "flask/app.py", "url_for"),
+    ("current_user look-ups", "flask_login/utils.py", "_get_user"),
+    ("timestamps parsed (strptime)", "_strptime.py", "_strptime"),
+    ("SQL statements", "~", "<method 'execute' of 'sqlite3.Connection' objects>"),
+)
+
+
+def _matching(stats: pstats.Stats, file_end: str, name: str) -> tuple[int, float]:
+    """(calls, cumulative seconds) of the functions named ``name`` in files ending ``file_end``."""
+    calls, seconds = 0, 0.0
+    for (file, _line, function), (_primitive, total_calls, _own, cumulative, _callers) in stats.stats.items():
+        if function == name and file.endswith(file_end):
+            calls, seconds = calls + total_calls, seconds + cumulative
+    return calls, seconds
+
+
 def profile(client, path: str = "/", requests: int = 300, top: int = 25) -> str:
-    """cProfile of ``requests`` GETs of ``path``: the top functions by own time and by cumulative time."""
+    """cProfile of ``requests`` GETs of ``path``: where each request's time goes, and the top functions by own time.
+
+    Times are under the profiler (several times slower than without it): compare them with each other.
+    """
+    for _ in range(20):
+        client.get(path).get_data()  # warm: templates compiled, per-process caches filled
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
         client.get(path).get_data()
     profiler.disable()
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    out.write(f"cProfile, {requests} x GET {path}\n")
-    stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
+    stats = pstats.Stats(profiler, stream=out)
+    calls = stats.total_calls / requests
+    out.write(f"cProfile, {requests} x GET {path}: {calls:,.0f} Python function calls per request\n\n")
+    out.write("| part of each request | ms under cProfile |\n| --- | --- |\n")
+    for label, file_end, name in PARTS:
+        out.write(f"| {label} | {_matching(stats, file_end, name)[1] / requests * 1000:.2f} |\n")
+    out.write("\n| done on each request | times |\n| --- | --- |\n")
+    for label, file_end, name in COUNTED:
+        out.write(f"| {label} | {_matching(stats, file_end, name)[0] / requests:.0f} |\n")
+    out.write("\n")
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
     return out.getvalue()
 
 
