@@ -28,9 +28,9 @@ def upload_url(instance: dict | None) -> str:
     return f"/returns/upload/{instance['id']}" if instance else "/returns/test-upload"
 
 
-def upload(client, instance: dict | None, content: bytes, name: str = CENSUS_NAME) -> int:
-    """Upload and follow to the report; return the new version's id."""
-    response = post_file(client, upload_url(instance), content, name)
+def upload(client, instance: dict | None, content: bytes, name: str = CENSUS_NAME, **extra) -> int:
+    """Upload (``extra`` form fields too, e.g. ``csrf_token``) and follow to the report; return the new version's id."""
+    response = post_file(client, upload_url(instance), content, name, **extra)
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     location = response.headers["Location"]
     report = client.get(location)
