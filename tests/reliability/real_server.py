@@ -22,6 +22,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from background.validation_pool import storage
+from models import uploads
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,3 +215,14 @@ def integrity(database: Path) -> tuple[str, list]:
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def left_behind(db, files_dir: Path) -> dict[str, int]:
+    """What an instance holds that no finished upload accounts for: unfinished jobs, temporary files, stored
+    files no upload record points at (all zero once the start-up sweep has run)."""
+    kept = uploads.stored_paths(db)
+    return {
+        "unfinished jobs": len(uploads.interrupted_jobs(db)),
+        "temporary files": len(storage.temp_files(files_dir)),
+        "orphaned stored files": len([p for p in storage.stored_files(files_dir) if p not in kept]),
+    }

@@ -20,12 +20,11 @@ import threading
 
 import pytest
 
-from background.validation_pool import storage
-from models import services, uploads
+from models import services
 from models.db import rows
 from tests.conftest import csrf_token_from, sign_in_through_forms
 from tests.domain.validation.xml_files import pupil
-from tests.reliability.real_server import HttpClient, integrity, sha256_of
+from tests.reliability.real_server import HttpClient, integrity, left_behind, sha256_of
 from tests.returns.factories import census
 from tests.returns.uploading import post_file, upload_url
 
@@ -86,16 +85,6 @@ class Uploader(threading.Thread):
                 self.pending += 1  # accepted, still being checked: not yet a promise the file is kept
             else:
                 self.surprises.append(f"{answer.status_code} {location} {answer.get_data(as_text=True)[:300]}")
-
-
-def left_behind(db, files_dir) -> dict:
-    """What the instance holds that no finished upload accounts for."""
-    kept = uploads.stored_paths(db)
-    return {
-        "unfinished jobs": len(uploads.interrupted_jobs(db)),
-        "temporary files": len(storage.temp_files(files_dir)),
-        "orphaned stored files": len([p for p in storage.stored_files(files_dir) if p not in kept]),
-    }
 
 
 def assert_acknowledged_uploads_kept(db, files_dir, acknowledged: dict) -> None:
