@@ -3,7 +3,9 @@
 For LA staff with the Deadlines service and site admins. The matrix page is a GET form
 (htmx swaps only the results; without JavaScript the form reloads the page). Chasing sends
 a reminder email to each of a school's users who have the Deadlines service and logs it
-on the school's row. Schools of another LA answer 404.
+on the school's row; a school with nobody to email is never marked chased but listed, with
+where to give someone the service. Chasing every school shown, or more than one, asks first.
+Schools of another LA answer 404.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from models import (
     organisations,
     services,
 )
-from web.access import DEADLINES, la_deadlines
+from web.access import DEADLINES, la_deadlines, may_manage
 from web.client import client_details
 from web.database import get_db
 from web.rendering import render_page
@@ -121,19 +123,43 @@ def _la_school(organisation_id: int) -> dict:
     return school
 
 
-def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int, int]:
+def _recipients(db, school: dict) -> list[str]:
+    return [u["email"] for u in services.users_with_service(db, school["id"], DEADLINES)]
+
+
+def _reachable(schools: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``(schools with someone to email, schools with nobody)``; each school gets its ``recipients``."""
+    db = get_db()
+    reached, nobody = [], []
+    for school in schools:
+        school = {**school, "recipients": _recipients(db, school)}
+        (reached if school["recipients"] else nobody).append(school)
+    return reached, nobody
+
+
+def where_to_add_someone(school: dict) -> str:
+    """Where the current user can give someone at ``school`` the Deadlines service: the school's users
+    page for those who manage its accounts, else the school's page in the tracker."""
+    if may_manage(school):
+        return url_for("users.organisation_users", org_id=school["id"])
+    return url_for("deadline_tracker.school_overview", organisation_id=school["id"])
+
+
+def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[list[dict], int, list[dict]]:
     """Email each school's Deadlines users about ``instance`` and log the chase on its row.
 
-    Returns ``(schools chased, emails sent)``. A school with nobody to email is still
-    logged (with no recipients) so the LA sees it needs another way of reaching them.
+    Returns ``(schools chased, emails sent, schools with nobody to chase)``. Only a school that
+    was emailed is logged as chased: one with no user with the Deadlines service is returned
+    in the third list, untouched, so the LA sees it needs another way of reaching them.
     """
     db = get_db()
     config = current_app.config
     link = config["BASE_URL"].rstrip("/") + url_for("deadlines.school_return", instance_id=instance["id"])
     subject = f"{config['SERVICE_NAME']}: reminder - {instance['name']} ({instance['period_label']})"
     emails = 0
-    for school in schools:
-        recipients = [u["email"] for u in services.users_with_service(db, school["id"], DEADLINES)]
+    reached, nobody = _reachable(schools)
+    for school in reached:
+        recipients = school["recipients"]
         body = render_template(
             "deadline_tracker/email/chase.txt", instance=instance, school=school, link=link, sender=actor,
             service_name=config["SERVICE_NAME"], status=deadline_statuses.status_for(db, school["id"], instance["id"]),
@@ -142,7 +168,7 @@ def chase_schools(instance: dict, schools: list[dict], actor: dict) -> tuple[int
             mailer.send(db, config, address, subject, body)
             emails += 1
         deadline_tracker.record_chase(db, instance=instance, school=school, recipients=recipients, actor=actor)
-    return len(schools), emails
+    return reached, emails, nobody
 
 
 def _chase_targets(form: ChaseForm, instance: dict) -> list[dict]:
@@ -189,12 +215,27 @@ def chase():
     if not targets:
         flash(f"No reminders sent: none of those schools still has {instance['name']} to submit.")
         return redirect(back)
-    chased, emails = chase_schools(instance, targets, current_user.row)
-    flash(
-        f"Reminders about {instance['name']} ({instance['period_label']}) sent to {chased} "
-        f"school{'s' if chased != 1 else ''} ({emails} email{'s' if emails != 1 else ''}).",
-        "success",
-    )
+    many = form.scope.data == "all" or len(targets) > 1  # every school shown, or more than one: ask first
+    if many and request.form.get("confirmed") != "yes":
+        reached, nobody = _reachable(targets)
+        return render_template(
+            "deadline_tracker/chase_confirm.html", instance=instance, reached=reached, nobody=nobody, form=form,
+            filters=_filter_form(request.form).query_args(), back=back, where_to_add_someone=where_to_add_someone,
+        )  # fmt: skip
+    chased, emails, nobody = chase_schools(instance, targets, current_user.row)
+    if chased:
+        flash(
+            f"Reminders about {instance['name']} ({instance['period_label']}) sent to {len(chased)} "
+            f"school{'s' if len(chased) != 1 else ''} ({emails} email{'s' if emails != 1 else ''}).",
+            "success",
+        )
+    if nobody:
+        names = "; ".join(school["name"] for school in nobody)
+        flash(
+            f"Nobody to chase at {len(nobody)} school{'s' if len(nobody) != 1 else ''}, no user with Deadlines: "
+            f"{names}. They were not marked as chased: give someone there the Deadlines service, or send the "
+            "school a claim code if it has no approver."
+        )
     return redirect(back)
 
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 
@@ -188,14 +189,51 @@ def test_chase_every_school_shown(client, sign_in, officer, world, db, make_user
     for school in (other, world["secondary"], primary):
         make_user(school, role="approver", email=f"head@{school['estab']}.example.sch.uk")
     sign_in(officer)
-    response = client.post(
-        "/deadline-tracker/chase",
-        data={"chase_instance": world["census"]["id"], "scope": "all", "code": "SC-AUT", "status": "overdue",
-              "phase": "Primary"},
-    )  # fmt: skip
+    form = {"chase_instance": world["census"]["id"], "scope": "all", "code": "SC-AUT", "status": "overdue",
+            "phase": "Primary"}  # fmt: skip
+    confirm = client.post("/deadline-tracker/chase", data=form)
+    assert confirm.status_code == 200  # every school shown: asked first, nothing sent yet
+    assert rows(db, "SELECT * FROM deadline_chases") == []
+    fields = _hidden_fields(confirm.get_data(as_text=True))
+    assert fields["confirmed"] == ["yes"] and fields["phase"] == ["Primary"] and fields["status"] == ["overdue"]
+    response = client.post("/deadline-tracker/chase", data=fields)
     assert "phase=Primary" in response.headers["Location"] and "status=overdue" in response.headers["Location"]
     assert [m["To"] for m in smtp_server.wait_for(1)] == ["head@2102.example.sch.uk"]
     assert [c["organisation_id"] for c in rows(db, "SELECT * FROM deadline_chases")] == [other["id"]]
+
+
+def _hidden_fields(html: str) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html):
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def test_chasing_tells_who_could_not_be_reached(client, sign_in, officer, world, db, make_user, smtp_server):
+    """Seventeen overdue schools, one with a user who has Deadlines: one email, one school chased, and
+    the other sixteen listed as having nobody to chase, never marked chased."""
+    schools = [
+        organisations.create_school(db, la_code="873", estab=f"{3100 + n}", name=f"Overdue School {n:02d}",
+                                    urn=139000 + n, phase="Primary", low_age=4, high_age=11)
+        for n in range(17)
+    ]  # fmt: skip
+    make_user(schools[0], role="approver", email="head@3100.example.sch.uk")
+    sign_in(officer)
+    form = {"chase_instance": world["census"]["id"], "scope": "selected", "schools": [s["id"] for s in schools],
+            "code": "SC-AUT"}  # fmt: skip
+    confirm = client.post("/deadline-tracker/chase", data=form)
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Send reminders to 1 school?" in page
+    assert "Nobody to chase at 16 schools" in page and page.count("no user with Deadlines") == 16
+    assert f'href="/deadline-tracker/schools/{schools[5]["id"]}"' in page  # where to go about it
+    assert rows(db, "SELECT * FROM deadline_chases") == []
+    response = client.post("/deadline-tracker/chase", data=_hidden_fields(page))
+    tracker = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "sent to 1 school (1 email)" in tracker
+    assert "Nobody to chase at 16 schools, no user with Deadlines: Overdue School 01;" in tracker
+    assert [m["To"] for m in smtp_server.wait_for(1)] == ["head@3100.example.sch.uk"]
+    assert [c["organisation_id"] for c in rows(db, "SELECT * FROM deadline_chases")] == [schools[0]["id"]]
+    assert tracker.count("last chased") == 1
 
 
 def test_chase_needs_a_choice(client, sign_in, officer, world, db):
