@@ -46,6 +46,17 @@ def follow_served_address(cfg, host: str, port: int) -> list[str]:
     return warnings
 
 
+#: How many times Flask's MAX_CONTENT_LENGTH waitress itself accepts. Flask answers a body over its
+#: limit with the styled "The file is too large" page; a body over waitress's limit gets waitress's
+#: bare text instead, so waitress's limit sits well above Flask's (a proxy in front should too).
+WAITRESS_BODY_FACTOR = 4
+
+
+def waitress_body_limit(cfg) -> int:
+    """The largest request body waitress reads before handing it to Flask (which refuses past its own)."""
+    return int(cfg["MAX_CONTENT_LENGTH"]) * WAITRESS_BODY_FACTOR
+
+
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (setting HOST).")
 @click.option("--port", default=None, type=int, help="Port (setting PORT).")
@@ -66,11 +77,14 @@ def serve_command(host: str | None, port: int | None) -> None:
         host=host,
         port=port,
         threads=int(cfg["THREADS"]),
-        max_request_body_size=cfg["MAX_CONTENT_LENGTH"],
+        max_request_body_size=waitress_body_limit(cfg),
         ident="Gatehouse",
     )
     # Holding the port first means a second `serve` of the same instance fails here and never sweeps.
-    swept = sweep(cfg["DATABASE"], cfg["FILES_DIR"])
+    try:
+        swept = sweep(cfg["DATABASE"], cfg["FILES_DIR"])
+    except sqlite3.OperationalError as error:
+        raise click.ClickException(f"the database is not ready ({error}): run `flask --app app migrate`.") from None
     if swept:
         click.echo(f"Left by the last run: {swept.summary()}.")
     click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
