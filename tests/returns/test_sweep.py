@@ -94,3 +94,13 @@ def test_serve_sweeps_after_taking_its_port_and_before_serving(app, runner, cras
     assert result.exit_code == 0, result.output
     assert held.files_at_run == [crashed["kept"]]
     assert "Left by the last run: 2 interrupted file checks ended, 2 temporary files and 1 orphaned" in result.output
+
+
+def test_serve_refuses_a_database_that_was_never_migrated(app, runner, tmp_path, monkeypatch):
+    app.config.update(JOBS_IN_PROCESS=False, DATABASE=str(tmp_path / "never-migrated.db"))
+    monkeypatch.setattr(waitress, "create_server", lambda *args, **kwargs: _HeldPort(app.config["FILES_DIR"]))
+
+    result = runner.invoke(args=["serve", "--port", "5999"])
+
+    assert result.exit_code == 1
+    assert "the database is not ready" in result.output and "flask --app app migrate" in result.output
