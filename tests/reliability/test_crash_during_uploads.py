@@ -5,7 +5,7 @@ After every kill: ``PRAGMA integrity_check`` is ok. After every restart: every u
 with its report (303 to ``/returns/versions/N``) is there with its file, whose SHA-256 is what was sent; no
 temporary file, no stored file without an upload record and no unfinished job is left (the start-up sweep,
 background/validation_pool/sweep.py). At the end every acknowledged report opens. The kill moments come
-from a seeded RNG: rerun with ``GATEHOUSE_CRASH_SEED=<seed>`` to replay a failure.
+from a seeded RNG: rerun with ``RELIABILITY_CRASH_SEED=<seed>`` to replay a failure.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tests.reliability.real_server import HttpClient, integrity, left_behind, sh
 from tests.returns.factories import census
 from tests.returns.uploading import post_file, upload_url
 
-SEED = int(os.environ.get("GATEHOUSE_CRASH_SEED", "20261206"))
+SEED = int(os.environ.get("RELIABILITY_CRASH_SEED", "20261206"))
 CYCLES = 50
 UPLOADERS = 2
 #: The kill comes this long (seconds, drawn uniformly) after the uploads of a cycle begin.
