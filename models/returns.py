@@ -55,10 +55,11 @@ class WorkflowError(ValueError):
 
 
 def status_view(version: dict | None) -> dict:
-    """``{"key", "label"}`` for a version's status (None: no data). A resubmission says so."""
+    """``{"key", "label"}`` for a version's status (None: no data). A resubmission (an earlier version of
+    the return was submitted) says so; a first submission is "Submitted" whatever its version number."""
     key = version["status"] if version else None
     label = STATUSES[key]
-    if key == "submitted" and version["version"] > 1:
+    if key == "submitted" and version.get("resubmission"):
         label = "Resubmitted"
     return {"key": key, "label": label}
 
@@ -108,7 +109,9 @@ def _ensure_return(db: Database, organisation_id: int, instance_id: int | None) 
 _VERSION_SELECT = (
     "SELECT v.*, u.original_name, u.sha256, u.size, u.stored_path, u.uploaded_at, u.uploaded_by,"
     " ub.name AS uploaded_by_name, sb.name AS submitted_by_name, db.name AS decided_by_name,"
-    " v.id = (SELECT max(id) FROM return_versions WHERE return_id = v.return_id) AS is_latest"
+    " v.id = (SELECT max(id) FROM return_versions WHERE return_id = v.return_id) AS is_latest,"
+    " EXISTS (SELECT 1 FROM return_versions p WHERE p.return_id = v.return_id AND p.version < v.version"
+    " AND p.submitted_at IS NOT NULL) AS resubmission"
     " FROM return_versions v JOIN uploads u ON u.id = v.upload_id LEFT JOIN users ub ON ub.id = u.uploaded_by"
     " LEFT JOIN users sb ON sb.id = v.submitted_by LEFT JOIN users db ON db.id = v.decided_by"
 )
@@ -120,6 +123,7 @@ def _decode_version(row: dict | None) -> dict | None:
     row["summary"] = json.loads(row["summary"])
     row["header"] = json.loads(row["header"])
     row["is_latest"] = bool(row["is_latest"])
+    row["resubmission"] = bool(row["resubmission"])
     row["status_view"] = status_view(row)
     return row
 
@@ -133,13 +137,13 @@ def versions_by_id(db: Database, version_ids: Iterable[int]) -> dict[int, dict]:
     """The versions with these ids, keyed by id, each as :func:`get_version` gives it; ids that do not exist
     are left out. Two queries however many ids (the versions, then their returns)."""
     ids = json.dumps(sorted(set(version_ids)))
-    found = [_decode_version(r) for r in rows(db, f"{_VERSION_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))",
+    found = [_decode_version(r) for r in rows(db, f"{_VERSION_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))",  # nosec B608 # constant SQL
                                               (ids,))]  # fmt: skip
     if not found:
         return {}
     return_ids = json.dumps(sorted({v["return_id"] for v in found}))
     returns_found = {r["id"]: _decorate_return(r)
-                     for r in rows(db, f"{_RETURN_SELECT} WHERE r.id IN (SELECT value FROM json_each(?))",
+                     for r in rows(db, f"{_RETURN_SELECT} WHERE r.id IN (SELECT value FROM json_each(?))",  # nosec B608 # constant SQL
                                    (return_ids,))}  # fmt: skip
     for version in found:
         version["return"] = returns_found[version["return_id"]]
@@ -420,7 +424,7 @@ def latest_by_instance(db: Database, organisation_id: int) -> dict[int | None, d
     found = rows(
         db,
         f"SELECT r.id AS return_id, r.instance_id, v.id AS version_id FROM returns r"
-        f" LEFT JOIN return_versions v ON {_LATEST} WHERE r.organisation_id = ?",
+        f" LEFT JOIN return_versions v ON {_LATEST} WHERE r.organisation_id = ?",  # nosec B608 # only constant SQL
         (organisation_id,),
     )
     versions = versions_by_id(db, [r["version_id"] for r in found if r["version_id"]])
@@ -447,7 +451,7 @@ def review_instances(db: Database, la_code: str, since_year: int) -> list[dict]:
         " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
         " LEFT JOIN returns r ON r.instance_id = i.id"
         " AND r.organisation_id IN (SELECT id FROM organisations WHERE la_code = :la)"
-        f" LEFT JOIN return_versions v ON {_LATEST}"
+        f" LEFT JOIN return_versions v ON {_LATEST}"  # nosec B608 # only constant SQL
         " WHERE c.code IN (SELECT value FROM json_each(:codes)) AND i.cancelled_at IS NULL"
         " AND i.academic_year >= :year"
         " AND i.opens_on <= :today GROUP BY i.id ORDER BY i.due_on DESC, c.sort_order",
@@ -481,7 +485,7 @@ def review(db: Database, instance: dict, la_code: str) -> list[dict]:
             db,
             "SELECT r.id AS return_id, r.organisation_id, v.id AS version_id,"
             " (SELECT count(*) FROM return_notes n WHERE n.version_id = v.id) AS notes FROM returns r"
-            f" LEFT JOIN return_versions v ON {_LATEST} WHERE r.instance_id = ?",
+            f" LEFT JOIN return_versions v ON {_LATEST} WHERE r.instance_id = ?",  # nosec B608 # only constant SQL
             (instance["id"],),
         )
     }
@@ -511,7 +515,7 @@ def exportable_versions(db: Database, instance_id: int, la_code: str) -> list[di
     found = rows(
         db,
         "SELECT v.id FROM returns r JOIN organisations o ON o.id = r.organisation_id"
-        f" JOIN return_versions v ON {_LATEST} WHERE r.instance_id = ? AND o.la_code = ?"
+        f" JOIN return_versions v ON {_LATEST} WHERE r.instance_id = ? AND o.la_code = ?"  # nosec B608 # constant SQL
         " AND v.status IN ('submitted', 'authorised') ORDER BY o.dfe_number",
         (instance_id, la_code),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from background.mail.templated import send_email
@@ -63,29 +63,37 @@ def _la_version(version_id: int) -> dict:
     return version
 
 
-@bp.post("/versions/<int:version_id>/authorise")
+@bp.route("/versions/<int:version_id>/authorise", methods=["GET", "POST"])
 @la_returns
 def authorise(version_id: int):
+    """GET asks first (what is being authorised, for which school); POST authorises and tells the school."""
     version = _la_version(version_id)
     form = AuthoriseForm()
+    if request.method == "GET":
+        if version["status"] != "submitted" or not version["is_latest"]:
+            flash("Only a submitted return can be authorised or returned.")
+            return redirect(url_for("returns.report", version_id=version_id), 303)
+        return render_template("returns_review/authorise.html", form=form, version=version, ret=version["return"])
     if form.validate_on_submit():
         try:
             returns.authorise(get_db(), version, current_user.row, **client_details())  # fmt: skip
         except returns.WorkflowError as error:
             flash(str(error))
         else:
-            flash(f"{version['return']['school_name']}: version {version['version']} authorised.", "success")
+            emailed = _email_school(version, f"{version['return']['title']} authorised", "authorised.txt")
+            flash(f"{version['return']['school_name']}: version {version['version']} authorised "
+                  f"({emailed} email{'s' if emailed != 1 else ''} sent).", "success")  # fmt: skip
     return redirect(url_for("returns.report", version_id=version_id), 303)
 
 
-def _email_school(version: dict, reason: str) -> int:
-    """Tell the school's Returns users why their return came back; return how many were emailed."""
+def _email_school(version: dict, subject: str, template: str, **context) -> int:
+    """Email the school's Returns users about a decision on ``version``; return how many were emailed."""
     ret = version["return"]
     recipients = services.users_with_service(get_db(), ret["organisation_id"], RETURNS)
     for user in recipients:
         send_email(
-            user["email"], f"{ret['title']} returned for changes", "returns_review/email/returned.txt", background=True,
-            ret=ret, version=version, reason=reason, sender=current_user.row, recipient=user,
+            user["email"], subject, f"returns_review/email/{template}", background=True,
+            ret=ret, version=version, sender=current_user.row, recipient=user, **context,
         )  # fmt: skip
     return len(recipients)
 
@@ -104,7 +112,8 @@ def return_to_school(version_id: int):
         except returns.WorkflowError as error:
             form.reason.errors.append(str(error))
         else:
-            emailed = _email_school(version, form.reason.data)
+            emailed = _email_school(version, f"{version['return']['title']} returned for changes", "returned.txt",
+                                    reason=form.reason.data)
             flash(f"{version['return']['school_name']}: version {version['version']} returned to the school "
                   f"({emailed} email{'s' if emailed != 1 else ''} sent).", "success")  # fmt: skip
             return redirect(url_for("returns.report", version_id=version_id), 303)

@@ -141,8 +141,17 @@ def test_returned_then_resubmitted_with_notes_carried_forward_then_authorised(
     versions = client.get(f"/returns/{returns.get_version(db, v2)['return_id']}").get_data(as_text=True)
     assert "Returned to school" in versions and "Pupil 5 has an address: add it." in versions
     assert "pupils no change, errors no change, queries −1" in versions
+    report = client.get(f"/returns/versions/{v2}").get_data(as_text=True)
+    assert f'href="/returns-review/versions/{v2}/authorise"' in report  # a link to ask first, not a button that acts
+    confirm = client.get(f"/returns-review/versions/{v2}/authorise")
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Authorise Fenland Primary School's return?" in page
+    assert returns.get_version(db, v2)["status"] == "submitted"  # asking changes nothing
     assert client.post(f"/returns-review/versions/{v2}/authorise").status_code == 303
     assert returns.get_version(db, v2)["status"] == "authorised"
+    authorised_mail = smtp_server.wait_for(2)[-1]  # the school is told, as it is when a return comes back
+    assert authorised_mail["To"] == school_user["email"] and "authorised" in authorised_mail["Subject"]
+    assert f"/returns/versions/{v2}" in authorised_mail.get_content()
     assert deadline_statuses.status_for(db, school["id"], sc_aut["id"])["key"] == "accepted"
     assert client.post(f"/returns-review/versions/{v2}/authorise").status_code == 303  # twice: refused politely
     report = client.get(f"/returns/versions/{v2}").get_data(as_text=True)
@@ -187,3 +196,12 @@ def test_school_users_cannot_use_the_review_pages(client, sign_in, school_user, 
     sign_in(school_user)
     assert client.get("/returns-review/").status_code == 403
     assert client.get(f"/returns-review/instances/{sc_aut['id']}").status_code == 403
+
+
+def test_a_first_submission_says_submitted_whatever_its_version(db, signed_in, sc_aut):
+    first = upload(signed_in, sc_aut, census(clean_pupils()[:-1]))
+    second = upload(signed_in, sc_aut, census(clean_pupils()))  # a second upload before anything was submitted
+    assert signed_in.post(f"/returns/versions/{second}/submit").status_code == 303
+    version = returns.get_version(db, second)
+    assert version["version"] == 2 and version["status_view"]["label"] == "Submitted"
+    assert returns.get_version(db, first)["status_view"]["label"] == "Loaded and validated"

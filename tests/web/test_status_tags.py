@@ -35,7 +35,8 @@ def test_deadline_status_colours(app, key, colour):
     "version,colour,label",
     [(None, "grey", "No data"), ({"status": "validated", "version": 1}, "blue", "Loaded and validated"),
      ({"status": "submitted", "version": 1}, "turquoise", "Submitted"),
-     ({"status": "submitted", "version": 2}, "turquoise", "Resubmitted"),
+     ({"status": "submitted", "version": 2}, "turquoise", "Submitted"),
+     ({"status": "submitted", "version": 2, "resubmission": True}, "turquoise", "Resubmitted"),
      ({"status": "authorised", "version": 1}, "green", "Authorised"),
      ({"status": "returned", "version": 1}, "orange", "Returned to school")],
 )  # fmt: skip
