@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
+from models import audit_key
 from web import access, branding, database, errors, gate, security_headers, sessions, shell
 from web.filters import FILTERS
 from web.templating import GatehouseEnvironment
@@ -45,6 +46,8 @@ def _load_settings(app: Flask, test_config: dict | None) -> None:
     instance = Path(app.instance_path)
     app.config["DATABASE"] = app.config["DATABASE"] or str(instance / "gatehouse.db")
     app.config["FILES_DIR"] = app.config["FILES_DIR"] or str(instance / "files")
+    # The audit log's HMAC key lives in the instance folder, not in the database (models/audit_key.py).
+    audit_key.use_key_file(app.config["DATABASE"], instance / audit_key.FILE_NAME)
 
 
 def _secret_key(app: Flask) -> str:

@@ -16,10 +16,14 @@ from typing import BinaryIO
 from models import backup as backup_sql
 
 DB_NAME = "gatehouse.db"
+KEY_NAME = "audit_key"
 FILES_NAME = "files"
 MANIFEST_NAME = "manifest.json"
 FORMAT = "gatehouse-backup"
-FORMAT_VERSION = 1
+# Version 2 added the audit log's key (``audit_key`` in the manifest: an entry, or null when the
+# instance had no key yet). Version 1 backups, from before the chain was keyed, still restore.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 CHUNK = 1024 * 1024
 
 # progress(length=..., label=...) returns a context manager with .update(n): click.progressbar fits.
@@ -41,10 +45,14 @@ def no_progress(length: int, label: str) -> Iterator[_NoBar]:
     yield _NoBar()
 
 
-def copy_stream(source: BinaryIO, dest: Path, bar) -> str:
-    """Copy ``source`` into the new file ``dest`` (fsynced); return the SHA-256 of what was copied."""
+def copy_stream(source: BinaryIO, dest: Path, bar, *, private: bool = False) -> str:
+    """Copy ``source`` into the new file ``dest`` (fsynced); return the SHA-256 of what was copied.
+
+    With ``private`` the new file is readable by its owner only (mode 0600), for the audit key.
+    """
     digest = hashlib.sha256()
-    with open(dest, "xb") as out:
+    mode = 0o600 if private else 0o666
+    with open(dest, "xb", opener=lambda path, flags: os.open(path, flags, mode)) as out:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
@@ -140,6 +148,12 @@ def _safe_member(name: object) -> bool:
     )
 
 
+def manifest_entries(manifest: dict) -> list[dict]:
+    """Every file entry of a manifest: the database, the audit key when there is one, the stored files."""
+    key = manifest.get("audit_key")
+    return [manifest["database"], *([key] if key else []), *manifest["files"]]
+
+
 def read_manifest(source: Source) -> dict:
     """Load and sanity-check the manifest; raises BackupError when it is missing or malformed."""
     if MANIFEST_NAME not in source.names():
@@ -150,12 +164,17 @@ def read_manifest(source: Source) -> dict:
         files, database = manifest["files"], manifest["database"]
         ok = manifest.get("format") == FORMAT and database.get("path") == DB_NAME and isinstance(files, list)
         ok = ok and all(isinstance(f, dict) and isinstance(f.get("sha256"), str) for f in files)
+        key = manifest.get("audit_key")
+        ok = ok and (key is None or (key.get("path") == KEY_NAME and isinstance(key.get("sha256"), str)))
     except (ValueError, KeyError, TypeError, AttributeError):
         ok = False
     if not ok:
         raise BackupError(f"{source.path}/{MANIFEST_NAME} is not a Gatehouse backup manifest")
-    if manifest.get("version") != FORMAT_VERSION:
-        raise BackupError(f"backup format version {manifest.get('version')} is not supported (need {FORMAT_VERSION})")
+    if manifest.get("version") not in READABLE_VERSIONS:
+        raise BackupError(
+            f"backup format version {manifest.get('version')} is not supported (need one of "
+            f"{', '.join(map(str, READABLE_VERSIONS))})"
+        )
     paths = [f.get("path") for f in files]
     unsafe = [p for p in paths if not _safe_member(p)]
     if unsafe:

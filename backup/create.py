@@ -1,9 +1,12 @@
 """Taking a backup: :func:`create_backup`, safe while Gatehouse runs.
 
 The database is copied in one step (``pages=-1``: a stepped backup never finishes under a busy
-writer), then the files. Stored files are expected to be written once under a new name and not
-changed, so files that appear after the database copy are harmless extras. Names starting with
-"." or ending in ".tmp" (files being written) and anything that is not a regular file are left out.
+writer), then the audit log's key (``instance/audit_key``, mode 0600 in the backup too), then the
+files. The key is copied after the database: it is created before the first keyed audit row is
+written and never changes, so a copy holding keyed rows always finds it. Stored files are expected
+to be written once under a new name and not changed, so files that appear after the database copy
+are harmless extras. Names starting with "." or ending in ".tmp" (files being written) and anything
+that is not a regular file are left out.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from backup.archive import (
     FILES_NAME,
     FORMAT,
     FORMAT_VERSION,
+    KEY_NAME,
     MANIFEST_NAME,
     BackupError,
     Progress,
@@ -30,7 +34,7 @@ from backup.archive import (
     operator,
 )
 from domain import clock
-from models import audit
+from models import audit, audit_key
 from models import backup as backup_sql
 from models.db import connection
 
@@ -75,9 +79,23 @@ def _write_zip(staging: Path, dest: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _build(db_path: Path, files_dir: Path, staging: Path, progress: Progress) -> dict:
+def _copy_key(key_file: Path, staging: Path) -> dict | None:
+    """Copy the audit key into the backup (mode 0600); its manifest entry, or None when there is no key yet."""
+    try:
+        handle = open(key_file, "rb")
+    except FileNotFoundError:
+        return None  # no audit row has been written yet, so the copied database holds no keyed row
+    except OSError as error:
+        raise BackupError(f"the audit key {key_file} cannot be read: {error.strerror}") from None
+    with handle, no_progress(length=0, label="") as bar:
+        digest = copy_stream(handle, staging / KEY_NAME, bar, private=True)
+    return {"path": KEY_NAME, "size": (staging / KEY_NAME).stat().st_size, "sha256": digest}
+
+
+def _build(db_path: Path, files_dir: Path, staging: Path, progress: Progress, key_file: Path) -> dict:
     backup_sql.copy_database(db_path, staging / DB_NAME)
     check_database(staging / DB_NAME)
+    key_entry = _copy_key(key_file, staging)
     stored = _stored_files(files_dir)
     entries = []
     (staging / FILES_NAME).mkdir()
@@ -101,6 +119,7 @@ def _build(db_path: Path, files_dir: Path, staging: Path, progress: Progress) ->
             "size": (staging / DB_NAME).stat().st_size,
             "sha256": hash_file(staging / DB_NAME),
         },
+        "audit_key": key_entry,
         "file_count": len(entries),
         "files": entries,
     }
@@ -117,9 +136,11 @@ def create_backup(
     as_zip: bool = False,
     progress: Progress | None = None,
 ) -> dict:
-    """Back up the database at ``db_path`` and the files under ``files_dir`` into ``dest``.
+    """Back up the database at ``db_path``, its audit key and the files under ``files_dir`` into ``dest``.
 
-    ``dest`` is a new or empty directory, or with ``as_zip`` a new .zip file. The backup is
+    The audit key is the file the application factory gave for ``db_path`` (``instance/audit_key``;
+    AuditKeyError when none was given). ``dest`` is a new or empty directory, or with ``as_zip`` a new
+    .zip file. The backup is
     built under a temporary name beside ``dest`` and renamed into place when complete and
     checked (integrity_check and foreign_key_check on the copy); on any failure nothing is
     left behind. Records ``backup_created`` in the live database's audit log and returns
@@ -128,9 +149,10 @@ def create_backup(
     db_path, files_dir, dest = Path(db_path), Path(files_dir), Path(dest).absolute()
     if not db_path.is_file():
         raise BackupError(f"there is no database at {db_path}")
+    key_file = audit_key.key_file_for(db_path)
     staging = _prepare_dest(dest, as_zip)
     try:
-        manifest = _build(db_path, files_dir, staging, progress or no_progress)
+        manifest = _build(db_path, files_dir, staging, progress or no_progress, key_file)
         if as_zip:
             _write_zip(staging, dest)
         else:

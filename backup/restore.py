@@ -1,6 +1,7 @@
 """Checking and restoring a backup: :func:`verify_backup` reads only; :func:`restore_backup` only
 restores into an empty instance, verifies every hash before it changes anything, stages the copy
-under temporary names and renames it into place."""
+under temporary names and renames it into place. The audit log's key goes back to the instance's
+key file (``instance/audit_key``, mode 0600), so the restored log still verifies."""
 
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ from backup.archive import (
     Source,
     check_database,
     copy_stream,
+    hash_file,
     hash_stream,
+    manifest_entries,
     no_progress,
     open_source,
     operator,
     read_manifest,
 )
-from models import audit
+from models import audit, audit_key
 from models import backup as backup_sql
 from models.db import connection
 
@@ -38,7 +41,7 @@ def verify_backup(src: str | Path, progress: Progress | None = None) -> dict:
     progress = progress or no_progress
     with open_source(Path(src)) as source:
         manifest = read_manifest(source)
-        expected = [manifest["database"], *manifest["files"]]
+        expected = manifest_entries(manifest)
         listed = {e["path"] for e in expected} | {MANIFEST_NAME}
         present = source.names()
         if present - listed:
@@ -72,9 +75,31 @@ def instance_data(db_path: str | Path, files_dir: str | Path) -> str | None:
     return None
 
 
-def _stage(source: Source, manifest: dict, db_tmp: Path, files_tmp: Path, progress: Progress) -> None:
+def _key_to_place(manifest: dict, key_file: Path) -> bool:
+    """True when the backup's audit key must be put at ``key_file``; False when there is none to put or the
+    same key is already there. Raises BackupError when a different key is there (it is never overwritten)."""
+    entry = manifest.get("audit_key")
+    if not entry:
+        return False
+    try:
+        present = hash_file(key_file)
+    except FileNotFoundError:
+        return True
+    if present != entry["sha256"]:
+        raise BackupError(
+            f"this instance already has an audit key, {key_file}, and it is not the backup's. Nothing was "
+            "changed. Move that file aside (it keys another audit log, keep it) and run again."
+        )
+    return False
+
+
+def _stage(
+    source: Source, manifest: dict, db_tmp: Path, files_tmp: Path, key_tmp: Path | None, progress: Progress
+) -> None:
     """Copy the backup to temporary paths, re-checking every hash as it is copied."""
     entries = [(manifest["database"], db_tmp)]
+    if key_tmp is not None:
+        entries.append((manifest["audit_key"], key_tmp))
     entries += [(f, files_tmp / f["path"][len(FILES_NAME) + 1 :]) for f in manifest["files"]]
     files_tmp.mkdir()
     total = sum(int(e.get("size") or 0) for e, _ in entries)
@@ -82,7 +107,7 @@ def _stage(source: Source, manifest: dict, db_tmp: Path, files_tmp: Path, progre
         for entry, target in entries:
             target.parent.mkdir(parents=True, exist_ok=True)
             with source.open(entry["path"]) as handle:
-                if copy_stream(handle, target, bar) != entry["sha256"]:
+                if copy_stream(handle, target, bar, private=target == key_tmp) != entry["sha256"]:
                     raise BackupError(f"{entry['path']} changed while it was being restored; nothing was restored")
 
 
@@ -114,9 +139,11 @@ def restore_backup(
 
     Refuses (BackupError, nothing changed) when the instance holds data, when the backup's
     files do not match its manifest, when it has migrations outside ``known_migrations``
-    (a newer Gatehouse made it), or when the copy fails integrity_check or
-    foreign_key_check. Stop Gatehouse before restoring. Records ``backup_restored`` in the
-    restored database's audit log and returns the manifest.
+    (a newer Gatehouse made it), when the instance's audit key file (the one the application
+    factory gave for ``db_path``) holds a key other than the backup's, or when the copy fails
+    integrity_check or foreign_key_check. Puts the backup's audit key in that file (mode 0600)
+    first and takes it away again if the rest fails. Stop Gatehouse before restoring. Records
+    ``backup_restored`` in the restored database's audit log and returns the manifest.
     """
     src, db_path, files_dir = Path(src).absolute(), Path(db_path), Path(files_dir)
     problem = instance_data(db_path, files_dir)
@@ -132,22 +159,35 @@ def restore_backup(
             f"the backup comes from a newer Gatehouse (migrations {', '.join(unknown[:3])} are unknown here): "
             "update Gatehouse first. Nothing was changed."
         )
+    key_file = audit_key.key_file_for(db_path)
     token = secrets.token_hex(4)
     db_tmp = db_path.with_name(f".{db_path.name}.restore-{token}")
     files_tmp = files_dir.with_name(f".{files_dir.name}.restore-{token}")
+    key_tmp = key_file.with_name(f".{key_file.name}.restore-{token}") if _key_to_place(manifest, key_file) else None
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    placed_key = False
     try:
         with open_source(src) as source:
-            _stage(source, manifest, db_tmp, files_tmp, progress or no_progress)
+            _stage(source, manifest, db_tmp, files_tmp, key_tmp, progress or no_progress)
         check_database(db_tmp)
         problem = instance_data(db_path, files_dir)
         if problem:
             raise BackupError(f"{problem} now (something wrote to it during the restore); nothing was changed")
+        if key_tmp is not None and _key_to_place(manifest, key_file):
+            os.replace(key_tmp, key_file)
+            placed_key = True
         _replace_files(files_tmp, files_dir)
         _replace_database(db_tmp, db_path)
+    except BaseException:
+        if placed_key:
+            key_file.unlink(missing_ok=True)
+        raise
     finally:
         with suppress(FileNotFoundError):
             db_tmp.unlink()
+        if key_tmp is not None:
+            key_tmp.unlink(missing_ok=True)
         shutil.rmtree(files_tmp, ignore_errors=True)
     check_database(db_path)
     with connection(db_path) as restored:

@@ -1,4 +1,4 @@
-"""Audit log commands: ``audit verify`` checks the hash chain, ``audit export`` writes CSV."""
+"""Audit log commands: ``audit verify`` checks the keyed hash chain, ``audit export`` writes CSV."""
 
 from __future__ import annotations
 
@@ -30,8 +30,12 @@ def verify_command(anchor: str | None) -> None:
     """Check every audit row's hash chain; exit 1 naming the first broken row."""
     db = get_db()
     total = audit.count(db)
+    try:
+        key = audit.load_key(db) if total else None
+    except audit.AuditKeyError as error:
+        raise click.ClickException(f"Cannot check the audit log: {error}.") from None
     with click.progressbar(length=total, label="Checking audit log", file=sys.stderr) as bar:
-        report = audit.verify_chain(db, progress=bar.update)
+        report = audit.verify_chain(db, progress=bar.update, key=key)
     if not report.intact:
         raise click.ClickException(
             f"Audit log broken at row {report.broken_id}: {report.reason}. "
@@ -43,6 +47,11 @@ def verify_command(anchor: str | None) -> None:
             "rows after the anchor were removed or rewritten."
         )
     click.echo(f"Audit log intact: {report.rows_checked} rows")
+    if report.plain_rows:
+        click.echo(
+            f"The first {report.plain_rows} rows predate the keyed chain (plain SHA-256); "
+            "the keyed row after them vouches for them"
+        )
     if report.last_id is not None:
         click.echo(f"Last row {report.last_id} has hash {report.last_hash} (note it to check later with --anchor)")
 

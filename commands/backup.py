@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from backup import archive, create, restore
 from migrations import MIGRATION_SETS
+from models import audit_key
 
 _progress = functools.partial(click.progressbar, file=sys.stderr, show_pos=False, show_percent=True)
 
@@ -40,9 +41,10 @@ def backup_command(dest: Path, as_zip: bool) -> None:
         manifest = create.create_backup(cfg["DATABASE"], cfg["FILES_DIR"], dest, as_zip=as_zip, progress=_progress)
     except archive.BackupError as error:
         raise click.ClickException(str(error)) from None
+    key = ", the audit key" if manifest.get("audit_key") else ""
     click.echo(
         f"Backup written to {dest}: database {_size(manifest['database']['size'])} "
-        f"(integrity_check ok, foreign_key_check ok) and {_files(manifest)}."
+        f"(integrity_check ok, foreign_key_check ok){key} and {_files(manifest)}."
     )
 
 
@@ -77,6 +79,8 @@ def restore_command(src: Path, check_only: bool) -> None:
         f"Restored the backup of {manifest['created_at']} into {cfg['DATABASE']} "
         f"({_files(manifest)} in {cfg['FILES_DIR']}); integrity_check ok, foreign_key_check ok."
     )
+    if manifest.get("audit_key"):
+        click.echo(f"The audit log's key is in {audit_key.key_file_for(cfg['DATABASE'])}.")
     pending = sorted(_known_migrations() - set(manifest.get("migrations") or ()))
     if pending:
         click.echo(f"The backup predates {len(pending)} migrations: run `flask --app app migrate` next.")

@@ -1,12 +1,22 @@
 """The append-only, hash-chained audit log.
 
-Each row's ``hash`` is SHA-256 over the previous row's hash and the row's own fields, so any
-edit, deletion or reordering breaks the chain from that row on. Triggers refuse UPDATE and
-DELETE; :func:`verify_chain` finds the first row whose hash no longer fits.
+Each row's ``hash`` is HMAC-SHA-256, under the key in ``instance/audit_key`` (models/audit_key.py),
+over the previous row's hash and the row's own fields, so any edit, deletion or reordering breaks
+the chain from that row on. Triggers refuse UPDATE and DELETE; :func:`verify_chain` finds the
+first row whose hash no longer fits. Because the chain is keyed, someone who can write the
+database but not read the key file cannot drop the triggers, rewrite a row and recompute the
+hashes after it.
 
-The chain is unkeyed: it proves that rows were not changed after later rows were written,
-not that nobody rewrote the whole tail. Note the last row's hash somewhere else (``audit
-verify`` prints it) and pass it back as an anchor to detect a truncated or rewritten tail.
+Rows written before the chain was keyed keep their plain SHA-256 hashes: the log is a plain
+prefix (possibly empty) followed by keyed rows, and the first keyed row's HMAC covers the last
+plain hash, so it vouches for every row before it. Migration ``audit:0002_keyed_chain`` ends an
+existing plain chain with an ``audit_chain_keyed`` row rather than re-chaining old rows: their
+hashes stay as they were, so hashes noted earlier still work as ``--anchor``, and nothing in the
+append-only table is rewritten. A plain row after a keyed one, or a log with rows but no keyed
+row, does not verify.
+
+A chain, keyed or not, cannot show on its own that rows were removed from its end: note the last
+row's hash somewhere else (``audit verify`` prints it) and pass it back as an anchor.
 
 Searching (the admin page) and exporting (CSV, web and CLI) also live here; every filter is
 a bound parameter.
@@ -15,7 +25,6 @@ a bound parameter.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -25,16 +34,41 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from domain import clock
+from domain.security import audit_chain
+from models import audit_key
+from models.audit_key import AuditKeyError
 from models.db import one, rows, scalar, transaction
 
-GENESIS = "0" * 64
+GENESIS = audit_chain.GENESIS
 FIELDS = ("at", "actor_id", "actor_email", "organisation_id", "action", "target", "ip", "user_agent", "detail")
 PAGE_SIZE = 50
+KEYED_ACTION = "audit_chain_keyed"
 
 
-def _row_hash(prev_hash: str, row: dict) -> str:
-    payload = json.dumps([row.get(f) for f in FIELDS], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+def _values(row: dict) -> list:
+    return [row.get(f) for f in FIELDS]
+
+
+def _is_plain(row: dict) -> bool:
+    """True when ``row`` carries a plain SHA-256 hash (written before the chain was keyed)."""
+    return audit_chain.plain_link(row["prev_hash"], _values(row)) == row["hash"]
+
+
+def _key_for_writing(db: Database) -> bytes:
+    """The key to chain a new row with; call inside the write transaction.
+
+    Creates the key file when it is missing and the log holds no keyed row yet (a new
+    instance, or a log from before the chain was keyed). Raises AuditKeyError when the file
+    is missing but the log is keyed, or when the file cannot be read.
+    """
+    key_file = audit_key.key_file_for(db)
+    try:
+        return audit_key.read_key(key_file)
+    except FileNotFoundError:
+        last = one(db, "SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")
+        if last is not None and not _is_plain(last):
+            raise AuditKeyError(audit_key.missing_message(key_file)) from None
+        return audit_key.create_key(key_file)
 
 
 def record(
@@ -52,7 +86,8 @@ def record(
 
     ``actor`` is a user dict (``id``, ``email``) or None for the system or an anonymous
     visitor. Runs in the caller's transaction when there is one, so an action and its audit
-    row commit together; otherwise in its own ``BEGIN IMMEDIATE`` transaction.
+    row commit together; otherwise in its own ``BEGIN IMMEDIATE`` transaction. Raises
+    AuditKeyError (and writes nothing) when the log is keyed and its key file is missing.
     """
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
@@ -70,7 +105,7 @@ def record(
     with transaction(db):
         last = one(db, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
         row["prev_hash"] = last["hash"] if last else GENESIS
-        row["hash"] = _row_hash(row["prev_hash"], row)
+        row["hash"] = audit_chain.keyed_link(_key_for_writing(db), row["prev_hash"], _values(row))
         cursor = db.conn.execute(
             "INSERT INTO audit_log (at, actor_id, actor_email, organisation_id, action, target, ip,"
             " user_agent, detail, prev_hash, hash) VALUES (:at, :actor_id, :actor_email, :organisation_id,"
@@ -88,8 +123,11 @@ def record(
 class ChainReport:
     """The result of :func:`verify_chain`.
 
-    ``broken_id`` is the first row that does not fit the chain (None when intact) and
-    ``reason`` says how; ``last_id`` and ``last_hash`` are the last intact row's.
+    ``broken_id`` is the first row that does not fit the chain (None when intact) and ``reason``
+    says how; ``rows_checked`` counts the rows up to and including it (all of them when intact),
+    so the ``rows_checked - 1`` before it are intact. ``last_id`` and ``last_hash`` are the last
+    intact row's. ``plain_rows`` counts the rows at the start of the log written before the
+    chain was keyed.
     """
 
     rows_checked: int
@@ -97,6 +135,7 @@ class ChainReport:
     reason: str | None = None
     last_id: int | None = None
     last_hash: str | None = None
+    plain_rows: int = 0
 
     @property
     def intact(self) -> bool:
@@ -118,38 +157,93 @@ def count(db: Database) -> int:
     return scalar(db, "SELECT count(*) FROM audit_log")
 
 
-def verify_chain(db: Database, progress: Callable[[int], None] | None = None) -> ChainReport:
+def load_key(db: Database) -> bytes:
+    """The key of ``db``'s audit log. Raises AuditKeyError when its file is missing or unreadable."""
+    path = audit_key.key_file_for(db)
+    try:
+        return audit_key.read_key(path)
+    except FileNotFoundError:
+        raise AuditKeyError(audit_key.missing_message(path)) from None
+
+
+_MOVED = "its prev_hash is not the hash of the row before it (a row was deleted, inserted or moved just before it)"
+_EDITED = (
+    "its fields do not match its hash (the row was edited, or its hash was computed without the audit key)"
+)
+_PLAIN_AFTER_KEYED = (
+    "it carries a plain SHA-256 hash after keyed rows (the row was written or rewritten by someone "
+    "without the audit key)"
+)
+
+
+def verify_chain(
+    db: Database, progress: Callable[[int], None] | None = None, *, key: bytes | None = None
+) -> ChainReport:
     """Check every row's links, oldest first, and return a :class:`ChainReport`.
 
     A row is broken when its ``prev_hash`` is not the previous row's hash (a row before it
-    was deleted, inserted or moved) or when its hash does not match its own fields (it was
-    edited). ``progress(n)`` is called after every ``n`` rows checked.
+    was deleted, inserted or moved), when its hash is not the HMAC of its own fields under
+    the key (it was edited, or re-hashed without the key), or when it carries a plain SHA-256
+    hash after the first keyed row. A log with rows but no keyed row at all is broken at its
+    first row. ``key`` defaults to the database's key file, read only when the log has rows
+    (AuditKeyError when it is missing). ``progress(n)`` is called after every ``n`` rows.
     """
-    prev, last_id, checked = GENESIS, None, 0
+    prev, last_id, checked, plain, keyed, first_id = GENESIS, None, 0, 0, False, None
     for row in _iter_rows(db):
+        if key is None:
+            key = load_key(db)
         checked += 1
+        first_id = row["id"] if first_id is None else first_id
         if row["prev_hash"] != prev:
-            reason = (
-                "its prev_hash is not the hash of the row before it "
-                "(a row was deleted, inserted or moved just before it)"
-            )
-            return ChainReport(checked, row["id"], reason, last_id, prev)
-        if _row_hash(prev, row) != row["hash"]:
-            return ChainReport(
-                checked, row["id"], "its fields do not match its hash (the row was edited)", last_id, prev
-            )
+            return ChainReport(checked, row["id"], _MOVED, last_id, prev, plain)
+        values = _values(row)
+        if audit_chain.keyed_link(key, prev, values) == row["hash"]:
+            keyed = True
+        elif audit_chain.plain_link(prev, values) == row["hash"]:
+            if keyed:
+                return ChainReport(checked, row["id"], _PLAIN_AFTER_KEYED, last_id, prev, plain)
+            plain += 1
+        else:
+            return ChainReport(checked, row["id"], _EDITED, last_id, prev, plain)
         prev, last_id = row["hash"], row["id"]
         if progress and checked % 1000 == 0:
             progress(1000)
     if progress:
         progress(checked % 1000)
-    return ChainReport(checked, None, None, last_id, prev if last_id else None)
+    if checked and not keyed:
+        reason = (
+            f"none of its {checked} rows carries a keyed hash, only plain SHA-256 ones that anyone who can write "
+            "the database can recompute (the log was rewritten without the audit key, or this database predates "
+            "keyed chains and `flask --app app migrate` has not been run)"
+        )
+        return ChainReport(1, first_id, reason, None, None, plain)
+    return ChainReport(checked, None, None, last_id, prev if last_id else None, plain)
 
 
 def verify(db: Database) -> tuple[int, int | None]:
     """Check the whole chain. Return ``(rows_checked, first_broken_id)``; the id is None when intact."""
     report = verify_chain(db)
     return report.rows_checked, report.broken_id
+
+
+def key_existing_chain(db: Database) -> dict | None:
+    """End a chain of plain SHA-256 rows with a keyed ``audit_chain_keyed`` row; return it.
+
+    Does nothing (returns None) when the log is empty or its last row is already keyed. The
+    plain rows are left as they are: the new row's HMAC covers the last plain hash, so it
+    vouches for them all, and hashes noted before stay valid anchors. Creates the key file
+    when it is missing. Runs in the caller's transaction (the migration's).
+    """
+    last = one(db, "SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")
+    if last is None or not _is_plain(last):
+        return None
+    plain_rows = count(db)
+    return record(
+        db,
+        KEYED_ACTION,
+        target=str(audit_key.key_file_for(db)),
+        detail={"plain_rows": plain_rows, "last_plain_id": last["id"], "last_plain_hash": last["hash"]},
+    )
 
 
 def has_hash(db: Database, row_hash: str) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.security import audit_chain
 from models import audit, organisations, users
 from models.db import connect, transaction
 from tests.backup.inspection import checks, readonly, sha256, table_counts, tree
@@ -121,16 +122,21 @@ def test_backup_under_a_concurrent_writer_then_restore_into_a_fresh_instance(
     assert checks(backup_db) == (["ok"], [])
     assert schools == people == events, "the copy holds half a transaction"
     assert 0 < schools < writer.written, f"backup did not overlap the writer ({schools} of {writer.written})"
+    live_key = Path(app.config["INSTANCE_PATH"]) / "audit_key"
+    assert (dest / "audit_key").read_bytes() == live_key.read_bytes()
+    assert (dest / "audit_key").stat().st_mode & 0o777 == 0o600
     backup_conn = readonly(backup_db)
-    assert audit.verify_chain(backup_conn).intact
+    assert audit.verify_chain(backup_conn, key=audit_chain.parse_key((dest / "audit_key").read_text())).intact
     backup_conn.conn.close()
-    assert sorted(os.listdir(dest)) == ["files", "gatehouse.db", "manifest.json"]
+    assert sorted(os.listdir(dest)) == ["audit_key", "files", "gatehouse.db", "manifest.json"]
 
     # The manifest describes exactly what was written.
     manifest = json.loads((dest / "manifest.json").read_text())
     assert manifest["database"]["sha256"] == sha256(backup_db)
     assert manifest["migrations"] and all(":" in m for m in manifest["migrations"])
     assert manifest["created_at"].endswith("Z")
+    assert manifest["version"] == 2
+    assert manifest["audit_key"] == {"path": "audit_key", "size": 65, "sha256": sha256(live_key)}
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
     assert listed == {f"files/{k}": v for k, v in tree(dest / "files").items()}
     assert manifest["file_count"] == len(listed) >= 13
@@ -158,6 +164,10 @@ def test_backup_under_a_concurrent_writer_then_restore_into_a_fresh_instance(
     last = audit.get(restored, audit.count(restored))
     assert last["action"] == "backup_restored" and last["target"] == str(dest)
     restored.conn.close()
+    # The key came back with it (private), so the restored log still verifies.
+    restored_key = Path(fresh_instance.instance_path) / "audit_key"
+    assert restored_key.read_bytes() == live_key.read_bytes()
+    assert restored_key.stat().st_mode & 0o777 == 0o600
     result = fresh_runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "Audit log intact" in result.stdout
     assert not list(restored_db.parent.glob(".*restore*")), "temporary restore files left behind"
@@ -170,14 +180,15 @@ def test_zip_backup_and_restore(app, runner, populated, fresh_instance, tmp_path
     with zipfile.ZipFile(dest) as archive:
         names = set(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
-    assert {"gatehouse.db", "manifest.json"} <= names
-    assert {f["path"] for f in manifest["files"]} == names - {"gatehouse.db", "manifest.json"}
+    assert {"gatehouse.db", "audit_key", "manifest.json"} <= names
+    assert {f["path"] for f in manifest["files"]} == names - {"gatehouse.db", "audit_key", "manifest.json"}
     assert not list(tmp_path.glob(".*")), "staging left behind"
 
     result = fresh_instance.test_cli_runner().invoke(args=["restore", str(dest)])
     assert result.exit_code == 0, result.output
     assert tree(Path(fresh_instance.config["FILES_DIR"])) == tree(populated)
     assert checks(Path(fresh_instance.config["DATABASE"])) == (["ok"], [])
+    assert fresh_instance.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
 
 
 def test_restore_into_an_empty_migrated_database_is_allowed(runner, populated, fresh_instance, tmp_path):
@@ -299,8 +310,29 @@ def _no_manifest(backup: Path) -> str:
     return "not a complete Gatehouse backup"
 
 
+def _tamper_key(backup: Path) -> str:
+    (backup / "audit_key").write_text(audit_chain.new_key_text() + "\n")
+    return "audit_key does not match its SHA-256"
+
+
+def _missing_key(backup: Path) -> str:
+    (backup / "audit_key").unlink()
+    return "are missing: ['audit_key']"
+
+
 @pytest.mark.parametrize(
-    "tamper", [_tamper_file, _tamper_db, _extra_file, _missing_file, _escaping_path, _newer_gatehouse, _no_manifest]
+    "tamper",
+    [
+        _tamper_file,
+        _tamper_db,
+        _extra_file,
+        _missing_file,
+        _escaping_path,
+        _newer_gatehouse,
+        _no_manifest,
+        _tamper_key,
+        _missing_key,
+    ],
 )
 def test_restore_refuses_a_tampered_backup_and_changes_nothing(runner, populated, fresh_instance, tmp_path, tamper):
     backup = tmp_path / "b"
@@ -331,3 +363,30 @@ def test_restore_refuses_something_that_is_not_a_backup(fresh_instance, tmp_path
     result = fresh_instance.test_cli_runner().invoke(args=["restore", str(junk)])
     assert result.exit_code == 1 and "neither a backup directory nor a .zip" in result.stderr
     shutil.rmtree(tmp_path / "fresh-instance" / "files")
+
+
+def test_restore_refuses_an_instance_holding_another_audit_key(runner, populated, fresh_instance, tmp_path):
+    runner.invoke(args=["backup", str(tmp_path / "b")])
+    other_key = Path(fresh_instance.instance_path) / "audit_key"
+    other_key.write_text(audit_chain.new_key_text() + "\n")
+    before = other_key.read_bytes()
+    result = fresh_instance.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert result.exit_code == 1
+    assert "already has an audit key" in result.stderr and "Nothing was changed" in result.stderr
+    assert other_key.read_bytes() == before
+    assert not Path(fresh_instance.config["DATABASE"]).exists()
+    assert not list(other_key.parent.glob(".*restore*"))
+
+
+def test_restore_takes_the_key_away_again_when_it_fails_after_placing_it(runner, populated, fresh_instance, tmp_path):
+    runner.invoke(args=["backup", str(tmp_path / "b")])
+    key_file = Path(fresh_instance.instance_path) / "audit_key"
+    # A directory where the database's WAL file would be: putting the database in place fails.
+    blocker = Path(f"{fresh_instance.config['DATABASE']}-wal")
+    blocker.mkdir(parents=True)
+    (blocker / "x").write_text("x")
+    result = fresh_instance.test_cli_runner().invoke(args=["restore", str(tmp_path / "b")])
+    assert isinstance(result.exception, IsADirectoryError), result.output
+    assert not key_file.exists()
+    assert not Path(fresh_instance.config["DATABASE"]).exists()
+    assert not list(key_file.parent.glob(".*restore*"))
