@@ -35,7 +35,7 @@ def _files(manifest: dict) -> str:
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip file at DEST instead of a directory.")
 @with_appcontext
 def backup_command(dest: Path, as_zip: bool) -> None:
-    """Copy the database and stored files to DEST (a new or empty directory), safely while Gatehouse runs."""
+    """Copy the database, audit key and stored files to DEST (a new or empty directory), safely while Gatehouse runs."""
     cfg = current_app.config
     try:
         manifest = create.create_backup(cfg["DATABASE"], cfg["FILES_DIR"], dest, as_zip=as_zip, progress=_progress)
