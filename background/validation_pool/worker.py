@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from background.validation_pool import storage
 from domain.dates import uk_today
 from domain.validation import FileRefused, validate
-from domain.validation.kinds import kind_of_root, refuse_wrong_root
+from domain.validation.kinds import kind_of_file, refuse_wrong_kind
 from domain.validation.safe_xml import open_xml
 from models import audit, organisations, returns, uploads, users
 from models.db import connection, transaction
@@ -57,17 +57,18 @@ def max_bytes(config: Mapping) -> int:
 
 
 def quick_check(config: Mapping, temp_name: str, kind: str | None) -> str:
-    """The checks that need only the start of the file (size, archive, XML, no DOCTYPE, root element), run
-    in the upload request so most bad files are refused at once. Returns the kind of file.
+    """The checks that need only the start of the file (size, archive, XML, no DOCTYPE, root element and,
+    under a ``<Message>``, whether pupils or staff follow the header), run in the upload request so most bad
+    files are refused at once. Returns the kind of file.
 
-    Raises FileRefused with a one-line reason, e.g. a CTF uploaded for a census return.
+    Raises FileRefused with a one-line reason, e.g. a CTF or a workforce return uploaded for a census return.
     """
     path = storage.temp_path(config["FILES_DIR"], temp_name)
     with open_xml(path, max_bytes=max_bytes(config)) as xml:
         if kind is not None:
-            refuse_wrong_root(xml.root_tag, kind)
+            refuse_wrong_kind(xml, kind)
             return kind
-        return kind_of_root(xml.root_tag)
+        return kind_of_file(xml)
 
 
 def _read_spool(spool: BinaryIO) -> Iterator[dict]:

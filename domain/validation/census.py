@@ -16,13 +16,20 @@ from lxml import etree
 from domain.dates import DFE_TERM_CODES, academic_year_of, census_day_in_year
 from domain.validation.dates import age_at_start_of_year, age_on, parse_iso_date
 from domain.validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_number
-from domain.validation.header_checks import check_school, check_source, dfe_number
+from domain.validation.header_checks import (
+    check_collection,
+    check_message_source,
+    check_reference_date,
+    dfe_number,
+    header_year,
+)
 from domain.validation.kinds import CENSUS, run_checker
 from domain.validation.pupil_checks import PupilBasics, PupilRules, is_blank
 from domain.validation.records import ADDRESS_CONTAINERS, flatten, flatten_paths, pupil_record
 from domain.validation.report import Report
 from domain.validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
+COLLECTION = "SC"
 ENROL_STATUSES = frozenset({"C", "M", "S", "G"})
 NC_YEARS = frozenset({"E1", "E2", "N1", "N2", "R", "X", *(str(n) for n in range(1, 15))})
 _YEAR_NUMBER = {"R": 0, **{str(n): n for n in range(1, 15)}}
@@ -83,26 +90,18 @@ class CensusChecker:
         self._header_seen = True
         values = flatten_paths(element)
         self.report.header.update(values)
-        collection = values.get("CollectionDetails/Collection", "")
-        if collection != "SC":
-            self.report.add("header-collection", "Collection", collection)
+        check_collection(self.report, values, "header-collection", COLLECTION)
         term = values.get("CollectionDetails/Term", "")
         if term not in DFE_TERM_CODES:
             self.report.add("header-term", "Term", term)
         self._check_reference_date(term, values)
-        lea, estab = values.get("Source/LEA", ""), values.get("Source/Estab", "")
-        if check_source(self.report, lea, estab, "Source"):
-            check_school(self.report, lea, estab, "Source", self._school)
+        check_message_source(self.report, values, self._school)
 
     def _check_reference_date(self, term: str, values: dict[str, str]) -> None:
         """Rule 100: ReferenceDate is the term's census day; sets the day ages are taken on."""
-        text = values.get("CollectionDetails/ReferenceDate", "")
-        given = parse_iso_date(text)
-        expected = self._override or _expected_census_day(term, values.get("CollectionDetails/Year", ""), given)
-        if given is None or given != expected:
-            self.report.add("100", "ReferenceDate", text,
-                            expected=expected.isoformat() if expected else "the census day for the term")
-        self._day = expected or given
+        given = parse_iso_date(values.get("CollectionDetails/ReferenceDate", ""))
+        expected = self._override or _expected_census_day(term, header_year(values), given)
+        self._day = check_reference_date(self.report, values, "100", expected, "the census day for the term")
         self._academic_year = academic_year_of(self._day) if self._day else None
 
     # ------------------------------------------------------------------ pupils
@@ -177,12 +176,12 @@ class CensusChecker:
             self.report.add("census-file-name", "file name", base_name(filename), expected=expected)
 
 
-def _expected_census_day(term: str, year_text: str, given: dt.date | None) -> dt.date | None:
+def _expected_census_day(term: str, year: int | None, given: dt.date | None) -> dt.date | None:
     """The census day for ``term`` in the header's Year (or the year of the given date)."""
     if term not in DFE_TERM_CODES:
         return None
-    if len(year_text) == 4 and year_text.isdigit():
-        return census_day_in_year(DFE_TERM_CODES[term], int(year_text))
+    if year is not None:
+        return census_day_in_year(DFE_TERM_CODES[term], year)
     return census_day_in_year(DFE_TERM_CODES[term], given.year) if given else None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import NamedTuple
 
 from domain.validation.dates import parse_iso_date
@@ -156,15 +157,21 @@ class PupilRules:
                                     other=self._describe_others(others))
 
     def _describe_others(self, positions: list[int]) -> str:
-        """How a message names the other pupils: up to three described, then "and 2 more"."""
-        named = [self._describe(p) for p in positions[:3]]
-        more = len(positions) - len(named)
-        return ", ".join(named) + (f" and {more} more" if more else "")
+        """How a message names the other pupils (see :func:`describe_others`)."""
+        return describe_others(positions, self._describe)
 
     def _describe(self, position: int) -> str:
         """How a message names another pupil: "12 (Amelia Smith, UPN H801200001001)"."""
         ref = self.ref(position)
         return f"{position} ({ref.name or 'no name'}, UPN {ref.upn or 'missing'})"
+
+
+def describe_others(positions: list[int], describe: Callable[[int], str]) -> str:
+    """How a message names the other people sharing a value: up to three, each as ``describe(position)``
+    gives it, then "and 2 more"."""
+    named = [describe(p) for p in positions[:3]]
+    more = len(positions) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
 
 
 def shared_positions(keys: list) -> list[list[int]]:

@@ -1,5 +1,5 @@
-"""Reading pupil and header fields out of streamed XML elements, and the pupil record handed
-to ``on_pupil`` callbacks for storage."""
+"""Reading pupil, staff and header fields out of streamed XML elements, and the pupil or staff
+record handed to ``on_pupil`` / ``on_member`` callbacks for storage."""
 from __future__ import annotations
 
 from lxml import etree
@@ -57,4 +57,36 @@ def pupil_record(position: int, fields: dict[str, str | None], sex_field: str) -
         "enrol_status": fields.get("EnrolStatus"),
         "postcode": fields.get("PostCode"),
         "address_lines": [fields[k] for k in ADDRESS_LINE_FIELDS if fields.get(k)],
+    }
+
+
+# Containers of a School Workforce Census member's own details (its contracts are read separately).
+STAFF_CONTAINERS = frozenset({"StaffDetails"})
+CONTRACT_TAG = "Contract"
+
+
+def contract_fields(contract: etree._Element) -> dict:
+    """One ``Contract`` element as element name -> text, with ``roles``: the text of each
+    ``Roles/Role/RoleIdentifier`` (blank ones included, so a missing code can be reported)."""
+    fields: dict = flatten(contract, frozenset(), {})
+    fields["roles"] = [role.text for role in contract.iter("RoleIdentifier")]
+    return fields
+
+
+def staff_record(position: int, fields: dict[str, str | None], contracts: list[dict], sex_field: str) -> dict:
+    """The staff member's data the web layer stores (identifiers, names, DOB, sex and each contract),
+    as given in the file: a plain dict, safe to keep after the element is cleared."""
+    return {
+        "position": position,
+        "trn": fields.get("TeacherNumber"),
+        "ni_number": fields.get("NINumber"),
+        "surname": fields.get("FamilyName"),
+        "forename": fields.get("GivenNames"),
+        "dob": fields.get("DOB"),
+        "sex": fields.get(sex_field),
+        "contracts": [
+            {"contract_type": c.get("ContractType"), "start_date": c.get("StartDate"), "end_date": c.get("EndDate"),
+             "post": c.get("Post"), "roles": [r for r in c["roles"] if r]}
+            for c in contracts
+        ],
     }

@@ -10,7 +10,8 @@ from domain.validation.rules import ERROR, QUERY, get_rule
 
 
 class PupilRef(NamedTuple):
-    """Which pupil a finding is about: 1-based position in the file, UPN and name as given."""
+    """Which pupil (or member of staff) a finding is about: 1-based position in the file, UPN (a staff
+    member's TRN, else NI number) and name as given."""
 
     position: int
     upn: str
@@ -43,8 +44,8 @@ class Finding:
 @dataclass
 class Summary:
     """Figures for a quick sanity check of the data: pupils by national curriculum year group
-    and sex, and the youngest and oldest age on ``age_on`` (census day, or the day a CTF was
-    checked)."""
+    and sex (staff by post and sex, for a workforce return: the "year" is then the post code), and
+    the youngest and oldest age on ``age_on`` (census day, or the day a CTF was checked)."""
 
     age_on: dt.date | None = None
     counts: dict[tuple[str, str, dt.date | None], int] = field(default_factory=dict)
@@ -108,7 +109,8 @@ def year_group_order(year: str) -> tuple[int, str]:
 class Report:
     """Everything found in one file.
 
-    ``kind`` is "census" or "ctf"; ``pupils`` the number of pupil records validated;
+    ``kind`` is "census", "workforce" or "ctf"; ``pupils`` the number of pupil records validated
+    (staff records, for a workforce return);
     ``header`` the header values read (e.g. LEA, Estab, Term; for a CTF the source and
     destination); ``findings`` in file order, problems with the file as a whole first.
     """

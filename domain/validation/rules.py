@@ -3,7 +3,8 @@
 Each rule has an id (the DfE number where there is one -- queries carry a ``Q`` suffix such as
 ``1620Q`` -- or a short id such as ``lrs-charset``), a severity, a scope, the file kinds it
 applies to, a plain-English message template and how-to-fix text. Numbers follow the DfE's
-school census numbering; the wording is our own.
+school census numbering; the wording is our own. School Workforce Census rules have numbers of
+their own, 7000-7299 (a range the census numbering does not use), not the DfE's.
 
 Message templates are ``str.format`` templates. Every template may use ``{field}`` (the element
 name) and ``{value}`` (the value as found, already quoted, or the word "blank"); a few use
@@ -15,8 +16,12 @@ import string
 from dataclasses import dataclass
 
 ERROR, QUERY = "error", "query"
-RETURN, PUPIL = "return", "pupil"
-CENSUS, CTF, BOTH = "census", "ctf", "both"
+RETURN, PUPIL, STAFF = "return", "pupil", "staff"
+CENSUS, CTF, WORKFORCE = "census", "ctf", "workforce"
+#: ``applies_to`` values naming more than one kind: BOTH is the two pupil files (census and CTF),
+#: ALL every kind, the School Workforce Census included.
+BOTH, ALL = "both", "all"
+_GROUPS = {BOTH: frozenset({CENSUS, CTF}), ALL: frozenset({CENSUS, CTF, WORKFORCE})}
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,8 @@ class Rule:
         return tuple(sorted(keys - {"field", "value"}))
 
     def applies(self, kind: str) -> bool:
-        """True when the rule is checked on files of ``kind`` ("census" or "ctf")."""
-        return self.applies_to in (kind, BOTH)
+        """True when the rule is checked on files of ``kind`` ("census", "ctf" or "workforce")."""
+        return self.applies_to == kind or kind in _GROUPS.get(self.applies_to, ())
 
     def render(self, **context: object) -> str:
         """The message with ``context`` filled in. Raises KeyError if a key is missing."""
@@ -57,10 +62,10 @@ _CATALOGUE = (
     Rule("100", ERROR, RETURN, CENSUS, "Reference date is not the census day",
           "The census date ({field}) in the header is {value}; for this term it must be the census day, {expected}.",
           "Set the census date in your MIS return to the published census day and create the return again."),
-    Rule("header-school", ERROR, RETURN, BOTH, "File is from another school",
+    Rule("header-school", ERROR, RETURN, ALL, "File is from another school",
           "The header names school {value} in {field}, but the file was uploaded for school {expected}.",
           "Upload the file while signed in for the school it belongs to, or check the DfE number in your MIS."),
-    Rule("header-source", ERROR, RETURN, BOTH, "School in the header missing or invalid",
+    Rule("header-source", ERROR, RETURN, ALL, "School in the header missing or invalid",
           "The school's {field} in the header is {value}; it must be {expected}.",
           "Check the school's LA code and establishment number in your MIS set-up and export the file again."),
     Rule("census-file-name", QUERY, RETURN, CENSUS, "Unusual census file name",
@@ -177,7 +182,103 @@ _CATALOGUE = (
           "Record the pupil's home postcode in your MIS before requesting a ULN."),
 )
 
-RULES: dict[str, Rule] = {r.id: r for r in _CATALOGUE}
+_WORKFORCE_CATALOGUE = (
+    # ---------------------------------------------------------------- return level: workforce header
+    Rule("7000", ERROR, RETURN, WORKFORCE, "Collection is not the School Workforce Census",
+          "The collection ({field}) in the header is {value}; a School Workforce Census return must say 'SWF'.",
+          "Export the file again from your MIS using the School Workforce Census return, not another collection."),
+    Rule("7010", ERROR, RETURN, WORKFORCE, "Reference date is not the workforce census day",
+          "The census date ({field}) in the header is {value}; it must be the School Workforce Census day, "
+          "{expected}.",
+          "Set the census date in your MIS return to the published census day (the first Thursday in November) "
+          "and create the return again."),
+    Rule("7020Q", QUERY, RETURN, WORKFORCE, "No staff in the file",
+          "The file holds no staff records ({field} is empty).",
+          "Check that staff in post on census day were included when the file was created, then create it again."),
+    # ---------------------------------------------------------------- staff level: identifiers
+    Rule("7100", ERROR, STAFF, WORKFORCE, "Teacher reference number is not 7 digits",
+          "The teacher reference number ({field}) {value} is not 7 digits.",
+          "Check the TRN on the teacher's payslip or Teaching Regulation Agency record and correct it in your "
+          "MIS; leave it blank for staff who have none."),
+    Rule("7105Q", QUERY, STAFF, WORKFORCE, "No teacher reference number for a teacher",
+          "The staff member holds a teaching post ({post}) but has no teacher reference number ({field}).",
+          "Record the teacher's TRN in your MIS; if the teacher has none (for example an unqualified teacher "
+          "new to teaching), explain in a note."),
+    Rule("7110", ERROR, STAFF, WORKFORCE, "Two staff with the same teacher reference number",
+          "The teacher reference number ({field}) {value} is also given to staff member {other} in this file.",
+          "Each teacher has their own TRN: find which record is wrong and correct it, or merge the two records "
+          "if they are the same person."),
+    Rule("7120", ERROR, STAFF, WORKFORCE, "National Insurance number missing",
+          "The staff member's National Insurance number ({field}) is missing.",
+          "Record the staff member's National Insurance number in your MIS, from their payslip or P60."),
+    Rule("7125", ERROR, STAFF, WORKFORCE, "National Insurance number in the wrong form",
+          "The National Insurance number ({field}) {value} is not two letters, six digits and a last letter A, "
+          "B, C or D (for example AB123456C, with no spaces).",
+          "Correct the National Insurance number in your MIS from the staff member's payslip or P60."),
+    Rule("7130", ERROR, STAFF, WORKFORCE, "National Insurance number HMRC never issues",
+          "The National Insurance number ({field}) {value} starts with '{part}', which HMRC never issues.",
+          "Check the number on the staff member's payslip or P60; a temporary number (such as one starting TN) "
+          "must not be used."),
+    Rule("7135", ERROR, STAFF, WORKFORCE, "Two staff with the same National Insurance number",
+          "The National Insurance number ({field}) {value} is also given to staff member {other} in this file.",
+          "Each person has their own National Insurance number: correct the wrong record, or merge the two if "
+          "they are the same person."),
+    # ---------------------------------------------------------------- staff level: personal details
+    Rule("7140", ERROR, STAFF, WORKFORCE, "Staff surname missing",
+          "The staff member's surname ({field}) is missing.",
+          "Enter the staff member's legal surname in your MIS."),
+    Rule("7145", ERROR, STAFF, WORKFORCE, "Staff forename missing",
+          "The staff member's forename ({field}) is missing.",
+          "Enter the staff member's legal forename in your MIS."),
+    Rule("7150", ERROR, STAFF, WORKFORCE, "Staff date of birth missing or invalid",
+          "The date of birth ({field}) is {value}; it must be a real date written YYYY-MM-DD.",
+          "Enter the staff member's date of birth in your MIS."),
+    Rule("7155", ERROR, STAFF, WORKFORCE, "Staff age outside 16 to 100",
+          "The date of birth ({field}) {value} makes the staff member {age} on census day ({expected}); staff "
+          "must be aged 16 to 100.",
+          "Check the date of birth in your MIS: a mistyped year usually causes this."),
+    Rule("7160", ERROR, STAFF, WORKFORCE, "Staff sex missing or invalid",
+          "The staff member's sex ({field}) is {value}; it must be M or F.",
+          "Record the staff member's sex in your MIS as M (male) or F (female)."),
+    Rule("7170Q", QUERY, STAFF, WORKFORCE, "Possible duplicate staff member",
+          "This staff member has the same surname, forename and date of birth ({field} {value}) as staff member "
+          "{other}.",
+          "If they are different people, explain in a note; if they are the same person, merge the records in "
+          "your MIS."),
+    # ---------------------------------------------------------------- staff level: contracts
+    Rule("7200", ERROR, STAFF, WORKFORCE, "No contract",
+          "The staff member has no contract or service agreement ({field}).",
+          "Record the staff member's contract (or service agreement) in your MIS, or leave them out of the "
+          "return if they were not in post."),
+    Rule("7210", ERROR, STAFF, WORKFORCE, "Contract start date missing or invalid",
+          "Contract {contract}'s start date ({field}) is {value}; it must be a real date written YYYY-MM-DD.",
+          "Enter the date the contract started in your MIS."),
+    Rule("7220", ERROR, STAFF, WORKFORCE, "Contract end date invalid",
+          "Contract {contract}'s end date ({field}) is {value}; it must be a real date written YYYY-MM-DD, or "
+          "left out for a contract with no end date.",
+          "Correct the contract's end date in your MIS, or remove it if the contract is open-ended."),
+    Rule("7230", ERROR, STAFF, WORKFORCE, "Contract ends before it starts",
+          "Contract {contract} ends on {value} ({field}), before it starts on {expected}.",
+          "Check the contract's start and end dates in your MIS: one of them is usually mistyped."),
+    Rule("7240Q", QUERY, STAFF, WORKFORCE, "Contract starts after census day",
+          "Contract {contract} starts on {value} ({field}), after census day ({expected}).",
+          "Check the start date; the census counts contracts in force on census day, so explain in a note why "
+          "this one is included."),
+    Rule("7250", ERROR, STAFF, WORKFORCE, "Post missing",
+          "Contract {contract} has no post ({field}).",
+          "Record the post (such as TCH for a classroom teacher) on the contract in your MIS."),
+    Rule("7255Q", QUERY, STAFF, WORKFORCE, "Post not in the code list",
+          "Contract {contract}'s post ({field}) is {value}, which is not in Gatehouse's list of post codes.",
+          "Check the post code in your MIS; if it is right, explain in a note (the list may be out of date)."),
+    Rule("7260", ERROR, STAFF, WORKFORCE, "Role missing",
+          "Contract {contract} has no role ({field}).",
+          "Record at least one role (such as TCHR for a teacher) on the contract in your MIS."),
+    Rule("7265Q", QUERY, STAFF, WORKFORCE, "Role not in the code list",
+          "Contract {contract}'s role ({field}) is {value}, which is not in Gatehouse's list of role codes.",
+          "Check the role code in your MIS; if it is right, explain in a note (the list may be out of date)."),
+)
+
+RULES: dict[str, Rule] = {r.id: r for r in (*_CATALOGUE, *_WORKFORCE_CATALOGUE)}
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -186,5 +287,5 @@ def get_rule(rule_id: str) -> Rule:
 
 
 def rules_for(kind: str) -> list[Rule]:
-    """The rules checked on files of ``kind`` ("census" or "ctf"), in catalogue order."""
-    return [r for r in _CATALOGUE if r.applies(kind)]
+    """The rules checked on files of ``kind`` ("census", "ctf" or "workforce"), in catalogue order."""
+    return [r for r in RULES.values() if r.applies(kind)]

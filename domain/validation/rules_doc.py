@@ -11,7 +11,8 @@ from pathlib import Path
 from domain.validation.rules import RULES, Rule
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
-_APPLIES = {"census": "School Census", "ctf": "CTF", "both": "School Census and CTF"}
+_APPLIES = {"census": "School Census", "ctf": "CTF", "workforce": "School Workforce Census",
+            "both": "School Census and CTF", "all": "School Census, School Workforce Census and CTF"}
 
 
 def render_rules_doc() -> str:
@@ -24,7 +25,8 @@ def render_rules_doc() -> str:
         "",
         "An **error** must be fixed before a return can be submitted. A **query** flags unusual data: "
         "fix it or explain it in a note. Numbers follow the DfE's school census numbering (queries end "
-        "in `Q`); rules with no DfE number have a short name. In messages, `{field}` is the element "
+        "in `Q`); rules with no DfE number have a short name. School Workforce Census rules are numbered "
+        "7000-7299, a range of Gatehouse's own (not the DfE's numbers). In messages, `{field}` is the element "
         "name and `{value}` the value found.",
         "",
         "| Rule | Severity | Scope | Files | Checks |",

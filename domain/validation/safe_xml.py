@@ -170,6 +170,24 @@ class SafeXmlFile:
             self._raw.seek(0)
         raise FileRefused("This file is not XML: it holds no elements.")
 
+    def first_start(self, tags: frozenset[str], within: int = 50_000) -> str | None:
+        """The name of the first element named in ``tags`` to begin among the file's first ``within``
+        elements (None if none does), reading only as far as that: the elements read stay in memory, so
+        ``within`` bounds it. The file is left at its start. Raises FileRefused on malformed XML met on
+        the way."""
+        etree.clear_error_log()
+        try:
+            for count, (_, element) in enumerate(etree.iterparse(self._raw, events=("start",), **PARSER_SETTINGS)):
+                if element.tag in tags:
+                    return element.tag
+                if count >= within:
+                    return None
+        except etree.XMLSyntaxError as exc:
+            raise FileRefused(syntax_reason(exc)) from None
+        finally:
+            self._raw.seek(0)
+        return None
+
     def records(self, tags: tuple[str, ...]) -> Iterator[etree._Element]:
         """Yield each element named in ``tags`` once it is complete, then clear it (and the
         records before it) as soon as the caller asks for the next one.

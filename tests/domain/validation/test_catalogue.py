@@ -3,7 +3,20 @@ from __future__ import annotations
 
 import re
 
-from domain.validation.rules import BOTH, CENSUS, CTF, ERROR, PUPIL, QUERY, RETURN, RULES, rules_for
+from domain.validation.rules import (
+    ALL,
+    BOTH,
+    CENSUS,
+    CTF,
+    ERROR,
+    PUPIL,
+    QUERY,
+    RETURN,
+    RULES,
+    STAFF,
+    WORKFORCE,
+    rules_for,
+)
 from domain.validation.rules_doc import DOC_PATH, render_rules_doc
 
 
@@ -14,8 +27,9 @@ def test_at_least_25_rules_with_unique_ids():
 def test_every_rule_is_well_formed():
     for rule in RULES.values():
         assert rule.severity in (ERROR, QUERY)
-        assert rule.scope in (RETURN, PUPIL)
-        assert rule.applies_to in (CENSUS, CTF, BOTH)
+        assert rule.scope in (RETURN, PUPIL, STAFF)
+        assert rule.applies_to in (CENSUS, CTF, WORKFORCE, BOTH, ALL)
+        assert (rule.scope == STAFF) <= (rule.applies_to == WORKFORCE), rule.id
         assert rule.title and rule.message and rule.fix
         assert "{field}" in rule.message or "{value}" in rule.message or rule.extra_keys, rule.id
         if rule.id[0].isdigit():  # DfE numbers: queries end in Q, errors are plain numbers
@@ -41,6 +55,16 @@ def test_core_rules_are_present():
 def test_rules_for_each_kind():
     assert "1570" in {r.id for r in rules_for("census")} and "1570" not in {r.id for r in rules_for("ctf")}
     assert "ctf-lost-pupil" in {r.id for r in rules_for("ctf")}
+    workforce = {r.id for r in rules_for("workforce")}
+    assert {"header-source", "header-school", "7000", "7110", "7135"} <= workforce
+    assert "1500" not in workforce and "no-pupils" not in workforce
+
+
+def test_workforce_rules_are_numbered_in_their_own_range_and_there_are_at_least_20():
+    numbered = [r for r in RULES.values() if r.applies_to == WORKFORCE]
+    assert len(numbered) >= 20
+    assert all(re.fullmatch(r"7[0-2]\d\dQ?", r.id) for r in numbered)
+    assert not [r for r in RULES.values() if r.applies_to != WORKFORCE and r.id.startswith("7")]
 
 
 def test_committed_rules_doc_is_up_to_date():

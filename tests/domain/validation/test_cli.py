@@ -9,7 +9,15 @@ import sys
 import pytest
 
 from domain.validation.cli import main
-from tests.domain.validation.xml_files import CENSUS_NAME, ROOT, census_xml, pupil
+from tests.domain.validation.xml_files import (
+    CENSUS_NAME,
+    ROOT,
+    WORKFORCE_NAME,
+    census_xml,
+    member,
+    pupil,
+    workforce_xml,
+)
 
 
 def _write(tmp_path, text: str, name: str = CENSUS_NAME):
@@ -29,6 +37,14 @@ def test_clean_file_exits_0_with_a_summary(tmp_path):
     assert code == 0
     assert "School Census return, 2 pupil(s)" in text and "0 error(s), 0 query(ies)" in text
     assert "Pupils by year group" in text
+
+
+def test_a_workforce_return_is_summarised_by_staff_and_post(tmp_path):
+    path = _write(tmp_path, workforce_xml([member(1), member(2, NINumber="AB12345C")]), WORKFORCE_NAME)
+    code, text = _run(path, school="8734001")
+    assert code == 1
+    assert "School Workforce Census return, 2 staff member(s)" in text and "Staff by post" in text
+    assert "ERROR 7125 (staff member 2, Isla Jones, TRN or NI number 1000002)" in text
 
 
 def test_queries_alone_still_exit_0(tmp_path):

@@ -6,17 +6,32 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from domain.validation import validate
+from domain.validation import FileRefused, detect_kind, validate
 from domain.validation.identifiers import upn_check_letter
 from domain.validation.rules import RULES
-from tests.domain.validation.xml_files import CENSUS_NAME, CTF_NAME, CTF_TODAY, census_xml, ctf_xml, pupil, upn
+from tests.domain.validation.xml_files import (
+    CENSUS_NAME,
+    CTF_NAME,
+    CTF_TODAY,
+    WORKFORCE_DAY,
+    WORKFORCE_NAME,
+    census_xml,
+    contract,
+    ctf_xml,
+    member,
+    pupil,
+    upn,
+    workforce_xml,
+)
 
 
 @dataclass(frozen=True)
 class Spec:
-    """One test file: its pupils, header changes, upload name and validation options."""
+    """One test file: its pupils (or staff, for a workforce return), header changes, upload name and
+    validation options."""
 
     pupils: list[dict] | None = None
+    staff: list[dict] | None = None
     header: dict = field(default_factory=dict)
     filename: str | None = None
     options: dict = field(default_factory=dict)
@@ -42,6 +57,9 @@ TWO_SAME_UPN = [pupil(1), pupil(2, UPN=upn(1))]
 TWINS_SAME_NAME = [pupil(1, Forename="Ruby"), pupil(2, Forename="Ruby")]
 TEN_ONE_OFF = [pupil(i) for i in range(1, 10)] + [pupil(10, NCyearActual="9")]
 ELEVEN_ONE_OFF = [pupil(i) for i in range(1, 11)] + [pupil(11, NCyearActual="9")]
+STAFF_SAME_TRN = [member(1), member(2, TeacherNumber=member(1)["TeacherNumber"])]
+STAFF_SAME_NI = [member(1), member(2, NINumber=member(1)["NINumber"])]
+STAFF_ALIKE = [member(1, GivenNames="Ruby"), member(2, GivenNames="Ruby")]
 
 CASES = [
     # census header
@@ -107,18 +125,59 @@ CASES = [
     Case("1610", "ctf", Spec(pupils=[pupil(Sex=None)]), Spec(pupils=[pupil(Sex=None, Gender="F")])),
     Case("1620Q", "ctf", Spec(pupils=TWINS_SAME_NAME), Spec(pupils=[pupil(1), pupil(2)])),
     Case("no-pupils", "ctf", Spec(pupils=[]), Spec()),
+    # School Workforce Census: header (shared with the census header) and file
+    Case("7000", "workforce", Spec(header={"Collection": "SC"}), Spec()),
+    Case("7010", "workforce", Spec(header={"ReferenceDate": "2026-10-01"}), Spec()),
+    Case("header-school", "workforce", Spec(options={"school": "8734002"}), Spec(options={"school": "8734001"})),
+    Case("header-source", "workforce", Spec(header={"Estab": "40"}), Spec()),
+    Case("7020Q", "workforce", Spec(staff=[]), Spec()),
+    # staff identifiers
+    Case("7100", "workforce", Spec(staff=[member(TeacherNumber="123456")]),
+         Spec(staff=[member(TeacherNumber="0123456")])),
+    Case("7105Q", "workforce", Spec(staff=[member(TeacherNumber=None)]),
+         Spec(staff=[member(TeacherNumber=None, contracts=[contract(Post="TAS", roles=["TASS"])])])),
+    Case("7110", "workforce", Spec(staff=STAFF_SAME_TRN), Spec(staff=[member(1), member(2)])),
+    Case("7120", "workforce", Spec(staff=[member(NINumber=" ")]), Spec()),
+    Case("7125", "workforce", Spec(staff=[member(NINumber="AB 12 34 56 C")]),
+         Spec(staff=[member(NINumber="AB123456D")])),
+    Case("7130", "workforce", Spec(staff=[member(NINumber="QQ123456C")]), Spec(staff=[member(NINumber="CE123456A")])),
+    Case("7135", "workforce", Spec(staff=STAFF_SAME_NI), Spec(staff=[member(1), member(2)])),
+    # staff personal details
+    Case("7140", "workforce", Spec(staff=[member(FamilyName="")]), Spec()),
+    Case("7145", "workforce", Spec(staff=[member(GivenNames=None)]), Spec()),
+    Case("7150", "workforce", Spec(staff=[member(DOB="1985-02-30")]), Spec()),
+    Case("7155", "workforce", Spec(staff=[member(DOB="2010-11-06")]), Spec(staff=[member(DOB="2010-11-05")])),
+    Case("7160", "workforce", Spec(staff=[member(Sex="U")]), Spec(staff=[member(Sex=None, Gender="M")])),
+    Case("7170Q", "workforce", Spec(staff=STAFF_ALIKE), Spec(staff=[member(1), member(2)])),
+    # contracts
+    Case("7200", "workforce", Spec(staff=[member(contracts=[])]), Spec()),
+    Case("7210", "workforce", Spec(staff=[member(contracts=[contract(StartDate=None)])]), Spec()),
+    Case("7220", "workforce", Spec(staff=[member(contracts=[contract(EndDate="31/08/2027")])]),
+         Spec(staff=[member(contracts=[contract(EndDate="2027-08-31")])])),
+    Case("7230", "workforce", Spec(staff=[member(contracts=[contract(EndDate="2015-08-31")])]),
+         Spec(staff=[member(contracts=[contract(EndDate="2015-09-01")])])),
+    Case("7240Q", "workforce", Spec(staff=[member(contracts=[contract(StartDate="2026-11-06")])]),
+         Spec(staff=[member(contracts=[contract(StartDate="2026-11-05")])])),
+    Case("7250", "workforce", Spec(staff=[member(contracts=[contract(Post="")])]), Spec()),
+    Case("7255Q", "workforce", Spec(staff=[member(contracts=[contract(Post="TEACH")])]), Spec()),
+    Case("7260", "workforce", Spec(staff=[member(contracts=[contract(roles=[])])]), Spec()),
+    Case("7265Q", "workforce", Spec(staff=[member(contracts=[contract(roles=["TCHR", "XYZ1"])])]),
+         Spec(staff=[member(contracts=[contract(roles=["TCHR", "SENC"])])])),
 ]
 
 
 def run(tmp_path, kind: str, spec: Spec):
     """Validate the file ``spec`` describes and return the report."""
-    text = (census_xml if kind == "census" else ctf_xml)(spec.pupils, **spec.header)
+    if kind == "workforce":
+        text = workforce_xml(spec.staff, **spec.header)
+    else:
+        text = (census_xml if kind == "census" else ctf_xml)(spec.pupils, **spec.header)
     path = tmp_path / "upload.xml"
     path.write_text(text, encoding="utf-8")
     options = dict(spec.options)
     if kind == "ctf":
         options.setdefault("today", CTF_TODAY)
-    default_name = CENSUS_NAME if kind == "census" else CTF_NAME
+    default_name = {"census": CENSUS_NAME, "ctf": CTF_NAME, "workforce": WORKFORCE_NAME}[kind]
     return validate(path, kind, filename=spec.filename or default_name, **options)
 
 
@@ -146,9 +205,9 @@ def test_every_rule_in_the_catalogue_has_a_case():
     assert {case.rule for case in CASES} == set(RULES)
 
 
-@pytest.mark.parametrize("kind", ["census", "ctf"])
+@pytest.mark.parametrize("kind", ["census", "ctf", "workforce"])
 def test_a_clean_file_has_no_findings(tmp_path, kind):
-    report = run(tmp_path, kind, Spec(pupils=[pupil(i) for i in range(1, 6)]))
+    report = run(tmp_path, kind, Spec(pupils=[pupil(i) for i in range(1, 6)], staff=[member(i) for i in range(1, 6)]))
     assert report.findings == []
     assert report.pupils == 5
 
@@ -186,3 +245,39 @@ def test_temporary_and_old_la_upns_are_accepted(tmp_path):
     upns = ["G80120000101A", "Y801200001022", "Z801200001013", _upn_with_la("838"), _upn_with_la("943")]
     report = run(tmp_path, "census", Spec(pupils=[pupil(i, UPN=u) for i, u in enumerate(upns, start=1)]))
     assert not [f for f in report.findings if f.rule.startswith("15")]
+
+
+def test_staff_sharing_a_trn_are_each_flagged_naming_the_other(tmp_path):
+    report = run(tmp_path, "workforce", Spec(staff=STAFF_SAME_TRN))
+    found = [f for f in report.findings if f.rule == "7110"]
+    assert [f.pupil for f in found] == [1, 2]
+    assert "staff member 2 (Isla Jones)" in found[0].message and "staff member 1 (Olivia Jones)" in found[1].message
+
+
+def test_a_workforce_finding_names_the_staff_member_by_trn_or_else_ni_number(tmp_path):
+    support = [contract(Post="TAS", roles=["TASS"])]
+    staff = [member(1, Sex="X"), member(2, TeacherNumber=None, Sex="X", contracts=support)]
+    report = run(tmp_path, "workforce", Spec(staff=staff))
+    assert [(f.rule, f.pupil, f.upn, f.name) for f in report.findings] == [
+        ("7160", 1, "1000001", "Olivia Jones"), ("7160", 2, "AB100002C", "Isla Jones")]
+
+
+def test_the_workforce_summary_counts_staff_by_post_and_sex_with_ages_on_census_day(tmp_path):
+    staff = [member(1), member(2, Sex="M", DOB="1960-01-01", contracts=[contract(Post="HDT", roles=["HDTR"])]),
+             member(3, contracts=[contract(Post="TAS", roles=["TASS"], EndDate="2020-07-31"),
+                                  contract(Post="TCH", StartDate="2020-09-01")])]
+    report = run(tmp_path, "workforce", Spec(staff=staff))
+    assert report.summary.by_year_and_sex == {"HDT": {"M": 1}, "TCH": {"F": 2}}
+    assert (report.summary.age_on, report.summary.min_age, report.summary.max_age) == (WORKFORCE_DAY, 41, 66)
+
+
+def test_census_and_workforce_returns_share_a_root_and_are_told_apart_by_what_follows_the_header(tmp_path):
+    census, workforce = tmp_path / CENSUS_NAME, tmp_path / WORKFORCE_NAME
+    census.write_text(census_xml(), encoding="utf-8")
+    workforce.write_text(workforce_xml(), encoding="utf-8")
+    assert (detect_kind(census), detect_kind(workforce)) == ("census", "workforce")
+    assert validate(workforce).kind == "workforce"
+    with pytest.raises(FileRefused, match="This file is a School Workforce Census return, not a School Census"):
+        validate(workforce, "census")
+    with pytest.raises(FileRefused, match="This file is a School Census return, not a School Workforce Census"):
+        validate(census, "workforce")

@@ -70,7 +70,7 @@ def _hostile_files(directory):
     return sorted(p for p in directory.iterdir() if p.name not in ACCEPTED_FROM_HOSTILE_SET)
 
 
-@pytest.mark.parametrize("kind", [None, "ctf", "census"])
+@pytest.mark.parametrize("kind", [None, "ctf", "census", "workforce"])
 def test_every_hostile_file_is_refused_without_reading_or_fetching(hostile_dir, http_server, kind):
     _, requests = http_server
     files = _hostile_files(hostile_dir)

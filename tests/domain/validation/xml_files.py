@@ -1,4 +1,4 @@
-"""Small census and CTF files for rule tests, built from dicts so each test states only what
+"""Small census, workforce and CTF files for rule tests, built from dicts so each test states only what
 differs from a clean file. A value of None leaves the element out."""
 from __future__ import annotations
 
@@ -112,3 +112,61 @@ def make_fixtures_main(argv: list[str]) -> None:
         sys.modules["make_fixtures"] = module
         spec.loader.exec_module(module)
     module.main(argv)
+
+
+WORKFORCE_DAY = dt.date(2026, 11, 5)  # first Thursday in November 2026
+WORKFORCE_NAME = "8734001_SWF_873LL26_001.XML"
+
+
+def member(serial: int = 1, **changes: str | None) -> dict:
+    """A clean member of staff at 873/4001 on census day 2026-11-05: a classroom teacher on one open-ended
+    contract. ``changes`` override fields; ``contracts`` (a list of dicts with ContractType, StartDate,
+    EndDate, Post and roles) replaces the contract."""
+    fields: dict = {
+        "TeacherNumber": f"{1000000 + serial}", "FamilyName": "Jones", "GivenNames": FORENAMES[serial % len(FORENAMES)],
+        "NINumber": f"AB{100000 + serial:06d}C", "Sex": "F", "DOB": "1985-06-15",
+        "contracts": [contract()],
+    }
+    fields.update(changes)
+    return fields
+
+
+def contract(**changes) -> dict:
+    """A clean open-ended classroom teacher's contract that began in September 2015."""
+    fields: dict = {"ContractType": "PRM", "StartDate": "2015-09-01", "EndDate": None, "Post": "TCH",
+                    "roles": ["TCHR"]}
+    fields.update(changes)
+    return fields
+
+
+def workforce_header(**changes: str | None) -> dict[str, str | None]:
+    """Header values of a clean 2026 School Workforce Census return from school 873/4001."""
+    header: dict[str, str | None] = {"Collection": "SWF", "Year": "2026", "ReferenceDate": WORKFORCE_DAY.isoformat(),
+                                     "LEA": "873", "Estab": "4001"}
+    header.update(changes)
+    return header
+
+
+def _contract_xml(c: dict) -> str:
+    roles = "".join(f"<Role>{_el('RoleIdentifier', r)}</Role>" for r in c.get("roles", []))
+    return ("<Contract>" + "".join(_el(k, c.get(k)) for k in ("ContractType", "StartDate", "EndDate", "Post"))
+            + (f"<Roles>{roles}</Roles>" if roles else "") + "</Contract>")
+
+
+def workforce_xml(staff: list[dict] | None = None, **header_changes: str | None) -> str:
+    """A School Workforce Census return as text (one clean member of staff unless ``staff`` is given)."""
+    h = workforce_header(**header_changes)
+    staff = [member()] if staff is None else staff
+    rows = []
+    for m in staff:
+        details = "".join(_el(k, m.get(k)) for k in ("TeacherNumber", "FamilyName", "GivenNames", "NINumber", "Sex",
+                                                     "Gender", "DOB"))
+        contracts = "".join(_contract_xml(c) for c in m["contracts"])
+        rows.append(f"<SchoolWorkforceMember><StaffDetails>{details}</StaffDetails>"
+                    f"<Contracts>{contracts}</Contracts></SchoolWorkforceMember>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<Message><Header><CollectionDetails>'
+            + _el("Collection", h["Collection"]) + _el("Year", h["Year"])
+            + _el("ReferenceDate", h["ReferenceDate"]) + "</CollectionDetails><Source>"
+            + "<SourceLevel>S</SourceLevel>" + _el("LEA", h["LEA"]) + _el("Estab", h["Estab"])
+            + "</Source></Header><SchoolWorkforceMembers>" + "\n".join(rows)
+            + "</SchoolWorkforceMembers></Message>\n")
