@@ -1,4 +1,4 @@
-"""Where the audit log's key is kept: ``instance/audit_key``, a file beside the database, never in it.
+"""Where the audit log's key is kept: ``instance/audit_key``, a file in the instance folder, never in the database.
 
 Whoever can write the database could otherwise rewrite the log and recompute its chain; keyed
 with HMAC-SHA-256 (``domain/security/audit_chain.py``), the chain can only be recomputed by
