@@ -80,3 +80,38 @@ def test_summary_counts_pupils_by_year_group_and_sex(tmp_path):
     females = sum(1 for p in pupils if p["sex"] == "F")
     assert sum(row.get("F", 0) for row in table.values()) == females
     assert report.summary.min_age == 11 and report.summary.max_age == 16
+
+
+WORKFORCE_FILES = [("8734001_SWF_873LL26_001.XML", ("--staff", "300")),
+                   ("8732001_SWF_873LL26_001.XML", ("--estab", "2001", "--staff", "40", "--year", "2025"))]
+
+
+@pytest.mark.parametrize("seed", [20261122, 7])
+@pytest.mark.parametrize("name, args", WORKFORCE_FILES, ids=[f[0] for f in WORKFORCE_FILES])
+def test_every_seeded_workforce_problem_is_found_and_clean_staff_have_no_findings(tmp_path, seed, name, args):
+    path = tmp_path / name
+    make_fixtures_main(["--seed", str(seed), "workforce", *args, "--errors", "0.25", "-o", str(path)])
+    manifest = json.loads((tmp_path / f"{name}.manifest.json").read_text(encoding="utf-8"))
+    staff = []
+    report = validate(path, school=name[:7], on_pupil=staff.append)
+    assert report.kind == "workforce" and report.pupils == manifest["staff"] == len(staff)
+    kinds = {row["rule"] for row in manifest["seeded"]}
+    assert len(kinds) >= min(10, len(manifest["seeded"]) // 2), "the generator seeded too few kinds of problem"
+    found = {(f.rule, f.pupil) for f in report.findings}
+    missing = [row for row in manifest["seeded"] if (row["rule"], row["member_index"] + 1) not in found]
+    assert missing == []
+    for row in manifest["seeded"]:
+        if "also_index" in row:  # the innocent partner of a duplicate is named too
+            assert (row["rule"], row["also_index"] + 1) in found
+    clean = set(manifest["clean_staff"])
+    # Two untouched people may share a name and birthday by chance: only that query may name one.
+    assert [f for f in report.findings if f.upn in clean and f.rule != "7170Q"] == []
+    assert not [f for f in report.findings if f.scope == "return"]
+
+
+def test_a_workforce_file_with_no_problems_is_clean(tmp_path):
+    path = tmp_path / "8734001_SWF_873LL26_001.XML"
+    make_fixtures_main(["workforce", "--staff", "120", "-o", str(path)])
+    report = validate(path, school="8734001")
+    assert report.findings == [] and report.pupils == 120
+    assert {"HDT", "DHT", "TCH", "TAS", "TEC"} <= set(report.summary.by_year_and_sex)
