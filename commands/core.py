@@ -80,6 +80,9 @@ def serve_command(host: str | None, port: int | None) -> None:
         threads=int(cfg["THREADS"]),
         max_request_body_size=waitress_body_limit(cfg),
         ident="Gatehouse",
+        # waitress drops X-Forwarded-* headers by default; behind TRUSTED_PROXIES proxies ProxyFix (app.py) needs them
+        # to see HTTPS (HSTS, Flask-WTF's Referer check) and the client's address (per-IP throttles).
+        clear_untrusted_proxy_headers=not int(cfg["TRUSTED_PROXIES"]),
     )
     # Holding the port first means a second `serve` of the same instance fails here and never sweeps.
     try:
