@@ -22,7 +22,7 @@ from models.returns import MAX_NOTE, MAX_REASON
 
 
 class UploadForm(FlaskForm):
-    """Choose (or drop) one census return or CTF file."""
+    """Choose (or drop) one census return, workforce census return or CTF file."""
 
     file = FileField(
         "Upload a file",

@@ -7,7 +7,8 @@ Design: a **return** is one school's return for one deadline instance (or, with 
 instance, the school's test uploads). Each upload that validates becomes a new **version**
 (numbered from 1, every one kept); a refused file creates no version. A version carries its
 counts, the validator's data summary and header, its **findings**, the **pupils** read (for
-exports and later duplicate checks) and the **notes** explaining its queries. The file itself
+exports and later duplicate checks; a School Workforce Census version holds **staff** instead) and
+the **notes** explaining its queries. The file itself
 is stored once per content (``uploads.stored_path`` is relative to FILES_DIR and named by its
 SHA-256); ``uploads`` rows record who uploaded what, under which name (data only).
 **validation_jobs** track a file between upload and report, for the progress bar.
@@ -156,3 +157,69 @@ def returns_tables(db: Database) -> None:
     )
     for statement in statements:
         db.conn.execute(statement)
+
+
+_KIND_BEFORE = "kind IN ('census', 'ctf')"
+_KIND_AFTER = "kind IN ('census', 'ctf', 'workforce')"
+
+
+def _widen_kind_check(db: Database, table: str) -> None:
+    """Rebuild ``table`` so its ``kind`` CHECK also allows 'workforce' (SQLite cannot alter a CHECK): the
+    stored CREATE statement with only that check changed, rows copied, indexes made again."""
+    sql = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    if _KIND_AFTER in sql:
+        return
+    if sql.count(_KIND_BEFORE) != 1:
+        raise RuntimeError(f"{table}: expected one kind check to widen")
+    indexes = [row[0] for row in db.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
+    rebuilt = sql.replace(_KIND_BEFORE, _KIND_AFTER).replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_new", 1)
+    db.conn.execute(rebuilt)
+    # ``table`` is one of this module's two fixed table names, never input.
+    db.conn.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")  # nosemgrep: sql-format # nosec B608
+    db.conn.execute(f"DROP TABLE {table}")  # nosemgrep: sql-format
+    db.conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")  # nosemgrep: sql-format
+    for index in indexes:
+        db.conn.execute(index)
+
+
+@migrations(name="0002_workforce", transactional=False)
+def workforce_returns(db: Database) -> None:
+    """School Workforce Census returns: versions and jobs of kind 'workforce', and the staff a workforce
+    version holds (``return_staff``; each member's contracts as a JSON list).
+
+    Rebuilding return_versions, which other tables refer to, needs foreign keys off, and that pragma
+    cannot change inside a transaction: so this migration makes its own (BEGIN IMMEDIATE), checks every
+    foreign key before committing, and is safe to run again if the process stops before it is recorded.
+    """
+    from models.db import transaction
+
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(db):
+            _widen_kind_check(db, "return_versions")
+            _widen_kind_check(db, "validation_jobs")
+            db.conn.execute(
+                """
+                CREATE TABLE IF NOT EXISTS return_staff (
+                    id INTEGER PRIMARY KEY,
+                    version_id INTEGER NOT NULL REFERENCES return_versions (id),
+                    position INTEGER NOT NULL,
+                    trn TEXT,
+                    ni_number TEXT,
+                    surname TEXT,
+                    forename TEXT,
+                    dob TEXT,
+                    sex TEXT,
+                    contracts TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(contracts))
+                )
+                """
+            )
+            db.conn.execute(
+                "CREATE INDEX IF NOT EXISTS idx_return_staff_version ON return_staff (version_id, position)"
+            )
+            broken = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {[tuple(row) for row in broken][:5]}")
+    finally:
+        db.conn.execute("PRAGMA foreign_keys = ON")

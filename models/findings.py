@@ -1,8 +1,10 @@
-"""A version's findings and pupils: bulk storage, the filtered and paged findings list, counts.
+"""A version's findings and pupils (or staff): bulk storage, the filtered and paged findings list, counts.
 
 Findings are stored in file order (their ``id``); each is joined to the note that explains it
-(a note about its rule and UPN, or a note about its whole rule). Pupils are the records the
-validator handed on (``on_pupil``), kept for exports and later duplicate checks.
+(a note about its rule and UPN, or a note about its whole rule; for a workforce return the "UPN" is
+the staff member's TRN, else NI number). Pupils are the records the validator handed on
+(``on_pupil``), kept for exports and later duplicate checks; a School Workforce Census version keeps
+its staff instead (``return_staff``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ PUPIL_FIELDS = (
     "position", "upn", "former_upn", "uln", "surname", "forename", "middle_names", "preferred_surname", "dob",
     "sex", "nc_year", "enrol_status", "postcode",
 )  # fmt: skip
+STAFF_FIELDS = ("position", "trn", "ni_number", "surname", "forename", "dob", "sex")
 _PUPIL_BATCH = 5000
 
 # A finding with the note that explains it: one about its rule and UPN, else one about its whole rule.
@@ -200,3 +203,37 @@ def max_address_lines(db: Database, version_id: int) -> int:
         db, "SELECT coalesce(max(json_array_length(address_lines)), 0) FROM return_pupils WHERE version_id = ?",
         (version_id,),
     )  # fmt: skip
+
+
+_STAFF_INSERT = (
+    "INSERT INTO return_staff (version_id, position, trn, ni_number, surname, forename, dob, sex, contracts)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _staff_values(version_id: int, record: dict) -> tuple:
+    contracts = json.dumps(record.get("contracts") or [], ensure_ascii=False)
+    return (version_id, *(record.get(name) for name in STAFF_FIELDS), contracts)
+
+
+def insert_staff(db: Database, version_id: int, records: Iterable[dict]) -> int:
+    """Store a workforce return's staff records (dicts as the validator hands them on, each with its
+    ``contracts``) in batches; return how many."""
+    count, batch = 0, []
+    for record in records:
+        batch.append(_staff_values(version_id, record))
+        if len(batch) >= _PUPIL_BATCH:
+            db.conn.executemany(_STAFF_INSERT, batch)
+            count += len(batch)
+            batch = []
+    db.conn.executemany(_STAFF_INSERT, batch)
+    return count + len(batch)
+
+
+def iter_staff(db: Database, version_id: int) -> Iterator[dict]:
+    """Every member of staff of a version in file order; ``contracts`` decoded to a list of dicts."""
+    cursor = db.conn.execute("SELECT * FROM return_staff WHERE version_id = ? ORDER BY position", (version_id,))
+    for row in cursor:
+        member = dict(row)
+        member["contracts"] = json.loads(member["contracts"])
+        yield member

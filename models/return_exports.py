@@ -1,4 +1,5 @@
-"""Exports for the LA: a zip of CSV tables per return version (pupils, addresses, findings, notes).
+"""Exports for the LA: a zip of CSV tables per return version (pupils, addresses, findings, notes; for a
+School Workforce Census return staff, contracts, findings, notes).
 
 One return: ``LLLEEEE_<return code>_v<version>.zip`` holding the four tables. All schools of an
 instance: one zip with a folder of the same name per school. Every cell is guarded against
@@ -20,10 +21,25 @@ from models import findings, returns
 from models.audit import csv_cell
 
 TABLES = ("pupils.csv", "addresses.csv", "findings.csv", "notes.csv")
+WORKFORCE_TABLES = ("staff.csv", "contracts.csv", "findings.csv", "notes.csv")
 PUPIL_COLUMNS = ("position", "upn", "former_upn", "uln", "surname", "forename", "middle_names", "preferred_surname",
                  "dob", "sex", "nc_year", "enrol_status", "postcode")  # fmt: skip
 FINDING_COLUMNS = ("severity", "rule", "rule_title", "pupil", "upn", "name", "field", "value", "message", "fix", "note")
 NOTE_COLUMNS = ("rule", "upn", "applies_to", "note", "author", "written_at", "carried_forward")
+STAFF_COLUMNS = findings.STAFF_FIELDS
+CONTRACT_COLUMNS = ("position", "trn", "ni_number", "contract", "contract_type", "start_date", "end_date", "post",
+                    "roles")  # fmt: skip
+# In a workforce return's findings and notes, a person is a member of staff named by TRN (else NI number).
+_WORKFORCE_NAMES = {"pupil": "staff_member", "upn": "trn_or_ni_number"}
+
+
+def tables_for(kind: str) -> tuple[str, ...]:
+    """The CSV files in a version's export, for a file of ``kind``."""
+    return WORKFORCE_TABLES if kind == "workforce" else TABLES
+
+
+def _people_header(columns: tuple[str, ...], kind: str) -> tuple[str, ...]:
+    return tuple(_WORKFORCE_NAMES.get(c, c) for c in columns) if kind == "workforce" else columns
 
 
 def stem(version: dict) -> str:
@@ -70,23 +86,41 @@ def _findings(db: Database, version_id: int) -> Iterator[tuple]:
                f["fix"], f["note"])  # fmt: skip
 
 
-def _notes(db: Database, version_id: int) -> Iterator[tuple]:
+def _staff(db: Database, version_id: int) -> Iterator[tuple]:
+    for member in findings.iter_staff(db, version_id):
+        yield tuple(member[c] for c in STAFF_COLUMNS)
+
+
+def _contracts(db: Database, version_id: int) -> Iterator[tuple]:
+    for member in findings.iter_staff(db, version_id):
+        for number, c in enumerate(member["contracts"], start=1):
+            yield (member["position"], member["trn"], member["ni_number"], number, c["contract_type"], c["start_date"],
+                   c["end_date"], c["post"], " ".join(c["roles"]))  # fmt: skip
+
+
+def _notes(db: Database, version_id: int, kind: str) -> Iterator[tuple]:
+    person = "staff member" if kind == "workforce" else "UPN"
     for n in returns.notes_of(db, version_id):
-        applies = "every query of the rule" if n["upn"] is None else "queries about this UPN"
+        applies = "every query of the rule" if n["upn"] is None else f"queries about this {person}"
         yield (n["rule"], n["upn"], applies, n["text"], n["author_name"], n["written_at"],
                "yes" if n["carried_from"] else "no")  # fmt: skip
 
 
 def write_version(db: Database, archive: zipfile.ZipFile, version: dict, folder: str = "") -> None:
-    """Add the four tables of ``version`` to ``archive`` (inside ``folder``/ when given)."""
+    """Add the four tables of ``version`` (:func:`tables_for` its kind) to ``archive`` (inside ``folder``/
+    when given)."""
     prefix = f"{folder}/" if folder else ""
-    version_id = version["id"]
-    width = max(1, findings.max_address_lines(db, version_id))
-    address_header = ("position", "upn", *(f"address_line_{n}" for n in range(1, width + 1)), "postcode")
-    _write(archive, prefix + "pupils.csv", _csv(PUPIL_COLUMNS, _pupils(db, version_id)))
-    _write(archive, prefix + "addresses.csv", _csv(address_header, _addresses(db, version_id, width)))
-    _write(archive, prefix + "findings.csv", _csv(FINDING_COLUMNS, _findings(db, version_id)))
-    _write(archive, prefix + "notes.csv", _csv(NOTE_COLUMNS, _notes(db, version_id)))
+    version_id, kind = version["id"], version["kind"]
+    if kind == "workforce":
+        _write(archive, prefix + "staff.csv", _csv(STAFF_COLUMNS, _staff(db, version_id)))
+        _write(archive, prefix + "contracts.csv", _csv(CONTRACT_COLUMNS, _contracts(db, version_id)))
+    else:
+        width = max(1, findings.max_address_lines(db, version_id))
+        address_header = ("position", "upn", *(f"address_line_{n}" for n in range(1, width + 1)), "postcode")
+        _write(archive, prefix + "pupils.csv", _csv(PUPIL_COLUMNS, _pupils(db, version_id)))
+        _write(archive, prefix + "addresses.csv", _csv(address_header, _addresses(db, version_id, width)))
+    _write(archive, prefix + "findings.csv", _csv(_people_header(FINDING_COLUMNS, kind), _findings(db, version_id)))
+    _write(archive, prefix + "notes.csv", _csv(_people_header(NOTE_COLUMNS, kind), _notes(db, version_id, kind)))
 
 
 def write_zip(db: Database, versions: list[dict], out: BinaryIO, *, folders: bool) -> None:

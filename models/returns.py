@@ -31,8 +31,10 @@ MAX_NOTE = 2000
 MAX_REASON = 2000
 SOURCE = "returns"
 #: Catalogue codes of the returns made by uploading a file Gatehouse validates, and what the file is.
-FILE_KINDS = {"SC-AUT": "census", "SC-SPR": "census", "SC-SUM": "census", "PHONICS": "ctf", "EYFSP": "ctf"}
-KIND_LABELS = {"census": "School Census return", "ctf": "Common Transfer File (CTF)"}
+FILE_KINDS = {"SC-AUT": "census", "SC-SPR": "census", "SC-SUM": "census", "SWC": "workforce", "PHONICS": "ctf",
+              "EYFSP": "ctf"}  # fmt: skip
+KIND_LABELS = {"census": "School Census return", "ctf": "Common Transfer File (CTF)",
+               "workforce": "School Workforce Census return"}
 #: Workflow status of a version -> label. None: no version yet. How each looks is
 #: templates/returns/_macros.html's ``tag_classes``.
 STATUSES: dict[str | None, str] = {
@@ -221,10 +223,10 @@ def create_version(
     """Store a validated upload as the next version of its return; return the version's id.
 
     ``job`` is the validation job (school, instance, file name, hash, size); ``report`` the
-    validator's Report; ``pupils`` the records it handed on. In one transaction (joining the
-    caller's): the upload row, the return (made on first use), the version with its counts,
-    summary and header, its findings and pupils, the notes carried forward from the previous
-    version, the deadline's "in progress" status and an audit entry.
+    validator's Report; ``pupils`` the records it handed on (staff, for a workforce return). In one
+    transaction (joining the caller's): the upload row, the return (made on first use), the version
+    with its counts, summary and header, its findings and pupils (or staff), the notes carried forward
+    from the previous version, the deadline's "in progress" status and an audit entry.
     """
     with transaction(db):
         upload_id = uploads.add_upload(
@@ -243,7 +245,8 @@ def create_version(
         )  # fmt: skip
         version_id = cursor.lastrowid
         findings.insert_findings(db, version_id, report.findings)
-        stored_pupils = findings.insert_pupils(db, version_id, pupils)
+        store = findings.insert_staff if report.kind == "workforce" else findings.insert_pupils
+        stored_pupils = store(db, version_id, pupils)
         carried = _carry_notes_forward(db, previous["id"], version_id) if previous else 0
         if job["instance_id"] is not None:
             _upload_started(db, job["organisation_id"], job["instance_id"], actor)
@@ -436,7 +439,7 @@ def latest_by_instance(db: Database, organisation_id: int) -> dict[int | None, d
 
 
 def expected_kind(instance: dict | None) -> str | None:
-    """The kind of file an instance's return takes (None: a test upload, either kind)."""
+    """The kind of file an instance's return takes (None: a test upload, any kind)."""
     return FILE_KINDS.get(instance["code"]) if instance else None
 
 

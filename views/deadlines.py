@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from domain.deadline_rules.catalogue import SPREADSHEET_RETURNS
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
-from models import calendar_feeds, deadline_instances, deadline_reminders, deadline_statuses
+from models import calendar_feeds, deadline_instances, deadline_reminders, deadline_statuses, returns
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
 from web.client import client_details
 from web.database import get_db
@@ -27,6 +28,8 @@ def action_label(instance: dict) -> str:
         return "Details"
     if key in deadline_statuses.DONE or key in ("exempt", "not_open"):
         return "View"
+    if instance.get("code") in SPREADSHEET_RETURNS:
+        return "Send your spreadsheet"
     return {
         "file_upload": "Upload your file",
         "confirmation": "Confirm",
@@ -82,15 +85,22 @@ def _can_make_return(instance: dict) -> bool:
     return instance["return_type"] in SCHOOL_RETURN_FORMS and key in deadline_statuses.NOT_SUBMITTED
 
 
+def upload_url(instance: dict) -> str | None:
+    """Where a school uploads the file for ``instance`` in Returns (None: Returns does not take this return)."""
+    if instance["code"] in returns.FILE_KINDS and "returns.upload" in current_app.view_functions:
+        return url_for("returns.upload", instance_id=instance["id"])
+    return None
+
+
 def _return_page(instance: dict, school: dict, form, status: int = 200):
-    upload_endpoint = "returns.index" if "returns.index" in current_app.view_functions else None
     page = render_template(
         "deadlines/school_return.html",
         instance=instance,
         school=school,
         form=form,
         history=deadline_statuses.history(get_db(), school["id"], instance["id"]),
-        upload_endpoint=upload_endpoint,
+        upload_url=upload_url(instance),
+        spreadsheet=instance["code"] in SPREADSHEET_RETURNS,
         action_label=action_label,
     )
     return page, status

@@ -1,5 +1,6 @@
-"""Returns for schools: upload a census return or CTF against a deadline (or as a test upload at
-any time), watch it being checked, read the report, explain queries and submit.
+"""Returns for schools: upload a School Census return, School Workforce Census return or CTF against a
+deadline (or as a test upload at any time), watch it being checked, read the report, explain queries and
+submit.
 
 School users need the Returns service and only ever see their own school's returns; LA staff
 with Returns (and site admins) see every school of their LA (their pages are in
@@ -20,6 +21,7 @@ from background.validation_pool import pool, storage
 from background.validation_pool.worker import max_bytes, quick_check
 from domain.dates import uk_today
 from domain.validation import FileRefused
+from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
 from models import audit, deadline_instances, deadline_statuses, findings, return_exports, returns, uploads
@@ -78,6 +80,19 @@ def rule_title(rule: str) -> str:
 @bp.app_template_global("returns_rule_title")
 def _rule_title_global(rule: str) -> str:
     return rule_title(rule)
+
+
+@bp.app_template_global("returns_kind")
+def kind_words(kind: str | None) -> dict:
+    """How pages name a file of ``kind`` (None: a census return) and the people in it: ``label`` ("School
+    Workforce Census return"), ``one`` / ``many`` ("staff member" / "staff"), ``key`` (what findings name a
+    person by: "UPN", "TRN or NI number"), ``grouping`` (the data summary's rows: "Year group" or "Post")
+    and ``tables`` (the CSV files of its export)."""
+    kind = kind or "census"
+    one, many, key = PEOPLE[kind]
+    return {"label": returns.KIND_LABELS[kind], "one": one, "many": many, "key": key,
+            "grouping": "Post" if kind == "workforce" else "Year group",
+            "tables": [name.removesuffix(".csv") for name in return_exports.tables_for(kind)]}
 
 
 def clean_file_name(raw: str | None) -> str:

@@ -53,7 +53,7 @@ def instance(instance_id: int):
     for row in review_rows:
         counts[row["status"]["key"]] = counts.get(row["status"]["key"], 0) + 1
     return render_template("returns_review/instance.html", instance=found, rows=review_rows, counts=counts,
-                           statuses=returns.STATUSES)  # fmt: skip
+                           statuses=returns.STATUSES, kind=returns.expected_kind(found))  # fmt: skip
 
 
 def _la_version(version_id: int) -> dict:

@@ -333,6 +333,11 @@ _ANNUAL_LOCAL = (
 )
 
 
+#: Local returns whose data the LA collects on its own spreadsheet (with drop-down values). Gatehouse's
+#: local returns will take them; until those are built, their deadline pages say so and offer no upload.
+SPREADSHEET_RETURNS = frozenset({"Y11-DEST", "SEPT-GUAR", "Y11-ACTIVITY"})
+
+
 def _annual_local(row: tuple[Any, ...]) -> CatalogueEntry:
     code, name, description, years, opens, due, return_type = row
     return CatalogueEntry(
