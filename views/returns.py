@@ -328,6 +328,13 @@ CSV_HEADER = ("Severity", "Rule", "Rule title", "Pupil (position in file)", "UPN
               "Message", "How to fix", "Note")  # fmt: skip
 
 
+def csv_header(kind: str) -> tuple[str, ...]:
+    """The findings CSV's header row for a file of ``kind``: its people named as the report names them."""
+    words = kind_words(kind)
+    return tuple({"Pupil (position in file)": f"{words['one'].capitalize()} (position in file)", "UPN": words["key"]}
+                 .get(column, column) for column in CSV_HEADER)
+
+
 def findings_csv_rows(rows) -> list:
     """The CSV cells for findings (with their notes), guarded against spreadsheet formulas."""
     return [
@@ -355,7 +362,7 @@ def findings_csv(version_id: int):
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             buffer.write("\ufeff")
-            writer.writerow(CSV_HEADER)
+            writer.writerow(csv_header(version["kind"]))
             for count, row in enumerate(findings.iter_findings(stream_db, version_id), start=1):
                 writer.writerows(findings_csv_rows([row]))
                 if count % 500 == 0:
