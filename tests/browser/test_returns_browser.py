@@ -1,6 +1,7 @@
 """Returns in chromium: a school uploads a census return (drag-and-drop file upload component),
 sees the progress bar while the file waits for a worker, reads the report, explains the query and
-submits; every page accessible and CSP-clean. And the same upload without JavaScript."""
+submits; every page accessible and CSP-clean. The same upload without JavaScript. And a school uploads
+its School Workforce Census return, reads the findings about its staff, explains the query and submits."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from background.validation_pool import pool
 from models import deadline_instances, deadline_statuses, returns, services
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
-from tests.returns.factories import CENSUS_NAME, census, twins
+from tests.domain.validation.xml_files import member
+from tests.returns.factories import CENSUS_NAME, WORKFORCE_NAME, census, twins, workforce
 
 # GOV.UK Frontend's enhanced file upload names its button by the label AND the button itself
 # (aria-labelledby="file-label file-comma file", alphagov/govuk-frontend#5652, tested by GOV.UK with
@@ -37,8 +39,8 @@ def census_file(tmp_path):
     return path
 
 
-@pytest.fixture
-def school_page(page, live_server, client, sign_in, make_user, school, db, sc_aut):
+def _signed_in(page, live_server, client, sign_in, make_user, school, db):
+    """``page`` signed in as a Returns user of ``school`` (once the clock is set: a session has an age)."""
     user = make_user(school, name="Sam Office", email="office@fenland.example.sch.uk")
     services.set_services(db, user["id"], ["returns"])
     sign_in(user)
@@ -49,11 +51,29 @@ def school_page(page, live_server, client, sign_in, make_user, school, db, sc_au
 
 
 @pytest.fixture
+def school_page(page, live_server, client, sign_in, make_user, school, db, sc_aut):
+    return _signed_in(page, live_server, client, sign_in, make_user, school, db)
+
+
+@pytest.fixture
 def sc_aut(db):
     """Monday 5 October 2026: the autumn census (2026/27 generated) is open."""
     set_today(dt.date(2026, 10, 5))
     deadline_instances.generate(db, 2026)
     return instance_of(db, "SC-AUT")
+
+
+@pytest.fixture
+def swc(db):
+    """Monday 9 November 2026: the School Workforce Census (census day 5 November) is open."""
+    set_today(dt.date(2026, 11, 9))
+    deadline_instances.generate(db, 2026)
+    return instance_of(db, "SWC")
+
+
+@pytest.fixture
+def workforce_page(page, live_server, client, sign_in, make_user, school, db, swc):
+    return _signed_in(page, live_server, client, sign_in, make_user, school, db)
 
 
 def test_upload_progress_report_explain_and_submit(school_page, live_app, live_server, census_file, sc_aut, db,
@@ -123,3 +143,49 @@ def test_upload_works_without_javascript(browser, school_page, live_server, cens
         assert "Showing 1 to 2 of 2 findings matching the filters." in page.locator("#findings-results").inner_text()
     finally:
         context.close()
+
+
+def test_a_school_uploads_its_workforce_census_sees_the_findings_and_submits(workforce_page, live_server, tmp_path,
+                                                                            swc, db, school, checked):
+    path = tmp_path / WORKFORCE_NAME
+    path.write_bytes(workforce([member(1), member(2), member(3, TeacherNumber=None)]))  # a teacher with no TRN
+    page = workforce_page
+    page.goto(live_server.url + "/returns/")
+    checked(page)
+    page.get_by_role("link", name=re.compile(r"^Upload a file\s*: School Workforce Census")).click()
+    expect(page.locator("h1")).to_contain_text("Upload: School Workforce Census")
+    expect(page.locator(".govuk-file-upload-wrapper")).to_be_visible()
+    checked(page, rules_off=FILE_UPLOAD_RULES)
+
+    page.set_input_files("input[type=file][name=file]", str(path))
+    page.get_by_role("button", name="Upload and check the file").click()
+    page.wait_for_url("**/returns/versions/*", timeout=15_000)
+    expect(page.locator("h1")).to_have_text("Version 1: report")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("School Workforce Census return")
+    expect(page.get_by_role("table", name="Staff by post and sex")).to_contain_text("TCH")
+    results = page.locator("#findings-results")
+    expect(results).to_contain_text("Showing 1 to 1 of 1 finding.")
+    expect(results.get_by_role("columnheader", name="TRN or NI number")).to_be_visible()
+    expect(results).to_contain_text("AB100003C")
+    expect(results).to_contain_text("holds a teaching post (TCH) but has no teacher reference number")
+    checked(page)
+
+    page.get_by_role("link", name="Explain all 1 7105Q queries").click()
+    expect(page.locator("h1")).to_have_text("Explain every 7105Q query")
+    checked(page)
+    page.get_by_label("Explain why the data is correct").fill("Newly qualified abroad: her TRN is on its way.")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Note saved.")
+    checked(page)
+
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"^Submit School Workforce Census"))
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Staff")
+    checked(page)
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.locator(".govuk-panel__title")).to_have_text("Return submitted")
+    checked(page)
+
+    [version] = returns.versions_of(db, returns.find_return(db, school["id"], swc["id"])["id"])
+    assert (version["kind"], version["status"], version["pupils"]) == ("workforce", "submitted", 3)
+    assert deadline_statuses.status_for(db, school["id"], swc["id"])["key"] == "submitted"

@@ -1,4 +1,5 @@
-"""Fixtures for the Returns area: a school user and LA user with Returns, an open census deadline.
+"""Fixtures for the Returns area: a school user and LA user with Returns, an open census deadline, an open
+workforce census deadline.
 
 Census files come from tests/returns/factories.py, uploads from tests/returns/uploading.py."""
 
@@ -12,6 +13,8 @@ from domain import clock
 from models import deadline_instances, services
 from models.db import one
 from tests.conftest import set_today
+
+WORKFORCE_OPEN = dt.date(2026, 11, 9)
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +41,21 @@ def sc_aut(db, today) -> dict:
         " WHERE c.code = 'SC-AUT' AND i.academic_year = 2026",
     )
     return deadline_instances.get_instance(db, row["id"])
+
+
+@pytest.fixture
+def swc(db) -> dict:
+    """The clock on Monday 9 November 2026 (census day 5 November): the 2026 School Workforce Census is open,
+    and so still is the autumn census. 2026/27 generated from the default catalogue."""
+    set_today(WORKFORCE_OPEN)
+    deadline_instances.generate(db, 2026)
+    row = one(
+        db,
+        "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+        " WHERE c.code = 'SWC' AND i.academic_year = 2026",
+    )
+    yield deadline_instances.get_instance(db, row["id"])
+    clock.reset()
 
 
 @pytest.fixture

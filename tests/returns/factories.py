@@ -1,5 +1,5 @@
-"""Factories for Returns tests: census files built in tests or by tools/make_fixtures.py, and validated
-versions made through the models (e.g. for the cross-organisation test)."""
+"""Factories for Returns tests: census and workforce files built in tests or by tools/make_fixtures.py, and
+validated versions made through the models (e.g. for the cross-organisation test)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,24 @@ from pathlib import Path
 from background.validation_pool import storage
 from domain.validation import validate
 from models import returns, uploads
-from tests.domain.validation.xml_files import census_xml, make_fixtures_main, pupil
+from tests.domain.validation.xml_files import census_xml, make_fixtures_main, member, pupil, workforce_xml
 
 CENSUS_NAME = "8732001_SC3_873LL26_001.XML"
+WORKFORCE_NAME = "8732001_SWF_873LL26_001.XML"
 
 
 def census(pupils=None, **header) -> bytes:
     """A census return from school 873/2001 (``pupils`` as tests.domain.validation.xml_files.pupil dicts)."""
     return census_xml(pupils, **{"Estab": "2001", **header}).encode("utf-8")
+
+
+def workforce(staff=None, **header) -> bytes:
+    """A School Workforce Census return from school 873/2001 (``staff`` as xml_files.member dicts)."""
+    return workforce_xml(staff, **{"Estab": "2001", **header}).encode("utf-8")
+
+
+def clean_staff(count: int = 3) -> list[dict]:
+    return [member(n, FamilyName=f"Staff{n:03d}") for n in range(1, count + 1)]
 
 
 def clean_pupils(count: int = 3) -> list[dict]:

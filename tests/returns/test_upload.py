@@ -91,10 +91,15 @@ def _upload_refused(client, db, app, url, content, name, words) -> None:
     assert client.get("/returns/").status_code == 200  # the server carries on
 
 
-def test_every_hostile_file_is_refused_through_the_web_leaving_nothing(app, db, signed_in, sc_aut, hostile):
+@pytest.mark.parametrize("deadline", ["sc_aut", "swc"])
+def test_every_hostile_file_is_refused_through_the_web_leaving_nothing(app, db, client, school_user, sign_in, hostile,
+                                                                      deadline, request):
+    """For a School Census return, a School Workforce Census return and a test upload."""
+    open_deadline = request.getfixturevalue(deadline)  # sets the clock to a day it is open: sign in after
+    sign_in(school_user)
     for path in hostile:
-        for instance in (sc_aut, None):
-            _upload_refused(signed_in, db, app, upload_url(instance), path.read_bytes(), path.name, "")
+        for instance in (open_deadline, None):
+            _upload_refused(client, db, app, upload_url(instance), path.read_bytes(), path.name, "")
     audited = rows(db, "SELECT detail FROM audit_log WHERE action = 'return_upload_refused'")
     assert len(audited) == 2 * len(hostile)  # every refusal is audited
 
