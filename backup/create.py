@@ -18,6 +18,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from background.validation_pool import storage
 from backup.archive import (
     DB_NAME,
     FILES_NAME,
@@ -40,12 +41,19 @@ from models.db import connection
 
 
 def _stored_files(files_dir: Path) -> list[tuple[str, Path, int]]:
-    """Every regular stored file as ``(posix relative path, absolute path, size)``, sorted."""
+    """Every regular stored file as ``(posix relative path, absolute path, size)``, sorted.
+
+    Uploads still being received or checked (``FILES_DIR/tmp``) are left out: they may be half
+    written, and the next start of the server deletes them anyway."""
     found = []
     if not files_dir.is_dir():
         return found
     for root, dirs, names in os.walk(files_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(root) / d).is_symlink())
+        at_top = Path(root) == files_dir
+        dirs[:] = sorted(
+            d for d in dirs
+            if not d.startswith(".") and not (Path(root) / d).is_symlink() and not (at_top and d == storage.TMP_DIR)
+        )  # fmt: skip
         for name in sorted(names):
             path = Path(root) / name
             if name.startswith(".") or name.endswith(".tmp") or path.is_symlink() or not path.is_file():

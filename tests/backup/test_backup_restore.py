@@ -390,3 +390,15 @@ def test_restore_takes_the_key_away_again_when_it_fails_after_placing_it(runner,
     assert not key_file.exists()
     assert not Path(fresh_instance.config["DATABASE"]).exists()
     assert not list(key_file.parent.glob(".*restore*"))
+
+
+def test_uploads_still_being_received_are_left_out(app, runner, populated, tmp_path):
+    """A half-written upload in FILES_DIR/tmp is no part of a backup (the next start deletes it)."""
+    _store_file(populated, "tmp/abc123.part", b"<CensusReturn><Hea")
+    dest = tmp_path / "backup"
+    result = runner.invoke(args=["backup", str(dest)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((dest / "manifest.json").read_text())
+    paths = {f["path"] for f in manifest["files"]}
+    assert paths and not any("/tmp/" in p or p.endswith(".part") for p in paths)
+    assert not (dest / "files" / "tmp").exists()
