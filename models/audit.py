@@ -438,3 +438,42 @@ def csv_lines(entries: Iterable[dict]) -> Iterator[str]:
         buffer.truncate()
         writer.writerow([csv_cell(entry.get(column)) for column in CSV_COLUMNS])
         yield buffer.getvalue()
+
+
+#: Targets written as ``kind:id`` whose thing has a name to show, and the SQL that names them.
+_TARGET_NAMES = {
+    "instance": "SELECT i.id, c.name || ' (' || i.period_label || ')' AS name FROM deadline_instances i"
+                " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE i.id IN (SELECT value FROM json_each(?))",
+    "return": "SELECT r.id, o.name || ': ' || coalesce(c.name || ' (' || i.period_label || ')', 'test uploads') AS name"
+              " FROM returns r JOIN organisations o ON o.id = r.organisation_id"
+              " LEFT JOIN deadline_instances i ON i.id = r.instance_id"
+              " LEFT JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.id IN (SELECT value FROM json_each(?))",
+    "return_version": "SELECT v.id, o.name || ': ' || coalesce(c.name || ' (' || i.period_label || ')', 'test upload')"
+                      " || ', version ' || v.version AS name"
+                      " FROM return_versions v JOIN returns r ON r.id = v.return_id"
+                      " JOIN organisations o ON o.id = r.organisation_id"
+                      " LEFT JOIN deadline_instances i ON i.id = r.instance_id"
+                      " LEFT JOIN return_catalogue c ON c.id = i.catalogue_id"
+                      " WHERE v.id IN (SELECT value FROM json_each(?))",
+    "user": "SELECT id, name || ' (' || email || ')' AS name FROM users WHERE id IN (SELECT value FROM json_each(?))",
+    "approver_claim": "SELECT a.id, 'Claim code for ' || o.name AS name FROM approver_claims a"
+                      " JOIN organisations o ON o.id = a.organisation_id"
+                      " WHERE a.id IN (SELECT value FROM json_each(?))",
+}  # fmt: skip
+
+
+def target_names(db: Database, targets: Iterable[str | None]) -> dict[str, dict]:
+    """What the ``kind:id`` targets among ``targets`` are called: ``{target: {"kind", "id", "name"}}``.
+
+    Targets of another form (an email address, free text) and things since removed are left out.
+    One query per kind of target, however many rows."""
+    wanted: dict[str, set[int]] = {}
+    for target in targets:
+        kind, _, number = (target or "").partition(":")
+        if kind in _TARGET_NAMES and number.isdigit():
+            wanted.setdefault(kind, set()).add(int(number))
+    found = {}
+    for kind, ids in wanted.items():
+        for row in rows(db, _TARGET_NAMES[kind], (json.dumps(sorted(ids)),)):
+            found[f"{kind}:{row['id']}"] = {"kind": kind, "id": row["id"], "name": row["name"]}
+    return found

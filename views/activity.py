@@ -10,52 +10,16 @@ from flask_login import current_user
 
 from models import audit
 from web.access import managed_organisation, managed_user, manager, signed_in
+from web.action_titles import action_title
 from web.database import get_db
 from web.rendering import render_page
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
 
-ACTION_LABELS = {
-    "sign_in": "Signed in",
-    "sign_out": "Signed out",
-    "sign_in_failed": "Sign-in failed",
-    "account_locked": "Account locked after failed sign-ins",
-    "account_unlocked": "Account unlocked",
-    "password_changed": "Password changed",
-    "password_reset": "Password reset by email link",
-    "password_reset_requested": "Password reset link asked for",
-    "totp_enrolled": "Two-step verification set up",
-    "totp_reset": "Two-step verification reset",
-    "recovery_code_used": "Recovery code used",
-    "recovery_codes_regenerated": "New recovery codes made",
-    "user_invited": "Invited",
-    "invitation_resent": "Invitation sent again",
-    "invitation_revoked": "Invitation revoked",
-    "invitation_expired": "Invitation expired",
-    "invitation_accepted": "Invitation accepted, account set up",
-    "user_suspended": "Account suspended",
-    "user_reactivated": "Account reactivated",
-    "user_removed": "Account removed",
-    "services_changed": "Services changed",
-    "role_changed": "Role changed",
-    "approver_handed_over": "Approver role handed over",
-    "caps_changed": "Limits on approvers and end users changed",
-    "users_exported": "Users list downloaded",
-    "account_requested": "Account asked for",
-    "account_request_approved": "Account request approved",
-    "account_request_rejected": "Account request rejected",
-    "account_request_reminded": "Approvers reminded about an account request",
-    "account_request_escalated": "Account request overdue: sent to the LA",
-    "account_request_closed": "Account request closed undecided",
-    "claim_code_issued": "Approver claim code issued",
-    "claim_code_revoked": "Approver claim code revoked",
-    "approver_claimed": "Approver role claimed with a code",
-    "review_prompt_sent": "Termly review prompt sent",
-}
 
 
 def _describe(row: dict) -> dict:
-    row["label"] = ACTION_LABELS.get(row["action"], row["action"].replace("_", " ").capitalize())
+    row["label"] = action_title(row["action"])
     detail = row.get("detail")
     try:
         parsed = json.loads(detail) if detail and detail.startswith("{") else None

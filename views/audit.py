@@ -17,6 +17,25 @@ from web.rendering import render_page
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
+#: The page of each kind of ``kind:id`` target: (endpoint, the name of its id argument).
+TARGET_PAGES = {
+    "instance": ("deadlines_admin.edit_instance", "instance_id"),
+    "return": ("returns.return_page", "return_id"),
+    "return_version": ("returns.report", "version_id"),
+    "user": ("users.detail", "user_id"),
+    "approver_claim": ("claims.detail", "claim_id"),
+}
+
+
+def target_links(entries: list[dict]) -> dict[str, dict]:
+    """``{target: {"name", "href"}}`` for the entries' targets that name something with a page."""
+    links = {}
+    for target, found in audit.target_names(get_db(), (e["target"] for e in entries)).items():
+        endpoint, argument = TARGET_PAGES[found["kind"]]
+        links[target] = {"name": found["name"], "href": url_for(endpoint, **{argument: found["id"]})}
+    return links
+
+
 def _filter_form() -> AuditFilterForm:
     return AuditFilterForm(request.args, actions=audit.distinct_actions(get_db()))
 
@@ -33,7 +52,9 @@ def index():
             before=request.args.get("before", type=int),
             after=request.args.get("after", type=int),
         )
-    return render_page("audit/index.html", "audit/_results.html", form=form, results=results, query=form.query_args())
+    targets = target_links(results["rows"]) if results else {}
+    return render_page("audit/index.html", "audit/_results.html", form=form, results=results, query=form.query_args(),
+                       targets=targets)
 
 
 @bp.get("/<int:entry_id>")
@@ -42,7 +63,7 @@ def entry(entry_id: int):
     row = audit.get(get_db(), entry_id)
     if row is None:
         abort(404)
-    return render_template("audit/entry.html", entry=row)
+    return render_template("audit/entry.html", entry=row, target=target_links([row]).get(row["target"]))
 
 
 @bp.get("/export.csv")

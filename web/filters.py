@@ -12,6 +12,7 @@ blueprint and background email sees the same set; views that need the same text 
 | ``short_date`` | a date as ``Wed 21 Oct`` (tables, where space is short) |
 | ``uk_datetime`` | a stored UTC timestamp as ``21 October 2026 at 2:05pm`` in England |
 | ``dfe_number`` | ``8732001`` as ``873/2001`` |
+| ``action_title`` | an audited action's plain title (``deadline_chased`` as ``School reminded about a return``) |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 
 from domain import clock
 from domain.dates import uk_now
+from web.action_titles import action_title
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
@@ -65,4 +67,5 @@ def dfe_number(value: str | None) -> str:
 
 
 #: Every filter by its template name: the app factory registers exactly these.
-FILTERS = {"govuk_date": govuk_date, "short_date": short_date, "uk_datetime": uk_datetime, "dfe_number": dfe_number}
+FILTERS = {"govuk_date": govuk_date, "short_date": short_date, "uk_datetime": uk_datetime, "dfe_number": dfe_number,
+           "action_title": action_title}

@@ -306,3 +306,27 @@ def test_export_streams_more_rows_than_one_batch(admin_client, db):
             audit.record(db, "bulk_event", target=f"item {n}")
     rows = _csv(admin_client.get("/audit/export.csv", query_string={"action": "bulk_event"}))
     assert [r["target"] for r in rows] == [f"item {n}" for n in range(2500)]
+
+
+# --- Reads like English ----------------------------------------------------------------------
+
+
+def test_actions_have_plain_titles_and_targets_their_names_with_links(admin_client, db, school, make_user):
+    person = make_user(school, name="Pat Office", email="pat@fenland.example.sch.uk")
+    audit.record(db, "deadline_chased", organisation_id=school["id"], target=f"user:{person['id']}")
+    audit.record(db, "deadline_status_recorded", target="instance:999999")  # since removed: shown as written
+    html = _page(admin_client)
+    assert '<td class="govuk-table__cell">School reminded about a return</td>' in html
+    assert '<td class="govuk-table__cell">deadline_chased</td>' not in html
+    assert f'<a class="govuk-link" href="/users/{person["id"]}">Pat Office (pat@fenland.example.sch.uk)</a>' in html
+    assert "instance:999999" in html
+
+
+def test_an_entry_shows_its_details_and_hashes_as_markup_not_as_text(admin_client, db):
+    audit.record(db, "sign_in_failed", target="someone@example.sch.uk", detail={"reason": "wrong <password>"})
+    entry_id = _ids(_page(admin_client))[0]
+    html = admin_client.get(f"/audit/{entry_id}").get_data(as_text=True)
+    assert '<pre class="gatehouse-pre">' in html and '<span class="gatehouse-hash">' in html
+    assert "&lt;pre" not in html and "&lt;span" not in html  # tags were escaped twice before
+    assert "wrong &lt;password&gt;" in html  # the values themselves are still escaped
+    assert "Sign-in failed" in html
