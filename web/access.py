@@ -26,7 +26,6 @@ from functools import wraps
 
 from flask import abort, current_app, g, request, url_for
 from flask_login import current_user
-from werkzeug.local import LocalProxy
 
 from models import accounts, organisations, services
 from web.database import get_db
@@ -234,8 +233,6 @@ def nav_items(user) -> list[dict]:
     """The GOV.UK service navigation items for ``user`` (empty when signed out), once per request."""
     if not getattr(user, "is_authenticated", False):
         return []
-    if isinstance(user, LocalProxy):  # current_user, from a template: look it up once, not once per section
-        user = user._get_current_object()
     cached = g.get("nav_items")
     if cached is not None and cached[0] == user.row["id"]:
         return cached[1]

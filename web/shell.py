@@ -61,11 +61,12 @@ def _render(service_name: str, la: str | None, home_url: str, items: tuple[tuple
 
 def page_header() -> PageHeader:
     """This request's page header (kept per service name, LA name, home address and navigation)."""
+    user = current_user._get_current_object()  # the navigation asks one question per section: not via the proxy
     key = (
         current_app.config["SERVICE_NAME"],
         la_name(),
         url_for("main.home"),
-        tuple((item["href"], item["text"], item["active"]) for item in nav_items(current_user)),
+        tuple((item["href"], item["text"], item["active"]) for item in nav_items(user)),
     )
     kept: dict = current_app.extensions["gatehouse_page_headers"]
     header = kept.get(key)
