@@ -24,13 +24,13 @@ def calls():
     seen: dict[str, list] = {}
     names = []
 
-    def add(name, *, every=None, daily_at=None, fail=False, pause=0.0):
+    def add(name, *, every=None, daily_at=None, fail=False, hold: threading.Event | None = None):
         seen[name] = []
 
         def function(app, db, now):
             seen[name].append(now)
-            if pause:
-                time.sleep(pause)
+            if hold is not None:  # keep the slot busy until the test lets go (bounded)
+                assert hold.wait(10), "the test never let the job finish"
             if fail:
                 raise RuntimeError(f"{name} broke")
             return {"calls": len(seen[name])}
@@ -108,18 +108,27 @@ def test_a_failing_job_is_recorded_and_others_still_run(app, db, calls):
 
 
 def test_two_runners_racing_for_a_slot_run_it_once(app, calls):
-    calls["add"]("slow", every=dt.timedelta(hours=1), pause=0.3)
+    hold = threading.Event()
+    calls["add"]("slow", every=dt.timedelta(hours=1), hold=hold)
     clock.set_now(dt.datetime(2026, 10, 5, 9, tzinfo=UTC))
     outcomes = []
+    three_refused = threading.Condition()
     barrier = threading.Barrier(4)
 
     def runner(kind):
         barrier.wait()
-        outcomes.extend(r.outcome for r in run_due(app, runner=kind, only="slow"))
+        found = [r.outcome for r in run_due(app, runner=kind, only="slow")]
+        with three_refused:
+            outcomes.extend(found)
+            three_refused.notify_all()
 
     threads = [threading.Thread(target=runner, args=(f"runner-{i}",)) for i in range(4)]
     for thread in threads:
         thread.start()
+    with three_refused:  # the other three are turned away while the first still holds the slot
+        assert three_refused.wait_for(lambda: outcomes.count("already run") == 3, timeout=10)
+    assert "ok" not in outcomes
+    hold.set()
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["already run"] * 3 + ["ok"]
