@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 # Caps glibc's malloc arenas: measured to halve peak memory under concurrent XML parsing.
 export MALLOC_ARENA_MAX := 2
 
-.PHONY: run test reliability setup deps dev-deps assets db demo lint chromium bench clean
+.PHONY: run test reliability scanners setup deps dev-deps assets db demo lint chromium bench clean
 
 run: setup demo
 	$(FLASK) serve
@@ -55,12 +55,27 @@ lint: dev-deps
 test: dev-deps assets chromium lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
-# The standing reliability suite: crashes, load, backup under load, scanners, headers (tests/reliability).
-reliability: dev-deps assets
+# The scanners of the reliability suite, each in its own venv: their exact pins clash with ours and each other's.
+$(VENV)-wapiti/.installed: requirements-wapiti.txt
+	$(PYTHON) -m venv $(VENV)-wapiti
+	$(VENV)-wapiti/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-wapiti/bin/pip install --quiet -r requirements-wapiti.txt
+	touch $@
+
+$(VENV)-semgrep/.installed: requirements-semgrep.txt
+	$(PYTHON) -m venv $(VENV)-semgrep
+	$(VENV)-semgrep/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-semgrep/bin/pip install --quiet -r requirements-semgrep.txt
+	touch $@
+
+scanners: $(VENV)-wapiti/.installed $(VENV)-semgrep/.installed
+
+# The standing reliability suite: crashes, load, backup under load, scanners (tests/reliability).
+reliability: dev-deps assets scanners
 	$(BIN)/python -m pytest -m reliability tests/reliability -q
 
 bench: dev-deps assets
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) node_modules static/dist
+	rm -rf $(VENV) $(VENV)-wapiti $(VENV)-semgrep node_modules static/dist
