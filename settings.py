@@ -137,7 +137,7 @@ def served_address(host: str, port: int) -> str:
     A wildcard host (``0.0.0.0``, ``::`` or empty) answers on every address, so the machine's own
     name stands in for it; an IPv6 address is bracketed. Never raises.
     """
-    if host in ("", "0.0.0.0", "::"):
+    if host in ("", "0.0.0.0", "::"):  # nosec B104 # a comparison: names the wildcard, binds nothing
         import socket
 
         host = socket.getfqdn()

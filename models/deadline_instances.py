@@ -69,7 +69,9 @@ def list_instances(
     if not include_cancelled:
         clauses.append("i.cancelled_at IS NULL")
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return [with_dates(r) for r in rows(db, f"{_INSTANCE_SELECT}{where} ORDER BY i.due_on, c.sort_order, i.id", params)]
+    # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders, or nothing
+    found = rows(db, f"{_INSTANCE_SELECT}{where} ORDER BY i.due_on, c.sort_order, i.id", params)
+    return [with_dates(r) for r in found]
 
 
 def instances_between(db: Database, start: dt.date, end: dt.date) -> list[dict]:

@@ -44,7 +44,8 @@ def save(db: Database, terms: TermDates, *, actor: dict | None = None) -> TermDa
     updates = ", ".join(f"{n} = excluded.{n}" for n in FIELDS)
     with transaction(db):
         db.conn.execute(
-            f"INSERT INTO term_dates (academic_year, {names}, updated_at, updated_by)"
+            # nosemgrep: sql-format # FIELDS, fixed in this module; values are bound
+            f"INSERT INTO term_dates (academic_year, {names}, updated_at, updated_by)"  # nosec B608
             f" VALUES (:academic_year, {marks}, :now, :actor)"
             f" ON CONFLICT (academic_year) DO UPDATE SET {updates}, updated_at = excluded.updated_at,"
             " updated_by = excluded.updated_by",

@@ -21,7 +21,7 @@ class VersionedCache:
     """Values computed at most once per data version of ``version_table``; at most ``limit`` kept."""
 
     def __init__(self, version_table: str, limit: int) -> None:
-        self._sql = f"SELECT token, version FROM {version_table} WHERE id = 1"  # table name is ours, not input
+        self._sql = f"SELECT token, version FROM {version_table} WHERE id = 1"  # nosec B608 # table name is ours
         self._limit = limit
         self._entries: dict[tuple, object] = {}
         self._lock = threading.Lock()

@@ -26,7 +26,7 @@ from web.sessions import start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-WRONG_CURRENT_PASSWORD = "Your current password is not right"
+WRONG_CURRENT_PASSWORD = "Your current password is not right"  # nosec B105 # an error message, not a password
 
 
 def _current_password_ok(form) -> bool:

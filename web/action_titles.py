@@ -14,7 +14,7 @@ ACTION_TITLES = {
     "signin_throttled": "Sign-ins from one network slowed down",
     "account_locked": "Account locked after failed sign-ins",
     "account_unlocked": "Account unlocked",
-    "password_changed": "Password changed",  # nosec B105
+    "password_changed": "Password changed",  # nosec B105 # action titles, not passwords (and below)
     "password_reset": "Password reset by email link",  # nosec B105
     "password_reset_requested": "Password reset link asked for",  # nosec B105
     "password_reset_throttled": "Password reset requests slowed down",  # nosec B105

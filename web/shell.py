@@ -52,11 +52,11 @@ def _render(service_name: str, la: str | None, home_url: str, items: tuple[tuple
         sign_out=SIGN_OUT_HOLE,
     )
     if not items:
-        return PageHeader(Markup(html), Markup(""), False)
+        return PageHeader(Markup(html), Markup(""), False)  # nosec B704 # autoescaped template output
     before, hole, after = html.partition(SIGN_OUT_HOLE)
     if not hole or SIGN_OUT_HOLE in after:
         raise RuntimeError(f"{TEMPLATE} must hold the sign-out hole exactly once")
-    return PageHeader(Markup(before), Markup(after), True)
+    return PageHeader(Markup(before), Markup(after), True)  # nosec B704 # autoescaped template output, split
 
 
 def page_header() -> PageHeader:
