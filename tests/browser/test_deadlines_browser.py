@@ -99,6 +99,31 @@ def test_la_filters_to_overdue_schools_and_chases_them(officer_page, live_server
     assert "School Census (autumn)" in held[0]["subject"]
 
 
+def test_la_chases_many_sees_who_cannot_be_reached_and_confirms(officer_page, live_server, checked, db, schools,
+                                                                make_user):
+    """Overdue schools, only one with a user who has Deadlines: the LA is asked first, sees which school has
+    nobody to chase and why, confirms, and only the school emailed is marked chased."""
+    more = [organisations.create_school(db, la_code="873", estab=f"{2110 + n}", name=f"Fen School {n}",
+                                        urn=120010 + n, phase="Primary", low_age=4, high_age=11)
+            for n in range(2)]  # fmt: skip
+    make_user(schools[2], role="approver", email="head@wicken.example.sch.uk")
+    page = officer_page
+    page.goto(live_server.url + "/deadline-tracker?code=SC-AUT&status=overdue")
+    expect(page.locator("#tracker-results tbody tr")).to_have_count(3)
+    page.get_by_role("button", name="Send reminders to every school shown").click()
+    expect(page.locator("h1")).to_have_text("Send reminders to 1 school?")
+    expect(page.locator("#nobody")).to_have_text("Nobody to chase at 2 schools")
+    expect(page.locator("main")).to_contain_text("Fen School 0 (873/2110): no user with Deadlines.")
+    checked(page)
+    assert rows(db, "SELECT * FROM deadline_chases") == []
+    page.get_by_role("button", name="Send 1 reminder").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("sent to 1 school (1 email)")
+    expect(page.locator("main")).to_contain_text("Nobody to chase at 2 schools, no user with Deadlines")
+    checked(page)
+    chased = [r["organisation_id"] for r in rows(db, "SELECT organisation_id FROM deadline_chases")]
+    assert chased == [schools[2]["id"]] and all(school["id"] not in chased for school in more)
+
+
 def test_tracker_filters_and_chase_work_without_javascript(browser, live_server, officer_page, db, schools, make_user):
     make_user(schools[2], role="approver", email="head@wicken.example.sch.uk")
     context = browser.new_context(java_script_enabled=False)
@@ -112,6 +137,10 @@ def test_tracker_filters_and_chase_work_without_javascript(browser, live_server,
         page.wait_for_url("**status=overdue*")
         assert page.locator("#tracker-results tbody tr").count() == 1
         page.get_by_role("button", name="Send reminders to every school shown").click()
+        # every school shown: the LA is asked first, with who will be emailed
+        assert page.locator("h1").inner_text() == "Send reminders to 1 school?"
+        assert rows(db, "SELECT * FROM deadline_chases") == []
+        page.get_by_role("button", name="Send 1 reminder").click()
         assert "sent to 1 school" in page.locator(".govuk-notification-banner--success").inner_text()
     finally:
         context.close()
