@@ -10,7 +10,7 @@ Budget: the signed-in home page `/` and a school's What's due `/deadlines/` each
    least (function calls not at all).
 2. Under waitress (`flask --app app serve`, 8 threads), wrk -t2 -c8 -d10s against `/healthz`, `/`
    and `/deadlines/`, ``--runs`` times, each run measuring all three so the ratios compare like
-   with like.
+   with like. The verdict is on each page's median ratio and median p95 over the runs.
 
 Usage: `.venv/bin/python bench/page_shell_bench.py [--runs 3] [--profile-only] [--top 25]`
 (also run by `make bench`).
@@ -22,6 +22,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import statistics
 import sys
 import time
 from datetime import date
@@ -177,13 +178,20 @@ def main() -> int:
     if args.profile_only:
         return 0
 
-    ok = True
+    by_path: dict[str, list[tuple[float, float]]] = {}
+    errors = 0
     for n, (baseline, *pages) in enumerate(under_waitress(args.runs), start=1):
         print(f"wrk run {n}:")
         print(table([baseline, *pages], baseline))
-        ratios = [page.requests_per_s / baseline.requests_per_s for page in pages]
-        print("ratios to /healthz: " + ", ".join(f"{p.path} {r:.2f}x" for p, r in zip(pages, ratios, strict=True)))
-        ok = ok and all(r >= 0.25 for r in ratios) and all(p.p95_ms < 100 and p.errors == 0 for p in pages)
+        for page in pages:
+            by_path.setdefault(page.path, []).append((page.requests_per_s / baseline.requests_per_s, page.p95_ms))
+            errors += page.errors
+    # Other work on a shared machine moves single rounds a lot: the verdict is on the medians.
+    ok = errors == 0
+    for path, rounds in by_path.items():
+        ratio, p95 = statistics.median(r for r, _ in rounds), statistics.median(p for _, p in rounds)
+        print(f"{path}: median ratio to /healthz {ratio:.2f}x (budget 0.25x), median p95 {p95:.0f} ms (budget 100 ms)")
+        ok = ok and ratio >= 0.25 and p95 < 100
     print("budget met" if ok else "BUDGET MISSED")
     return 0 if ok else 1
 
