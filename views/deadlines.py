@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from domain.deadline_rules.catalogue import SPREADSHEET_RETURNS
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
-from models import calendar_feeds, deadline_instances, deadline_reminders, deadline_statuses, returns
+from models import calendar_feeds, deadline_cache, deadline_instances, deadline_reminders, deadline_statuses, returns
 from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
 from web.client import client_details
 from web.database import get_db
@@ -58,12 +59,19 @@ def whats_due():
     if not is_school_user(current_user, DEADLINES):
         return redirect(url_for("deadline_tracker.index"))
     school = my_school()
-    due = deadline_statuses.whats_due(get_db(), school)
+    db = get_db()
+    due = deadline_statuses.whats_due(db, school)
+    # Nothing in the tables is per person, and a school may have sixty rows: render them once per
+    # school, day and deadlines data version (any change to instances or statuses makes a new one).
+    tables = deadline_cache.cached(
+        db, ("whats_due_tables", school["id"], due["today"]),
+        lambda: Markup(render_template("deadlines/_due_tables.html", due=due, action_label=action_label)),
+    )  # fmt: skip
     return render_template(
         "deadlines/whats_due.html",
         school=school,
         due=due,
-        action_label=action_label,
+        due_tables=tables,
         digests=deadline_reminders.wants_digests(current_user.row),
         **feed_context(),
     )

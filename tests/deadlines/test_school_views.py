@@ -154,3 +154,36 @@ def test_reminder_preference(client_request, sign_in, school_user, db):
         "deadline_digests_off"
     )
     assert "You do not get reminder emails" in client_request.get("deadlines.whats_due").html
+
+
+def test_whats_due_kept_tables_follow_changes_and_never_cross_schools(app, client_request, sign_in, school_user,
+                                                                      generated, db, primary, secondary, make_user):
+    """The tables are kept per school, day and data version: a status change shows at once, another school
+    sees its own, and the next day is worked out afresh."""
+    set_today(D(2026, 10, 23))
+    census = instance_of(db, "SC-AUT")
+    sign_in(school_user)
+    before = client_request.get("deadlines.whats_due").html
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in before
+
+    def tables(html):
+        return html.split("What's due</h1>", 1)[1].split('id="calendar-link"', 1)[0]
+
+    assert tables(client_request.get("deadlines.whats_due").html) == tables(before)  # kept: the same tables
+    deadline_statuses.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="submitted")
+    after = client_request.get("deadlines.whats_due").html
+    assert "School Census (autumn)" in tables(before) and "School Census (autumn)" not in tables(after)  # made
+
+    other = make_user(secondary, name="Other Office", email="office@march.example.sch.uk")
+    services.set_services(db, other["id"], {"deadlines"})
+    with app.test_client() as second:
+        sign_in(other, client=second)
+        theirs = second.get("/deadlines/").get_data(as_text=True)
+    assert "March Secondary School" in theirs and "Ely Primary School" not in theirs
+    census_row = theirs.split("School Census (autumn)", 1)[1].split("</tr>", 1)[0]
+    assert "Overdue" in census_row  # the other school's own status, not Ely's kept table
+
+    set_today(D(2026, 12, 21))
+    sign_in(school_user)  # two months on: the session has long timed out
+    later = client_request.get("deadlines.whats_due").html
+    assert "as of 21 December 2026" in later and "until 15 February 2027" in later
