@@ -65,7 +65,7 @@ def whats_due():
     # school, day and deadlines data version (any change to instances or statuses makes a new one).
     tables = deadline_cache.cached(
         db, ("whats_due_tables", school["id"], due["today"]),
-        lambda: Markup(render_template("deadlines/_due_tables.html", due=due, action_label=action_label)),
+        lambda: Markup(render_template("deadlines/_due_tables.html", due=due, action_label=action_label)),  # nosec B704 # autoescaped template output
     )  # fmt: skip
     return render_template(
         "deadlines/whats_due.html",
