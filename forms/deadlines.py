@@ -135,7 +135,10 @@ class TrackerFilterForm(Form):
         "Deadlines",
         widget=GovSelect(),
         validate_choice=False,
-        choices=[SelectChoice("current", "Open now or due within 4 weeks"), SelectChoice("year", "The whole year")],
+        choices=[
+            SelectChoice("current", "Overdue, open now or due within 4 weeks"),
+            SelectChoice("year", "The whole year"),
+        ],
     )
     code = SelectField("Return", widget=GovSelect(), validate_choice=False)
     status = SelectField("Status", widget=GovSelect(), validate_choice=False)

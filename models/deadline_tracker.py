@@ -33,7 +33,8 @@ SORTS = ("name", "dfe", "outstanding")
 @dataclass(frozen=True)
 class Filters:
     """What the tracker shows. ``window`` is ``current`` (open now, or due within four weeks
-    either side of today) or ``year`` (the whole academic year)."""
+    either side of today, and every earlier deadline of the year that a school shown has still
+    not made) or ``year`` (the whole academic year)."""
 
     academic_year: int
     window: str = "current"
@@ -68,8 +69,12 @@ def school_facets(db: Database, la_code: str) -> dict:
 
 
 def _instances(db: Database, filters: Filters, on: dt.date) -> list[dict]:
+    """The deadlines ``filters`` choose, each with ``in_window`` (1 when it is in the current window, or
+    no window applies; 0 for an earlier deadline of the year, which :func:`matrix` keeps only while
+    a school shown has still not made it)."""
     clauses = ["i.cancelled_at IS NULL", "c.active = 1", "c.return_type <> 'none'"]
     params: dict = {}
+    in_window = "1"
     if filters.instance_id is not None:
         clauses.append("i.id = :instance_id")
         params["instance_id"] = filters.instance_id
@@ -77,7 +82,8 @@ def _instances(db: Database, filters: Filters, on: dt.date) -> list[dict]:
         clauses.append("i.academic_year = :year")
         params["year"] = filters.academic_year
         if filters.window == "current":
-            clauses.append("((i.opens_on <= :today AND i.due_on >= :back) OR i.due_on BETWEEN :today AND :ahead)")
+            in_window = "((i.opens_on <= :today AND i.due_on >= :back) OR i.due_on BETWEEN :today AND :ahead)"
+            clauses.append(f"({in_window} OR i.due_on < :today)")
             params.update(
                 today=on.isoformat(),
                 back=(on - dt.timedelta(days=WINDOW_DAYS)).isoformat(),
@@ -92,7 +98,7 @@ def _instances(db: Database, filters: Filters, on: dt.date) -> list[dict]:
             db,
             # nosemgrep: sql-format # the clauses are fixed SQL with :name placeholders; values are bound
             "SELECT i.id, i.catalogue_id, i.academic_year, i.period_key, i.period_label, i.opens_on, i.due_on,"  # nosec B608
-            " i.external_due_on, c.code, c.name, c.return_type FROM deadline_instances i"
+            f" i.external_due_on, c.code, c.name, c.return_type, {in_window} AS in_window FROM deadline_instances i"
             " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE " + " AND ".join(clauses) + ""
             " ORDER BY i.due_on, c.sort_order, i.id",
             params,
@@ -182,6 +188,10 @@ def _cells(school: dict, instances: list[dict], entries: dict, statuses: dict, c
 def matrix(db: Database, *, la_code: str, filters: Filters, on: dt.date | None = None) -> dict:
     """The tracker for the LA's open schools under ``filters``.
 
+    With the ``current`` window, a deadline of the year due before the window is shown while any
+    school that matched the phase, type and name filters has still not made it (overdue or
+    returned for changes), so an overdue return never drops out of the default view.
+
     Returns ``{"instances", "rows", "counts", "schools_total", "schools_shown"}``. Each row
     is ``{"school", "cells", "outstanding", "last_chased"}``; a cell is None when the
     deadline does not apply to the school, else ``(status key, date last chased or None)``.
@@ -196,10 +206,19 @@ def matrix(db: Database, *, la_code: str, filters: Filters, on: dt.date | None =
     used = {i["catalogue_id"] for i in instances}
     entries = {e["id"]: e for e in deadline_catalogue.list_entries(db) if e["id"] in used}
     statuses, chases = _current(db, [i["id"] for i in instances])
+    grid = [(school, _cells(school, instances, entries, statuses, chases, on)) for school in schools]
+    # an earlier deadline outside the window stays only while a school shown has still not made it
+    keep = [
+        n
+        for n, instance in enumerate(instances)
+        if instance["in_window"] or any(cells[n] and cells[n][0] in NOT_SUBMITTED for _, cells in grid)
+    ]
+    if len(keep) < len(instances):
+        instances = [instances[n] for n in keep]
+        grid = [(school, [cells[n] for n in keep]) for school, cells in grid]
     counts = {i["id"]: Counter() for i in instances}
     shown = []
-    for school in schools:
-        cells = _cells(school, instances, entries, statuses, chases, on)
+    for school, cells in grid:
         keys = [cell[0] if cell else None for cell in cells]
         for instance, key in zip(instances, keys, strict=True):
             if key is not None:

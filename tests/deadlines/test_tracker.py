@@ -66,7 +66,9 @@ def test_current_window_and_whole_year(db, world):
     codes = [i["code"] for i in current["instances"]]
     assert "SC-AUT" in codes and "Y11-ACTIVITY" in codes and "PRIVACY" in codes
     assert "SWC" not in codes and "PHONICS" not in codes  # due 2 December and in June
-    assert codes.count("MEALS") == 8  # four weeks back, this week, three ahead (half term has no return)
+    in_window = [i["code"] for i in current["instances"] if i["in_window"]]
+    assert in_window.count("MEALS") == 8  # four weeks back, this week, three ahead (half term has no return)
+    assert codes.count("MEALS") == 11  # and the three September weeks before the window, still overdue
     year = deadline_tracker.matrix(db, la_code="873", filters=_filters(window="year"))
     assert len(year["instances"]) == 53  # every deadline but the information-only KS2 teacher assessment
 
@@ -284,3 +286,18 @@ def test_one_deadline_from_the_calendar_link(client, sign_in, officer, world):
     sign_in(officer)
     html = client.get(f"/deadline-tracker?instance={world['census']['id']}").get_data(as_text=True)
     assert "Showing 3 of 3 schools and 1 deadline." in html and 'name="instance"' in html
+
+
+def test_default_view_shows_every_overdue_return_of_the_year(db, world, primary, secondary):
+    """In December the autumn census (due 21 October) is long past the four-week window, but March
+    Secondary has still not made it: the default view keeps it as a column; once every school has
+    made it, it leaves the default view (it stays in the whole year)."""
+    set_today(D(2026, 12, 10))
+    codes = [i["code"] for i in deadline_tracker.matrix(db, la_code="873", filters=_filters())["instances"]]
+    assert "SC-AUT" in codes and "SWC" in codes  # overdue from October; due 2 December, inside the window
+    deadline_statuses.record_status(db, organisation_id=secondary["id"], instance_id=world["census"]["id"],
+                                    status="submitted", at=dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC))  # fmt: skip
+    codes = [i["code"] for i in deadline_tracker.matrix(db, la_code="873", filters=_filters())["instances"]]
+    assert "SC-AUT" not in codes
+    year = deadline_tracker.matrix(db, la_code="873", filters=_filters(window="year"))
+    assert "SC-AUT" in [i["code"] for i in year["instances"]]
