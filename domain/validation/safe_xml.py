@@ -4,8 +4,8 @@ Every upload is hostile until proven otherwise. This module:
 
 * opens the file itself (lxml is only ever handed a file object, never a path, so libxml2
   cannot transparently decompress it);
-* refuses empty files, files over a size cap, and gzip/zip (and other archive) magic bytes
-  before any parsing;
+* refuses empty files, files over a size cap, Office documents (named as such: "a Word document"),
+  and gzip/zip (and other archive) magic bytes before any parsing;
 * parses with entity resolution, network access, DTD loading and processing instructions off
   (``PARSER_SETTINGS``), and refuses any DOCTYPE at all -- so entity declarations, external
   DTDs and parameter entities never get as far as the content;
@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from lxml import etree
+
+from domain.validation.office_files import office_kind
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
@@ -51,6 +53,8 @@ _ARCHIVE_MAGIC = (
     (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
     (b"\x28\xb5\x2f\xfd", "Zstandard"),
 )
+#: libxml2's cap on one text node or attribute value without XML_PARSE_HUGE (XML_MAX_TEXT_LENGTH).
+MAX_VALUE_CHARACTERS = 10_000_000
 _LIBXML_POSITION = re.compile(r",? line \d+, column \d+\s*$")
 _MB = 1024 * 1024
 
@@ -76,6 +80,15 @@ def refuse_size(size: int, max_bytes: int) -> None:
         raise FileRefused("This file is empty.")
     if size > max_bytes:
         raise FileRefused(f"This file is {_megabytes(size)}; the limit is {_megabytes(max_bytes)}.")
+
+
+def refuse_office_document(raw: BinaryIO, size: int) -> None:
+    """Raise FileRefused if ``raw`` (seekable, ``size`` bytes, already within the size cap) is a Word, Excel
+    or PowerPoint document, saying which. Reads only a zip's directory of names or an old Office file's
+    first directory sector, never unpacks anything; leaves ``raw`` at its start."""
+    kind = office_kind(raw, size)
+    if kind is not None:
+        raise FileRefused(f"This is {kind}, not a census or CTF XML file: export the return from your MIS as XML.")
 
 
 def refuse_archive(head: bytes) -> None:
@@ -108,6 +121,9 @@ def syntax_reason(exc: etree.XMLSyntaxError) -> str:
         return "This file is not XML: it holds no elements."
     if "Excessive depth" in message:
         return f"This file is not XML Gatehouse can read: line {line}, column {column}: elements nest too deeply."
+    if "Resource limit exceeded" in message:
+        return (f"One value in this file is far too long to be real data (over {MAX_VALUE_CHARACTERS:,} characters, "
+                f"at line {line}): the file is damaged or is not a census or CTF file. Export it again from your MIS.")
     if "Premature end of data" in message:
         return (f"This file ends too soon (it may have been cut short): line {line}, column {column}. "
                 f"Export or upload it again.")
@@ -153,6 +169,7 @@ class SafeXmlFile:
         self._progress = progress
         self.size = _size_of(raw)
         refuse_size(self.size, max_bytes)
+        refuse_office_document(raw, self.size)
         refuse_archive(raw.read(8))
         raw.seek(0)
         self.root_tag = self._sniff_root()
@@ -247,7 +264,7 @@ def open_xml(source: str | os.PathLike | BinaryIO, *, max_bytes: int = DEFAULT_M
     safe streaming. Use as a context manager.
 
     Checks, before any parsing: the file opens, is not empty, is at most ``max_bytes``, is
-    not an archive; then that it is XML without a DOCTYPE. Raises FileRefused with a one-line
+    not an Office document or an archive; then that it is XML without a DOCTYPE. Raises FileRefused with a one-line
     reason for each. ``progress(bytes_read, total_bytes)``, if given, is called every 1% or
     so while records are read.
     """

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 
 import pytest
 
@@ -115,6 +117,22 @@ def test_every_hostile_file_is_refused_through_the_web_leaving_nothing(app, db, 
 def test_refusal_messages_a_school_office_can_act_on(app, db, signed_in, sc_aut, hostile, name, words):
     path = next(p for p in hostile if p.name == name)
     _upload_refused(signed_in, db, app, upload_url(None), path.read_bytes(), name, words)
+
+
+def test_a_word_document_or_an_overlong_value_is_explained_in_plain_words(app, db, signed_in, sc_aut):
+    """A .docx is named as a Word document (not "compressed (zip)"); a value past libxml2's limit is called
+    damaged data, never "Resource limit exceeded ... XML_PARSE_HUGE"."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    _upload_refused(signed_in, db, app, upload_url(sc_aut), buffer.getvalue(), "census.docx",
+                    "This is a Word document, not a census or CTF XML file: export the return from your MIS as XML.")
+    overlong = census(clean_pupils(1)).replace(b"<Pupils>", b"<Pupils><Junk>" + b"x" * 10_000_001 + b"</Junk>")
+    _upload_refused(signed_in, db, app, upload_url(sc_aut), overlong, "census.xml",
+                    "One value in this file is far too long to be real data")
+    html = post_file(signed_in, upload_url(sc_aut), overlong, "census.xml").get_data(as_text=True)
+    assert "XML_PARSE_HUGE" not in html and "Resource limit" not in html
 
 
 def test_a_ctf_is_refused_for_a_census_return(app, db, signed_in, sc_aut):

@@ -254,3 +254,99 @@ def test_a_file_that_turns_out_bigger_than_the_cap_while_reading_is_refused():
     handle = _UnderstatedSize(ctf_xml([pupil(i) for i in range(1, 40)]).encode())
     with pytest.raises(FileRefused, match="over the limit of 2 KB"):
         validate(handle, "ctf", max_bytes=2000, today=CTF_TODAY)
+
+
+@pytest.mark.parametrize("data", [
+    b"<CTfile><Header><DocumentName>" + b"x" * 10_000_001 + b"</DocumentName></Header></CTfile>",
+    b'<CTfile><Header DocumentName="' + b"x" * 10_000_001 + b'"/></CTfile>',
+], ids=["text-node", "attribute"])
+def test_a_value_over_libxml2s_limit_is_refused_in_plain_words(tmp_path, data):
+    """libxml2 (huge_tree off) stops at a value over 10,000,000 characters with "Resource limit exceeded:
+    Text node too long, try XML_PARSE_HUGE": the office is told what that means, not libxml2's words."""
+    path = tmp_path / "upload.xml"
+    path.write_bytes(data)
+    with pytest.raises(FileRefused) as refused:
+        validate(path)
+    reason = refused.value.reason
+    assert reason.startswith("One value in this file is far too long to be real data (over 10,000,000 characters")
+    assert "damaged or is not a census or CTF file" in reason
+    assert "XML_PARSE_HUGE" not in reason and "Resource limit" not in reason and "\n" not in reason
+
+
+def _zip(names: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return buffer.getvalue()
+
+
+OOXML = {
+    "docx": (["[Content_Types].xml", "_rels/.rels", "word/document.xml", "docProps/core.xml"], "a Word document"),
+    "xlsx": (["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/worksheets/sheet1.xml"],
+             "an Excel spreadsheet"),
+    "pptx": (["[Content_Types].xml", "_rels/.rels", "ppt/presentation.xml"], "a PowerPoint presentation"),
+}
+
+
+@pytest.mark.parametrize("extension", OOXML)
+def test_an_office_open_xml_document_is_named_for_what_it_is(tmp_path, extension):
+    names, kind = OOXML[extension]
+    path = tmp_path / f"upload.{extension}"
+    path.write_bytes(_zip(names))
+    with pytest.raises(FileRefused) as refused:
+        validate(path)
+    assert refused.value.reason == (f"This is {kind}, not a census or CTF XML file: export the return from your "
+                                    f"MIS as XML.")
+
+
+def _ole2(*streams: str) -> bytes:
+    """A minimal OLE2 compound file: the header, then one 512-byte directory sector naming ``streams``."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[30:32] = (9).to_bytes(2, "little")  # 512-byte sectors
+    header[48:52] = (0).to_bytes(4, "little")  # the directory starts at sector 0
+    sector = bytearray(512)
+    for index, name in enumerate(("Root Entry", *streams)):
+        encoded = (name + "\0").encode("utf-16-le")
+        sector[index * 128:index * 128 + len(encoded)] = encoded
+        sector[index * 128 + 64:index * 128 + 66] = len(encoded).to_bytes(2, "little")
+    return bytes(header + sector)
+
+
+@pytest.mark.parametrize("streams, kind", [
+    (("WordDocument", "1Table"), "a Word document"),
+    (("Workbook",), "an Excel spreadsheet"),
+    (("Something else",), "a Word or Excel document"),
+], ids=["doc", "xls", "unclear"])
+def test_an_old_office_document_is_named_for_what_it_is(tmp_path, streams, kind):
+    path = tmp_path / "upload.doc"
+    path.write_bytes(_ole2(*streams))
+    with pytest.raises(FileRefused, match=f"^This is {kind}, not a census or CTF XML file"):
+        validate(path)
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 20)  # a header cut short: still Office
+    with pytest.raises(FileRefused, match="^This is a Word or Excel document"):
+        validate(path)
+
+
+@pytest.mark.parametrize("names", [
+    ["ctf.xml"],
+    ["word/document.xml"],  # no [Content_Types].xml: not Office Open XML
+    ["[Content_Types].xml", "word/document.xml"] + [f"padding/{i}" for i in range(5_001)],  # too many names to read
+], ids=["plain", "no-content-types", "huge-directory"])
+def test_other_zips_are_refused_as_archives_without_being_unpacked(tmp_path, names):
+    path = tmp_path / "upload.zip"
+    path.write_bytes(_zip(names))
+    with pytest.raises(FileRefused, match=r"compressed \(zip\)"):
+        validate(path)
+
+
+def test_a_word_document_is_recognised_without_reading_its_contents(tmp_path):
+    """Only the zip's directory of names is read: a member whose data is damaged does not matter."""
+    data = bytearray(_zip(["[Content_Types].xml", "word/document.xml"]))
+    start = data.index(b"word/document.xml") + len("word/document.xml")  # the local entry's data follows its name
+    data[start:start + 4] = b"\xff\xff\xff\xff"
+    path = tmp_path / "upload.docx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileRefused, match="^This is a Word document"):
+        validate(path)
