@@ -104,6 +104,12 @@ def list_for_organisation(db: Database, organisation_id: int, *, open_only: bool
     return [_decode(row, today) for row in found]
 
 
+def count_open_for(db: Database, organisation_id: int) -> int:
+    """How many of the organisation's requests wait for a decision."""
+    return scalar(db, "SELECT count(*) FROM account_requests WHERE organisation_id = ? AND status = 'open'",
+                  (organisation_id,))
+
+
 def list_with_la(db: Database, la_code: str | None, limit: int = 1000) -> list[dict]:
     """Open requests the LA should act on (sent straight to it, or escalated), oldest first, at most ``limit``.
 

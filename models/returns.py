@@ -421,6 +421,18 @@ def return_to_school(db: Database, version: dict, actor: dict, reason: str, *, i
 _LATEST = "v.id = (SELECT max(id) FROM return_versions WHERE return_id = r.id)"
 
 
+def count_awaiting_review(db: Database, la_code: str | None) -> int:
+    """How many of the LA's schools' returns have a latest version submitted and not yet decided
+    (``la_code`` None: every LA's, for site admins)."""
+    return scalar(
+        db,
+        "SELECT count(*) FROM returns r JOIN organisations o ON o.id = r.organisation_id"
+        f" JOIN return_versions v ON {_LATEST}"  # nosec B608 # only constant SQL
+        " WHERE r.instance_id IS NOT NULL AND v.status = 'submitted' AND (:la IS NULL OR o.la_code = :la)",
+        {"la": la_code},
+    )
+
+
 def latest_by_instance(db: Database, organisation_id: int) -> dict[int | None, dict]:
     """The school's returns keyed by instance id (None: test uploads), each with its latest version
     (``version`` dict or None) and ``status`` (as :func:`status_view`)."""
