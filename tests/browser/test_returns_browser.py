@@ -170,8 +170,8 @@ def test_a_school_uploads_its_workforce_census_sees_the_findings_and_submits(wor
     expect(results).to_contain_text("holds a teaching post (TCH) but has no teacher reference number")
     checked(page)
 
-    page.get_by_role("link", name="Explain all 1 7105Q queries").click()
-    expect(page.locator("h1")).to_have_text("Explain every 7105Q query")
+    page.get_by_role("link", name="Explain the 7105Q query").click()
+    expect(page.locator("h1")).to_have_text("Explain the 7105Q query")
     checked(page)
     page.get_by_label("Explain why the data is correct").fill("Newly qualified abroad: her TRN is on its way.")
     page.get_by_role("button", name="Save note").click()

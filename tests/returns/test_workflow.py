@@ -50,6 +50,10 @@ def test_submit_is_blocked_by_an_unexplained_query_then_allowed_once_explained(d
     still = signed_in.post(f"/returns/versions/{version_id}/submit").get_data(as_text=True)
     assert "Explain the 1 query with no note" in still
 
+    every = signed_in.get(f"/returns/versions/{version_id}/explain", query_string={"rule": "1620Q"})
+    assert "This note explains all 2 1620Q queries." in every.get_data(as_text=True)
+    assert ">Explain all 2<span class=\"govuk-visually-hidden\"> 1620Q queries</span>" in \
+        signed_in.get(f"/returns/versions/{version_id}").get_data(as_text=True)
     _explain(signed_in, version_id, "1620Q", None, "These are twins.")  # every 1620Q query at once
     report = signed_in.get(f"/returns/versions/{version_id}").get_data(as_text=True)
     assert "all explained" in report and f'href="/returns/versions/{version_id}/submit"' in report

@@ -154,3 +154,15 @@ def test_the_workforce_migration_keeps_every_row_and_foreign_key(tmp_path):
     assert returns.get_version(db, version_id)["kind"] == "workforce"
     assert scalar(db, "SELECT count(*) FROM return_staff WHERE version_id = ?", (version_id,)) == 1
     db.conn.close()
+
+
+def test_one_query_is_spoken_of_in_the_singular(db, signed_in, swc):
+    """Not "Explain all 1 7105Q queries" / "This note explains all 1 7105Q query"."""
+    version_id = upload(signed_in, swc, workforce(_with_a_query()), WORKFORCE_NAME)
+    report = signed_in.get(f"/returns/versions/{version_id}").get_data(as_text=True)
+    assert ">Explain<span class=\"govuk-visually-hidden\"> the 7105Q query</span></a>" in report
+    assert "all 1" not in report
+    page = signed_in.get(f"/returns/versions/{version_id}/explain", query_string={"rule": "7105Q"})
+    html = page.get_data(as_text=True)
+    assert "This note explains the only 7105Q query." in html and "Explain the 7105Q query</h1>" in html
+    assert "all 1" not in html
