@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
+import lxml.html
 import pytest
 
 from models import findings
@@ -103,3 +105,21 @@ def test_the_return_page_lists_versions_with_changes(signed_in, sc_aut):
     html = _text(signed_in.get(return_url))
     assert "Version 2" in html and "Version 1" in html and "First version" in html
     assert "pupils +1, errors +1, queries −2" in html
+
+
+def test_upns_and_field_names_stay_on_one_line(signed_in, sc_aut):
+    """The findings tables (report and explain page) keep each UPN and field name whole: their cells carry
+    the no-wrap class, which the Sass defines."""
+    version_id = upload(signed_in, sc_aut, census(twins()))
+    pages = (signed_in.get(f"/returns/versions/{version_id}"),
+             signed_in.get(f"/returns/versions/{version_id}/explain", query_string={"rule": "1620Q"}))
+    for response in pages:
+        table = lxml.html.fromstring(_text(response)).xpath("//table[.//th[. = 'Field']]")[0]
+        headers = [th.text_content().strip() for th in table.xpath(".//thead//th")]
+        for row in table.xpath(".//tbody/tr"):
+            cells = row.xpath("./td")
+            for column in ("UPN", "Field"):
+                cell = cells[headers.index(column)]
+                assert "gatehouse-nowrap" in cell.get("class").split(), (column, cell.text_content())
+    sass = (Path(__file__).parents[2] / "static/src/gatehouse/_app.scss").read_text()
+    assert re.search(r"\.gatehouse-nowrap \{\s*white-space: nowrap;", sass)
