@@ -140,7 +140,8 @@ def describe_audience(entry_row: dict) -> str:
         return f"A chosen list of {count} school{'s' if count != 1 else ''}"
     text = entry_row["entry"].audience.describe()
     if entry_row["audience_types"]:
-        text += "; types: " + ", ".join(entry_row["audience_types"])
+        types = entry_row["audience_types"]
+        text += " of type " + (types[0] if len(types) == 1 else ", ".join(types[:-1]) + " or " + types[-1])
     return text
 
 

@@ -47,6 +47,17 @@ GIAS_PHASES = (
     "Not applicable",
 )
 
+#: GIAS phases as they read before "schools" in a sentence.
+_PHASE_WORDS = {"Nursery": "nursery", "Primary": "primary", "Middle deemed primary": "middle deemed primary",
+                "Secondary": "secondary", "Middle deemed secondary": "middle deemed secondary", "16 plus": "16 plus",
+                "All-through": "all-through", "Not applicable": "no-phase"}
+
+
+def _either(words: list[str], joiner: str) -> str:
+    """"a", "a and b", "a, b and c" (or "or" for ``joiner``)."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {joiner} " + words[-1]
+
+
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 RECEPTION = 0
 
@@ -132,12 +143,17 @@ class Audience:
         return not self.year_groups.isdisjoint(year_groups)
 
     def describe(self) -> str:
-        """Plain-English summary, e.g. "Schools with Year 11, maintained only"."""
-        who = "All schools" if not self.phases else "Phases: " + ", ".join(sorted(self.phases))
+        """One plain phrase naming the schools, e.g. "All schools", "Maintained schools", "All secondary and
+        all-through schools with Year 10 or Year 11" ("All" takes in academies, "Maintained" leaves them out)."""
+        phases = [_PHASE_WORDS[p] for p in GIAS_PHASES if p in self.phases]
+        who = "All" if self.academies else "Maintained"
+        if phases:
+            who += " " + _either(phases, "and")
+        who += " schools"
         if self.year_groups:
-            years = ", ".join("Reception" if y == RECEPTION else f"Year {y}" for y in sorted(self.year_groups))
-            who += f" with {years}"
-        return who + ("; academies too" if self.academies else "; maintained schools only")
+            years = ["Reception" if y == RECEPTION else f"Year {y}" for y in sorted(self.year_groups)]
+            who += " with " + _either(years, "or")
+        return who
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with sorted lists."""

@@ -60,7 +60,8 @@ def test_catalogue_page_lists_the_defaults_in_plain_english(client, signed_in_ad
     html = client.get("/deadlines-admin").get_data(as_text=True)
     assert html.count("<h1") == 1 and "Return catalogue" in html
     assert "School Census (autumn)" in html and "27 days after autumn census day" in html
-    assert "7 days before the external deadline" in html and "All schools; maintained schools only" in html
+    assert "7 days before the external deadline" in html and ">Maintained schools</td>" in html
+    assert "; maintained schools only" not in html and "; academies too" not in html  # one plain phrase each
     assert "Return catalogue" in client.get("/").get_data(as_text=True)  # in the navigation
 
 

@@ -25,7 +25,9 @@ def test_census_returns_are_for_maintained_schools_only(db, primary, academy):
     census = catalogue.get_by_code(db, "SC-AUT")
     assert catalogue.applies_to(census, primary)
     assert not catalogue.applies_to(census, academy)
-    assert "maintained schools only" in catalogue.describe_audience(census)
+    assert catalogue.describe_audience(census) == "Maintained schools"
+    typed = {**census, "audience_types": ["Community school", "Foundation school"]}
+    assert catalogue.describe_audience(typed) == "Maintained schools of type Community school or Foundation school"
 
 
 def test_year_group_returns_follow_the_gias_age_range(db, primary, secondary, academy):

@@ -186,8 +186,11 @@ def test_audience_by_phase():
     secondary = Audience(phases=frozenset({"Secondary", "All-through"}), academies=False)
     assert secondary.includes(phase="All-through", is_academy=False)
     assert not secondary.includes(phase="Primary", is_academy=False)
-    assert secondary.describe() == "Phases: All-through, Secondary; maintained schools only"
-    assert Audience(year_groups=frozenset({0, 11})).describe() == "All schools with Reception, Year 11; academies too"
+    assert secondary.describe() == "Maintained secondary and all-through schools"
+    assert Audience(year_groups=frozenset({0, 11})).describe() == "All schools with Reception or Year 11"
+    assert Audience().describe() == "All schools" and Audience(academies=False).describe() == "Maintained schools"
+    several = Audience(phases=frozenset({"Primary", "Secondary", "Nursery"}), year_groups=frozenset({6, 10, 11}))
+    assert several.describe() == "All nursery, primary and secondary schools with Year 6, Year 10 or Year 11"
     with pytest.raises(ValueError, match="unknown GIAS phases"):
         Audience(phases=frozenset({"Infant"}))
     with pytest.raises(ValueError, match="year groups"):
