@@ -214,3 +214,58 @@ def test_admin_pages_are_accessible(page, live_server, client, sign_in, make_use
     page.get_by_role("button", name="Save dates").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the dates changed")
     checked(page)
+
+
+def test_tracker_uses_the_width_and_keeps_the_school_column_in_view(officer_page, live_server, checked, schools):
+    """At 1280 px the tracker is as wide as the window, shows at least six deadline columns at once inside
+    its scrolling region, and the school column (and header row) stay put when the region scrolls."""
+    page = officer_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/deadline-tracker")
+    assert page.locator(".govuk-main-wrapper").bounding_box()["width"] > 1100  # not the 960 px GOV.UK container
+    region = page.locator("#tracker-results [role=region]")
+    assert region.get_attribute("aria-labelledby") == "matrix-caption" and region.get_attribute("tabindex") == "0"
+    assert page.locator("#matrix-caption").inner_text() == "Schools and returns"
+    headings = page.locator(".gatehouse-matrix thead th.gatehouse-matrix__deadline")
+    assert headings.count() >= 10  # more than fit: the region has something to scroll
+
+    def visible_box() -> tuple[float, float]:
+        box = region.bounding_box()
+        return box["x"], box["x"] + region.evaluate("el => el.clientWidth")
+
+    def school_cell_box():
+        return page.locator(".gatehouse-matrix tbody tr").first.locator("th.gatehouse-matrix__school").bounding_box()
+
+    def columns_in_view() -> int:
+        left, right = visible_box()
+        school = school_cell_box()
+        boxes = [headings.nth(n).bounding_box() for n in range(headings.count())]
+        return sum(1 for b in boxes if b["x"] >= school["x"] + school["width"] - 1 and b["x"] + b["width"] <= right + 1)
+
+    assert columns_in_view() >= 6
+    # headings wrap at word boundaries in columns wide enough to read, never a word per line
+    census = headings.filter(has_text="School Census (autumn)")
+    assert census.bounding_box()["width"] >= 130
+    assert census.evaluate("th => getComputedStyle(th).position") == "sticky"
+    # keyboard scrolling: the region takes focus and the arrow keys move it sideways
+    region.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('[role=region]').scrollLeft > 0")
+    region.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[role=region]');"
+        " return el.scrollLeft + el.clientWidth >= el.scrollWidth - 1; }"
+    )
+    left, right = visible_box()
+    school = school_cell_box()
+    assert left - 1 <= school["x"] and school["x"] + school["width"] <= right + 1  # still in view
+    first_heading = headings.first.bounding_box()
+    assert first_heading["x"] + first_heading["width"] <= school["x"] + school["width"] + 1  # scrolled under it
+    last_heading = headings.last.bounding_box()
+    assert last_heading["x"] + last_heading["width"] <= right + 1
+    expect(page.get_by_role("link", name="Ely Primary")).to_be_visible()
+    caption = page.locator("#matrix-caption span").bounding_box()
+    assert left - 1 <= caption["x"] <= right  # the region's name scrolls with it no further than its edge
+    assert columns_in_view() >= 6
+    checked(page)
