@@ -138,6 +138,24 @@ def _send_zip(versions: list[dict], name: str, folders: bool, target: str, detai
     return send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
+@bp.get("/versions/<int:version_id>/original")
+@la_returns
+def original(version_id: int):
+    """The file exactly as the school uploaded it, as an attachment under its own name; audited."""
+    version = _la_version(version_id)
+    user = current_user.row
+    try:
+        stored = storage.open_stored(current_app.config["FILES_DIR"], version["stored_path"])
+    except OSError:
+        abort(404)
+    audit.record(
+        get_db(), "return_original_downloaded", actor=user, organisation_id=version["return"]["organisation_id"],
+        target=f"return_version:{version_id}", **client_details(),
+        detail={"file": version["original_name"], "sha256": version["sha256"]},
+    )  # fmt: skip
+    return send_file(stored, mimetype="application/xml", as_attachment=True, download_name=version["original_name"])
+
+
 @bp.get("/versions/<int:version_id>/export.zip")
 @la_returns
 def export_version(version_id: int):

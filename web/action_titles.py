@@ -68,6 +68,7 @@ ACTION_TITLES = {
     "return_authorised": "Return authorised",
     "return_returned": "Return sent back to the school",
     "returns_exported": "Returns downloaded",
+    "return_original_downloaded": "Original return file downloaded",
     "backup_restored": "Restored from a backup",
 }
 

@@ -209,3 +209,23 @@ def test_a_first_submission_says_submitted_whatever_its_version(db, signed_in, s
     version = returns.get_version(db, second)
     assert version["version"] == 2 and version["status_view"]["label"] == "Submitted"
     assert returns.get_version(db, first)["status_view"]["label"] == "Loaded and validated"
+
+
+def test_the_la_downloads_the_file_exactly_as_uploaded_and_it_is_audited(db, client, sign_in, school_user, la_user,
+                                                                         sc_aut):
+    sign_in(school_user)
+    content = census(clean_pupils())
+    version_id = upload(client, sc_aut, content)
+    assert client.get(f"/returns-review/versions/{version_id}/original").status_code == 403  # schools: their own page
+    client.post("/sign-out")
+    sign_in(la_user)
+    report = client.get(f"/returns/versions/{version_id}").get_data(as_text=True)
+    assert f'href="/returns-review/versions/{version_id}/original"' in report
+    with client.get(f"/returns-review/versions/{version_id}/original") as response:  # closes the stored file
+        assert response.status_code == 200 and response.data == content
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["Cache-Control"] == "no-store"
+    logged = rows(db, "SELECT * FROM audit_log WHERE action = 'return_original_downloaded'")
+    assert len(logged) == 1 and logged[0]["actor_id"] == la_user["id"]
+    assert logged[0]["target"] == f"return_version:{version_id}"
+    assert client.get("/returns-review/versions/999999/original").status_code == 404

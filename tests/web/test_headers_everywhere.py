@@ -110,7 +110,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
     for key in ("school_user", "la_user"):
         services.set_services(db, people[key]["id"], ["deadlines", "returns"])
     # The school's return: editable, with a query to explain. Another school's is submitted, for the LA's zip.
-    version = make_version(db, school, people["school_user"], instance_id=instance["id"])
+    version = make_version(db, school, people["school_user"], instance_id=instance["id"],
+                           files_dir=app.config["FILES_DIR"])
     query_rule = scalar(db, "SELECT rule FROM return_findings WHERE version_id = ? AND severity = 'query'",
                         (version["id"],))  # fmt: skip
     submitted = make_version(db, other_school, None, instance_id=instance["id"], pupils=clean_pupils())
