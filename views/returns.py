@@ -82,6 +82,15 @@ def _rule_title_global(rule: str) -> str:
     return rule_title(rule)
 
 
+@bp.app_template_global("version_name")
+def version_name(version: dict, ret: dict) -> str:
+    """How pages name a version of ``ret``: "Version 3"; a test upload is not numbered (test uploads are not
+    versions of anything), so it is "Test upload of 1 July 2026 at 2:05pm"."""
+    if ret["is_test"]:
+        return f"Test upload of {uk_datetime(version['validated_at'])}"
+    return f"Version {version['version']}"
+
+
 @bp.app_template_global("returns_kind")
 def kind_words(kind: str | None) -> dict:
     """How pages name a file of ``kind`` (None: a census return) and the people in it: ``label`` ("School
@@ -190,11 +199,13 @@ def _seen_before(school: dict, instance: dict | None, sha256: str):
     ret = returns.find_return(db, school["id"], instance["id"] if instance else None)
     latest = returns.latest_version(db, ret["id"]) if ret else None
     if latest is not None and latest["sha256"] == sha256 and returns.is_editable(latest):
-        flash(f"You uploaded this exact file before (version {latest['version']} on "
-              f"{uk_datetime(latest['validated_at'])}): this is its report.")  # fmt: skip
+        earlier = "your test upload of" if ret["is_test"] else f"version {latest['version']} on"
+        flash(f"You uploaded this exact file before ({earlier} {uk_datetime(latest['validated_at'])}): "
+              "this is its report.")  # fmt: skip
         return redirect(url_for("returns.report", version_id=latest["id"]), 303)
-    title = returns.get_return(db, last["return_id"])["title"]
-    flash(f"You uploaded this exact file before (version {last['version']} of {title} on {when}). "
+    earlier = returns.get_return(db, last["return_id"])
+    where = "a test upload" if earlier["is_test"] else f"version {last['version']} of {earlier['title']}"
+    flash(f"You uploaded this exact file before ({where} on {when}). "
           "It has been checked again as a new version.")  # fmt: skip
     return None
 

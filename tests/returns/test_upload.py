@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 
 import pytest
@@ -68,7 +69,7 @@ def test_same_file_as_an_earlier_test_upload_becomes_a_new_version_and_says_so(a
     upload(signed_in, None, census(twins()))
     response = post_file(signed_in, upload_url(sc_aut), census(twins()))
     follow = signed_in.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
-    assert "You uploaded this exact file before (version 1 of Test uploads on" in follow
+    assert "You uploaded this exact file before (a test upload on" in follow
     assert returns.count_versions(db) == 2
     assert len(leftovers(db, app.config["FILES_DIR"])["files"]) == 1  # one stored copy of the content
 
@@ -210,3 +211,24 @@ def test_an_instance_that_does_not_take_a_file_answers_404(db, signed_in, today)
                       " WHERE c.code = 'PRIVACY'")
     assert signed_in.get(f"/returns/upload/{privacy['id']}").status_code == 404
     assert signed_in.get("/returns/upload/999999").status_code == 404
+
+
+TEST_UPLOAD_NAME = r"Test upload of \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d\d[ap]m"
+
+
+def test_test_uploads_are_named_by_when_they_were_checked_not_numbered_as_versions(db, signed_in, school):
+    first = upload(signed_in, None, census(twins()))
+    explain = signed_in.get(f"/returns/versions/{first}/explain", query_string={"rule": "1620Q"})
+    assert re.search(f'<span class="govuk-caption-l">{TEST_UPLOAD_NAME}</span>', explain.get_data(as_text=True))
+    second = upload(signed_in, None, census(clean_pupils()))
+    report = signed_in.get(f"/returns/versions/{second}").get_data(as_text=True)
+    assert re.search(f"<h1 class=\"govuk-heading-l\">{TEST_UPLOAD_NAME}: report</h1>", report)
+    assert re.search(f"<title>{TEST_UPLOAD_NAME}: report", report) and "Version 2" not in report
+    page = signed_in.get(f"/returns/{returns.get_version(db, first)['return_id']}").get_data(as_text=True)
+    assert len(re.findall(TEST_UPLOAD_NAME, page)) == 2 and "First test upload" in page
+    assert not re.search(r"[Vv]ersion \d", page) and "Upload a new version" not in page
+    form = signed_in.get(upload_url(None)).get_data(as_text=True)
+    assert "Your latest test upload was checked on" in form and "version 2" not in form
+    again = post_file(signed_in, upload_url(None), census(clean_pupils()))
+    follow = signed_in.get(again.headers["Location"]).get_data(as_text=True)
+    assert "You uploaded this exact file before (your test upload of " in follow
