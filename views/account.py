@@ -22,7 +22,7 @@ from web.client import client_details
 from web.database import get_db
 from web.gate import must_change_password, must_set_up_two_factor, password_expired
 from web.passwords import app_hasher
-from web.sessions import start_session
+from web.sessions import password_just_chosen, start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -71,7 +71,7 @@ def change_password():
                 fresh = users.set_password(db, user["id"], new_hash)
                 audit.record(db, "password_changed", actor=user, organisation_id=user["organisation_id"],
                              target=user["email"], detail={"forced": forced}, **client_details())
-            start_session(fresh)  # every other session ended with the version bump; this one goes on
+            start_session(fresh, password_chosen=True)  # every other session ended with the version bump
             _notify("your password was changed", "auth/email/password_changed.txt")
             flash("Your password has been changed. Anywhere else you were signed in has been signed out.", "success")
             return redirect(url_for("main.home") if forced else url_for("account.index"))
@@ -86,7 +86,10 @@ def set_up_two_factor():
     secret = session.get("totp_setup_secret") or two_factor.new_secret()
     session["totp_setup_secret"] = secret
     form = TwoFactorSetupForm()
-    if form.validate_on_submit() and _current_password_ok(form):
+    ask_password = not password_just_chosen()  # never ask for the password chosen a minute ago
+    if not ask_password:
+        del form.current_password
+    if form.validate_on_submit() and (not ask_password or _current_password_ok(form)):
         step = two_factor.matching_step(secret, form.code.data, clock.now(), None)
         if step is None:
             form.code.errors.append("The code is not right. Check the app shows Gatehouse and try the newest code")

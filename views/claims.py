@@ -172,7 +172,7 @@ def new_account():
             else:
                 session.pop(CLAIMING, None)
                 users.record_sign_in(db, user["id"])
-                start_session(users.get(db, user["id"]))
+                start_session(users.get(db, user["id"]), password_chosen=True)
                 _tell_claimed(users.get(db, user["id"]), claims.get(db, claim["id"]))
                 flash(f"You are now an approver of {claim['organisation_name']}.", "success")
                 return redirect(url_for("users.index"))

@@ -68,7 +68,7 @@ def accept(token: str):
             return _dead_link()
         tell(accepted["email"], "your account is ready", "invitations/email/accepted.txt", person=accepted)
         users.record_sign_in(db, accepted["id"])
-        start_session(users.get(db, accepted["id"]))
+        start_session(users.get(db, accepted["id"]), password_chosen=True)
         flash(f"Your account at {accepted['organisation_name']} is ready.", "success")
         return redirect(url_for("main.home"))
     return render_template("invitations/accept.html", form=form, user=user)

@@ -111,15 +111,35 @@ def unauthorised():
     return redirect(sign_in)
 
 
-def start_session(user_row: dict) -> None:
-    """Sign ``user_row`` in with a brand-new session (no state carried from before)."""
+#: How long after choosing a password a person is not asked to type it again (e.g. to set up 2FA).
+PASSWORD_JUST_CHOSEN_MINUTES = 10
+
+
+def start_session(user_row: dict, *, password_chosen: bool = False) -> None:
+    """Sign ``user_row`` in with a brand-new session (no state carried from before).
+
+    ``password_chosen``: the person chose their password on this very step (an invitation, a claim
+    code, a password change), so for :data:`PASSWORD_JUST_CHOSEN_MINUTES` they are not asked for it again."""
     session.clear()
     session.permanent = True
     now = clock.iso()
     session["sv"] = user_row["session_version"]
     session["started"] = now
     session["seen"] = now
+    if password_chosen:
+        session["password_chosen"] = now
     login_user(SignedInUser(user_row))
+
+
+def password_just_chosen() -> bool:
+    """True when this session's person chose their password in the last few minutes (see start_session)."""
+    chosen = session.get("password_chosen")
+    if not chosen:
+        return False
+    try:
+        return clock.now() - clock.parse(chosen) <= timedelta(minutes=PASSWORD_JUST_CHOSEN_MINUTES)
+    except ValueError:
+        return False
 
 
 def end_session() -> None:

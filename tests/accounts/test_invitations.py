@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from domain import clock
+from domain.security import two_factor
 from models import accounts, invitations, users
 from models.db import scalar
 from tests.conftest import TEST_PASSWORD, audit_events, link_in, outbox, sign_in_through_forms
@@ -167,3 +169,30 @@ def test_wrong_links_are_throttled_per_ip(app, db):
     app.config["ACCESS_IP_LIMIT"] = 3
     client = app.test_client()
     assert [client.get(f"/invitations/guess{n}").status_code for n in range(4)] == [410, 410, 410, 429]
+
+
+def test_setting_up_two_step_verification_does_not_ask_again_for_the_password_just_chosen(app, db, client, school,
+                                                                                        signed_in_approver):
+    _invite_on_the_web(client, school, role="approver", email="second@fenland.example.sch.uk")
+    path = link_in(outbox(db, "second@fenland.example.sch.uk")[0]["body"], "/invitations/")
+    newcomer = app.test_client()
+    newcomer.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    page = newcomer.get("/account/two-step-verification").get_data(as_text=True)
+    assert 'name="code"' in page and 'name="current_password"' not in page
+    secret = re.search(r'id="totp-secret">([^<]+)<', page).group(1).replace(" ", "")
+    code = two_factor.code_at_step(secret, two_factor.current_step(clock.now()))
+    response = newcomer.post("/account/two-step-verification", data={"code": code})
+    assert response.headers["Location"] == "/account/recovery-codes"
+    assert users.get_by_email(db, "second@fenland.example.sch.uk")["totp_secret"] == secret
+
+
+def test_the_password_is_asked_for_again_once_a_few_minutes_have_passed(app, db, client, school, signed_in_approver):
+    _invite_on_the_web(client, school, role="approver", email="second@fenland.example.sch.uk")
+    path = link_in(outbox(db, "second@fenland.example.sch.uk")[0]["body"], "/invitations/")
+    newcomer = app.test_client()
+    newcomer.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    clock.advance(timedelta(minutes=11))
+    page = newcomer.get("/account/two-step-verification").get_data(as_text=True)
+    assert 'name="current_password"' in page
+    refused = newcomer.post("/account/two-step-verification", data={"code": "123456"})
+    assert refused.status_code == 200 and users.get_by_email(db, "second@fenland.example.sch.uk")["totp_secret"] is None
