@@ -8,7 +8,6 @@ fixture; tests/browser/checks.py) runs axe-core and asserts no violations of eit
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 
@@ -16,6 +15,7 @@ from app import create_app
 from migrations import apply_all
 from models.db import connect
 from tests.browser.checks import CSP_RECORDER, check_page
+from tests.serving import ThreadedServer
 from web import database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -38,23 +38,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-class LiveServer:
-    """Gatehouse under waitress on 127.0.0.1 in a background thread."""
+class LiveServer(ThreadedServer):
+    """Gatehouse under waitress on 127.0.0.1 in a background thread (stopped cleanly: ThreadedServer)."""
 
     def __init__(self, app):
-        from waitress import create_server
-
+        super().__init__(app, threads=4)
         self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.close()
 
 
 @pytest.fixture

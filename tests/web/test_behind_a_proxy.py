@@ -6,12 +6,11 @@ drops those headers unless told not to; the reliability suite's scanner found th
 from __future__ import annotations
 
 import http.client
-import threading
-import time
 
 import pytest
 import waitress
 
+from tests.serving import ThreadedServer
 from web.client import client_ip
 
 
@@ -47,17 +46,9 @@ def served(app, runner, monkeypatch):
                         or made[-1])  # fmt: skip
     assert runner.invoke(args=["serve", "--port", "5999"]).exit_code == 0
     monkeypatch.undo()
-    server = waitress.create_server(made[0].application, **{**made[0].settings, "host": "127.0.0.1", "port": 0})
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server.effective_port
-    tasks = server.task_dispatcher
-    for _ in range(200):  # let the last task wake the (still open) server before it closes; bounded
-        if not tasks.queue and not tasks.active_count:
-            break
-        time.sleep(0.01)
-    server.close()
-    thread.join(timeout=10)
+    server = ThreadedServer(made[0].application, **made[0].settings).start()
+    yield server.port
+    server.stop()
 
 
 def _get(port: int, path: str) -> tuple[http.client.HTTPResponse, bytes]:

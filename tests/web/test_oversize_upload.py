@@ -4,12 +4,11 @@ gets Gatehouse's styled page (with its headers), never waitress's bare "Request 
 from __future__ import annotations
 
 import http.client
-import threading
 
 import pytest
-from waitress import create_server
 
 from commands.core import waitress_body_limit
+from tests.serving import ThreadedServer
 
 
 @pytest.fixture
@@ -19,13 +18,9 @@ def app_config(app_config):
 
 @pytest.fixture
 def served(app):
-    server = create_server(app, host="127.0.0.1", port=0, threads=2,
-                           max_request_body_size=waitress_body_limit(app.config))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server.effective_port
-    server.close()
-    thread.join(timeout=10)
+    server = ThreadedServer(app, threads=2, max_request_body_size=waitress_body_limit(app.config)).start()
+    yield server.port
+    server.stop()
 
 
 def test_a_body_over_the_limit_gets_the_styled_page(app, served):
