@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import sys
@@ -15,6 +16,7 @@ from sqlite_utils import Database
 
 from commands.deadlines import date_settings
 from domain.dates import academic_year_label, academic_year_of, uk_today
+from domain.deadline_rules import DEFAULT_CATALOGUE, Recurrence
 from domain.gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
 from domain.security.passwords import hash_password
 from models import audit, deadline_instances, organisations, users
@@ -167,9 +169,28 @@ def demo_data_command(if_empty: bool, admin_email: str) -> None:
     year = academic_year_of(uk_today())
     made = deadline_instances.generate(db, year, actor=admin, **date_settings(current_app.config))
     click.echo(f"Deadlines for {academic_year_label(year)}: {made.created} made from the return catalogue.")
+    left_out = _start_weekly_returns_this_week(db, year, admin)
+    if left_out:
+        click.echo(f"Weekly returns start this week: {_plural(left_out, 'earlier week')} left out of the demo.")
     click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")
     click.echo(f"One-time password: {password}")
     click.echo("This password is shown only now. You must change it when you first sign in.")
+
+
+DEMO_WEEKLY_REASON = "Demo data: weekly returns start in the week the demo was loaded"
+
+
+def _start_weekly_returns_this_week(db: Database, year: int, admin: dict) -> int:
+    """Cancel the demo year's weekly deadlines due before this week (each with the reason), so a
+    newcomer's schools do not meet every past week of meal numbers overdue on day one. Returns how many."""
+    today = uk_today()
+    monday = today - dt.timedelta(days=today.weekday())
+    weekly = {entry.code for entry in DEFAULT_CATALOGUE if entry.rule.recurrence is Recurrence.WEEKLY}
+    past = [i for i in deadline_instances.list_instances(db, academic_year=year, include_cancelled=False)
+            if i["code"] in weekly and i["due_on"] < monday]  # fmt: skip
+    for instance in past:
+        deadline_instances.cancel_instance(db, instance["id"], reason=DEMO_WEEKLY_REASON, actor=admin)
+    return len(past)
 
 
 def _already_present(db: Database, if_empty: bool) -> None:

@@ -48,7 +48,9 @@ def test_first_run_loads_schools_and_prints_the_password_once(app, runner, db):
     assert password not in admin["password_hash"]
 
     actions = [r["action"] for r in rows(db, "SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["gias_import", "demo_data", "deadlines_generated"]
+    # then one row for each past week of weekly returns the demo leaves out (see the test below)
+    assert actions[:3] == ["gias_import", "demo_data", "deadlines_generated"]
+    assert set(actions[3:]) <= {"deadline_instance_cancelled"}
     for entry in rows(db, "SELECT detail FROM audit_log"):
         assert password not in entry["detail"]
     assert json.loads(rows(db, "SELECT detail FROM audit_log WHERE action = 'demo_data'")[0]["detail"])[
@@ -118,3 +120,19 @@ def test_first_run_makes_this_academic_years_deadlines(runner, db):
     codes = {r["code"] for r in rows(db, "SELECT DISTINCT c.code FROM deadline_instances i"
                                          " JOIN return_catalogue c ON c.id = i.catalogue_id")}
     assert {"SC-AUT", "SC-SPR", "SC-SUM", "PRIDE-NIL"} <= codes
+
+
+def test_the_demos_weekly_returns_start_this_week(runner, db):
+    """A newcomer's demo school does not meet every past week of meal numbers overdue on day one."""
+    clock.set_now(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # a Wednesday
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "Weekly returns start this week:" in result.stdout
+    meals = rows(db, "SELECT i.due_on, i.cancelled_at FROM deadline_instances i JOIN return_catalogue c"
+                     " ON c.id = i.catalogue_id WHERE c.code = 'MEALS' ORDER BY i.due_on")  # fmt: skip
+    live = [m["due_on"] for m in meals if m["cancelled_at"] is None]
+    assert live and min(live) >= "2026-11-23"  # this week's Friday and later
+    assert any(m["cancelled_at"] for m in meals if m["due_on"] < "2026-11-23")
+    others = rows(db, "SELECT count(*) AS n FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+                      " WHERE c.code <> 'MEALS' AND i.cancelled_at IS NOT NULL")  # fmt: skip
+    assert others[0]["n"] == 0  # nothing else is touched: the autumn census stays overdue, as it is
