@@ -10,6 +10,7 @@ from pathlib import Path
 from background.validation_pool import storage
 from domain.validation import validate
 from models import returns, uploads
+from models.db import rows
 from tests.domain.validation.xml_files import census_xml, make_fixtures_main, member, pupil, workforce_xml
 
 CENSUS_NAME = "8732001_SC3_873LL26_001.XML"
@@ -76,6 +77,18 @@ def make_version(db, school: dict, user: dict | None, *, instance_id: int | None
                                         pupils=records, actor=user)  # fmt: skip
     uploads.finish_job(db, job["id"], "done", version_id=version_id)
     return {**returns.get_version(db, version_id), "job_id": job["id"]}
+
+
+def submitted_version(db, school: dict, user: dict | None, *, instance_id: int, actor: dict) -> dict:
+    """A clean version of ``school``'s return for ``instance_id`` (as :func:`make_version`), every query
+    explained by ``actor`` and submitted by them; returns the version as submitted."""
+    version = make_version(db, school, user, instance_id=instance_id, pupils=clean_pupils())
+    queries = rows(db, "SELECT DISTINCT rule, upn FROM return_findings WHERE version_id = ? AND severity = 'query'",
+                   (version["id"],))  # fmt: skip
+    for query in queries:
+        returns.save_note(db, version, rule=query["rule"], upn=query["upn"] or None, text="Explained.", actor=actor)
+    returns.submit(db, returns.get_version(db, version["id"]), actor)
+    return returns.get_version(db, version["id"])
 
 
 def other_schools_version(ctx: dict) -> dict:

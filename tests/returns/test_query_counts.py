@@ -13,7 +13,7 @@ import pytest
 
 from models import organisations, returns
 from models.db import rows
-from tests.returns.factories import clean_pupils, make_version
+from tests.returns.factories import make_version, submitted_version
 
 
 @contextmanager
@@ -47,13 +47,7 @@ def submitted_returns(db, make_user, sc_aut):
             school = organisations.create_school(db, la_code="873", estab=f"{3000 + n}", name=f"School {n:02d}",
                                                  urn=120000 + n)  # fmt: skip
             user = make_user(school)
-            version = make_version(db, school, user, instance_id=sc_aut["id"], pupils=clean_pupils())
-            queries = rows(db, "SELECT DISTINCT rule FROM return_findings WHERE version_id = ? AND severity = 'query'",
-                           (version["id"],))  # fmt: skip
-            for query in queries:
-                returns.save_note(db, version, rule=query["rule"], upn=None, text="Explained.", actor=user)
-            returns.submit(db, version, user)
-            made.append(version["id"])
+            made.append(submitted_version(db, school, user, instance_id=sc_aut["id"], actor=user)["id"])
 
     return add
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from domain.security.tokens import new_token
-from models import auth_tokens, calendar_feeds, claims, deadline_instances, invitations, outbox, returns, services
-from models.db import rows, scalar
+from models import auth_tokens, calendar_feeds, claims, deadline_instances, invitations, outbox, services
+from models.db import scalar
 from tests.accounts.factories import open_request
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
-from tests.returns.factories import clean_pupils, make_version
+from tests.returns.factories import make_version, submitted_version
 from web.access import permission_of
 
 # The values every response must carry, whatever it is.
@@ -114,11 +114,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
                            files_dir=app.config["FILES_DIR"])
     query_rule = scalar(db, "SELECT rule FROM return_findings WHERE version_id = ? AND severity = 'query'",
                         (version["id"],))  # fmt: skip
-    submitted = make_version(db, other_school, None, instance_id=instance["id"], pupils=clean_pupils())
-    for query in rows(db, "SELECT DISTINCT rule FROM return_findings WHERE version_id = ? AND severity = 'query'",
-                      (submitted["id"],)):  # fmt: skip
-        returns.save_note(db, submitted, rule=query["rule"], upn=None, text="Checked.", actor=people["admin"])
-    returns.submit(db, submitted, people["admin"])
+    submitted_version(db, other_school, None, instance_id=instance["id"], actor=people["admin"])
     _, invitation_token = invitations.invite(db, app.config, organisation=school, email="new@fenland.example.sch.uk",
                                              name="New Person", role="end_user", actor=people["approver"])
     reset_token, reset_hash = new_token()

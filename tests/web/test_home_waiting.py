@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from models import deadline_instances, returns, services
-from models.db import rows
 from tests.accounts.factories import open_request
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
-from tests.returns.factories import clean_pupils, make_version
+from tests.returns.factories import submitted_version
 
 
 def test_an_approver_sees_the_account_request_waiting(client_request, sign_in, school, make_user, db):
@@ -34,11 +33,7 @@ def test_the_la_sees_returns_to_review_and_requests_sent_to_it(client_request, s
     set_today(dt.date(2026, 10, 20))
     census = instance_of(db, "SC-AUT")
     office = make_user(school, email="office@fenland.example.sch.uk")
-    version = make_version(db, school, office, instance_id=census["id"], pupils=clean_pupils())
-    for query in rows(db, "SELECT DISTINCT rule, upn FROM return_findings WHERE version_id = ? AND severity = 'query'",
-                      (version["id"],)):  # fmt: skip
-        returns.save_note(db, version, rule=query["rule"], upn=query["upn"] or None, text="Checked.", actor=office)
-    returns.submit(db, returns.get_version(db, version["id"]), office)
+    version = submitted_version(db, school, office, instance_id=census["id"], actor=office)
     open_request(db, school, email="new@fenland.example.sch.uk", routed_to_la=True)
     officer = make_user(la, role="approver", name="LA Officer", email="officer@la.example.gov.uk")
     services.set_services(db, officer["id"], {"returns"})
