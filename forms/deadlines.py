@@ -119,6 +119,14 @@ class ReminderPreferenceForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
+class SubmissionDigestForm(ReminderPreferenceForm):
+    """Whether an LA reviewer gets the hourly email of returns schools have submitted."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.digests.label.text = "Do you want an email when schools submit returns for review?"
+
+
 # ----------------------------------------------------------------------------- the LA's tracker
 
 

@@ -223,3 +223,21 @@ def workforce_returns(db: Database) -> None:
                 raise RuntimeError(f"foreign keys broken by the rebuild: {[tuple(row) for row in broken][:5]}")
     finally:
         db.conn.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations(name="0003_submission_digests")
+def submission_digests(db: Database) -> None:
+    """Which submitted versions each LA reviewer has been emailed about (the hourly digest), and their choice."""
+    db.executescript(
+        """
+        CREATE TABLE submission_digest_items (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            version_id INTEGER NOT NULL REFERENCES return_versions (id) ON DELETE CASCADE,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, version_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE users ADD COLUMN submission_digests INTEGER NOT NULL DEFAULT 1
+            CHECK (submission_digests IN (0, 1));
+        CREATE INDEX IF NOT EXISTS idx_return_versions_submitted_at ON return_versions (submitted_at);
+        """
+    )

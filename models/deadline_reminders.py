@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from domain import clock
 from domain.dates import is_working_day, next_working_day, previous_working_day
-from models import audit, deadline_catalogue, deadline_instances, deadline_statuses
+from models import deadline_catalogue, deadline_instances, deadline_statuses, users
 from models.db import rows, transaction
 
 
@@ -27,16 +27,7 @@ def set_digests(
     db: Database, user: dict, wanted: bool, *, ip: str | None = None, user_agent: str | None = None
 ) -> None:
     """Opt the user in to (``wanted``) or out of reminder digests; audited when it changes."""
-    with transaction(db):
-        cursor = db.conn.execute(
-            "UPDATE users SET deadline_digests = ? WHERE id = ? AND deadline_digests <> ?",
-            (int(wanted), user["id"], int(wanted)),
-        )
-        if cursor.rowcount:
-            audit.record(
-                db, "deadline_digests_" + ("on" if wanted else "off"), actor=user,
-                organisation_id=user["organisation_id"], target=user["email"], ip=ip, user_agent=user_agent,
-            )  # fmt: skip
+    users.set_email_choice(db, user, "deadline_digests", wanted, ip=ip, user_agent=user_agent)
 
 
 def days_before(config) -> list[int]:

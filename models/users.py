@@ -191,3 +191,28 @@ def reset_totp(
         audit.record(db, "totp_reset", actor=actor, organisation_id=row["organisation_id"], target=row["email"],
                      ip=ip, user_agent=user_agent)
     return True
+
+
+#: The email choices a person can make (column on users -> the audit action's prefix).
+EMAIL_CHOICES = {"deadline_digests": "deadline_digests", "submission_digests": "submission_digests"}
+
+
+def set_email_choice(
+    db: Database, user: dict, choice: str, wanted: bool, *, ip: str | None = None, user_agent: str | None = None
+) -> None:
+    """Opt ``user`` in to (``wanted``) or out of one of :data:`EMAIL_CHOICES`; audited when it changes.
+
+    Raises KeyError for a choice that is not one of them (the column name is never taken from input).
+    """
+    prefix = EMAIL_CHOICES[choice]
+    with transaction(db):
+        cursor = db.conn.execute(
+            # nosemgrep: sql-format # the column is a key of EMAIL_CHOICES, never input
+            f"UPDATE users SET {choice} = ? WHERE id = ? AND {choice} <> ?",  # nosec B608
+            (int(wanted), user["id"], int(wanted)),
+        )
+        if cursor.rowcount:
+            audit.record(
+                db, f"{prefix}_{'on' if wanted else 'off'}", actor=user, organisation_id=user["organisation_id"],
+                target=user["email"], ip=ip, user_agent=user_agent,
+            )  # fmt: skip

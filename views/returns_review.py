@@ -15,8 +15,9 @@ from flask_login import current_user
 from background.mail.templated import send_email
 from background.validation_pool import storage
 from domain.dates import academic_year_label, academic_year_of, uk_today
+from forms.deadlines import SubmissionDigestForm
 from forms.returns import AuthoriseForm, ReturnToSchoolForm
-from models import audit, deadline_instances, return_exports, returns, services
+from models import audit, deadline_instances, return_exports, returns, services, submission_digests
 from views.returns import load_version
 from web.access import RETURNS, la_returns
 from web.client import client_details
@@ -41,7 +42,23 @@ def _instance(instance_id: int) -> dict:
 def index():
     year = academic_year_of(uk_today())
     instances = returns.review_instances(get_db(), _la_code(), year - 1)
-    return render_template("returns_review/index.html", instances=instances, year_label=academic_year_label)
+    return render_template("returns_review/index.html", instances=instances, year_label=academic_year_label,
+                           digests=submission_digests.wants_digests(current_user.row))  # fmt: skip
+
+
+@bp.route("/emails", methods=["GET", "POST"])
+@la_returns
+def emails():
+    """Whether the reviewer gets the hourly email of returns their schools have submitted."""
+    user = current_user.row
+    form = SubmissionDigestForm(data={"digests": "yes" if submission_digests.wants_digests(user) else "no"})
+    if form.validate_on_submit():
+        wanted = form.digests.data == "yes"
+        submission_digests.set_digests(get_db(), user, wanted, **client_details())
+        flash("You will get an email when schools submit returns." if wanted
+              else "You will not get emails when schools submit returns.", "success")  # fmt: skip
+        return redirect(url_for("returns_review.emails"), 303)
+    return render_template("returns_review/emails.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/instances/<int:instance_id>")

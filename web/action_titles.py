@@ -70,6 +70,8 @@ ACTION_TITLES = {
     "returns_exported": "Returns downloaded",
     "return_original_downloaded": "Original return file downloaded",
     "backup_restored": "Restored from a backup",
+    "submission_digests_on": "Emails about submitted returns turned on",
+    "submission_digests_off": "Emails about submitted returns turned off",
 }
 
 
