@@ -450,6 +450,34 @@ def latest_by_instance(db: Database, organisation_id: int) -> dict[int | None, d
     return out
 
 
+def school_returns(db: Database, organisation_id: int) -> list[dict]:
+    """The school's returns for deadlines (not its test uploads), newest due first, each as :func:`get_return`
+    plus ``version`` (the latest, or None) and ``status`` (:func:`status_view`). Four queries."""
+    found = [
+        _decorate_return(row)
+        for row in rows(
+            db,
+            f"{_RETURN_SELECT} WHERE r.organisation_id = ? AND r.instance_id IS NOT NULL"  # nosec B608 # constant SQL
+            " ORDER BY i.due_on DESC, r.id DESC",
+            (organisation_id,),
+        )
+    ]
+    latest = {
+        r["return_id"]: r["version_id"]
+        for r in rows(
+            db,
+            f"SELECT r.id AS return_id, v.id AS version_id FROM returns r JOIN return_versions v ON {_LATEST}"
+            " WHERE r.organisation_id = ?",  # nosec B608 # only constant SQL
+            (organisation_id,),
+        )
+    }
+    versions = versions_by_id(db, latest.values())
+    for ret in found:
+        ret["version"] = versions.get(latest.get(ret["id"]))
+        ret["status"] = status_view(ret["version"])
+    return found
+
+
 def expected_kind(instance: dict | None) -> str | None:
     """The kind of file an instance's return takes (None: a test upload, any kind)."""
     return FILE_KINDS.get(instance["code"]) if instance else None

@@ -1,17 +1,21 @@
 """Organisations for LA staff and site admins: the searchable list and one organisation's page.
 
+A school's page is the LA's hub for it: its register entry, its accounts (approvers, seats, a claim code to
+issue when it has no approver) for those who manage them, and its deadlines and returns for LA users of
+those services.
+
 Site admins see every organisation; LA staff see their own LA's (another LA's organisation
 is a 404). School users get 403 from the permission decorator.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from forms.organisations import OrganisationSearchForm
-from models import organisations
-from web.access import la_staff
+from models import accounts, claims, deadline_statuses, organisations, returns
+from web.access import DEADLINES, RETURNS, has_oversight, is_la_user, la_staff, may_manage
 from web.database import get_db
 from web.pagination import page_links
 from web.rendering import render_page
@@ -19,6 +23,10 @@ from web.rendering import render_page
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 PER_PAGE = 50
+#: How many of a school's returns its page lists (newest due first).
+RETURNS_SHOWN = 10
+#: A school's page lists its overdue returns and those due in this many weeks.
+DEADLINE_WEEKS = 4
 
 
 def _la_scope() -> str | None:
@@ -69,4 +77,27 @@ def detail(org_id: int):
         abort(404)
     la = organisations.get_la(db, org["la_code"]) if org["kind"] == "school" else None
     last_import = organisations.get_import(db, org["gias_import_id"])
-    return render_template("organisations/detail.html", org=org, la=la, last_import=last_import)
+    return render_template("organisations/detail.html", org=org, la=la, last_import=last_import,
+                           **_hub(db, org))  # fmt: skip
+
+
+def _hub(db, org: dict) -> dict:
+    """What the viewer may see and do about the organisation beyond its register entry: its accounts
+    (approvers, seats, claim codes) for those who manage them, and a school's deadlines and returns for LA
+    users of Deadlines and of Returns. Each part is None when the viewer may not see it."""
+    me = current_user
+    hub = {"accounts": None, "deadlines": None, "returns": None}
+    if may_manage(org):
+        codes = [c for c in claims.list_for_organisation(db, org["id"]) if c["state"] == "live"]
+        approvers = accounts.active_approvers(db, org["id"])
+        hub["accounts"] = {
+            "approvers": approvers, "seats": accounts.seat_summary(db, org, current_app.config), "live_codes": codes,
+            "may_issue_code": has_oversight(me) and not approvers and not codes and org["status"] != "closed",
+        }  # fmt: skip
+    if org["kind"] != "school":
+        return hub
+    if is_la_user(me, DEADLINES):
+        hub["deadlines"] = deadline_statuses.whats_due(db, org, weeks=DEADLINE_WEEKS)
+    if is_la_user(me, RETURNS):
+        hub["returns"] = returns.school_returns(db, org["id"])[:RETURNS_SHOWN]
+    return hub

@@ -10,20 +10,25 @@ import pytest
 from playwright.sync_api import expect
 
 from domain.gias.reader import open_extract
-from models import organisations
+from domain.dates import academic_year_of, uk_today
+from models import deadline_instances, organisations, services
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_gias_873.csv"
 
 
 @pytest.fixture
 def officer_page(page, live_server, client, sign_in, make_user, la, db):
-    """The browser page with the session of LA staff, and the demo schools imported."""
+    """The browser page with the session of LA staff using Deadlines and Returns, the demo schools imported and
+    this year's deadlines made (so a school's page shows its deadlines and returns)."""
     data = DEMO.read_bytes()
     organisations.import_gias(
         db, open_extract(data).records(["873"]), la_codes=("873",), file_name=DEMO.name,
         file_sha256=hashlib.sha256(data).hexdigest(),
     )  # fmt: skip
-    sign_in(make_user(la, email="officer@la.example.gov.uk"))
+    deadline_instances.generate(db, academic_year_of(uk_today()))
+    officer = make_user(la, email="officer@la.example.gov.uk")
+    services.set_services(db, officer["id"], ["deadlines", "returns"])
+    sign_in(officer)
     assert client.get("/organisations").status_code == 200
     cookie = client.get_cookie("gatehouse_session")
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
@@ -41,6 +46,8 @@ def test_organisation_pages_are_accessible_under_csp(officer_page, live_server, 
     officer_page.get_by_role("link", name="Ashbury Oakfield Primary").click()
     officer_page.wait_for_url("**/organisations/*")
     assert officer_page.locator("h1").inner_text() == "Ashbury Oakfield Primary"
+    expect(officer_page.locator("h2#deadlines")).to_have_text("Deadlines")
+    expect(officer_page.locator("h2#returns")).to_have_text("Files uploaded in Returns")
     checked(officer_page)
 
 
