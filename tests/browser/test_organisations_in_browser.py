@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from domain.gias.reader import open_extract
 from domain.dates import academic_year_of, uk_today
+from domain.gias.reader import open_extract
 from models import deadline_instances, organisations, services
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_gias_873.csv"
