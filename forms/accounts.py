@@ -72,6 +72,22 @@ class ButtonForm(FlaskForm):
     """A form that is only a button: its CSRF token is all it carries."""
 
 
+class ClaimLettersForm(FlaskForm):
+    """The schools to issue claim codes for, at once (choices: the schools that need one)."""
+
+    schools = SelectMultipleField(
+        "Which schools should get a claim letter?", widget=GovCheckboxesInput(), coerce=int, validate_choice=False,
+        description="Each chosen school gets a new claim code and a letter to its headteacher.",
+        validators=[DataRequired(message="Choose at least one school")],
+    )  # fmt: skip
+    submit = SubmitField("Issue codes and show the letters", widget=GovSubmitInput())
+
+    def validate_schools(self, field) -> None:
+        offered = {choice.value for choice in field.choices}
+        if not set(field.data or []) <= offered:
+            raise ValidationError("A school you chose has an approver or a claim code now: choose again from the list")
+
+
 class InviteForm(FlaskForm):
     name = name_field()
     email = email_field(hint="Their work email address. The invitation goes there.")

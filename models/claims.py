@@ -61,6 +61,22 @@ def _has_active_approver(db: Database, organisation_id: int) -> bool:
                    " LIMIT 1", (organisation_id,)) is not None
 
 
+def schools_needing_codes(db: Database, la_code: str | None) -> list[dict]:
+    """The LA's open schools (every LA's for ``la_code`` None) with no active approver and no live claim
+    code, by name: those a batch of claim letters is for."""
+    return rows(
+        db,
+        "SELECT o.id, o.name, o.dfe_number, o.phase FROM organisations o"
+        " WHERE o.kind = 'school' AND o.status <> 'closed' AND (:la IS NULL OR o.la_code = :la)"
+        " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.organisation_id = o.id AND u.role = 'approver'"
+        "  AND u.status = 'active')"
+        " AND NOT EXISTS (SELECT 1 FROM approver_claims c WHERE c.organisation_id = o.id AND c.revoked_at IS NULL"
+        "  AND c.redeemed_at IS NULL AND c.expires_at > :now)"
+        " ORDER BY o.name COLLATE NOCASE, o.id",
+        {"la": la_code, "now": clock.iso()},
+    )
+
+
 def issue(db: Database, organisation_id: int, days: int, *, actor: Mapping, **client) -> tuple[dict, str]:
     """Issue a claim code for an organisation with no active approver; return ``(claim, code)``.
 

@@ -10,18 +10,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from background.mail.accounts import tell
 from domain import clock
 from domain.security.passwords import hash_password
-from forms.accounts import ButtonForm, ClaimCodeForm, ClaimNewAccountForm
+from forms.accounts import ButtonForm, ClaimCodeForm, ClaimLettersForm, ClaimNewAccountForm
 from models import accounts, claims, users
 from views.invitations import email_problem
-from web.access import managed_organisation, oversight, public
+from web.access import managed_organisation, oversight, oversight_la_code, public
 from web.client import access_throttled, client_details, count_attempt, too_many_access_attempts
 from web.database import get_db
+from web.filters import dfe_number as dfe_label
 from web.passwords import app_hasher
 from web.sessions import start_session
 
@@ -58,6 +71,37 @@ def issue(org_id: int):
     return redirect(url_for("claims.detail", claim_id=claim["id"]))
 
 
+@bp.route("/letters", methods=["GET", "POST"])
+@oversight
+def letters():
+    """Claim codes for many schools at once: GET lists the schools with no approver and no live code (all chosen);
+    POST issues a code for each chosen one and answers with the printable letters, shown this once (not kept, so
+    the response is not cached; sending the form again finds those schools have a live code and issues none)."""
+    db = get_db()
+    needing = claims.schools_needing_codes(db, oversight_la_code())
+    form = ClaimLettersForm()
+    form.schools.choices = [SelectChoice(s["id"], f"{s['name']} ({dfe_label(s['dfe_number'])})") for s in needing]
+    if request.method == "GET":
+        form.schools.data = [s["id"] for s in needing]
+    elif form.validate_on_submit():
+        days = int(current_app.config["CLAIM_CODE_DAYS"])
+        issued = []
+        for org_id in form.schools.data:
+            try:
+                issued.append(claims.issue(db, org_id, days, actor=current_user.row, **client_details()))
+            except accounts.AccessRefused as error:  # an approver joined since the form was shown
+                flash(str(error), "error")
+        response = make_response(render_template("claims/letters.html", issued=issued, claim_url=_claim_url()))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_template("claims/letters_choose.html", form=form, needing=needing), 400 if form.errors else 200
+
+
+def _claim_url() -> str:
+    """Where a letter tells the headteacher to enter the code."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("claims.redeem")
+
+
 @bp.get("/<int:claim_id>")
 @oversight
 def detail(claim_id: int):
@@ -66,8 +110,7 @@ def detail(claim_id: int):
     code = None
     if shown and shown.get("claim") == claim_id:
         code = session.pop(NEW_CODE)["code"]
-    return render_template("claims/detail.html", claim=claim, code=code, form=ButtonForm(),
-                           claim_url=current_app.config["BASE_URL"].rstrip("/") + url_for("claims.redeem"))
+    return render_template("claims/detail.html", claim=claim, code=code, form=ButtonForm(), claim_url=_claim_url())
 
 
 @bp.post("/<int:claim_id>/revoke")

@@ -164,7 +164,7 @@ def test_claim_code_redeemed_by_a_new_person_who_sets_up_2fa_and_invites(page, o
     expect(page.locator(".govuk-warning-text")).to_contain_text("has no active approver")
     checked(page)
     page.get_by_role("button", name="Issue a claim code").click()
-    code = page.locator("#claim-code").inner_text()
+    code = page.locator(".gatehouse-claim-code").inner_text()
     expect(page.locator(".gatehouse-letter")).to_contain_text("To the headteacher, Fenland Primary School")
     checked(page)
 
