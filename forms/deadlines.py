@@ -15,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -37,7 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from domain.dates import academic_year_label
-from domain.deadline_rules import GIAS_PHASES
+from domain.deadline_rules import GIAS_PHASES, DateRule, DueRule, RuleKind, allowed_kinds, fields_of
 from forms.audit import DayMonthYearField
 from forms.filters import strip
 from models.deadline_catalogue import RETURN_TYPE_LABELS
@@ -306,6 +307,116 @@ class DateRequired:
 YEAR_GROUP_CHOICES = [SelectChoice("0", "Reception"), *(SelectChoice(str(n), f"Year {n}") for n in range(1, 14))]
 RETURN_TYPE_CHOICES = [SelectChoice(key, label) for key, label in RETURN_TYPE_LABELS.items()]
 
+# ----------------------------------------------------------------------------- a date rule, part by part
+
+#: What each anchor of a date rule is called on the form (``due_offset`` is worded per part).
+KIND_LABELS = {
+    "fixed": "A date in the academic year (day and month)",
+    "nth_weekday": "A weekday of a month (for example the last Friday of June)",
+    "census_day_offset": "Census day",
+    "term_start_offset": "The first day of a term",
+    "term_end_offset": "The last day of a term",
+    "weekly": "A day of each school week (weekly returns)",
+}
+#: Months in academic-year order.
+MONTH_CHOICES = [SelectChoice("", "Choose a month")] + [
+    SelectChoice(str(m), name) for m, name in zip(
+        (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8),
+        ("September", "October", "November", "December", "January", "February", "March", "April", "May", "June",
+         "July", "August"), strict=True)
+]  # fmt: skip
+WEEKDAY_CHOICES = [SelectChoice("", "Choose a weekday")] + [
+    SelectChoice(str(n), name) for n, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                                         "Saturday", "Sunday"))
+]  # fmt: skip
+NTH_CHOICES = [SelectChoice("", "Choose which one")] + [
+    SelectChoice(str(n), name) for n, name in ((1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (5, "Fifth"),
+                                               (-1, "Last"), (-2, "Second to last"))
+]  # fmt: skip
+CENSUS_CHOICES = [SelectChoice("", "Each term's own (termly returns)"), SelectChoice("autumn", "Autumn census"),
+                  SelectChoice("spring", "Spring census"), SelectChoice("summer", "Summer census"),
+                  SelectChoice("workforce", "School Workforce Census")]  # fmt: skip
+TERM_CHOICES = [SelectChoice("", "Each term itself (termly returns)"), SelectChoice("autumn", "Autumn term"),
+                SelectChoice("spring", "Spring term"), SelectChoice("summer", "Summer term")]  # fmt: skip
+UNIT_CHOICES = [SelectChoice("days", "Calendar days"), SelectChoice("working_days", "Working days")]
+
+
+def _optional_int(value):
+    """'' (nothing chosen) as None; a number as int (the select fields hold numbers as text)."""
+    return int(value) if value not in (None, "") else None
+
+
+class _DateRuleForm(Form):
+    """One date of a rule: what it is counted from, that anchor's details, and how many days after (or before).
+
+    Subclasses set ``KINDS`` (the anchors offered, as choices) for the due date, the opening date and the LA's own
+    deadline; only the details the chosen anchor uses are read, so the others may be left as they are.
+    """
+
+    KINDS: list[SelectChoice] = []
+
+    kind = SelectField("Counted from", widget=GovSelect())
+    month = SelectField("Month", widget=GovSelect(), choices=MONTH_CHOICES, coerce=_optional_int)
+    day = IntegerField("Day of the month", widget=GovTextInput(),
+                       validators=[Optional(), NumberRange(1, 31, message="Enter a day of the month from 1 to 31")])
+    weekday = SelectField("Weekday", widget=GovSelect(), choices=WEEKDAY_CHOICES, coerce=_optional_int)
+    nth = SelectField("Which one in the month", widget=GovSelect(), choices=NTH_CHOICES, coerce=_optional_int)
+    census = SelectField("Which census", widget=GovSelect(), choices=CENSUS_CHOICES)
+    term = SelectField("Which term", widget=GovSelect(), choices=TERM_CHOICES)
+    offset = IntegerField(
+        "Days after it", widget=GovTextInput(), default=0,
+        description="A minus number for days before it, for example -7; 0 for the day itself",
+        validators=[InputRequired(message="Enter a number of days, 0 for the day itself"),
+                    NumberRange(-366, 366, message="Enter a number of days from -366 to 366")],
+    )  # fmt: skip
+    unit = SelectField("Counting", widget=GovSelect(), choices=UNIT_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = self.KINDS
+
+    @classmethod
+    def data_of(cls, rule: dict | None) -> dict:
+        """Form data for a stored date rule (``DateRule.to_dict``), or for none."""
+        if not rule:
+            return {"kind": "", "offset": 0, "unit": "days"}
+        return {"offset": 0, "unit": "days", **{k: v for k, v in rule.items() if v is not None}}
+
+    def rule_dict(self) -> dict | None:
+        """The date rule as ``DateRule.from_dict`` takes it (None when not set), adding an error to each detail
+        the anchor needs and was not given."""
+        kind = self.kind.data
+        if not kind:
+            return None
+        required, optional = fields_of(kind)
+        rule = {"kind": kind, "offset": self.offset.data or 0, "unit": self.unit.data or "days"}
+        for name in sorted(required | optional):
+            field = self[name]
+            if field.data in (None, ""):
+                if name in required:
+                    field.errors = [*field.errors, _MISSING[name]]
+                continue
+            rule[name] = field.data
+        return rule
+
+
+class DueDateForm(_DateRuleForm):
+    KINDS = [SelectChoice(k, v) for k, v in KIND_LABELS.items()]
+
+
+class OpensForm(_DateRuleForm):
+    KINDS = [SelectChoice("", "The start of each period (1 September, the first day of term, or of the week)"),
+             *DueDateForm.KINDS, SelectChoice("due_offset", "The due date")]  # fmt: skip
+
+
+class InternalDueForm(_DateRuleForm):
+    KINDS = [SelectChoice("", "None: schools work to the deadline above"), *DueDateForm.KINDS,
+             SelectChoice("due_offset", "The deadline above (for example 7 working days before it)")]  # fmt: skip
+
+
+#: The parts of a due rule: (field name, what the form calls it).
+RULE_PARTS = (("due", "The deadline"), ("opens", "When it opens"), ("internal_due", "The LA's own earlier deadline"))
+
 
 class CatalogueEntryForm(FlaskForm):
     """A return in the catalogue: who makes it, when, and what counts as making it."""
@@ -386,12 +497,16 @@ class CatalogueEntryForm(FlaskForm):
         description="DfE numbers, one a line, for example 873/2001",
         validators=[Length(max=20000, message="Keep the list to 20,000 characters")],
     )
-    rule = TextAreaField(
-        "Date rule",
-        widget=GovTextArea(),
-        description="As JSON: recurrence (weekly, termly or annual), due, and optionally opens and internal_due",
-        validators=[DataRequired(message="Enter the date rule")],
-    )
+    recurrence = RadioField(
+        "How often is it due?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("annual", "Once a year"), SelectChoice("termly", "Once a term"),
+                 SelectChoice("weekly", "Every school week")],
+        validators=[InputRequired(message="Choose how often the return is due")],
+    )  # fmt: skip
+    due = FormField(DueDateForm, "The deadline")
+    opens = FormField(OpensForm, "When it opens")
+    internal_due = FormField(InternalDueForm, "The LA's own earlier deadline (optional)")
     active = BooleanField("Track this return (untick to stop making new deadlines for it)", widget=GovCheckboxInput())
     submit = SubmitField("Save return", widget=GovSubmitInput())
 
@@ -402,6 +517,66 @@ class CatalogueEntryForm(FlaskForm):
 
     def type_names(self) -> list[str]:
         return [t.strip() for t in (self.types.data or "").splitlines() if t.strip()]
+
+    @staticmethod
+    def rule_data(rule: dict) -> dict:
+        """Form data for a stored due rule (``DueRule.to_dict``)."""
+        return {"recurrence": rule["recurrence"], "due": DueDateForm.data_of(rule["due"]),
+                "opens": OpensForm.data_of(rule.get("opens")),
+                "internal_due": InternalDueForm.data_of(rule.get("internal_due"))}  # fmt: skip
+
+    def due_rule(self) -> DueRule | None:
+        """The due rule the When part describes, or None after adding an error in words to the part that
+        does not fit (a detail missing, an anchor the recurrence cannot use, a date that does not exist)."""
+        recurrence = self.recurrence.data
+        parts = {}
+        for name, _label in RULE_PARTS:
+            part = self[name].form
+            rule = part.rule_dict()
+            if rule is None or not recurrence:
+                continue
+            if RuleKind(rule["kind"]) not in allowed_kinds(recurrence, name):
+                part.kind.errors = [*part.kind.errors, _KIND_REFUSED[recurrence]]
+                continue
+            named = "census" if rule["kind"] == "census_day_offset" else "term"
+            if rule["kind"] in ("census_day_offset", "term_start_offset", "term_end_offset"):
+                if recurrence == "termly" and rule.get(named):
+                    part[named].errors = [*part[named].errors, f"Leave this as each term's own: a termly return "
+                                          f"counts from each term's {'census day' if named == 'census' else 'dates'}"]
+                elif recurrence == "annual" and not rule.get(named):
+                    part[named].errors = [*part[named].errors, f"Choose which {named}"]
+            try:
+                parts[name] = DateRule.from_dict(rule)
+            except ValueError as error:
+                target = part.day if "29 February" in str(error) or rule.get("day") else part.kind
+                target.errors = [*target.errors, _date_error(str(error))]
+        if any(self[name].errors for name, _ in RULE_PARTS) or "due" not in parts:
+            return None
+        try:
+            return DueRule(recurrence=recurrence, **parts)
+        except (TypeError, ValueError) as error:
+            self.due.form.kind.errors = [*self.due.form.kind.errors, f"The dates do not fit together: {error}"]
+            return None
+
+
+#: What to say of a detail the anchor needs and the form left empty.
+_MISSING = {"month": "Choose the month", "day": "Enter the day of the month", "weekday": "Choose the weekday",
+            "nth": "Choose which one in the month (first, second, ... last)"}  # fmt: skip
+
+#: Why an anchor cannot be used, by recurrence.
+_KIND_REFUSED = {
+    "weekly": "A weekly return counts from a day of each school week (or, for when it opens, the due date)",
+    "termly": "A termly return counts from each term's census day, first day or last day",
+    "annual": "A yearly return cannot count from a day of each week",
+}
+
+
+def _date_error(message: str) -> str:
+    if "29 February" in message:
+        return "29 February is not in every year: choose 28 February or 1 March"
+    if "day is out of range" in message:
+        return "That day does not exist in that month"
+    return f"Check this date: {message}"
 
 
 TERM_DATE_LABELS = {

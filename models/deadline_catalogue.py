@@ -197,20 +197,6 @@ def describe_rule(rule: dict) -> dict:
     }
 
 
-def parse_rule(text: str) -> DueRule:
-    """Parse a rule typed as JSON. Raises CatalogueError with a plain-English reason."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CatalogueError(f"The rule is not valid JSON: {error.msg} (line {error.lineno})") from None
-    if not isinstance(data, dict):
-        raise CatalogueError('The rule must be a JSON object, like {"recurrence": "annual", "due": {...}}')
-    try:
-        return DueRule.from_dict(data)
-    except (TypeError, ValueError) as error:
-        raise CatalogueError(f"The rule is not valid: {error}") from None
-
-
 def _check_schools(db: Database, chosen: Iterable[int]) -> list[int]:
     ids = sorted(set(chosen))
     if not ids:

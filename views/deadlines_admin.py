@@ -7,8 +7,6 @@ not move existing deadlines by itself: "Create or update deadlines" (or
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +22,7 @@ from domain.dates import (
 )
 from domain.deadline_rules import DEFAULT_CATALOGUE, Audience, CatalogueEntry
 from forms.deadlines import (
+    RULE_PARTS,
     TERM_DATE_LABELS,
     AddInstanceForm,
     ButtonForm,
@@ -80,8 +79,8 @@ def _form_data(entry: dict) -> dict:
         "year_groups": [str(y) for y in audience.get("year_groups", [])],
         "academies": "yes" if audience.get("academies", True) else "no",
         "types": "\n".join(entry["audience_types"]), "chosen_only": "yes" if entry["chosen_only"] else "no",
-        "chosen": "\n".join(f"{n[:3]}/{n[3:]}" for n in dfe), "rule": json.dumps(entry["rule"], indent=2),
-        "active": bool(entry["active"]),
+        "chosen": "\n".join(f"{n[:3]}/{n[3:]}" for n in dfe), "active": bool(entry["active"]),
+        **CatalogueEntryForm.rule_data(entry["rule"]),
     }  # fmt: skip
 
 
@@ -99,10 +98,8 @@ def _chosen_ids(form: CatalogueEntryForm) -> list[int] | None:
 
 def _entry_from(form: CatalogueEntryForm, code: str) -> CatalogueEntry | None:
     """Build the catalogue entry from a validated form, adding field errors when it does not fit."""
-    try:
-        rule = deadline_catalogue.parse_rule(form.rule.data)
-    except deadline_catalogue.CatalogueError as error:
-        form.rule.errors.append(str(error))
+    rule = form.due_rule()
+    if rule is None:
         return None
     audience = Audience(
         phases=frozenset(form.phases.data or ()),
@@ -138,18 +135,15 @@ def _save(form: CatalogueEntryForm, code: str, catalogue_id: int | None) -> dict
 
 def _entry_page(form: CatalogueEntryForm, entry: dict | None):
     status = 400 if form.errors else 200
-    return render_template("deadlines_admin/entry.html", form=form, entry=entry, example=_example_rule()), status
-
-
-def _example_rule() -> str:
-    return json.dumps(DEFAULT_CATALOGUE[0].rule.to_dict(), indent=2)
+    return render_template("deadlines_admin/entry.html", form=form, entry=entry, parts=RULE_PARTS,
+                           describe_rule=deadline_catalogue.describe_rule), status  # fmt: skip
 
 
 @bp.route("/returns/new", methods=["GET", "POST"])
 @site_admin
 def new_entry():
     form = CatalogueEntryForm(data={"academies": "yes", "chosen_only": "no", "active": True, "source": "local",
-                                    "rule": _example_rule()})  # fmt: skip
+                                    **CatalogueEntryForm.rule_data(DEFAULT_CATALOGUE[0].rule.to_dict())})  # fmt: skip
     if form.validate_on_submit():
         if not form.code.data:
             form.code.errors.append("Enter a code")

@@ -27,11 +27,15 @@ from .rules import (
     OffsetUnit,
     Recurrence,
     RuleKind,
+    allowed_kinds,
+    fields_of,
     instances_for,
     resolve_census_days,
 )
 
 __all__ = [
+    "allowed_kinds",
+    "fields_of",
     "DEFAULT_CATALOGUE",
     "DFE_CENSUS_DEADLINE_OFFSET_DAYS",
     "DFE_WORKFORCE_DEADLINE_OFFSET_DAYS",

@@ -252,13 +252,23 @@ _DUE_KINDS: dict[Recurrence, frozenset[RuleKind]] = {
 }
 
 
+def allowed_kinds(recurrence: Recurrence | str, role: str) -> frozenset[RuleKind]:
+    """The anchors a ``role`` (``due``, ``opens`` or ``internal_due``) may use in a ``recurrence``'s rule."""
+    due_kinds = _DUE_KINDS[Recurrence(recurrence)]
+    return due_kinds if role == "due" else due_kinds | {RuleKind.DUE_OFFSET}
+
+
+def fields_of(kind: RuleKind | str) -> tuple[frozenset[str], frozenset[str]]:
+    """``(required, optional)``: the fields besides offset and unit that a ``kind`` of date rule uses."""
+    return _KIND_FIELDS[RuleKind(kind)]
+
+
 def _check_rule_for(recurrence: Recurrence, role: str, rule: DateRule | None) -> None:
     if rule is None:
         return
     if not isinstance(rule, DateRule):
         raise TypeError(f"{role} must be a DateRule, got {rule!r}")
-    allowed = _DUE_KINDS[recurrence] | ({RuleKind.DUE_OFFSET} if role != "due" else frozenset())
-    if rule.kind not in allowed:
+    if rule.kind not in allowed_kinds(recurrence, role):
         raise ValueError(f"{role} of a {recurrence.value} rule cannot be {rule.kind.value}")
     named = rule.census if rule.kind is RuleKind.CENSUS_DAY_OFFSET else rule.term
     if rule.kind in (RuleKind.CENSUS_DAY_OFFSET, RuleKind.TERM_START_OFFSET, RuleKind.TERM_END_OFFSET):

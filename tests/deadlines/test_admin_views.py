@@ -27,11 +27,23 @@ def signed_in_admin(client, sign_in, admin):
     return admin
 
 
-def _entry_form(entry: dict, **changes) -> dict:
+def _rule_fields(rule: dict) -> dict:
+    """The When part of the form for a stored due rule, as a browser sends it (every select and box filled)."""
+    data = {"recurrence": rule["recurrence"]}
+    for part in ("due", "opens", "internal_due"):
+        given = rule.get(part) or {"kind": ""}
+        for name in ("kind", "month", "day", "weekday", "nth", "census", "term"):
+            data[f"{part}-{name}"] = "" if given.get(name) is None else str(given[name])
+        data[f"{part}-offset"] = str(given.get("offset", 0))
+        data[f"{part}-unit"] = given.get("unit", "days")
+    return data
+
+
+def _entry_form(entry: dict, rule: dict | None = None, **changes) -> dict:
     data = {
         "name": entry["name"], "description": entry["description"], "source": entry["source"],
         "return_type": entry["return_type"], "academies": "yes" if entry["audience"]["academies"] else "no",
-        "chosen_only": "no", "rule": json.dumps(entry["rule"]), "active": "y",
+        "chosen_only": "no", "active": "y", **_rule_fields(rule or entry["rule"]),
         "phases": entry["audience"]["phases"], "year_groups": [str(y) for y in entry["audience"]["year_groups"]],
     }  # fmt: skip
     data.update(changes)
@@ -69,7 +81,8 @@ def test_edit_a_return(client, signed_in_admin, db, primary, secondary):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")
     url = f"/deadlines-admin/returns/{entry['id']}"
     page = client.get(url).get_data(as_text=True)
-    assert "Privacy notice confirmation" in page and "How to write a date rule" in page
+    assert "Privacy notice confirmation" in page and "How often is it due?" in page
+    assert "Saved now: annual, due 31 October, opening on 1 September." in page
     response = client.post(url, data=_entry_form(entry, name="Privacy notice issued", chosen_only="yes",
                                                  chosen="873/2101\n873 4101"))  # fmt: skip
     assert response.status_code == 302
@@ -82,10 +95,10 @@ def test_edit_a_return(client, signed_in_admin, db, primary, secondary):
 def test_bad_return_edits_are_explained_and_change_nothing(client, signed_in_admin, db):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")
     url = f"/deadlines-admin/returns/{entry['id']}"
-    bad_rule = client.post(url, data=_entry_form(entry, rule='{"recurrence": "weekly", "due": {"kind": "fixed"}}'))
-    assert bad_rule.status_code == 400 and "The rule is not valid" in bad_rule.get_data(as_text=True)
-    bad_json = client.post(url, data=_entry_form(entry, rule="{oops"))
-    assert "The rule is not valid JSON" in bad_json.get_data(as_text=True)
+    weekly_fixed = {"recurrence": "weekly", "due": {"kind": "fixed", "month": 1, "day": 1}}
+    bad_rule = client.post(url, data=_entry_form(entry, weekly_fixed))
+    assert bad_rule.status_code == 400
+    assert "A weekly return counts from a day of each school week" in bad_rule.get_data(as_text=True)
     unknown = client.post(url, data=_entry_form(entry, chosen_only="yes", chosen="999/9999"))
     assert "No school has DfE number 999/9999" in unknown.get_data(as_text=True)
     empty = client.post(url, data=_entry_form(entry, chosen_only="yes", chosen=""))
@@ -96,10 +109,61 @@ def test_bad_return_edits_are_explained_and_change_nothing(client, signed_in_adm
     assert _actions(db, "deadline_catalogue") == []
 
 
+def test_the_date_rule_is_a_form_of_its_parts(client_request, signed_in_admin, db):
+    census = deadline_catalogue.get_by_code(db, "SC-AUT")
+    page = client_request.get("deadlines_admin.edit_entry", catalogue_id=census["id"])
+    assert not page.xpath("//textarea[@name='rule']")  # no JSON to type
+    chosen = {name: page.xpath(f"//select[@name='{name}']/option[@selected]/@value")
+              for name in ("due-kind", "due-census", "opens-kind", "internal_due-kind", "internal_due-unit")}
+    assert chosen == {"due-kind": ["census_day_offset"], "due-census": ["autumn"], "opens-kind": ["census_day_offset"],
+                      "internal_due-kind": ["due_offset"], "internal_due-unit": ["days"]}  # fmt: skip
+    assert page.xpath("//input[@name='due-offset']/@value") == ["27"]
+    assert page.xpath("//input[@name='internal_due-offset']/@value") == ["-7"]
+    assert page.xpath("//input[@name='recurrence'][@checked]/@value") == ["annual"]
+    for label in ("The deadline", "When it opens", "The LA's own earlier deadline (optional)"):
+        assert label in page.texts("//legend")
+
+
+def test_every_default_rule_survives_the_form_unchanged(client, signed_in_admin, db):
+    for entry in deadline_catalogue.list_entries(db):
+        response = client.post(f"/deadlines-admin/returns/{entry['id']}", data=_entry_form(entry))
+        assert response.status_code == 302, entry["code"]
+        assert deadline_catalogue.get(db, entry["id"])["rule"] == entry["rule"], entry["code"]
+
+
+@pytest.mark.parametrize(("rule", "field", "message"), [
+    ({"recurrence": "annual", "due": {"kind": "fixed", "day": 31}}, "due-month", "Choose the month"),
+    ({"recurrence": "annual", "due": {"kind": "fixed", "month": 10}}, "due-day", "Enter the day of the month"),
+    ({"recurrence": "annual", "due": {"kind": "fixed", "month": 4, "day": 31}}, "due-day",
+     "That day does not exist in that month"),
+    ({"recurrence": "annual", "due": {"kind": "fixed", "month": 2, "day": 29}}, "due-day",
+     "29 February is not in every year: choose 28 February or 1 March"),
+    ({"recurrence": "annual", "due": {"kind": "nth_weekday", "month": 6, "weekday": 4}}, "due-nth",
+     "Choose which one in the month"),
+    ({"recurrence": "annual", "due": {"kind": "census_day_offset", "offset": 5}}, "due-census", "Choose which census"),
+    ({"recurrence": "termly", "due": {"kind": "term_end_offset", "term": "autumn"}}, "due-term",
+     "Leave this as each term's own"),
+    ({"recurrence": "termly", "due": {"kind": "fixed", "month": 10, "day": 1}}, "due-kind",
+     "A termly return counts from each term's census day, first day or last day"),
+    ({"recurrence": "annual", "due": {"kind": "weekly", "weekday": 4}}, "due-kind",
+     "A yearly return cannot count from a day of each week"),
+    ({"recurrence": "annual", "due": {"kind": "fixed", "month": 10, "day": 31, "offset": 400}}, "due-offset",
+     "Enter a number of days from -366 to 366"),
+])
+def test_a_rule_that_does_not_fit_says_where_and_why(client_request, signed_in_admin, db, rule, field, message):
+    entry = deadline_catalogue.get_by_code(db, "PRIVACY")
+    page = client_request.post("deadlines_admin.edit_entry", catalogue_id=entry["id"],
+                               _data=_entry_form(entry, rule), _expected_status=400)  # fmt: skip
+    summary = page.xpath("//div[contains(@class, 'govuk-error-summary')]//a")
+    assert any(link.get("href") == f"#{field}" and message in link.text_content() for link in summary), [
+        (link.get("href"), link.text_content()) for link in summary]
+    assert deadline_catalogue.get(db, entry["id"])["rule"] == entry["rule"]
+
+
 def test_add_a_return_then_generate(client, signed_in_admin, db, primary):
     base = deadline_catalogue.get_by_code(db, "PRIVACY")
     data = _entry_form(base, code="attend-audit", name="Attendance audit", return_type="form")
-    data["rule"] = json.dumps({"recurrence": "termly", "due": {"kind": "term_end_offset", "offset": -14}})
+    data.update(_rule_fields({"recurrence": "termly", "due": {"kind": "term_end_offset", "offset": -14}}))
     assert client.post("/deadlines-admin/returns/new", data=data).status_code == 302
     added = deadline_catalogue.get_by_code(db, "ATTEND-AUDIT")
     assert added["name"] == "Attendance audit" and added["recurrence"] == "termly"

@@ -89,16 +89,6 @@ def test_add_a_local_return(db):
     assert added["code"] == "ATTEND-X" and added["sort_order"] > catalogue.get_by_code(db, "PRIVACY")["sort_order"]
 
 
-def test_rules_typed_as_json_are_checked(db):
-    assert catalogue.parse_rule(json.dumps(DEFAULT_CATALOGUE[0].rule.to_dict())) == DEFAULT_CATALOGUE[0].rule
-    with pytest.raises(catalogue.CatalogueError, match="not valid JSON"):
-        catalogue.parse_rule("{recurrence: annual")
-    with pytest.raises(catalogue.CatalogueError, match="not valid"):
-        catalogue.parse_rule('{"recurrence": "weekly", "due": {"kind": "fixed", "month": 1, "day": 1}}')
-    with pytest.raises(catalogue.CatalogueError, match="JSON object"):
-        catalogue.parse_rule("[1]")
-
-
 def test_rules_are_described_in_plain_english(db):
     census = catalogue.describe_rule(catalogue.get_by_code(db, "SC-AUT")["rule"])
     assert census == {
