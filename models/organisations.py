@@ -21,6 +21,12 @@ def get(db: Database, organisation_id: int) -> dict | None:
     return one(db, "SELECT * FROM organisations WHERE id = ?", (organisation_id,))
 
 
+def get_school_by_dfe_number(db: Database, dfe_number: str) -> dict | None:
+    """The school with this DfE number (``8732001`` or ``873/2001``), or None."""
+    return one(db, "SELECT * FROM organisations WHERE kind = 'school' AND dfe_number = ?",
+               (dfe_number.replace("/", "").strip(),))  # fmt: skip
+
+
 def get_la(db: Database, la_code: str) -> dict | None:
     """Return the LA organisation with ``la_code``, or None."""
     return one(db, "SELECT * FROM organisations WHERE kind = 'la' AND la_code = ?", (la_code,))

@@ -116,6 +116,26 @@ def _is_digits(text: str, length: int) -> bool:
     return len(text) == length and text.isascii() and text.isdigit()
 
 
+#: Serials a school can issue in one academic year: permanent UPNs end 001-999; temporary ones end in two digits
+#: and a letter (00A, 00B, ... 99Z: 100 x 23).
+PERMANENT_SERIALS = range(1, 1000)
+TEMPORARY_SERIALS = range(0, 100 * len(CHECK_LETTERS))
+
+
+def upn_stem(la: str | int, estab: str | int, year: int) -> str:
+    """``LLLEEEEYY``: characters 2-10 of the UPNs a school issues in academic year ``year`` (its last two
+    digits). Raises ValueError for an LA code that is not recognised, an establishment number that is not
+    4 digits or a negative year."""
+    la, estab = f"{la}".zfill(3), f"{estab}".zfill(4)
+    if not (la.isdigit() and len(la) == 3 and la in la_codes()):
+        raise ValueError(f"{la} is not a recognised 3-digit LA code")
+    if not (estab.isdigit() and len(estab) == 4):
+        raise ValueError(f"{estab} is not a 4-digit establishment number")
+    if year < 0:
+        raise ValueError(f"year {year} is negative")
+    return f"{la}{estab}{year % 100:02d}"
+
+
 def generate_upn(la: str | int, estab: str | int, year: int, serial: int) -> str:
     """A new permanent UPN as a school issues it: LA + establishment + year + serial, with the
     check letter in front.
@@ -124,17 +144,32 @@ def generate_upn(la: str | int, estab: str | int, year: int, serial: int) -> str
     academic year of issue (its last two digits are used) and ``serial`` 0..999.
     Raises ValueError if any part is out of range or the LA code is not recognised.
     """
-    la, estab = f"{la}".zfill(3), f"{estab}".zfill(4)
-    if not (la.isdigit() and len(la) == 3 and la in la_codes()):
-        raise ValueError(f"{la} is not a recognised 3-digit LA code")
-    if not (estab.isdigit() and len(estab) == 4):
-        raise ValueError(f"{estab} is not a 4-digit establishment number")
     if not 0 <= serial <= 999:
         raise ValueError(f"serial {serial} is outside 0-999")
-    if year < 0:
-        raise ValueError(f"year {year} is negative")
-    tail = f"{la}{estab}{year % 100:02d}{serial:03d}"
+    tail = f"{upn_stem(la, estab, year)}{serial:03d}"
     return upn_check_letter(tail) + tail
+
+
+def generate_temporary_upn(la: str | int, estab: str | int, year: int, serial: int) -> str:
+    """A temporary UPN (for a pupil whose permanent UPN is not known yet): LA + establishment + year, two digits
+    and a letter in place of the last digit, with the check letter in front. ``serial`` counts through
+    :data:`TEMPORARY_SERIALS` (0 is ``00A``, 22 is ``00Z``, 23 is ``01A``). Raises ValueError as
+    :func:`generate_upn` does, or for a serial outside that range."""
+    if serial not in TEMPORARY_SERIALS:
+        raise ValueError(f"temporary serial {serial} is outside 0-{TEMPORARY_SERIALS[-1]}")
+    digits, letter = divmod(serial, len(CHECK_LETTERS))
+    tail = f"{upn_stem(la, estab, year)}{digits:02d}{CHECK_LETTERS[letter]}"
+    return upn_check_letter(tail) + tail
+
+
+def upn_serial(upn: str) -> tuple[str, int] | None:
+    """``("permanent" | "temporary", serial)`` of a valid UPN as :func:`generate_upn` and
+    :func:`generate_temporary_upn` count them; None for an invalid UPN."""
+    if not upn_is_valid(upn):
+        return None
+    if upn[12].isdigit():
+        return "permanent", int(upn[10:13])
+    return "temporary", int(upn[10:12]) * len(CHECK_LETTERS) + CHECK_LETTERS.index(upn[12])
 
 
 def uln_is_valid(uln: str | None) -> bool:

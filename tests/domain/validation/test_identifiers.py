@@ -5,12 +5,15 @@ import pytest
 
 from domain.validation.identifiers import (
     CHECK_LETTERS,
+    TEMPORARY_SERIALS,
+    generate_temporary_upn,
     generate_upn,
     la_codes,
     uln_is_valid,
     upn_check_letter,
     upn_is_valid,
     upn_problems,
+    upn_serial,
 )
 
 VALID_UPNS = ["H801200001001", "B801200005001", "G80120000101A", "R201100018042", "T20110001804V",
@@ -100,3 +103,17 @@ def test_valid_ulns_pass(uln):
 @pytest.mark.parametrize("uln", INVALID_ULNS)
 def test_invalid_ulns_fail(uln):
     assert not uln_is_valid(uln)
+
+
+def test_temporary_upns_end_in_a_letter_and_count_through_the_serials():
+    # DOMAIN.md's valid temporary UPNs: 801/2000, issued in 2001, 01A and 01B
+    assert generate_temporary_upn("801", "2000", 2001, 23) == "G80120000101A"
+    assert generate_temporary_upn("801", "2000", 2001, 24) == "W80120000101B"
+    assert generate_temporary_upn("873", "2001", 2026, 0)[10:] == "00A"
+    made = [generate_temporary_upn("873", "2001", 2026, s) for s in TEMPORARY_SERIALS]
+    assert len(set(made)) == len(TEMPORARY_SERIALS) == 2300 and all(upn_is_valid(u) for u in made)
+    assert [upn_serial(u) for u in made[:3]] == [("temporary", 0), ("temporary", 1), ("temporary", 2)]
+    assert upn_serial(generate_upn("873", "2001", 2026, 41)) == ("permanent", 41)
+    assert upn_serial("Q207000016049") is None  # a wrong check letter
+    with pytest.raises(ValueError):
+        generate_temporary_upn("873", "2001", 2026, 2300)
