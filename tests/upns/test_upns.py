@@ -76,7 +76,8 @@ def test_the_page_issues_and_lists_them(client_request, sign_in, db, school, off
     assert done.headers["Location"] == "/upns?batch=1"
     page = client_request.get("upns.index", batch=1)
     assert page.texts("//table[@id='new-upns']//td/strong") == ["X873200126001", generate_upn("873", "2001", 2026, 2)]
-    assert "2 new permanent UPNs issued" in page.texts("//div[contains(@class, 'govuk-notification-banner--success')]")[0]
+    banner = page.texts("//div[contains(@class, 'govuk-notification-banner--success')]")[0]
+    assert "2 new permanent UPNs issued" in banner
     assert "2 in all. Download them all (CSV)" in page.texts("//p")
     csv = client_request.get_response("upns.export").get_data(as_text=True).splitlines()
     assert csv[0] == "upn,kind,academic_year,issued_at,issued_by"
