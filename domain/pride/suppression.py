@@ -80,40 +80,28 @@ def _line_rule(values: list[list[int]], hidden: set[tuple[int, int]]) -> None:
 
 
 def _bridges(rows: int, cols: int, hidden: set[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Hidden cells in no cycle of the hidden-cell graph (row node r, column node rows + c)."""
+    """Hidden cells in no cycle of the hidden-cell graph (row node r, column node rows + c): the cells
+    whose removal leaves their row and column unconnected. Fine for the few dozen hidden cells of a
+    report table."""
     adjacency: dict[int, list[tuple[int, tuple[int, int]]]] = {}
     for r, c in hidden:
         adjacency.setdefault(r, []).append((rows + c, (r, c)))
         adjacency.setdefault(rows + c, []).append((r, (r, c)))
-    order: dict[int, int] = {}
-    low: dict[int, int] = {}
-    found = []
-    for root in adjacency:
-        if root in order:
-            continue
-        order[root] = low[root] = len(order)
-        stack = [(root, None, iter(adjacency[root]))]
-        while stack:
-            node, via, edges = stack[-1]
-            advanced = False
-            for nxt, edge in edges:
-                if edge == via:
-                    continue
-                if nxt in order:
-                    low[node] = min(low[node], order[nxt])
-                else:
-                    order[nxt] = low[nxt] = len(order)
-                    stack.append((nxt, edge, iter(adjacency[nxt])))
-                    advanced = True
-                    break
-            if not advanced:
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > order[parent]:
-                        found.append(via)
-    return found
+    return [edge for edge in sorted(hidden) if not _connected_without(adjacency, edge, edge[0], rows + edge[1])]
+
+
+def _connected_without(adjacency: dict, removed: tuple[int, int], start: int, goal: int) -> bool:
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for nxt, edge in adjacency[node]:
+            if edge == removed or nxt in seen:
+                continue
+            if nxt == goal:
+                return True
+            seen.add(nxt)
+            todo.append(nxt)
+    return False
 
 
 def _close_cycle(values: list[list[int]], hidden: set[tuple[int, int]], cell: tuple[int, int]) -> None:
@@ -174,9 +162,22 @@ def suppress(counts: list[list[int]]) -> Table:
 
 
 def suppress_list(counts: list[int]) -> tuple[list[Cell], Cell]:
-    """A one-column table (e.g. incidents by location) with its total: ``(cells, total)``."""
-    table = suppress([[n] for n in counts]) if counts else suppress([[0]])
-    return [row[0] for row in table.cells][: len(counts)], table.total
+    """A one-column list (e.g. incidents by location) with its total: ``(cells, total)``.
+
+    One equation (the figures sum to the total): hiding two or more figures, or the total, leaves none
+    recoverable, so a lone small figure takes the next smallest with it.
+    """
+    total = sum(counts)
+    hidden = {i: PRIMARY for i, n in enumerate(counts) if is_small(n)}
+    total_state = PRIMARY if is_small(total) else SHOWN
+    if total_state == SHOWN and len(hidden) == 1:
+        choices = [i for i in range(len(counts)) if i not in hidden]
+        if choices:
+            hidden[min(choices, key=lambda i: (_cost(counts[i]), i))] = SECONDARY
+        else:
+            total_state = SECONDARY
+    cells = [Cell(None, hidden[i]) if i in hidden else Cell(n, SHOWN) for i, n in enumerate(counts)]
+    return cells, Cell(None if total_state != SHOWN else total, total_state)
 
 
 def unsuppressed(counts: list[list[int]]) -> Table:
