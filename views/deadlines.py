@@ -27,7 +27,7 @@ def action_label(instance: dict) -> str:
     key = instance["status"]["key"]
     if instance["return_type"] == "none":
         return "Details"
-    if key in deadline_statuses.DONE or key in ("exempt", "not_open"):
+    if key in deadline_statuses.DONE or key in deadline_statuses.NOT_EXPECTED or key == "not_open":
         return "View"
     if instance.get("code") in SPREADSHEET_RETURNS:
         return "Send your spreadsheet"
