@@ -428,10 +428,18 @@ def term_summary(db: Database, organisation_id: int, academic_year: int, term: s
 
 
 def make_return(
-    db: Database, *, school: dict, instance: dict, kind: str, actor: dict, on: dt.date | None = None
+    db: Database,
+    *,
+    school: dict,
+    instance: dict,
+    kind: str,
+    actor: dict,
+    on: dt.date | None = None,
+    details: str | None = None,
 ) -> dict:
     """Make the school's return for a PRIDE instance: ``kind`` ``"nil"`` (no incidents this term) or
-    ``"incidents"`` (the term's reported incidents confirmed). Returns the displayed deadline status.
+    ``"incidents"`` (the term's reported incidents confirmed), with optional ``details`` for the LA
+    (added to the status note). Returns the displayed deadline status.
 
     Raises PrideError when the term has not ended, a NIL return is made with incidents reported, a
     confirmation with none, drafts are still open, the school is marked not required, or the return
@@ -465,6 +473,7 @@ def make_return(
             (school["id"], instance["id"], kind, summary["reported"], clock.iso(), actor["id"]),
         )
         note = deadline_statuses.NIL_NOTE if kind == "nil" else f"{summary['reported']} incidents confirmed"
+        note = f"{note}: {details}" if details else note
         status = deadline_statuses.record_status(
             db, organisation_id=school["id"], instance_id=instance["id"], status="submitted", actor=actor, note=note
         )
