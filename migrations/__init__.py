@@ -16,6 +16,7 @@ from migrations import deadlines as deadlines_migrations
 from migrations import foundation, services
 from migrations import jobs as jobs_migrations
 from migrations import organisations as organisations_migrations
+from migrations import pride as pride_migrations
 from migrations import returns as returns_migrations
 from migrations import upns as upns_migrations
 
@@ -30,6 +31,7 @@ MIGRATION_SETS = [
     accounts_migrations.migrations,
     returns_migrations.migrations,
     upns_migrations.migrations,
+    pride_migrations.migrations,
 ]
 
 

@@ -9,6 +9,9 @@ the instance's dates and today's date in England (:func:`display_status`):
 * ``in_progress``: ``in_progress``, or ``overdue`` once the due date has passed;
 * ``submitted``: ``submitted``, or ``late`` when the submission came after the due date;
 * ``accepted``, ``returned`` (returned for changes), ``exempt`` (with a reason): as recorded.
+* ``nil``: a submission whose note starts :data:`NIL_NOTE` (a NIL return: nothing to report);
+  ``not_required``: an exemption whose note starts :data:`NOT_REQUIRED_NOTE` (e.g. an academy with no
+  data-sharing agreement for PRIDE). Both are recorded with :func:`record_status` like any other.
 
 A school's deadlines with their statuses: :func:`for_school` and :func:`whats_due`. The instances
 themselves are ``models.deadline_instances``. Dates in returned rows are ``datetime.date``
@@ -48,10 +51,18 @@ STATUSES: dict[str, str] = {
     "overdue": "Overdue",
     "late": "Late",
     "exempt": "Exempt",
+    "nil": "NIL return",
+    "not_required": "Not required",
     "information": "For information",
 }
 #: Displayed statuses that count as a return made.
-DONE = frozenset({"submitted", "late", "accepted"})
+DONE = frozenset({"submitted", "late", "accepted", "nil"})
+#: Displayed statuses of a school that is not expected to make the return.
+NOT_EXPECTED = frozenset({"exempt", "not_required"})
+#: The note that makes a submission a NIL return ("NIL return", or "NIL return: details").
+NIL_NOTE = "NIL return"
+#: The note that makes an exemption "not required" (followed by the reason).
+NOT_REQUIRED_NOTE = "Return not required"
 #: Displayed statuses of a school that has not made the return and can be chased.
 NOT_SUBMITTED = frozenset({"open", "in_progress", "returned", "overdue"})
 MAX_NOTE = 2000
@@ -63,12 +74,21 @@ class StatusError(ValueError):
 
 
 def display_status(
-    explicit: str | None, submitted_on: dt.date | None, opens_on: dt.date, due_on: dt.date, on: dt.date
+    explicit: str | None,
+    submitted_on: dt.date | None,
+    opens_on: dt.date,
+    due_on: dt.date,
+    on: dt.date,
+    note: str | None = None,
 ) -> str:
-    """The status to show (a key of ``STATUSES``) from the latest explicit one and the dates.
+    """The status to show (a key of ``STATUSES``) from the latest explicit one, its note and the dates.
 
     ``submitted_on`` is the England date of the latest submission; ``on`` is today.
     """
+    if explicit == "submitted" and note and note.startswith(NIL_NOTE):
+        return "nil"
+    if explicit == "exempt" and note and note.startswith(NOT_REQUIRED_NOTE):
+        return "not_required"
     if explicit in ("exempt", "accepted", "returned"):
         return explicit
     if explicit == "submitted":
@@ -223,7 +243,8 @@ def _status_of(instance: dict, current: dict | None, on: dt.date) -> dict:
     else:
         explicit = current["status"] if current else None
         submitted_on = uk_date_of(current["submitted_at"]) if current else None
-        key = display_status(explicit, submitted_on, instance["opens_on"], instance["due_on"], on)
+        note = current["note"] if current else None
+        key = display_status(explicit, submitted_on, instance["opens_on"], instance["due_on"], on, note)
     return {
         **status_view(key),
         "explicit": current["status"] if current else None,

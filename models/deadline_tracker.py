@@ -22,7 +22,7 @@ from models.db import rows, transaction
 from models.deadline_instances import with_dates
 
 #: The "status" filter also offers this group of displayed statuses.
-from models.deadline_statuses import DONE, NOT_SUBMITTED, STATUSES, display_status
+from models.deadline_statuses import DONE, NOT_EXPECTED, NOT_SUBMITTED, STATUSES, display_status
 
 #: The "status" filter also offers this group of displayed statuses.
 NOT_SUBMITTED_FILTER = "not_submitted"
@@ -140,7 +140,7 @@ def _current(db: Database, instance_ids: list[int]) -> tuple[dict, dict]:
         for r in rows(
             db,
             # nosemgrep: sql-format # {marks} is only ? placeholders: every value is bound
-            "SELECT instance_id, organisation_id, status, submitted_at FROM deadline_statuses"  # nosec B608
+            "SELECT instance_id, organisation_id, status, submitted_at, note FROM deadline_statuses"  # nosec B608
             f" WHERE instance_id IN ({marks})",
             instance_ids,
         )
@@ -179,7 +179,9 @@ def _cells(school: dict, instances: list[dict], entries: dict, statuses: dict, c
             key = display_status(None, None, instance["opens_on"], instance["due_on"], on)
         else:
             submitted = uk_date_of(current["submitted_at"]) if current["status"] == "submitted" else None
-            key = display_status(current["status"], submitted, instance["opens_on"], instance["due_on"], on)
+            key = display_status(
+                current["status"], submitted, instance["opens_on"], instance["due_on"], on, current["note"]
+            )
         chase = chases.get(pair)
         cells.append((key, uk_date_of(chase["last_at"]) if chase else None))
     return cells
@@ -246,7 +248,7 @@ def matrix(db: Database, *, la_code: str, filters: Filters, on: dt.date | None =
 def _summary(counter: Counter) -> dict:
     applicable = sum(counter.values())
     done = sum(counter[k] for k in DONE)
-    exempt = counter["exempt"]
+    exempt = sum(counter[k] for k in NOT_EXPECTED)
     expected = applicable - exempt
     return {
         "by_status": {k: counter[k] for k in STATUSES if counter[k]},

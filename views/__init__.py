@@ -28,6 +28,7 @@ AREAS: tuple[str, ...] = (
     "returns",
     "returns_review",
     "upns",
+    "pride",
     "audit",
     "outbox",
     "moved",

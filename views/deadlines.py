@@ -12,8 +12,16 @@ from markupsafe import Markup
 
 from domain.deadline_rules.catalogue import SPREADSHEET_RETURNS
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
-from models import calendar_feeds, deadline_cache, deadline_instances, deadline_reminders, deadline_statuses, returns
-from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
+from models import (
+    calendar_feeds,
+    deadline_cache,
+    deadline_instances,
+    deadline_reminders,
+    deadline_statuses,
+    pride,
+    returns,
+)
+from web.access import DEADLINES, PRIDE, any_deadlines, has_service, is_school_user, my_school, school_deadlines
 from web.client import client_details
 from web.database import get_db
 
@@ -27,7 +35,7 @@ def action_label(instance: dict) -> str:
     key = instance["status"]["key"]
     if instance["return_type"] == "none":
         return "Details"
-    if key in deadline_statuses.DONE or key in ("exempt", "not_open"):
+    if key in deadline_statuses.DONE or key in deadline_statuses.NOT_EXPECTED or key == "not_open":
         return "View"
     if instance.get("code") in SPREADSHEET_RETURNS:
         return "Send your spreadsheet"
@@ -100,6 +108,17 @@ def upload_url(instance: dict) -> str | None:
     return None
 
 
+def pride_url(instance: dict) -> str | None:
+    """Where a school with PRIDE reports incidents or confirms them for a PRIDE term (None otherwise)."""
+    if (
+        instance["code"] == pride.CODE
+        and has_service(current_user, PRIDE)
+        and "pride.term_return" in current_app.view_functions
+    ):
+        return url_for("pride.term_return", term_id=instance["id"])
+    return None
+
+
 def _return_page(instance: dict, school: dict, form, status: int = 200):
     page = render_template(
         "deadlines/school_return.html",
@@ -108,6 +127,7 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
         form=form,
         history=deadline_statuses.history(get_db(), school["id"], instance["id"]),
         upload_url=upload_url(instance),
+        pride_url=pride_url(instance),
         spreadsheet=instance["code"] in SPREADSHEET_RETURNS,
         action_label=action_label,
     )
@@ -133,7 +153,16 @@ def make_return(instance_id: int):
     form = SCHOOL_RETURN_FORMS[instance["return_type"]]()
     if not form.validate_on_submit():
         return _return_page(instance, school, form, 400 if request.method == "POST" else 200)
-    note = {"confirmation": "Confirmed", "incidents_or_nil": "NIL return"}.get(instance["return_type"])
+    if instance["return_type"] == "incidents_or_nil":  # PRIDE keeps the term's return (it refuses NIL with incidents)
+        try:
+            result = pride.make_return(get_db(), school=school, instance=instance, kind="nil", actor=current_user.row,
+                                       details=form.details.data)  # fmt: skip
+        except pride.PrideError as error:
+            flash(str(error))
+            return redirect(url_for("deadlines.school_return", instance_id=instance_id))
+        flash(f"{instance['name']} ({instance['period_label']}): {result['label']}. Thank you.", "success")
+        return redirect(url_for("deadlines.whats_due"))
+    note = {"confirmation": "Confirmed"}.get(instance["return_type"])
     details = form.details.data
     note = f"{note}: {details}" if note and details else (note or details)
     result = deadline_statuses.record_status(
@@ -151,9 +180,7 @@ def reminders():
     form = ReminderPreferenceForm(data={"digests": "yes" if deadline_reminders.wants_digests(user) else "no"})
     if form.validate_on_submit():
         wanted = form.digests.data == "yes"
-        deadline_reminders.set_digests(
-            get_db(), user, wanted, **client_details()
-        )
+        deadline_reminders.set_digests(get_db(), user, wanted, **client_details())
         flash("You will get reminder emails." if wanted else "You will not get reminder emails.", "success")
         return redirect(url_for("deadlines.reminders"))
     return render_template(

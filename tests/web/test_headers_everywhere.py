@@ -22,6 +22,7 @@ from models.db import scalar
 from tests.accounts.factories import open_request
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
+from tests.pride.factories import reported_incident
 from tests.returns.factories import make_version, submitted_version
 from web.access import permission_of
 
@@ -47,6 +48,9 @@ USER_FOR_PERMISSION = {
     "returns_school": "school_user",
     "returns_any": "school_user",
     "returns_la": "la_user",
+    "pride_school": "school_user",
+    "pride_any": "school_user",
+    "pride_la": "la_user",
 }
 
 # URL parameter -> a value naming an object that the person above may see
@@ -64,6 +68,9 @@ VALUES = {
     "job_id": lambda w: w["version"]["job_id"],
     "request_id": lambda w: w["request_id"],
     "claim_id": lambda w: w["claim_id"],
+    "incident_id": lambda w: w["incident_id"],
+    "term_id": lambda w: instance_of(w["db"], "PRIDE-NIL", "2026/27-autumn")["id"],
+    "characteristic_id": lambda w: 10,
 }
 # Query strings a route needs to answer with its page rather than 404.
 QUERY_STRINGS = {"returns.explain": lambda w: {"rule": w["query_rule"]}}
@@ -108,7 +115,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "admin": make_user(la, role="approver", is_site_admin=True, email="it@873.example.gov.uk"),
     }
     for key in ("school_user", "la_user"):
-        services.set_services(db, people[key]["id"], ["deadlines", "returns"])
+        services.set_services(db, people[key]["id"], ["deadlines", "returns", "pride"])
     # The school's return: editable, with a query to explain. Another school's is submitted, for the LA's zip.
     version = make_version(db, school, people["school_user"], instance_id=instance["id"],
                            files_dir=app.config["FILES_DIR"])
@@ -138,6 +145,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "feed_token": calendar_feeds.create(db, people["school_user"]),
         "invitation_token": invitation_token,
         "reset_token": reset_token,
+        "incident_id": reported_incident(db, school, people["school_user"])["id"],
+        "db": db,
         "clients": clients,
     }
 

@@ -1,0 +1,96 @@
+"""PRIDE schema: the LA's characteristics list, anonymous incident reports (with their characteristics,
+types, actions and counts of people by role and year group), termly returns and the schools that need
+not make them.
+
+No column holds a name, UPN, date of birth or address: an incident is counts, roles, year groups,
+choices from fixed lists and short free text that the form checks (``domain.pride.anonymity``).
+"""
+
+from sqlite_utils import Database, Migrations
+
+from domain.pride.vocabulary import PROTECTED_CHARACTERISTICS, SEEDED_LOCAL_CHARACTERISTICS
+
+migrations = Migrations("pride")
+
+
+@migrations(name="0001_incidents_and_returns")
+def incidents_and_returns(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE pride_characteristics (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 40),
+            label TEXT NOT NULL CHECK (length(trim(label)) BETWEEN 1 AND 100),
+            statutory INTEGER NOT NULL DEFAULT 0 CHECK (statutory IN (0, 1)),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            sort_order INTEGER NOT NULL
+        );
+        CREATE TABLE pride_incidents (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+            state TEXT NOT NULL CHECK (state IN ('draft', 'reported')),
+            occurred_on TEXT,
+            academic_year INTEGER,
+            term TEXT CHECK (term IN ('autumn', 'spring', 'summer')),
+            time_band TEXT,
+            location TEXT,
+            location_other TEXT,
+            came_to_light TEXT,
+            description TEXT,
+            action_details TEXT,
+            follow_up_on TEXT,
+            outcome TEXT,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users (id),
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users (id),
+            reported_at TEXT,
+            CHECK (state = 'draft' OR (occurred_on IS NOT NULL AND academic_year IS NOT NULL AND term IS NOT NULL
+                                       AND location IS NOT NULL AND time_band IS NOT NULL))
+        );
+        CREATE INDEX idx_pride_incidents_school ON pride_incidents (organisation_id, academic_year, term);
+        CREATE INDEX idx_pride_incidents_period ON pride_incidents (state, academic_year, term, organisation_id);
+        CREATE TABLE pride_incident_characteristics (
+            incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
+            characteristic_id INTEGER NOT NULL REFERENCES pride_characteristics (id),
+            PRIMARY KEY (incident_id, characteristic_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE pride_incident_choices (
+            incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
+            list TEXT NOT NULL CHECK (list IN ('type', 'action')),
+            code TEXT NOT NULL,
+            PRIMARY KEY (incident_id, list, code)
+        ) WITHOUT ROWID;
+        CREATE TABLE pride_incident_people (
+            incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
+            side TEXT NOT NULL CHECK (side IN ('targeted', 'responsible')),
+            role TEXT NOT NULL CHECK (role IN ('pupil', 'staff', 'parent', 'visitor', 'unknown')),
+            year_group INTEGER NOT NULL DEFAULT -99,
+            people INTEGER NOT NULL CHECK (people BETWEEN 1 AND 200),
+            CHECK ((role = 'pupil') = (year_group <> -99)),
+            PRIMARY KEY (incident_id, side, role, year_group)
+        ) WITHOUT ROWID;
+        CREATE TABLE pride_returns (
+            organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+            instance_id INTEGER NOT NULL REFERENCES deadline_instances (id),
+            kind TEXT NOT NULL CHECK (kind IN ('incidents', 'nil')),
+            incidents INTEGER NOT NULL DEFAULT 0,
+            made_at TEXT NOT NULL,
+            made_by INTEGER REFERENCES users (id),
+            reopened_at TEXT,
+            PRIMARY KEY (organisation_id, instance_id)
+        );
+        CREATE TABLE pride_not_required (
+            organisation_id INTEGER PRIMARY KEY REFERENCES organisations (id),
+            reason TEXT NOT NULL CHECK (length(trim(reason)) BETWEEN 1 AND 500),
+            set_at TEXT NOT NULL,
+            set_by INTEGER REFERENCES users (id)
+        );
+        """
+    )
+    seeded = [(code, label, 1) for code, label in PROTECTED_CHARACTERISTICS.items()]
+    seeded += [(code, label, 0) for code, label in SEEDED_LOCAL_CHARACTERISTICS.items()]
+    db.conn.executemany(
+        "INSERT INTO pride_characteristics (code, label, statutory, sort_order) VALUES (?, ?, ?, ?)",
+        [(code, label, statutory, n) for n, (code, label, statutory) in enumerate(seeded, start=1)],
+    )

@@ -1,0 +1,694 @@
+"""PRIDE: anonymous prejudice-related incident reports, termly returns (incidents confirmed, or NIL) and
+the counts the school and LA reports are made of.
+
+* An incident is a ``draft`` until it is ``reported``; the school edits it until the return for its
+  term is made. Its term comes from its date and the LA's term dates (a date in a holiday belongs to
+  the term that follows, whose return is still to come).
+* A termly return is the ``PRIDE-NIL`` deadline instance of that term: :func:`make_return` records it
+  with ``models.deadline_statuses.record_status`` (``submitted``; a NIL return's note starts
+  ``NIL_NOTE`` so it shows as "NIL return"), so the tracker, chasing and digests work unchanged.
+  An incident reported for a term whose return is made reopens it (status ``cleared``) and the LA is
+  told (the caller sends the email; :func:`save_incident` says when).
+* A school marked "PRIDE return not required" gets ``exempt`` with ``NOT_REQUIRED_NOTE`` on every
+  PRIDE deadline of this and later years, shown as "Not required".
+
+Every change is audited in its own transaction. Report counts are aggregated in SQL
+(:func:`counts`), one query per dimension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlite_utils import Database
+
+from domain import clock
+from domain.dates import academic_year_label, academic_year_of, uk_today
+from domain.pride.vocabulary import (
+    ACTIONS,
+    CAME_TO_LIGHT,
+    INCIDENT_TYPES,
+    LOCATIONS,
+    ROLES,
+    TIME_BANDS,
+    YEAR_GROUPS,
+)
+from models import audit, deadline_instances, deadline_statuses, term_dates
+from models.db import one, rows, scalar, transaction
+
+CODE = "PRIDE-NIL"
+TERMS = ("autumn", "spring", "summer")
+NOT_REQUIRED_PREFIX = f"{deadline_statuses.NOT_REQUIRED_NOTE} (PRIDE): "
+
+
+class PrideError(ValueError):
+    """An incident or return that cannot be saved, with a message for the school office."""
+
+
+# ----------------------------------------------------------------------------- characteristics
+
+
+def characteristics(db: Database, *, active_only: bool = True) -> list[dict]:
+    """The characteristics incidents are reported against: the nine statutory ones, then the LA's own."""
+    if active_only:
+        return rows(db, "SELECT * FROM pride_characteristics WHERE active = 1 ORDER BY statutory DESC, sort_order, id")
+    return rows(db, "SELECT * FROM pride_characteristics ORDER BY statutory DESC, sort_order, id")
+
+
+def add_characteristic(db: Database, label: str, *, actor: dict) -> dict:
+    """Add a non-statutory characteristic. Raises PrideError for a blank, long or repeated label."""
+    label = " ".join((label or "").split())
+    if not label or len(label) > 100:
+        raise PrideError("Enter a characteristic of 1 to 100 characters")
+    code = "la_" + "_".join(label.lower().split())[:36]
+    with transaction(db):
+        if scalar(db, "SELECT 1 FROM pride_characteristics WHERE lower(label) = lower(?) OR code = ?", (label, code)):
+            raise PrideError(f"{label} is already on the list")
+        order = scalar(db, "SELECT coalesce(max(sort_order), 0) + 1 FROM pride_characteristics")
+        cursor = db.conn.execute(
+            "INSERT INTO pride_characteristics (code, label, statutory, sort_order) VALUES (?, ?, 0, ?)",
+            (code, label, order),
+        )
+        audit.record(
+            db,
+            "pride_characteristic_added",
+            actor=actor,
+            organisation_id=actor["organisation_id"],
+            target=f"pride_characteristic:{cursor.lastrowid}",
+            detail={"label": label},
+        )
+    return one(db, "SELECT * FROM pride_characteristics WHERE id = ?", (cursor.lastrowid,))
+
+
+def set_characteristic_active(db: Database, characteristic_id: int, active: bool, *, actor: dict) -> dict:
+    """Offer or stop offering a non-statutory characteristic (reports keep past incidents' choices).
+
+    Raises PrideError for an unknown or statutory characteristic.
+    """
+    with transaction(db):
+        row = one(db, "SELECT * FROM pride_characteristics WHERE id = ?", (characteristic_id,))
+        if row is None or row["statutory"]:
+            raise PrideError("The nine protected characteristics are always offered")
+        db.conn.execute("UPDATE pride_characteristics SET active = ? WHERE id = ?", (int(active), characteristic_id))
+        audit.record(
+            db,
+            "pride_characteristic_changed",
+            actor=actor,
+            organisation_id=actor["organisation_id"],
+            target=f"pride_characteristic:{characteristic_id}",
+            detail={"label": row["label"], "active": active},
+        )
+    return {**row, "active": int(active)}
+
+
+# ----------------------------------------------------------------------------- periods
+
+
+def term_of(db: Database, day: dt.date) -> tuple[int, str]:
+    """``(academic_year, term)`` an incident on ``day`` belongs to: the term containing it, or for a
+    holiday the term that follows."""
+    year = academic_year_of(day)
+    for span in term_dates.get(db, year).spans():
+        if day <= span.end:
+            return year, span.term.value
+    return year + 1, "autumn"
+
+
+def period_key(academic_year: int, term: str) -> str:
+    """The PRIDE deadline instance's period key, e.g. ``2026/27-autumn``."""
+    return f"{academic_year_label(academic_year)}-{term}"
+
+
+def term_name(academic_year: int, term: str) -> str:
+    """``Autumn term 2026/27``."""
+    return f"{term.capitalize()} term {academic_year_label(academic_year)}"
+
+
+def instance_for(db: Database, academic_year: int, term: str) -> dict | None:
+    """The PRIDE deadline instance of that term (None when none was generated or it was cancelled)."""
+    row = one(
+        db,
+        "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+        " WHERE c.code = ? AND i.academic_year = ? AND i.period_key = ? AND i.cancelled_at IS NULL",
+        (CODE, academic_year, period_key(academic_year, term)),
+    )
+    return deadline_instances.get_instance(db, row["id"]) if row else None
+
+
+def instance_term(instance: dict) -> tuple[int, str] | None:
+    """``(academic_year, term)`` of a PRIDE instance; None for any other instance."""
+    if instance.get("code") != CODE:
+        return None
+    term = instance["period_key"].rpartition("-")[2]
+    return (instance["academic_year"], term) if term in TERMS else None
+
+
+# ----------------------------------------------------------------------------- incidents
+
+
+def _check_people(people: list[dict]) -> None:
+    for p in people:
+        if p["side"] not in ("targeted", "responsible") or p["role"] not in ROLES:
+            raise PrideError("Choose who was targeted or responsible from the list")
+        if (p["role"] == "pupil") != (p.get("year_group") is not None):
+            raise PrideError("Give pupils' year groups, and only pupils'")
+        if p.get("year_group") is not None and p["year_group"] not in YEAR_GROUPS:
+            raise PrideError("Choose a year group from the list")
+
+
+def _check_report(data: dict) -> None:
+    """Refuse a report (not a draft) that misses what the LA needs."""
+    needed = {"occurred_on": "the date", "time_band": "the time", "location": "where it happened"}
+    missing = [words for key, words in needed.items() if not data.get(key)]
+    if not data.get("characteristics"):
+        missing.append("what it was perceived to relate to")
+    if not data.get("types"):
+        missing.append("the type of incident")
+    if not any(p["side"] == "targeted" for p in data.get("people", [])):
+        missing.append("who was targeted")
+    if missing:
+        raise PrideError("To report the incident, give " + ", ".join(missing))
+
+
+def _check_choices(data: dict, characteristic_ids: set[int]) -> None:
+    lists = {"time_band": TIME_BANDS, "location": LOCATIONS, "came_to_light": CAME_TO_LIGHT}
+    for key, allowed in lists.items():
+        if data.get(key) and data[key] not in allowed:
+            raise PrideError(f"Choose {key.replace('_', ' ')} from the list")
+    if set(data.get("types", [])) - set(INCIDENT_TYPES) or set(data.get("actions", [])) - set(ACTIONS):
+        raise PrideError("Choose the types and actions from the lists")
+    if set(data.get("characteristics", [])) - characteristic_ids:
+        raise PrideError("Choose the characteristics from the list")
+    _check_people(data.get("people", []))
+
+
+COLUMNS = (
+    "occurred_on",
+    "time_band",
+    "location",
+    "location_other",
+    "came_to_light",
+    "description",
+    "action_details",
+    "follow_up_on",
+    "outcome",
+)
+
+
+def save_incident(
+    db: Database, *, school: dict, data: dict, report: bool, actor: dict, incident_id: int | None = None
+) -> dict:
+    """Create or update an incident of ``school`` from the form's ``data`` and return
+    ``{"incident": ..., "reopened": instance or None}``.
+
+    ``data`` holds the columns of :data:`COLUMNS` (dates as ``datetime.date``), ``characteristics``
+    (ids), ``types`` and ``actions`` (codes) and ``people`` (dicts of side, role, year_group, people).
+    ``report=False`` keeps (or makes) it a draft; ``report=True`` reports it (a reported incident
+    stays reported). Raises PrideError when the incident is another school's, is locked because its
+    term's return was made, or is incomplete for a report. Reporting an incident in a term whose
+    return was made reopens the return (the caller tells the LA).
+    """
+    ids = {c["id"] for c in characteristics(db, active_only=False)}
+    _check_choices(data, ids)
+    with transaction(db):
+        existing = None
+        if incident_id is not None:
+            existing = get_incident(db, incident_id, school["id"])
+            if existing is None:
+                raise PrideError("That incident is not one of your school's")
+            if not existing["editable"]:
+                raise PrideError("This incident's term return has been made: it can no longer be changed")
+        reported = report or (existing is not None and existing["state"] == "reported")
+        if reported:
+            _check_report(data)
+        year, term = term_of(db, data["occurred_on"]) if data.get("occurred_on") else (None, None)
+        values = {k: data.get(k) for k in COLUMNS}
+        for key in ("occurred_on", "follow_up_on"):
+            values[key] = values[key].isoformat() if values[key] else None
+        now = clock.iso()
+        values.update(
+            academic_year=year,
+            term=term,
+            state="reported" if reported else "draft",
+            now=now,
+            actor=actor["id"],
+            org=school["id"],
+        )
+        if existing is None:
+            cursor = db.conn.execute(
+                "INSERT INTO pride_incidents (organisation_id, state, occurred_on, academic_year, term, time_band,"
+                " location, location_other, came_to_light, description, action_details, follow_up_on, outcome,"
+                " created_at, created_by, updated_at, updated_by, reported_at) VALUES (:org, :state, :occurred_on,"
+                " :academic_year, :term, :time_band, :location, :location_other, :came_to_light, :description,"
+                " :action_details, :follow_up_on, :outcome, :now, :actor, :now, :actor,"
+                " CASE WHEN :state = 'reported' THEN :now END)",
+                values,
+            )
+            incident_id = cursor.lastrowid
+        else:
+            values["id"] = incident_id
+            db.conn.execute(
+                "UPDATE pride_incidents SET state = :state, occurred_on = :occurred_on,"
+                " academic_year = :academic_year, term = :term, time_band = :time_band, location = :location,"
+                " location_other = :location_other, came_to_light = :came_to_light, description = :description,"
+                " action_details = :action_details, follow_up_on = :follow_up_on, outcome = :outcome,"
+                " updated_at = :now, updated_by = :actor, reported_at = coalesce(reported_at,"
+                " CASE WHEN :state = 'reported' THEN :now END) WHERE id = :id",
+                values,
+            )
+        _replace_children(db, incident_id, data)
+        reopened = None
+        was_reported = existing is not None and existing["state"] == "reported"
+        if reported and year is not None:
+            reopened = _reopen_if_made(db, school, year, term, actor, incident_id)
+        action = (
+            "pride_incident_reported"
+            if reported and not was_reported
+            else ("pride_incident_changed" if existing else "pride_incident_drafted")
+        )
+        audit.record(
+            db,
+            action,
+            actor=actor,
+            organisation_id=school["id"],
+            target=f"pride_incident:{incident_id}",
+            detail={"state": values["state"], "term": term and term_name(year, term)},
+        )
+    return {"incident": get_incident(db, incident_id, school["id"]), "reopened": reopened}
+
+
+def _replace_children(db: Database, incident_id: int, data: dict) -> None:
+    db.conn.execute("DELETE FROM pride_incident_characteristics WHERE incident_id = ?", (incident_id,))
+    db.conn.execute("DELETE FROM pride_incident_choices WHERE incident_id = ?", (incident_id,))
+    db.conn.execute("DELETE FROM pride_incident_people WHERE incident_id = ?", (incident_id,))
+    db.conn.executemany(
+        "INSERT INTO pride_incident_characteristics (incident_id, characteristic_id) VALUES (?, ?)",
+        [(incident_id, c) for c in sorted(set(data.get("characteristics", [])))],
+    )
+    db.conn.executemany(
+        "INSERT INTO pride_incident_choices (incident_id, list, code) VALUES (?, ?, ?)",
+        [(incident_id, "type", c) for c in sorted(set(data.get("types", [])))]
+        + [(incident_id, "action", c) for c in sorted(set(data.get("actions", [])))],
+    )
+    db.conn.executemany(
+        "INSERT INTO pride_incident_people (incident_id, side, role, year_group, people) VALUES (?, ?, ?, ?, ?)",
+        [
+            (incident_id, p["side"], p["role"], -99 if p.get("year_group") is None else p["year_group"], p["people"])
+            for p in data.get("people", [])
+            if p["people"]
+        ],
+    )
+
+
+def _reopen_if_made(db: Database, school: dict, year: int, term: str, actor: dict, incident_id: int) -> dict | None:
+    made = one(
+        db,
+        "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
+        " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
+        " AND i.academic_year = ? AND i.period_key = ? AND r.reopened_at IS NULL",
+        (school["id"], CODE, year, period_key(year, term)),
+    )
+    if made is None:
+        return None
+    db.conn.execute(
+        "UPDATE pride_returns SET reopened_at = ? WHERE organisation_id = ? AND instance_id = ?",
+        (clock.iso(), school["id"], made["instance_id"]),
+    )
+    deadline_statuses.record_status(
+        db,
+        organisation_id=school["id"],
+        instance_id=made["instance_id"],
+        status="cleared",
+        actor=actor,
+        note=f"Reopened: an incident was reported after the {'NIL ' if made['kind'] == 'nil' else ''}return",
+    )
+    audit.record(
+        db,
+        "pride_return_reopened",
+        actor=actor,
+        organisation_id=school["id"],
+        target=f"instance:{made['instance_id']}",
+        detail={"was": made["kind"], "incident": incident_id, "term": term_name(year, term)},
+    )
+    return {**deadline_instances.get_instance(db, made["instance_id"]), "was": made["kind"]}
+
+
+def delete_draft(db: Database, incident_id: int, school: dict, *, actor: dict) -> None:
+    """Delete a draft of ``school``. Raises PrideError for a reported incident or another school's."""
+    with transaction(db):
+        incident = get_incident(db, incident_id, school["id"])
+        if incident is None or incident["state"] != "draft":
+            raise PrideError("Only a draft can be deleted")
+        db.conn.execute("DELETE FROM pride_incidents WHERE id = ?", (incident_id,))
+        audit.record(
+            db, "pride_draft_deleted", actor=actor, organisation_id=school["id"], target=f"pride_incident:{incident_id}"
+        )
+
+
+def get_incident(db: Database, incident_id: int, organisation_id: int) -> dict | None:
+    """The incident with its choices, people and ``editable`` flag, when it is ``organisation_id``'s."""
+    incident = one(
+        db, "SELECT * FROM pride_incidents WHERE id = ? AND organisation_id = ?", (incident_id, organisation_id)
+    )
+    if incident is None:
+        return None
+    for key in ("occurred_on", "follow_up_on"):
+        incident[key] = dt.date.fromisoformat(incident[key]) if incident[key] else None
+    incident["characteristics"] = [
+        r["characteristic_id"]
+        for r in rows(
+            db, "SELECT characteristic_id FROM pride_incident_characteristics WHERE incident_id = ?", (incident_id,)
+        )
+    ]
+    choices = rows(db, "SELECT list, code FROM pride_incident_choices WHERE incident_id = ?", (incident_id,))
+    incident["types"] = [c["code"] for c in choices if c["list"] == "type"]
+    incident["actions"] = [c["code"] for c in choices if c["list"] == "action"]
+    incident["people"] = [
+        {**p, "year_group": None if p["year_group"] == -99 else p["year_group"]}
+        for p in rows(
+            db,
+            "SELECT side, role, year_group, people FROM pride_incident_people WHERE incident_id = ?"
+            " ORDER BY side DESC, role, year_group",
+            (incident_id,),
+        )
+    ]
+    incident["editable"] = incident["state"] == "draft" or not (
+        incident["term"] and return_made(db, organisation_id, incident["academic_year"], incident["term"])
+    )
+    return incident
+
+
+def list_incidents(db: Database, organisation_id: int, *, academic_year: int | None = None) -> list[dict]:
+    """The school's incidents (drafts first, then newest), with characteristic and type labels."""
+    where, params = "i.organisation_id = :org", {"org": organisation_id}
+    if academic_year is not None:
+        where += " AND (i.academic_year = :year OR i.academic_year IS NULL)"
+        params["year"] = academic_year
+    found = rows(
+        db,
+        "SELECT i.*, (SELECT group_concat(c.label, '; ') FROM pride_incident_characteristics ic"
+        " JOIN pride_characteristics c ON c.id = ic.characteristic_id WHERE ic.incident_id = i.id)"
+        " AS characteristic_labels, (SELECT group_concat(code, ',') FROM pride_incident_choices"
+        " WHERE incident_id = i.id AND list = 'type') AS type_codes"
+        f" FROM pride_incidents i WHERE {where}"  # nosec B608 # one of two constant clauses
+        " ORDER BY i.state = 'reported', i.occurred_on DESC, i.id DESC",
+        params,
+    )
+    for row in found:
+        row["occurred_on"] = dt.date.fromisoformat(row["occurred_on"]) if row["occurred_on"] else None
+        row["type_labels"] = "; ".join(INCIDENT_TYPES[c] for c in (row.pop("type_codes") or "").split(",") if c)
+    return found
+
+
+# ----------------------------------------------------------------------------- termly returns
+
+
+def return_made(db: Database, organisation_id: int, academic_year: int, term: str) -> dict | None:
+    """The school's return for that term when it is made and not reopened, else None."""
+    return one(
+        db,
+        "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
+        " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
+        " AND i.academic_year = ? AND i.period_key = ? AND r.reopened_at IS NULL",
+        (organisation_id, CODE, academic_year, period_key(academic_year, term)),
+    )
+
+
+def term_summary(db: Database, organisation_id: int, academic_year: int, term: str) -> dict:
+    """``{"reported", "drafts"}``: the school's incidents of that term."""
+    found = one(
+        db,
+        "SELECT count(*) FILTER (WHERE state = 'reported') AS reported,"
+        " count(*) FILTER (WHERE state = 'draft') AS drafts"
+        " FROM pride_incidents WHERE organisation_id = ? AND academic_year = ? AND term = ?",
+        (organisation_id, academic_year, term),
+    )
+    return {"reported": found["reported"] or 0, "drafts": found["drafts"] or 0}
+
+
+def make_return(
+    db: Database,
+    *,
+    school: dict,
+    instance: dict,
+    kind: str,
+    actor: dict,
+    on: dt.date | None = None,
+    details: str | None = None,
+) -> dict:
+    """Make the school's return for a PRIDE instance: ``kind`` ``"nil"`` (no incidents this term) or
+    ``"incidents"`` (the term's reported incidents confirmed), with optional ``details`` for the LA
+    (added to the status note). Returns the displayed deadline status.
+
+    Raises PrideError when the term has not ended, a NIL return is made with incidents reported, a
+    confirmation with none, drafts are still open, the school is marked not required, or the return
+    is already made.
+    """
+    year, term = instance_term(instance) or (None, None)
+    if year is None:
+        raise PrideError("That is not a PRIDE return")
+    on = on or uk_today()
+    if on < instance["opens_on"]:
+        raise PrideError(f"The {term_name(year, term).lower()} return opens on {instance['opens_on']:%-d %B %Y}")
+    with transaction(db):
+        if not_required(db, school["id"]):
+            raise PrideError("Your school does not need to make PRIDE returns")
+        if return_made(db, school["id"], year, term):
+            raise PrideError(f"The return for the {term_name(year, term).lower()} has already been made")
+        summary = term_summary(db, school["id"], year, term)
+        if summary["drafts"]:
+            raise PrideError("Finish or delete your draft incidents for this term first")
+        if kind == "nil" and summary["reported"]:
+            raise PrideError("You have reported incidents this term: confirm them instead of a NIL return")
+        if kind == "incidents" and not summary["reported"]:
+            raise PrideError("You have reported no incidents this term: make a NIL return instead")
+        if kind not in ("nil", "incidents"):
+            raise PrideError("Choose a NIL return or confirm your incidents")
+        db.conn.execute(
+            "INSERT INTO pride_returns (organisation_id, instance_id, kind, incidents, made_at, made_by)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (organisation_id, instance_id) DO UPDATE SET"
+            " kind = excluded.kind, incidents = excluded.incidents, made_at = excluded.made_at,"
+            " made_by = excluded.made_by, reopened_at = NULL",
+            (school["id"], instance["id"], kind, summary["reported"], clock.iso(), actor["id"]),
+        )
+        note = deadline_statuses.NIL_NOTE if kind == "nil" else f"{summary['reported']} incidents confirmed"
+        note = f"{note}: {details}" if details else note
+        status = deadline_statuses.record_status(
+            db, organisation_id=school["id"], instance_id=instance["id"], status="submitted", actor=actor, note=note
+        )
+        audit.record(
+            db,
+            "pride_return_made",
+            actor=actor,
+            organisation_id=school["id"],
+            target=f"instance:{instance['id']}",
+            detail={"kind": kind, "incidents": summary["reported"], "term": term_name(year, term)},
+        )
+    return status
+
+
+# ----------------------------------------------------------------------------- not required
+
+
+def not_required(db: Database, organisation_id: int) -> dict | None:
+    """The "PRIDE return not required" mark of a school (its reason), or None."""
+    return one(db, "SELECT * FROM pride_not_required WHERE organisation_id = ?", (organisation_id,))
+
+
+def _pride_instances_from(db: Database, academic_year: int) -> list[dict]:
+    return rows(
+        db,
+        "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+        " WHERE c.code = ? AND i.academic_year >= ? AND i.cancelled_at IS NULL ORDER BY i.due_on",
+        (CODE, academic_year),
+    )
+
+
+def set_not_required(db: Database, school: dict, reason: str | None, *, actor: dict, on: dt.date | None = None) -> int:
+    """Mark ``school`` "PRIDE return not required" with ``reason`` (None: clear the mark).
+
+    Records ``exempt`` (note "Return not required (PRIDE): reason") on every PRIDE deadline of this
+    and later academic years that is not made, or clears those exemptions. Returns how many
+    deadlines changed. Raises PrideError for a missing or long reason.
+    """
+    year = academic_year_of(on or uk_today())
+    reason = " ".join((reason or "").split()) or None
+    if reason is not None and len(reason) > 500:
+        raise PrideError("Keep the reason to 500 characters or fewer")
+    changed = 0
+    with transaction(db):
+        if reason:
+            db.conn.execute(
+                "INSERT INTO pride_not_required (organisation_id, reason, set_at, set_by) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (organisation_id) DO UPDATE SET reason = excluded.reason, set_at = excluded.set_at,"
+                " set_by = excluded.set_by",
+                (school["id"], reason, clock.iso(), actor["id"]),
+            )
+        else:
+            db.conn.execute("DELETE FROM pride_not_required WHERE organisation_id = ?", (school["id"],))
+        for instance in _pride_instances_from(db, year):
+            current = deadline_statuses.status_for(db, school["id"], instance["id"])
+            if reason and current["key"] not in deadline_statuses.DONE:
+                deadline_statuses.record_status(
+                    db,
+                    organisation_id=school["id"],
+                    instance_id=instance["id"],
+                    status="exempt",
+                    actor=actor,
+                    note=NOT_REQUIRED_PREFIX + reason,
+                )
+                changed += 1
+            elif not reason and current["key"] == "not_required":
+                deadline_statuses.record_status(
+                    db,
+                    organisation_id=school["id"],
+                    instance_id=instance["id"],
+                    status="cleared",
+                    actor=actor,
+                    note="PRIDE return required again",
+                )
+                changed += 1
+        audit.record(
+            db,
+            "pride_not_required_set" if reason else "pride_not_required_cleared",
+            actor=actor,
+            organisation_id=school["id"],
+            target=f"organisation:{school['id']}",
+            detail={"reason": reason, "deadlines": changed},
+        )
+    return changed
+
+
+def not_required_schools(db: Database, la_code: str) -> list[dict]:
+    """The LA's schools marked "PRIDE return not required", by name."""
+    return rows(
+        db,
+        "SELECT o.id, o.name, o.dfe_number, n.reason, n.set_at FROM pride_not_required n"
+        " JOIN organisations o ON o.id = n.organisation_id WHERE o.la_code = ? ORDER BY o.name COLLATE NOCASE",
+        (la_code,),
+    )
+
+
+# ----------------------------------------------------------------------------- report counts
+
+
+#: Report dimensions: name -> (label, SQL giving (key, n) rows over the filtered incidents ``f``).
+_DIMENSION_SQL = {
+    "characteristic": "SELECT ic.characteristic_id AS key, count(*) AS n FROM f"
+    " JOIN pride_incident_characteristics ic ON ic.incident_id = f.id GROUP BY ic.characteristic_id",
+    "type": "SELECT ch.code AS key, count(*) AS n FROM f JOIN pride_incident_choices ch"
+    " ON ch.incident_id = f.id AND ch.list = 'type' GROUP BY ch.code",
+    "action": "SELECT ch.code AS key, count(*) AS n FROM f JOIN pride_incident_choices ch"
+    " ON ch.incident_id = f.id AND ch.list = 'action' GROUP BY ch.code",
+    "location": "SELECT f.location AS key, count(*) AS n FROM f GROUP BY f.location",
+    "year_group": "SELECT p.year_group AS key, count(DISTINCT f.id) AS n FROM f JOIN pride_incident_people p"
+    " ON p.incident_id = f.id AND p.role = 'pupil' GROUP BY p.year_group",
+    "term": "SELECT f.term AS key, count(*) AS n FROM f GROUP BY f.term",
+    "academic_year": "SELECT f.academic_year AS key, count(*) AS n FROM f GROUP BY f.academic_year",
+    "phase": "SELECT coalesce(o.phase, 'Not recorded') AS key, count(*) AS n FROM f"
+    " JOIN organisations o ON o.id = f.organisation_id GROUP BY 1",
+    "school": "SELECT f.organisation_id AS key, count(*) AS n FROM f GROUP BY f.organisation_id",
+}
+
+
+def _filtered(filters: dict) -> tuple[str, dict]:
+    """The CTE ``f`` of reported incidents under ``filters`` (la_code, organisation_id, years, term,
+    phase, characteristic_id), and its parameters."""
+    clauses = ["i.state = 'reported'"]
+    params: dict = {}
+    join = ""
+    if filters.get("organisation_id") is not None:
+        clauses.append("i.organisation_id = :org")
+        params["org"] = filters["organisation_id"]
+    if filters.get("la_code") or filters.get("phase"):
+        join = " JOIN organisations o2 ON o2.id = i.organisation_id"
+    if filters.get("la_code"):
+        clauses.append("o2.la_code = :la")
+        params["la"] = filters["la_code"]
+    if filters.get("phase"):
+        clauses.append("o2.phase = :phase")
+        params["phase"] = filters["phase"]
+    if filters.get("years"):
+        clauses.append("i.academic_year IN (SELECT value FROM json_each(:years))")
+        params["years"] = json.dumps(list(filters["years"]))
+    if filters.get("term"):
+        clauses.append("i.term = :term")
+        params["term"] = filters["term"]
+    if filters.get("characteristic_id"):
+        clauses.append(
+            "EXISTS (SELECT 1 FROM pride_incident_characteristics x WHERE x.incident_id = i.id"
+            " AND x.characteristic_id = :cid)"
+        )
+        params["cid"] = filters["characteristic_id"]
+    if filters.get("type"):
+        clauses.append(
+            "EXISTS (SELECT 1 FROM pride_incident_choices y WHERE y.incident_id = i.id"
+            " AND y.list = 'type' AND y.code = :type)"
+        )
+        params["type"] = filters["type"]
+    cte = (
+        "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608
+        f" FROM pride_incidents i{join} WHERE {' AND '.join(clauses)}) "
+    )
+    return cte, params
+
+
+def counts(db: Database, dimension: str, filters: dict) -> dict:
+    """Incident counts by ``dimension`` (a key of ``_DIMENSION_SQL``) under ``filters``: ``{key: n}``.
+
+    An incident with several characteristics (types, actions) counts once under each.
+    """
+    cte, params = _filtered(filters)
+    # nosemgrep: sql-format # a fixed CTE with :named parameters and one of the fixed dimension queries
+    return {r["key"]: r["n"] for r in rows(db, cte + _DIMENSION_SQL[dimension], params)}  # nosec B608
+
+
+def total(db: Database, filters: dict) -> int:
+    """How many reported incidents match ``filters``."""
+    cte, params = _filtered(filters)
+    return scalar(db, cte + "SELECT count(*) FROM f", params) or 0  # nosec B608 # fixed CTE, bound values
+
+
+def trend(db: Database, filters: dict, by: str = "characteristic") -> dict:
+    """Counts by academic year and ``by`` (characteristic or type): ``{(year, key): n}``."""
+    cte, params = _filtered(filters)
+    sql = {
+        "characteristic": "SELECT f.academic_year AS year, ic.characteristic_id AS key, count(*) AS n FROM f"
+        " JOIN pride_incident_characteristics ic ON ic.incident_id = f.id GROUP BY 1, 2",
+        "type": "SELECT f.academic_year AS year, ch.code AS key, count(*) AS n FROM f JOIN pride_incident_choices ch"
+        " ON ch.incident_id = f.id AND ch.list = 'type' GROUP BY 1, 2",
+    }[by]
+    # nosemgrep: sql-format # a fixed CTE with :named parameters and one of two fixed queries
+    return {(r["year"], r["key"]): r["n"] for r in rows(db, cte + sql, params)}  # nosec B608
+
+
+def years_with_incidents(db: Database, la_code: str | None = None, organisation_id: int | None = None) -> list[int]:
+    """Academic years that have reported incidents, oldest first."""
+    cte, params = _filtered({"la_code": la_code, "organisation_id": organisation_id})
+    return [r["academic_year"] for r in rows(db, cte + "SELECT DISTINCT academic_year FROM f ORDER BY 1", params)]  # nosec B608
+
+
+# ----------------------------------------------------------------------------- follow-up
+
+
+def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | None = None) -> list[dict]:
+    """Every open school of the LA with its PRIDE status for ``instance``: ``school``, ``status``
+    (displayed), ``incidents`` (reported that term), ``made_at`` (the return, or None), by name."""
+    on = on or uk_today()
+    year, term = instance_term(instance)
+    schools = rows(
+        db,
+        "SELECT o.id, o.name, o.dfe_number, o.phase, s.status, s.note, s.submitted_at, s.at,"
+        " r.made_at, r.kind, (SELECT count(*) FROM pride_incidents i WHERE i.organisation_id = o.id"
+        " AND i.state = 'reported' AND i.academic_year = :year AND i.term = :term) AS incidents"
+        " FROM organisations o LEFT JOIN deadline_statuses s ON s.organisation_id = o.id AND s.instance_id = :inst"
+        " LEFT JOIN pride_returns r ON r.organisation_id = o.id AND r.instance_id = :inst AND r.reopened_at IS NULL"
+        " WHERE o.kind = 'school' AND o.la_code = :la AND o.status IN ('open', 'proposed_to_close')"
+        " ORDER BY o.name COLLATE NOCASE",
+        {"year": year, "term": term, "inst": instance["id"], "la": la_code},
+    )
+    for school in schools:
+        current = {k: school[k] for k in ("status", "note", "submitted_at", "at")} if school["status"] else None
+        school["display"] = deadline_statuses.status_from(instance, current, on)
+    return schools
