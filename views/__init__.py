@@ -29,6 +29,7 @@ AREAS: tuple[str, ...] = (
     "returns_review",
     "audit",
     "outbox",
+    "messages",
     "moved",
 )
 

@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.messages.factories import la_bulk, la_group, la_template, other_schools_thread
 from tests.returns.factories import other_schools_version
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
@@ -32,6 +33,10 @@ OTHER_ORGANISATION_OBJECTS = {
     "job_id": lambda ctx: other_schools_version(ctx)["job_id"],
     "request_id": lambda ctx: _once(ctx, "request_id", other_schools_request),  # an account request
     "claim_id": lambda ctx: _once(ctx, "claim_id", other_schools_claim),  # an approver claim code of a third school
+    "thread_id": other_schools_thread,  # a conversation between the other school and the LA
+    "template_id": la_template,  # the LA's message templates: LA users only
+    "group_id": la_group,  # the LA's saved lists of schools: LA users only
+    "bulk_id": la_bulk,  # the LA's messages to groups: LA users only
 }
 
 
