@@ -60,6 +60,7 @@ def objects_seen_by(db, la: dict, school: dict, school_user: dict, la_user: dict
         "thread_id": thread_between(db, school, la, school_user),
         "template_id": messages.templates(db, la["la_code"])[0]["id"],
         "group_id": messages.save_group(db, la["la_code"], "A list", [school["id"]], la_user),
-        "bulk_id": messages.send_to_group(db, la=la, group_key="all", author=la_user, subject="To all schools",
-                                          body="Hello", confirm=True),  # fmt: skip
+        "bulk_id": messages.send_to_group(
+            db, la=la, group_key="all", author=la_user, subject="To all schools", body="Hello", confirm=True
+        ),  # fmt: skip
     }
