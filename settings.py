@@ -122,6 +122,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ACCESS_IP_WINDOW_MINUTES", 60, "The window for `ACCESS_IP_LIMIT`."),
     Setting(
+        "MESSAGE_CONFIRM_CHASE_SCHOOL_DAYS", 5,
+        "School days after which an unconfirmed 'please confirm receipt' message is chased (recipient and LA told).",
+    ),
+    Setting(
+        "MESSAGE_RETENTION_DAYS", 730,
+        "Days after a conversation's last message that its content is deleted (the record stays, marked expired).",
+    ),
+    Setting("MESSAGE_EXPIRY_WARNING_DAYS", 7, "Days before deleting a conversation that both sides are warned."),
+    Setting(
+        "MESSAGE_DIGEST_MINUTES", 60,
+        "At most one 'new secure messages' email per person in this many minutes; a burst waits for the next.",
+    ),
+    Setting(
         "JOBS_IN_PROCESS",
         True,
         "`flask --app app serve` runs scheduled jobs in a background thread. Turn off when cron runs `jobs run`.",

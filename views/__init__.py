@@ -31,6 +31,7 @@ AREAS: tuple[str, ...] = (
     "pride",
     "audit",
     "outbox",
+    "messages",
     "moved",
 )
 

@@ -27,7 +27,7 @@ from functools import wraps
 from flask import abort, current_app, g, request, url_for
 from flask_login import current_user
 
-from models import accounts, organisations, services
+from models import accounts, messages, organisations, services
 from web.database import get_db
 
 PERMISSION_ATTR = "_gatehouse_permission"
@@ -148,6 +148,7 @@ oversight = require("oversight", has_oversight)
 school_deadlines, la_deadlines, any_deadlines = _service_decorators(DEADLINES)
 school_returns, la_returns, any_returns = _service_decorators(RETURNS)
 school_pride, la_pride, any_pride = _service_decorators(PRIDE)
+school_transfers, la_transfers, any_transfers = _service_decorators(TRANSFERS)
 
 
 # ----------------------------------------------------------------------------- organisation loaders
@@ -211,6 +212,13 @@ class Section:
     label: str
     endpoint: str
     visible: Callable[[object], bool]
+    #: How many things wait there for the user (shown after the label when not 0), or None.
+    count: Callable[[object], int] | None = None
+
+
+def unread_messages(user) -> int:
+    """How many of the user's organisation's message threads have something the user has not read."""
+    return messages.unread_count(get_db(), user.row["organisation_id"], user.row["id"])
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -223,6 +231,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Returns", "returns.index", lambda user: is_school_user(user, RETURNS)),
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
     Section("PRIDE", "pride.index", lambda user: uses_service(user, PRIDE)),
+    Section("Messages", "messages.index", lambda user: uses_service(user, TRANSFERS), unread_messages),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
     Section("Audit log", "audit.index", lambda user: user.is_site_admin),
     Section("Outbox", "outbox.index", lambda user: user.is_site_admin),
@@ -246,6 +255,8 @@ def nav_items(user) -> list[dict]:
         active = request.endpoint == section.endpoint or (
             section.endpoint != "main.home" and request.path.startswith(href)
         )
-        items.append({"href": href, "text": section.label, "active": active})
+        waiting = section.count(user) if section.count else 0
+        text = f"{section.label} ({waiting} unread)" if waiting else section.label
+        items.append({"href": href, "text": text, "active": active})
     g.nav_items = (user.row["id"], items)
     return items

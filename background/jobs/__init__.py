@@ -30,6 +30,7 @@ JOB_MODULES: list[str] = [
     "background.jobs.deadline_reminders",
     "background.jobs.accounts",
     "background.jobs.submission_digests",
+    "background.jobs.messages",
 ]
 
 _REGISTRY: dict[str, Job] = {}

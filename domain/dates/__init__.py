@@ -45,7 +45,7 @@ from .census import (
     parse_census,
 )
 from .england import UK_TZ, noon_in_england, uk_date_of, uk_now, uk_today
-from .term_dates import InvalidTermDates, TermDates, TermSpan, default_term_dates
+from .term_dates import InvalidTermDates, TermDates, TermSpan, add_school_days, default_term_dates
 from .working_days import (
     Region,
     ShiftPolicy,
@@ -76,6 +76,7 @@ __all__ = [
     "TermDates",
     "TermSpan",
     "academic_year_end",
+    "add_school_days",
     "academic_year_label",
     "academic_year_of",
     "academic_year_start",

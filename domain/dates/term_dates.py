@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from itertools import pairwise
 
@@ -22,6 +23,7 @@ from .academic_year import (
     TERMS,
     Term,
     academic_year_label,
+    academic_year_of,
     check_academic_year,
     check_date,
     in_academic_year,
@@ -222,3 +224,27 @@ def default_term_dates(academic_year: int) -> TermDates:
         summer_half_term_end=summer_half + dt.timedelta(days=4),
         summer_end=_summer_end(year),
     )
+
+
+def add_school_days(
+    day: dt.date, n: int, term_dates_for: Callable[[int], TermDates], region: Region | str = Region.ENGLAND
+) -> dt.date:
+    """The ``n``-th school day after ``day`` (``day`` itself never counts; ``n == 0`` gives ``day``).
+
+    ``term_dates_for(academic_year)`` gives each academic year's term dates (stored overrides or the
+    defaults), so a count may run across a holiday and into the next year. Raises ``ValueError`` for a
+    negative ``n`` and as :meth:`TermDates.is_school_day`.
+    """
+    day = check_date(day)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"n must be a whole number of school days, 0 or more, not {n!r}")
+    region = parse_region(region)
+    years: dict[int, TermDates] = {}
+    counted = 0
+    while counted < n:
+        day += _DAY
+        year = academic_year_of(day)
+        if year not in years:
+            years[year] = term_dates_for(year)
+        counted += years[year].is_school_day(day, region)
+    return day

@@ -22,6 +22,7 @@ from models.db import scalar
 from tests.accounts.factories import open_request
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
+from tests.messages.factories import objects_seen_by
 from tests.pride.factories import reported_incident
 from tests.returns.factories import make_version, submitted_version
 from web.access import permission_of
@@ -51,6 +52,9 @@ USER_FOR_PERMISSION = {
     "pride_school": "school_user",
     "pride_any": "school_user",
     "pride_la": "la_user",
+    "transfers_school": "school_user",
+    "transfers_any": "school_user",
+    "transfers_la": "la_user",
 }
 
 # URL parameter -> a value naming an object that the person above may see
@@ -71,6 +75,10 @@ VALUES = {
     "incident_id": lambda w: w["incident_id"],
     "term_id": lambda w: instance_of(w["db"], "PRIDE-NIL", "2026/27-autumn")["id"],
     "characteristic_id": lambda w: 10,
+    "thread_id": lambda w: w["messages"]["thread_id"],
+    "template_id": lambda w: w["messages"]["template_id"],
+    "group_id": lambda w: w["messages"]["group_id"],
+    "bulk_id": lambda w: w["messages"]["bulk_id"],
 }
 # Query strings a route needs to answer with its page rather than 404.
 QUERY_STRINGS = {"returns.explain": lambda w: {"rule": w["query_rule"]}}
@@ -115,7 +123,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "admin": make_user(la, role="approver", is_site_admin=True, email="it@873.example.gov.uk"),
     }
     for key in ("school_user", "la_user"):
-        services.set_services(db, people[key]["id"], ["deadlines", "returns", "pride"])
+        services.set_services(db, people[key]["id"], ["deadlines", "returns", "pride", "transfers"])
     # The school's return: editable, with a query to explain. Another school's is submitted, for the LA's zip.
     version = make_version(db, school, people["school_user"], instance_id=instance["id"],
                            files_dir=app.config["FILES_DIR"])
@@ -148,6 +156,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "incident_id": reported_incident(db, school, people["school_user"])["id"],
         "db": db,
         "clients": clients,
+        "messages": objects_seen_by(db, la, school, people["school_user"], people["la_user"]),
     }
 
 

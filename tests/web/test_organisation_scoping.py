@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.messages.factories import la_bulk, la_group, la_template, other_schools_thread
 from tests.pride.factories import other_schools_incident
 from tests.returns.factories import other_schools_version
 from tests.web.test_shell import PUBLIC_ENDPOINTS
@@ -36,6 +37,10 @@ OTHER_ORGANISATION_OBJECTS = {
     "incident_id": lambda ctx: _once(ctx, "incident_id", other_schools_incident),  # a PRIDE incident (a draft)
     "term_id": lambda ctx: other_schools_instance(ctx["db"], ctx["other_school"]),  # not a PRIDE term of mine
     "characteristic_id": lambda ctx: 10,  # PRIDE characteristics: the LA's list, LA users only
+    "thread_id": other_schools_thread,  # a conversation between the other school and the LA
+    "template_id": la_template,  # the LA's message templates: LA users only
+    "group_id": la_group,  # the LA's saved lists of schools: LA users only
+    "bulk_id": la_bulk,  # the LA's messages to groups: LA users only
 }
 
 

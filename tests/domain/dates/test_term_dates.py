@@ -12,6 +12,7 @@ from domain.dates import (
     InvalidTermDates,
     Term,
     TermDates,
+    add_school_days,
     bank_holidays,
     census_days,
     default_term_dates,
@@ -149,3 +150,19 @@ def test_invalid_term_dates_is_a_value_error():
 def test_bad_year_raises():
     with pytest.raises(TypeError):
         default_term_dates("2026")
+
+
+def test_add_school_days_skips_weekends_half_term_and_holidays():
+    terms = default_term_dates  # the LA's stored dates in the app; the defaults here
+    # Autumn half term 2026 is 26-30 October: Wednesday 21 October + 5 school days is Wednesday 4 November.
+    assert add_school_days(dt.date(2026, 10, 21), 5, terms) == dt.date(2026, 11, 4)
+    assert add_school_days(dt.date(2026, 10, 5), 5, terms) == dt.date(2026, 10, 12)
+    assert add_school_days(dt.date(2026, 10, 5), 0, terms) == dt.date(2026, 10, 5)
+    # From the summer holiday into the next academic year's first days.
+    first = default_term_dates(2027).autumn_start
+    assert add_school_days(dt.date(2027, 7, 30), 1, terms) == first
+
+
+def test_add_school_days_refuses_a_negative_count():
+    with pytest.raises(ValueError, match="0 or more"):
+        add_school_days(dt.date(2026, 10, 5), -1, default_term_dates)

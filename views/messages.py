@@ -1,0 +1,356 @@
+"""Secure messages: conversations between a school and the LA, or two schools of the LA.
+
+Anyone with the Transfers and messages service writes and reads for their own organisation: its
+inbox, sent and archived conversations, each conversation with read receipts, replies, confirm
+receipt and archive. LA users also send one message to a group of schools (a separate conversation
+per school) and keep the LA's templates and saved lists of schools. A conversation the user's
+organisation is not party to, and another LA's template, list or bulk send, answer 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms.messages import ActionForm, BulkForm, ComposeForm, GroupForm, ReplyForm, SearchForm, TemplateForm
+from models import messages, organisations
+from models.messages import MessageRefused
+from web.access import TRANSFERS, any_transfers, is_la_user, la_transfers, my_school
+from web.client import client_details
+from web.database import get_db
+from web.pagination import page_links
+from web.rendering import render_page
+
+bp = Blueprint("messages", __name__, url_prefix="/messages")
+
+BOX_TITLES = {"inbox": "Inbox", "sent": "Sent", "archived": "Archived"}
+BOX_ENDPOINTS = {"inbox": "messages.index", "sent": "messages.sent", "archived": "messages.archived"}
+
+
+def _org_id() -> int:
+    return current_user.row["organisation_id"]
+
+
+def load_thread(thread_id: int) -> dict:
+    """The conversation as the user's organisation sees it; 404 when it is not party to it."""
+    thread = messages.get_thread(get_db(), thread_id, _org_id())
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def the_la() -> dict:
+    """The LA organisation of the signed-in LA user; 404 when there is none."""
+    la = organisations.get_la(get_db(), current_user.row["organisation_la_code"])
+    if la is None:
+        abort(404)
+    return la
+
+
+# ----------------------------------------------------------------------------- boxes
+
+
+def _box(which: str):
+    form = SearchForm(request.args)
+    q = (form.q.data or "") if form.validate() else ""
+    found = messages.box(get_db(), _org_id(), current_user.row["id"], which, q, request.args.get("page", 1, type=int))
+    endpoint = BOX_ENDPOINTS[which]
+    pagination = page_links(found["page"], found["pages"], lambda n: url_for(endpoint, q=q or None, page=n))
+    return render_page(
+        "messages/box.html", "messages/_threads.html", which=which, titles=BOX_TITLES, endpoints=BOX_ENDPOINTS,
+        form=form, q=q, found=found, pagination=pagination, my_org=_org_id(),
+        la_user=is_la_user(current_user, TRANSFERS),
+    )  # fmt: skip
+
+
+@bp.get("/")
+@any_transfers
+def index():
+    return _box("inbox")
+
+
+@bp.get("/sent")
+@any_transfers
+def sent():
+    return _box("sent")
+
+
+@bp.get("/archived")
+@any_transfers
+def archived():
+    return _box("archived")
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@any_transfers
+def compose():
+    db = get_db()
+    me = my_school()
+    choices = messages.recipients(db, me)
+    form = ComposeForm()
+    form.recipient.choices = [(0, "Choose an organisation"), *((o["id"], o["name"]) for o in choices)]
+    if request.method == "GET" and request.args.get("to", type=int):
+        form.recipient.data = request.args.get("to", type=int)
+    if form.validate_on_submit():
+        try:
+            thread_id = messages.start_thread(
+                db, sender=me, recipient_id=form.recipient.data, author=current_user.row, subject=form.subject.data,
+                body=form.body.data, confirm=form.confirm_receipt.data, client=client_details(),
+            )  # fmt: skip
+        except MessageRefused as refused:
+            form.recipient.errors.append(str(refused))
+        else:
+            flash("Message sent", "success")
+            return redirect(url_for("messages.thread", thread_id=thread_id))
+    return render_template("messages/compose.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.get("/<int:thread_id>")
+@any_transfers
+def thread(thread_id: int):
+    conversation = load_thread(thread_id)
+    return _thread_page(conversation, ReplyForm())
+
+
+def _thread_page(conversation: dict, form: ReplyForm, status: int = 200):
+    db = get_db()
+    messages.mark_read(db, conversation["id"], _org_id(), current_user.row, client_details())
+    return render_template(
+        "messages/thread.html", thread=conversation, posts=messages.posts(db, conversation["id"], _org_id()),
+        form=form, action=ActionForm(), my_org=_org_id(),
+    ), status  # fmt: skip
+
+
+@bp.post("/<int:thread_id>/reply")
+@any_transfers
+def reply(thread_id: int):
+    conversation = load_thread(thread_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            messages.reply(get_db(), conversation, _org_id(), current_user.row, form.body.data, client_details())
+        except MessageRefused as refused:
+            form.body.errors.append(str(refused))
+        else:
+            flash("Reply sent", "success")
+            return redirect(url_for("messages.thread", thread_id=thread_id))
+    return _thread_page(conversation, form, 400)
+
+
+def _action(thread_id: int) -> dict:
+    """The conversation, after checking the button's CSRF token (400 without one)."""
+    conversation = load_thread(thread_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return conversation
+
+
+@bp.post("/<int:thread_id>/archive")
+@any_transfers
+def archive(thread_id: int):
+    _action(thread_id)
+    messages.set_archived(get_db(), thread_id, _org_id(), True, current_user.row, client_details())
+    flash("Conversation archived: it comes back to the inbox when they reply", "success")
+    return redirect(url_for("messages.index"))
+
+
+@bp.post("/<int:thread_id>/unarchive")
+@any_transfers
+def unarchive(thread_id: int):
+    _action(thread_id)
+    messages.set_archived(get_db(), thread_id, _org_id(), False, current_user.row, client_details())
+    flash("Conversation moved back to the inbox", "success")
+    return redirect(url_for("messages.thread", thread_id=thread_id))
+
+
+@bp.post("/<int:thread_id>/unread")
+@any_transfers
+def mark_unread(thread_id: int):
+    _action(thread_id)
+    messages.mark_unread(get_db(), thread_id, current_user.row)
+    return redirect(url_for("messages.index"))
+
+
+@bp.post("/<int:thread_id>/confirm")
+@any_transfers
+def confirm(thread_id: int):
+    conversation = _action(thread_id)
+    if not conversation["confirm_requested"] or conversation["recipient_org_id"] != _org_id():
+        abort(404)
+    if messages.confirm_receipt(get_db(), conversation, current_user.row, client_details()):
+        flash(f"Receipt confirmed: {conversation['sender_name']} can see it", "success")
+    return redirect(url_for("messages.thread", thread_id=thread_id))
+
+
+# ----------------------------------------------------------------------------- LA: bulk messages
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
+@la_transfers
+def bulk():
+    db = get_db()
+    la = the_la()
+    messages.ensure_templates(db, la["la_code"])
+    choices = messages.group_choices(db, la["la_code"])
+    form = BulkForm()
+    form.group.choices = [("", "Choose a group of schools")] + [
+        (c["key"], f"{c['label']} ({c['schools']} school{'s' if c['schools'] != 1 else ''})") for c in choices
+    ]
+    template = None
+    template_id = request.values.get("template", type=int)
+    if template_id:
+        template = messages.get_template(db, template_id, la["la_code"])
+        if template is None:
+            abort(404)
+        if request.method == "GET":
+            form.subject.data, form.body.data = template["subject"], template["body"]
+            form.confirm_receipt.data = bool(template["confirm_receipt"])
+    if form.validate_on_submit():
+        try:
+            bulk_id = messages.send_to_group(
+                db, la=la, group_key=form.group.data, author=current_user.row, subject=form.subject.data,
+                body=form.body.data, confirm=form.confirm_receipt.data,
+                template_id=template["id"] if template else None,
+                client=client_details(),
+            )  # fmt: skip
+        except MessageRefused as refused:
+            form.group.errors.append(str(refused))
+        else:
+            flash("Message sent: each school has its own conversation with the LA", "success")
+            return redirect(url_for("messages.bulk_send", bulk_id=bulk_id))
+    return render_template(
+        "messages/bulk.html", form=form, templates=messages.templates(db, la["la_code"]), template=template,
+        sends=messages.bulk_sends(db, la["la_code"]),
+    ), 400 if request.method == "POST" else 200  # fmt: skip
+
+
+@bp.get("/bulk/<int:bulk_id>")
+@la_transfers
+def bulk_send(bulk_id: int):
+    found = messages.get_bulk(get_db(), bulk_id, the_la()["la_code"])
+    if found is None:
+        abort(404)
+    return render_template("messages/bulk_send.html", bulk=found)
+
+
+# ----------------------------------------------------------------------------- LA: templates
+
+
+@bp.get("/templates")
+@la_transfers
+def templates():
+    db = get_db()
+    la = the_la()
+    messages.ensure_templates(db, la["la_code"])
+    return render_template("messages/templates.html", templates=messages.templates(db, la["la_code"]))
+
+
+def _template_page(template: dict | None):
+    db = get_db()
+    la = the_la()
+    form = TemplateForm(data=template if request.method == "GET" else None)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in ("name", "subject", "body", "confirm_receipt")}
+        try:
+            messages.save_template(db, la["la_code"], values, current_user.row, template["id"] if template else None,
+                                   client_details())  # fmt: skip
+        except MessageRefused as refused:
+            form.name.errors.append(str(refused))
+        else:
+            flash(f"Template {values['name']} saved", "success")
+            return redirect(url_for("messages.templates"))
+    return render_template("messages/template.html", form=form, template=template), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@la_transfers
+def new_template():
+    return _template_page(None)
+
+
+def _load_template(template_id: int) -> dict:
+    template = messages.get_template(get_db(), template_id, the_la()["la_code"])
+    if template is None:
+        abort(404)
+    return template
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@la_transfers
+def edit_template(template_id: int):
+    return _template_page(_load_template(template_id))
+
+
+@bp.post("/templates/<int:template_id>/delete")
+@la_transfers
+def delete_template(template_id: int):
+    template = _load_template(template_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    messages.delete_template(get_db(), template, current_user.row, client_details())
+    flash(f"Template {template['name']} deleted", "success")
+    return redirect(url_for("messages.templates"))
+
+
+# ----------------------------------------------------------------------------- LA: saved lists of schools
+
+
+@bp.get("/groups")
+@la_transfers
+def groups():
+    la = the_la()
+    return render_template("messages/groups.html", groups=messages.groups(get_db(), la["la_code"]))
+
+
+def _group_page(group: dict | None):
+    db = get_db()
+    la = the_la()
+    form = GroupForm(data={"name": group["name"], "schools": group["members"]} if group and request.method == "GET"
+                     else None)  # fmt: skip
+    schools = messages.group_schools(db, la["la_code"], "all")
+    form.schools.choices = [(s["id"], s["name"]) for s in schools]
+    if form.validate_on_submit():
+        try:
+            messages.save_group(db, la["la_code"], form.name.data, form.schools.data, current_user.row,
+                                group["id"] if group else None, client_details())  # fmt: skip
+        except MessageRefused as refused:
+            form.schools.errors.append(str(refused))
+        else:
+            flash(f"List {form.name.data} saved", "success")
+            return redirect(url_for("messages.groups"))
+    return render_template("messages/group.html", form=form, group=group), 400 if request.method == "POST" else 200
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@la_transfers
+def new_group():
+    return _group_page(None)
+
+
+def _load_group(group_id: int) -> dict:
+    group = messages.get_group(get_db(), group_id, the_la()["la_code"])
+    if group is None:
+        abort(404)
+    return group
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@la_transfers
+def edit_group(group_id: int):
+    return _group_page(_load_group(group_id))
+
+
+@bp.post("/groups/<int:group_id>/delete")
+@la_transfers
+def delete_group(group_id: int):
+    group = _load_group(group_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    messages.delete_group(get_db(), group, current_user.row, client_details())
+    flash(f"List {group['name']} deleted", "success")
+    return redirect(url_for("messages.groups"))
