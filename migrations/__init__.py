@@ -15,6 +15,7 @@ from migrations import auth as auth_migrations
 from migrations import deadlines as deadlines_migrations
 from migrations import foundation, services
 from migrations import jobs as jobs_migrations
+from migrations import local_returns as local_returns_migrations
 from migrations import organisations as organisations_migrations
 from migrations import returns as returns_migrations
 
@@ -28,6 +29,7 @@ MIGRATION_SETS = [
     audit_migrations.migrations,
     accounts_migrations.migrations,
     returns_migrations.migrations,
+    local_returns_migrations.migrations,
 ]
 
 

@@ -27,6 +27,7 @@ AREAS: tuple[str, ...] = (
     "deadlines_admin",
     "returns",
     "returns_review",
+    "local_returns",
     "audit",
     "outbox",
     "moved",

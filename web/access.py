@@ -36,6 +36,7 @@ DEADLINES = "deadlines"
 RETURNS = "returns"
 TRANSFERS = "transfers"
 PRIDE = "pride"
+LOCAL_RETURNS = "local_returns"
 
 
 # ----------------------------------------------------------------------------- decorators
@@ -147,6 +148,7 @@ manager = require("manager", is_manager)
 oversight = require("oversight", has_oversight)
 school_deadlines, la_deadlines, any_deadlines = _service_decorators(DEADLINES)
 school_returns, la_returns, any_returns = _service_decorators(RETURNS)
+school_local_returns, la_local_returns, any_local_returns = _service_decorators(LOCAL_RETURNS)
 
 
 # ----------------------------------------------------------------------------- organisation loaders
@@ -221,6 +223,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Returns tracker", "deadline_tracker.index", lambda user: is_la_user(user, DEADLINES)),
     Section("Returns", "returns.index", lambda user: is_school_user(user, RETURNS)),
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
+    Section("Local returns", "local_returns.index", lambda user: uses_service(user, LOCAL_RETURNS)),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
     Section("Audit log", "audit.index", lambda user: user.is_site_admin),
     Section("Outbox", "outbox.index", lambda user: user.is_site_admin),

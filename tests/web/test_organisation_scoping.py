@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.local_returns.factories import other_schools_submission
 from tests.returns.factories import other_schools_version
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
@@ -32,6 +33,10 @@ OTHER_ORGANISATION_OBJECTS = {
     "job_id": lambda ctx: other_schools_version(ctx)["job_id"],
     "request_id": lambda ctx: _once(ctx, "request_id", other_schools_request),  # an account request
     "claim_id": lambda ctx: _once(ctx, "claim_id", other_schools_claim),  # an approver claim code of a third school
+    "local_return_id": lambda ctx: other_schools_submission(ctx)["local_return_id"],  # LA users of Local returns only
+    "question_key": lambda ctx: "free",  # a question of a local return's design: LA users only
+    "submission_id": lambda ctx: other_schools_submission(ctx)["id"],  # the other school's local return answers
+    "deadline_id": lambda ctx: other_schools_submission(ctx)["instance_id"],  # a local return of the other school only
 }
 
 
