@@ -97,6 +97,12 @@ def _validation(question, choices_range: str | None, rows: int, letter: str):
     return check
 
 
+def _fixed_cell(field: str, row: dict, submission: dict):
+    if field == "position":
+        return row["position"]
+    return csv_cell(as_text(submission["dfe_number"] if field == "dfe_number" else row.get(field)))
+
+
 def _answer_cell(question, value):
     if question.kind == CHOICES and isinstance(value, list):
         return f"{CHOICES_SEPARATOR} ".join(value)
@@ -151,9 +157,8 @@ def workbook(submission: dict, rows: list[dict]) -> bytes:
         if column.required:
             cell.fill = style["required"]
     for row in rows:
-        values = [csv_cell(as_text(row.get(c.field) if c.field != "dfe_number" else submission["dfe_number"]))
-                  if c.field else _answer_cell(definition.question(c.key), row["answers"].get(c.key)) for c in cols]
-        sheet.append(values)
+        sheet.append([_fixed_cell(c.field, row, submission) if c.field else
+                      _answer_cell(definition.question(c.key), row["answers"].get(c.key)) for c in cols])  # fmt: skip
     for index, column in enumerate(cols, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(10, min(40, len(column.heading) + 4))
