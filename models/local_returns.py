@@ -158,6 +158,19 @@ def save_draft(db: Database, local_return: dict, definition: Definition, actor: 
     return get(db, local_return["id"])
 
 
+def seed_examples(db: Database, la_code: str, examples: dict[str, Definition], actor: dict | None) -> list[dict]:
+    """Design and publish each example (catalogue code -> definition) the LA has not designed yet, when its
+    catalogue entry exists; returns those made."""
+    made = []
+    for code, definition in examples.items():
+        entry = deadline_catalogue.get_by_code(db, code)
+        if entry is None or for_catalogue(db, la_code, entry["id"]) is not None:
+            continue
+        created = create(db, la_code=la_code, catalogue_id=entry["id"], definition=definition, actor=actor)
+        made.append(publish(db, created, actor))
+    return made
+
+
 def publish(db: Database, local_return: dict, actor: dict | None) -> dict:
     """Publish the draft: schools answer it from now on. Raises LocalReturnError when there is no draft or
     it asks nothing."""

@@ -12,8 +12,16 @@ from markupsafe import Markup
 
 from domain.deadline_rules.catalogue import SPREADSHEET_RETURNS
 from forms.deadlines import SCHOOL_RETURN_FORMS, ReminderPreferenceForm
-from models import calendar_feeds, deadline_cache, deadline_instances, deadline_reminders, deadline_statuses, returns
-from web.access import DEADLINES, any_deadlines, is_school_user, my_school, school_deadlines
+from models import (
+    calendar_feeds,
+    deadline_cache,
+    deadline_instances,
+    deadline_reminders,
+    deadline_statuses,
+    local_returns,
+    returns,
+)
+from web.access import DEADLINES, LOCAL_RETURNS, any_deadlines, is_school_user, my_school, school_deadlines
 from web.client import client_details
 from web.database import get_db
 
@@ -100,7 +108,18 @@ def upload_url(instance: dict) -> str | None:
     return None
 
 
-def _return_page(instance: dict, school: dict, form, status: int = 200):
+def local_return(instance: dict, school: dict) -> dict | None:
+    """How the school makes ``instance`` when its LA collects it as a local return: ``{"url"}`` (None when the
+    user lacks the Local returns service); None when it is not a local return."""
+    if "local_returns.school_return" not in current_app.view_functions:
+        return None
+    if local_returns.instance_for_school(get_db(), instance["id"], school) is None:
+        return None
+    allowed = is_school_user(current_user, LOCAL_RETURNS)
+    return {"url": url_for("local_returns.school_return", deadline_id=instance["id"]) if allowed else None}
+
+
+def _return_page(instance: dict, school: dict, form, status: int = 200, local=None):
     page = render_template(
         "deadlines/school_return.html",
         instance=instance,
@@ -110,6 +129,7 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
         upload_url=upload_url(instance),
         spreadsheet=instance["code"] in SPREADSHEET_RETURNS,
         action_label=action_label,
+        local=local,
     )
     return page, status
 
@@ -118,15 +138,19 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
 @school_deadlines
 def school_return(instance_id: int):
     instance, school = _school_instance(instance_id)
+    local = local_return(instance, school)
     form_class = SCHOOL_RETURN_FORMS.get(instance["return_type"])
-    form = form_class() if form_class and _can_make_return(instance) else None
-    return _return_page(instance, school, form)
+    form = form_class() if form_class and _can_make_return(instance) and local is None else None
+    return _return_page(instance, school, form, local=local)
 
 
 @bp.post("/<int:instance_id>")
 @school_deadlines
 def make_return(instance_id: int):
     instance, school = _school_instance(instance_id)
+    if local_return(instance, school) is not None:
+        flash(f"{instance['name']} is made in Local returns.")
+        return redirect(url_for("deadlines.school_return", instance_id=instance_id))
     if not _can_make_return(instance):
         flash(f"{instance['name']} cannot be returned here now: it is {instance['status']['label'].lower()}.")
         return redirect(url_for("deadlines.school_return", instance_id=instance_id))

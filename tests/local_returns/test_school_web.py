@@ -156,3 +156,16 @@ def test_a_change_mid_collection_keeps_what_schools_sent_under_their_version(db,
     moved = local_returns.start(db, local_returns.get(db, made["id"]), week, other_school, other_user)
     assert moved["version"] == 2
     assert local_returns.rows_of(db, moved["id"])[0]["answers"] == {"free": "5", "total": "11"}
+
+
+def test_the_deadline_page_sends_the_school_to_its_local_return(db, year, school, school_user, la_user, school_client):
+    instance = instance_of(db, "MEALS", "2026-12-11")
+    before = school_client.get("deadlines.school_return", instance_id=instance["id"])
+    assert "Send return" in before.html  # no design yet: the catalogue's own form
+    designed(db, "MEALS", meals(), la_user)
+    page = school_client.get("deadlines.school_return", instance_id=instance["id"])
+    assert school_client.url("local_returns.school_return", deadline_id=instance["id"]) in page.html
+    assert "Send return" not in page.html
+    school_client.post("deadlines.make_return", instance_id=instance["id"], _data={"details": "12 meals"},
+                       _follow_redirects=True)  # fmt: skip
+    assert deadline_statuses.status_for(db, school["id"], instance["id"])["explicit"] is None
