@@ -18,8 +18,9 @@ from commands.deadlines import date_settings
 from domain.dates import academic_year_label, academic_year_of, uk_today
 from domain.deadline_rules import DEFAULT_CATALOGUE, Recurrence
 from domain.gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
+from domain.local_returns.examples import EXAMPLES
 from domain.security.passwords import hash_password
-from models import audit, deadline_instances, organisations, users
+from models import audit, deadline_instances, local_returns, organisations, users
 from models.db import transaction
 from web.database import get_db
 from web.passwords import app_hasher
@@ -172,6 +173,9 @@ def demo_data_command(if_empty: bool, admin_email: str) -> None:
     left_out = _start_weekly_returns_this_week(db, year, admin)
     if left_out:
         click.echo(f"Weekly returns start this week: {_plural(left_out, 'earlier week')} left out of the demo.")
+    designed = local_returns.seed_examples(db, DEMO_LA_CODE, EXAMPLES, admin)
+    if designed:
+        click.echo(f"Local returns: {', '.join(r['title'] for r in designed)} (designed and published).")
     click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")
     click.echo(f"One-time password: {password}")
     click.echo("This password is shown only now. You must change it when you first sign in.")

@@ -15,6 +15,7 @@ from migrations import auth as auth_migrations
 from migrations import deadlines as deadlines_migrations
 from migrations import foundation, services
 from migrations import jobs as jobs_migrations
+from migrations import local_returns as local_returns_migrations
 from migrations import messages as messages_migrations
 from migrations import organisations as organisations_migrations
 from migrations import pride as pride_migrations
@@ -34,6 +35,7 @@ MIGRATION_SETS = [
     upns_migrations.migrations,
     pride_migrations.migrations,
     messages_migrations.migrations,
+    local_returns_migrations.migrations,
 ]
 
 

@@ -15,6 +15,7 @@ SERVICES: dict[str, str] = {
     "transfers": "Transfers and messages",
     "pride": "PRIDE incident returns",
     "deadlines": "Deadlines (view)",
+    "local_returns": "Local returns (the LA's own data collections)",
 }
 
 

@@ -29,6 +29,7 @@ AREAS: tuple[str, ...] = (
     "returns_review",
     "upns",
     "pride",
+    "local_returns",
     "audit",
     "outbox",
     "messages",

@@ -18,10 +18,20 @@ from models import (
     deadline_instances,
     deadline_reminders,
     deadline_statuses,
+    local_returns,
     pride,
     returns,
 )
-from web.access import DEADLINES, PRIDE, any_deadlines, has_service, is_school_user, my_school, school_deadlines
+from web.access import (
+    DEADLINES,
+    LOCAL_RETURNS,
+    PRIDE,
+    any_deadlines,
+    has_service,
+    is_school_user,
+    my_school,
+    school_deadlines,
+)
 from web.client import client_details
 from web.database import get_db
 
@@ -119,7 +129,18 @@ def pride_url(instance: dict) -> str | None:
     return None
 
 
-def _return_page(instance: dict, school: dict, form, status: int = 200):
+def local_return(instance: dict, school: dict) -> dict | None:
+    """How the school makes ``instance`` when its LA collects it as a local return: ``{"url"}`` (None when the
+    user lacks the Local returns service); None when it is not a local return."""
+    if "local_returns.school_return" not in current_app.view_functions:
+        return None
+    if local_returns.instance_for_school(get_db(), instance["id"], school) is None:
+        return None
+    allowed = is_school_user(current_user, LOCAL_RETURNS)
+    return {"url": url_for("local_returns.school_return", deadline_id=instance["id"]) if allowed else None}
+
+
+def _return_page(instance: dict, school: dict, form, status: int = 200, local=None):
     page = render_template(
         "deadlines/school_return.html",
         instance=instance,
@@ -130,6 +151,7 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
         pride_url=pride_url(instance),
         spreadsheet=instance["code"] in SPREADSHEET_RETURNS,
         action_label=action_label,
+        local=local,
     )
     return page, status
 
@@ -138,15 +160,19 @@ def _return_page(instance: dict, school: dict, form, status: int = 200):
 @school_deadlines
 def school_return(instance_id: int):
     instance, school = _school_instance(instance_id)
+    local = local_return(instance, school)
     form_class = SCHOOL_RETURN_FORMS.get(instance["return_type"])
-    form = form_class() if form_class and _can_make_return(instance) else None
-    return _return_page(instance, school, form)
+    form = form_class() if form_class and _can_make_return(instance) and local is None else None
+    return _return_page(instance, school, form, local=local)
 
 
 @bp.post("/<int:instance_id>")
 @school_deadlines
 def make_return(instance_id: int):
     instance, school = _school_instance(instance_id)
+    if local_return(instance, school) is not None:
+        flash(f"{instance['name']} is made in Local returns.")
+        return redirect(url_for("deadlines.school_return", instance_id=instance_id))
     if not _can_make_return(instance):
         flash(f"{instance['name']} cannot be returned here now: it is {instance['status']['label'].lower()}.")
         return redirect(url_for("deadlines.school_return", instance_id=instance_id))

@@ -36,6 +36,7 @@ DEADLINES = "deadlines"
 RETURNS = "returns"
 TRANSFERS = "transfers"
 PRIDE = "pride"
+LOCAL_RETURNS = "local_returns"
 
 
 # ----------------------------------------------------------------------------- decorators
@@ -149,6 +150,7 @@ school_deadlines, la_deadlines, any_deadlines = _service_decorators(DEADLINES)
 school_returns, la_returns, any_returns = _service_decorators(RETURNS)
 school_pride, la_pride, any_pride = _service_decorators(PRIDE)
 school_transfers, la_transfers, any_transfers = _service_decorators(TRANSFERS)
+school_local_returns, la_local_returns, any_local_returns = _service_decorators(LOCAL_RETURNS)
 
 
 # ----------------------------------------------------------------------------- organisation loaders
@@ -232,6 +234,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
     Section("PRIDE", "pride.index", lambda user: uses_service(user, PRIDE)),
     Section("Messages", "messages.index", lambda user: uses_service(user, TRANSFERS), unread_messages),
+    Section("Local returns", "local_returns.index", lambda user: uses_service(user, LOCAL_RETURNS)),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
     Section("Audit log", "audit.index", lambda user: user.is_site_admin),
     Section("Outbox", "outbox.index", lambda user: user.is_site_admin),

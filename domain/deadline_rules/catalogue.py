@@ -350,7 +350,8 @@ _ANNUAL_LOCAL = (
 
 
 #: Local returns whose data the LA collects on its own spreadsheet (with drop-down values). Gatehouse's
-#: local returns will take them; until those are built, their deadline pages say so and offer no upload.
+#: local returns take them once the LA designs them there; until then, their deadline pages say so and offer
+#: no upload.
 SPREADSHEET_RETURNS = frozenset({"Y11-DEST", "SEPT-GUAR", "Y11-ACTIVITY"})
 
 

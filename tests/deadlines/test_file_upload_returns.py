@@ -1,6 +1,6 @@
 """A return whose type is "a file upload" says where its file goes: the School Census and School Workforce
 Census pages link to their own upload page in Returns; the returns the LA collects as a spreadsheet say so
-plainly, and that Gatehouse's local returns (not built yet) will take them, and link to no upload page."""
+plainly, and that Gatehouse's local returns take them once the LA designs them, and link to no upload page."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_a_spreadsheet_return_says_the_la_collects_it_as_a_spreadsheet(client_re
     page = client_request.get("deadlines.school_return", instance_id=instance["id"]).html
     assert "Send your spreadsheet" in page
     assert "Your LA collects this return as a spreadsheet." in page
-    assert "its local returns, which will take the spreadsheet returns, are not built yet" in page
+    assert "does not take this return yet: your LA has not set it up as a local return" in page
     assert "/returns/" not in page.split("<main", 1)[1] and "Upload and check your file" not in page
     due = client_request.get("deadlines.whats_due").html
     assert f'href="/deadlines/{instance["id"]}">Send your spreadsheet' in due

@@ -48,9 +48,10 @@ def test_first_run_loads_schools_and_prints_the_password_once(app, runner, db):
     assert password not in admin["password_hash"]
 
     actions = [r["action"] for r in rows(db, "SELECT action FROM audit_log ORDER BY id")]
-    # then one row for each past week of weekly returns the demo leaves out (see the test below)
+    # then one row for each past week of weekly returns the demo leaves out (see the test below), and the
+    # example local returns designed and published (tests/local_returns/test_examples.py)
     assert actions[:3] == ["gias_import", "demo_data", "deadlines_generated"]
-    assert set(actions[3:]) <= {"deadline_instance_cancelled"}
+    assert set(actions[3:]) <= {"deadline_instance_cancelled", "local_return_created", "local_return_published"}
     for entry in rows(db, "SELECT detail FROM audit_log"):
         assert password not in entry["detail"]
     assert json.loads(rows(db, "SELECT detail FROM audit_log WHERE action = 'demo_data'")[0]["detail"])[

@@ -22,6 +22,7 @@ from models.db import scalar
 from tests.accounts.factories import open_request
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
+from tests.local_returns.factories import local_meals
 from tests.messages.factories import objects_seen_by
 from tests.pride.factories import reported_incident
 from tests.returns.factories import make_version, submitted_version
@@ -55,6 +56,9 @@ USER_FOR_PERMISSION = {
     "transfers_school": "school_user",
     "transfers_any": "school_user",
     "transfers_la": "la_user",
+    "local_returns_school": "school_user",
+    "local_returns_any": "school_user",
+    "local_returns_la": "la_user",
 }
 
 # URL parameter -> a value naming an object that the person above may see
@@ -79,6 +83,10 @@ VALUES = {
     "template_id": lambda w: w["messages"]["template_id"],
     "group_id": lambda w: w["messages"]["group_id"],
     "bulk_id": lambda w: w["messages"]["bulk_id"],
+    "local_return_id": lambda w: w["local_return"]["id"],
+    "deadline_id": lambda w: w["local_submission"]["instance_id"],
+    "submission_id": lambda w: w["local_submission"]["id"],
+    "question_key": lambda w: "free",
 }
 # Query strings a route needs to answer with its page rather than 404.
 QUERY_STRINGS = {"returns.explain": lambda w: {"rule": w["query_rule"]}}
@@ -123,7 +131,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "admin": make_user(la, role="approver", is_site_admin=True, email="it@873.example.gov.uk"),
     }
     for key in ("school_user", "la_user"):
-        services.set_services(db, people[key]["id"], ["deadlines", "returns", "pride", "transfers"])
+        services.set_services(db, people[key]["id"], ["deadlines", "returns", "pride", "transfers", "local_returns"])
     # The school's return: editable, with a query to explain. Another school's is submitted, for the LA's zip.
     version = make_version(db, school, people["school_user"], instance_id=instance["id"],
                            files_dir=app.config["FILES_DIR"])
@@ -136,6 +144,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
     auth_tokens.create(db, people["school_user"]["id"], "password_reset", reset_hash, 30)
     claim, _ = claims.issue(db, other_school["id"], 30, actor=people["admin"])  # it has no approver
     message = outbox.add(db, to_addr="office@fenland.example.sch.uk", subject="Hello", body="Hi", status="held")
+    local_return, local_submission = local_meals(db, school, people["la_user"], people["school_user"])
     clients = {None: app.test_client()}
     for key, person in people.items():
         clients[key] = app.test_client()
@@ -157,6 +166,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "db": db,
         "clients": clients,
         "messages": objects_seen_by(db, la, school, people["school_user"], people["la_user"]),
+        "local_return": local_return,
+        "local_submission": local_submission,
     }
 
 

@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.local_returns.factories import other_schools_submission
 from tests.messages.factories import la_bulk, la_group, la_template, other_schools_thread
 from tests.pride.factories import other_schools_incident
 from tests.returns.factories import other_schools_version
@@ -41,6 +42,10 @@ OTHER_ORGANISATION_OBJECTS = {
     "template_id": la_template,  # the LA's message templates: LA users only
     "group_id": la_group,  # the LA's saved lists of schools: LA users only
     "bulk_id": la_bulk,  # the LA's messages to groups: LA users only
+    "local_return_id": lambda ctx: other_schools_submission(ctx)["local_return_id"],  # LA users of Local returns only
+    "question_key": lambda ctx: "free",  # a question of a local return's design: LA users only
+    "submission_id": lambda ctx: other_schools_submission(ctx)["id"],  # the other school's local return answers
+    "deadline_id": lambda ctx: other_schools_submission(ctx)["instance_id"],  # a local return of the other school only
 }
 
 

@@ -1,0 +1,295 @@
+"""Local return files: each school's prefilled ``.xlsx``, and the LA's combined answers (CSV and ``.xlsx``) and
+summary per question for a period.
+
+The school's workbook: a ``Return`` sheet (header row locked and bold, required columns marked, read-only
+pupil columns locked, answer cells open; choices as real drop-down lists, whole numbers and dates as
+validated cells, help as input messages), a hidden ``Choices`` sheet the drop-downs read, and a hidden
+``Gatehouse`` sheet recording the return, period, definition version and school, which the upload checks.
+Every text written into any file goes through ``models.audit.csv_cell``, so nothing starting with
+``= + - @`` is ever written unescaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from sqlite_utils import Database
+
+from domain.local_returns.answers import as_text
+from domain.local_returns.definitions import CHOICE, CHOICES, CHOICES_SEPARATOR, DATE, NUMBER, YES_NO, Definition
+from domain.local_returns.layout import (
+    ABOUT_SHEET,
+    CHOICES_SHEET,
+    DATA_SHEET,
+    Expected,
+    columns,
+)
+from models import local_returns
+from models.audit import csv_cell
+from models.db import connection
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def expected(submission: dict) -> Expected:
+    """What an upload for this submission must be (see ``domain.local_returns.uploads``)."""
+    return Expected(return_id=submission["local_return_id"], version=submission["version"],
+                    dfe_number=submission["dfe_number"], instance_id=submission["instance_id"],
+                    definition=submission["definition"], title=submission["definition"].title)  # fmt: skip
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:limit] or "return"
+
+
+def file_name(submission: dict, extension: str) -> str:
+    """``8732001_Fenland_Primary_School_Year_11_intended_destinations_2026_27_v2.xlsx``: school and return."""
+    parts = (submission["dfe_number"], _slug(submission["school_name"]), _slug(submission["definition"].title),
+             _slug(submission["period_label"], 30), f"v{submission['version']}")  # fmt: skip
+    return "_".join(parts) + "." + extension
+
+
+def _styles():
+    from openpyxl.styles import Font, PatternFill, Protection
+
+    return {
+        "bold": Font(bold=True),
+        "required": PatternFill("solid", fgColor="FFF2CC"),
+        "fixed": PatternFill("solid", fgColor="EEEEEE"),
+        "open": Protection(locked=False),
+    }
+
+
+def _validation(question, choices_range: str | None, rows: int, letter: str):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    area = f"{letter}2:{letter}{rows + 1}"
+    if question.kind in (CHOICE, YES_NO):
+        source = choices_range if question.kind == CHOICE else '"Yes,No"'
+        check = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False)
+        check.error = "Choose from the drop-down list"
+    elif question.kind == NUMBER:
+        low = question.minimum if question.minimum is not None else -(10**9)
+        high = question.maximum if question.maximum is not None else 10**9
+        check = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                               allow_blank=True)  # fmt: skip
+        check.error = f"Enter a whole number from {low} to {high}"
+    elif question.kind == DATE:
+        check = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+        check.error = "Enter a date, like 25/12/2026"
+    else:
+        check = DataValidation(allow_blank=True)
+    check.errorTitle = question.label[:32]
+    check.showErrorMessage = question.kind != CHOICES
+    prompt = question.help or ("Choose any of: " + f"{CHOICES_SEPARATOR} ".join(question.options)
+                               if question.kind == CHOICES else "")  # fmt: skip
+    if question.kind == CHOICES:
+        prompt = (prompt + f" (separate choices with '{CHOICES_SEPARATOR}')").strip()
+    if prompt:
+        check.promptTitle = question.label[:32]
+        check.prompt = prompt[:255]
+        check.showInputMessage = True
+    check.add(area)
+    return check
+
+
+def _fixed_cell(field: str, row: dict, submission: dict):
+    if field == "position":
+        return row["position"]
+    return csv_cell(as_text(submission["dfe_number"] if field == "dfe_number" else row.get(field)))
+
+
+def _answer_cell(question, value):
+    if question.kind == CHOICES and isinstance(value, list):
+        return f"{CHOICES_SEPARATOR} ".join(value)
+    if question.kind == NUMBER and isinstance(value, str) and re.fullmatch(r"-?\d{1,12}", value):
+        return int(value)
+    return csv_cell(value) if isinstance(value, str) else value
+
+
+def _choices_sheet(book, definition: Definition) -> dict[str, str]:
+    """The hidden sheet of choice lists; returns question key -> the range its drop-down reads."""
+    from openpyxl.utils import get_column_letter
+
+    choices = book.create_sheet(CHOICES_SHEET)
+    choices.sheet_state = "hidden"
+    ranges = {}
+    for number, question in enumerate((q for q in definition.questions if q.kind == CHOICE), start=1):
+        letter = get_column_letter(number)
+        for line, option in enumerate(question.options, start=1):
+            choices.cell(row=line, column=number, value=csv_cell(option))
+        ranges[question.key] = f"{CHOICES_SHEET}!${letter}$1:${letter}${len(question.options)}"
+    return ranges
+
+
+def _about_sheet(book, submission: dict, cols) -> None:
+    """The hidden sheet saying which return, period, definition version and school the file is for."""
+    about = book.create_sheet(ABOUT_SHEET)
+    about.sheet_state = "hidden"
+    for name, value in (("return", submission["local_return_id"]), ("period", submission["instance_id"]),
+                        ("version", submission["version"]), ("school", submission["dfe_number"]),
+                        ("title", csv_cell(submission["definition"].title)),
+                        ("period_label", csv_cell(submission["period_label"])),
+                        ("columns", CHOICES_SEPARATOR.join(c.key or c.field for c in cols))):  # fmt: skip
+        about.append([name, str(value)])
+    about.protection.sheet = True
+
+
+def workbook(submission: dict, rows: list[dict]) -> bytes:
+    """The school's ``.xlsx`` for ``submission``, prefilled with its ``rows`` (pupils and answers so far)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    definition: Definition = submission["definition"]
+    style = _styles()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    cols = columns(definition)
+    ranges = _choices_sheet(book, definition)
+    sheet.append([csv_cell(c.heading) for c in cols])
+    for cell, column in zip(sheet[1], cols, strict=True):
+        cell.font = style["bold"]
+        if column.required:
+            cell.fill = style["required"]
+    for row in rows:
+        sheet.append([_fixed_cell(c.field, row, submission) if c.field else
+                      _answer_cell(definition.question(c.key), row["answers"].get(c.key)) for c in cols])  # fmt: skip
+    for index, column in enumerate(cols, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, min(40, len(column.heading) + 4))
+        if column.key:
+            sheet.add_data_validation(_validation(definition.question(column.key), ranges.get(column.key),
+                                                  len(rows), letter))  # fmt: skip
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=index, max_col=index):
+                cell.protection = style["open"]
+        else:
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=index, max_col=index):
+                cell.fill = style["fixed"]
+    sheet.freeze_panes = "B2"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.autoFilter = False
+    _about_sheet(book, submission, cols)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------- the LA's files for a period
+
+
+def export_name(local_return: dict, instance: dict, extension: str) -> str:
+    return f"{local_return['la_code']}_{_slug(local_return['title'])}_{_slug(instance['period_label'], 30)}.{extension}"
+
+
+def _export_columns(local_return: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    """The export's headings and, per question of any version, ``(key, label)`` (latest wording first)."""
+    questions: dict[str, str] = {}
+    for version in local_return["versions"]:  # newest first: the newest wording of each question wins
+        for question in version["definition"].questions:
+            questions.setdefault(question.key, question.label)
+    fixed = ["DfE number", "School", "Phase", "Definition version", "Submitted at", "Nothing to report", "Row", "UPN",
+             "Surname", "Forename", "Date of birth", "NC year"]  # fmt: skip
+    return fixed + list(questions.values()), list(questions.items())
+
+
+def _export_values(row: dict, versions: dict[int, int], questions: list[tuple[str, str]]) -> list:
+    fixed = [row["dfe_number"], row["school_name"], row["phase"] or "", versions[row["version_id"]],
+             row["submitted_at"], "Yes" if row["nothing_to_report"] else "", row["position"] or "",
+             row["upn"] or "", row["surname"] or "", row["forename"] or "", row["dob"] or "",
+             row["nc_year"] or ""]  # fmt: skip
+    return [csv_cell(as_text(v)) for v in fixed] + [csv_cell(as_text(row["answers"].get(k))) for k, _ in questions]
+
+
+def _version_numbers(local_return: dict) -> dict[int, int]:
+    return {v["id"]: v["version"] for v in local_return["versions"]}
+
+
+def stream_csv(database: str, local_return: dict, instance: dict) -> Iterator[str]:
+    """Every submitted answer of the period's schools as CSV text (UTF-8 with a byte-order mark), in chunks,
+    read on a connection of its own (the stream may outlive the request's)."""
+    headings, questions = _export_columns(local_return)
+    versions = _version_numbers(local_return)
+    with connection(database) as db:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow([csv_cell(h) for h in headings])
+        for count, row in enumerate(local_returns.iter_submitted_rows(db, instance["id"], local_return["la_code"]), 1):
+            writer.writerow(_export_values(row, versions, questions))
+            if count % 2000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
+def export_xlsx(db: Database, local_return: dict, instance: dict) -> bytes:
+    """The same answers as :func:`stream_csv` as an ``.xlsx`` (written row by row in openpyxl's write-only
+    mode), with a Summary sheet per question."""
+    from openpyxl import Workbook
+
+    headings, questions = _export_columns(local_return)
+    versions = _version_numbers(local_return)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Answers")
+    sheet.append([csv_cell(h) for h in headings])
+    for row in local_returns.iter_submitted_rows(db, instance["id"], local_return["la_code"]):
+        sheet.append(_export_values(row, versions, questions))
+    summary_sheet = book.create_sheet("Summary")
+    summary_sheet.append(["Question", "Answer", "Count or total", "By phase"])
+    for item in summary(db, local_return, instance)["questions"]:
+        for line in item["lines"]:
+            phases = "; ".join(f"{p}: {n}" for p, n in line["by_phase"].items())
+            summary_sheet.append([csv_cell(item["label"]), csv_cell(line["answer"]), line["count"], csv_cell(phases)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _tally(definition_question, answer, phase: str, lines: dict) -> None:
+    kind = definition_question.kind
+    if kind in (CHOICE, YES_NO):
+        lines[answer][phase] += 1
+    elif kind == CHOICES and isinstance(answer, list):
+        for option in answer:
+            lines[option][phase] += 1
+    elif kind == NUMBER:
+        lines["Total"][phase] += int(answer)
+    else:
+        lines["Answered"][phase] += 1
+
+
+def summary(db: Database, local_return: dict, instance: dict) -> dict:
+    """Per question of the current (or latest) definition: counts per choice, or the total of a whole
+    number, or how many answered, each split by phase; plus ``schools`` (how many sent) and ``rows``."""
+    definition = (local_return["current"] or local_return["latest"])["definition"]
+    tallies = {q.key: defaultdict(Counter) for q in definition.questions}
+    schools, count = set(), 0
+    for row in local_returns.iter_submitted_rows(db, instance["id"], local_return["la_code"]):
+        schools.add(row["submission_id"])
+        count += 1
+        phase = row["phase"] or "Unknown phase"
+        for question in definition.questions:
+            answer = row["answers"].get(question.key)
+            if answer not in (None, "", []):
+                try:
+                    _tally(question, answer, phase, tallies[question.key])
+                except ValueError:  # a whole number from an older version that is no longer one
+                    continue
+    items = []
+    for question in definition.questions:
+        lines = tallies[question.key]
+        order = list(question.options) if question.kind == CHOICE or question.kind == CHOICES else sorted(lines)
+        if question.kind == YES_NO:
+            order = ["Yes", "No"]
+        items.append({"label": question.label, "kind": question.kind, "lines": [
+            {"answer": answer, "count": sum(lines[answer].values()), "by_phase": dict(sorted(lines[answer].items()))}
+            for answer in order if answer in lines or question.kind in (CHOICE, CHOICES, YES_NO)
+        ]})  # fmt: skip
+    return {"questions": items, "schools": len(schools), "rows": count}
