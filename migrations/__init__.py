@@ -17,6 +17,7 @@ from migrations import foundation, services
 from migrations import jobs as jobs_migrations
 from migrations import organisations as organisations_migrations
 from migrations import returns as returns_migrations
+from migrations import transfers as transfers_migrations
 
 MIGRATION_SETS = [
     foundation.migrations,
@@ -28,6 +29,7 @@ MIGRATION_SETS = [
     audit_migrations.migrations,
     accounts_migrations.migrations,
     returns_migrations.migrations,
+    transfers_migrations.migrations,
 ]
 
 

@@ -27,7 +27,7 @@ from functools import wraps
 from flask import abort, current_app, g, request, url_for
 from flask_login import current_user
 
-from models import accounts, organisations, services
+from models import accounts, organisations, services, transfers
 from web.database import get_db
 
 PERMISSION_ATTR = "_gatehouse_permission"
@@ -147,6 +147,7 @@ manager = require("manager", is_manager)
 oversight = require("oversight", has_oversight)
 school_deadlines, la_deadlines, any_deadlines = _service_decorators(DEADLINES)
 school_returns, la_returns, any_returns = _service_decorators(RETURNS)
+school_transfers, la_transfers, any_transfers = _service_decorators(TRANSFERS)
 
 
 # ----------------------------------------------------------------------------- organisation loaders
@@ -210,6 +211,15 @@ class Section:
     label: str
     endpoint: str
     visible: Callable[[object], bool]
+    #: How many things wait for the user there (shown beside the label), and the endpoint of an htmx partial
+    #: that answers the same count (polled every 60 s): both optional.
+    count: Callable[[object], int] | None = None
+    count_endpoint: str | None = None
+
+
+def unread_transfers(user) -> int:
+    """Files in the user's organisation's inbox that nobody there has downloaded yet."""
+    return transfers.unread_count(get_db(), user.row["organisation_id"])
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -221,6 +231,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Returns tracker", "deadline_tracker.index", lambda user: is_la_user(user, DEADLINES)),
     Section("Returns", "returns.index", lambda user: is_school_user(user, RETURNS)),
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
+    Section("Transfers", "transfers.index", lambda user: uses_service(user, TRANSFERS), unread_transfers,
+            "transfers.unread"),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
     Section("Audit log", "audit.index", lambda user: user.is_site_admin),
     Section("Outbox", "outbox.index", lambda user: user.is_site_admin),
@@ -244,6 +256,9 @@ def nav_items(user) -> list[dict]:
         active = request.endpoint == section.endpoint or (
             section.endpoint != "main.home" and request.path.startswith(href)
         )
-        items.append({"href": href, "text": section.label, "active": active})
+        item = {"href": href, "text": section.label, "active": active}
+        if section.count is not None:
+            item.update(count=section.count(user), count_url=url_for(section.count_endpoint))
+        items.append(item)
     g.nav_items = (user.row["id"], items)
     return items

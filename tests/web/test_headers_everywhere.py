@@ -23,6 +23,7 @@ from tests.accounts.factories import open_request
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 from tests.returns.factories import make_version, submitted_version
+from tests.transfers.factories import lost_pupil, sent_ctf
 from web.access import permission_of
 
 # The values every response must carry, whatever it is.
@@ -47,6 +48,9 @@ USER_FOR_PERMISSION = {
     "returns_school": "school_user",
     "returns_any": "school_user",
     "returns_la": "la_user",
+    "transfers_school": "school_user",
+    "transfers_any": "school_user",
+    "transfers_la": "la_user",
 }
 
 # URL parameter -> a value naming an object that the person above may see
@@ -64,7 +68,10 @@ VALUES = {
     "job_id": lambda w: w["version"]["job_id"],
     "request_id": lambda w: w["request_id"],
     "claim_id": lambda w: w["claim_id"],
+    "transfer_id": lambda w: w["transfer_id"],
 }
+# Routes that need another object of the same kind than VALUES gives (route -> parameter -> value).
+VALUES_BY_ENDPOINT = {"transfers.release": {"transfer_id": lambda w: w["lost_transfer_id"]}}
 # Query strings a route needs to answer with its page rather than 404.
 QUERY_STRINGS = {"returns.explain": lambda w: {"rule": w["query_rule"]}}
 # ``token`` means a different thing on each route that takes one.
@@ -108,7 +115,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "admin": make_user(la, role="approver", is_site_admin=True, email="it@873.example.gov.uk"),
     }
     for key in ("school_user", "la_user"):
-        services.set_services(db, people[key]["id"], ["deadlines", "returns"])
+        services.set_services(db, people[key]["id"], ["deadlines", "returns", "transfers"])
     # The school's return: editable, with a query to explain. Another school's is submitted, for the LA's zip.
     version = make_version(db, school, people["school_user"], instance_id=instance["id"],
                            files_dir=app.config["FILES_DIR"])
@@ -133,6 +140,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "query_rule": query_rule,
         "request_id": open_request(db, school)["id"],
         "claim_id": claim["id"],
+        "transfer_id": sent_ctf(app, db, other_school, school["dfe_number"]),  # in the school's inbox
+        "lost_transfer_id": sent_ctf(app, db, school, "XXXXXXX", [lost_pupil()]),  # in the LA's store
         "message_id": message["id"],
         "entry_id": scalar(db, "SELECT max(id) FROM audit_log"),
         "feed_token": calendar_feeds.create(db, people["school_user"]),
@@ -162,7 +171,9 @@ def test_every_get_rule_answers_with_the_headers(app, world):
     problems = []
     kinds = set()
     for rule in _get_rules(app):
-        values = {arg: world[TOKENS[rule.endpoint]] if arg == "token" else VALUES[arg](world) for arg in rule.arguments}
+        values = {arg: world[TOKENS[rule.endpoint]] if arg == "token"
+                  else VALUES_BY_ENDPOINT.get(rule.endpoint, VALUES).get(arg, VALUES[arg])(world)
+                  for arg in rule.arguments}  # fmt: skip
         with app.test_request_context():
             url = app.url_for(rule.endpoint, **values, **QUERY_STRINGS.get(rule.endpoint, lambda w: {})(world))
         client = world["clients"][USER_FOR_PERMISSION[permission_of(app.view_functions[rule.endpoint])]]
