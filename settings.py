@@ -139,6 +139,11 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         "`flask --app app serve` runs scheduled jobs in a background thread. Turn off when cron runs `jobs run`.",
     ),
+    Setting("TRANSFER_CTF_DAYS", 60, "Days a CTF sent through Transfers is kept before its file is deleted."),
+    Setting(
+        "LOST_PUPIL_WAIT_SCHOOL_DAYS", 20,
+        "School days after a pupil left before a school sends a lost-pupil (XXXXXXX) CTF; shown to senders.",
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)

@@ -17,13 +17,17 @@ from models import backup as backup_sql
 
 DB_NAME = "gatehouse.db"
 KEY_NAME = "audit_key"
+TRANSFERS_KEY_NAME = "transfers_key"
+#: The key files a backup carries: manifest entry name -> file name (in the backup and in the instance folder).
+KEY_ENTRIES = {"audit_key": KEY_NAME, "transfers_key": TRANSFERS_KEY_NAME}
 FILES_NAME = "files"
 MANIFEST_NAME = "manifest.json"
 FORMAT = "gatehouse-backup"
 # Version 2 added the audit log's key (``audit_key`` in the manifest: an entry, or null when the
 # instance had no key yet). Version 1 backups, from before the chain was keyed, still restore.
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# Version 3 added the transfers' master key (``transfers_key``: an entry, or null when none was made yet).
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 CHUNK = 1024 * 1024
 
 # progress(length=..., label=...) returns a context manager with .update(n): click.progressbar fits.
@@ -149,9 +153,9 @@ def _safe_member(name: object) -> bool:
 
 
 def manifest_entries(manifest: dict) -> list[dict]:
-    """Every file entry of a manifest: the database, the audit key when there is one, the stored files."""
-    key = manifest.get("audit_key")
-    return [manifest["database"], *([key] if key else []), *manifest["files"]]
+    """Every file entry of a manifest: the database, the key files it has (audit, transfers), the stored files."""
+    keys = [manifest[entry] for entry in KEY_ENTRIES if manifest.get(entry)]
+    return [manifest["database"], *keys, *manifest["files"]]
 
 
 def read_manifest(source: Source) -> dict:
@@ -164,8 +168,9 @@ def read_manifest(source: Source) -> dict:
         files, database = manifest["files"], manifest["database"]
         ok = manifest.get("format") == FORMAT and database.get("path") == DB_NAME and isinstance(files, list)
         ok = ok and all(isinstance(f, dict) and isinstance(f.get("sha256"), str) for f in files)
-        key = manifest.get("audit_key")
-        ok = ok and (key is None or (key.get("path") == KEY_NAME and isinstance(key.get("sha256"), str)))
+        for entry, name in KEY_ENTRIES.items():
+            key = manifest.get(entry)
+            ok = ok and (key is None or (key.get("path") == name and isinstance(key.get("sha256"), str)))
     except (ValueError, KeyError, TypeError, AttributeError):
         ok = False
     if not ok:

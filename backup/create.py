@@ -1,9 +1,10 @@
 """Taking a backup: :func:`create_backup`, safe while Gatehouse runs.
 
 The database is copied in one step (``pages=-1``: a stepped backup never finishes under a busy
-writer), then the audit log's key (``instance/audit_key``, mode 0600 in the backup too), then the
-files. The key is copied after the database: it is created before the first keyed audit row is
-written and never changes, so a copy holding keyed rows always finds it. Stored files are expected
+writer), then the audit log's key (``instance/audit_key``) and the transfers' master key
+(``instance/transfers_key``), mode 0600 in the backup too, then the files. The keys are copied after
+the database: each is created before the first row that needs it is written (a keyed audit row, a
+stored transfer) and never changes, so a copy holding such rows always finds it. Stored files are expected
 to be written once under a new name and not changed, so files that appear after the database copy
 are harmless extras. Names starting with "." or ending in ".tmp" (files being written) and anything
 that is not a regular file are left out.
@@ -18,6 +19,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from background import transfer_store
 from background.validation_pool import storage
 from backup.archive import (
     DB_NAME,
@@ -26,6 +28,7 @@ from backup.archive import (
     FORMAT_VERSION,
     KEY_NAME,
     MANIFEST_NAME,
+    TRANSFERS_KEY_NAME,
     BackupError,
     Progress,
     check_database,
@@ -87,23 +90,25 @@ def _write_zip(staging: Path, dest: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _copy_key(key_file: Path, staging: Path) -> dict | None:
-    """Copy the audit key into the backup (mode 0600); its manifest entry, or None when there is no key yet."""
+def _copy_key(key_file: Path, staging: Path, name: str = KEY_NAME, what: str = "audit key") -> dict | None:
+    """Copy a key file into the backup as ``name`` (mode 0600); its manifest entry, or None when there is no key yet
+    (no keyed audit row, or no stored transfer, has been written, so the copied database needs none)."""
     try:
         handle = open(key_file, "rb")
     except FileNotFoundError:
-        return None  # no audit row has been written yet, so the copied database holds no keyed row
+        return None
     except OSError as error:
-        raise BackupError(f"the audit key {key_file} cannot be read: {error.strerror}") from None
+        raise BackupError(f"the {what} {key_file} cannot be read: {error.strerror}") from None
     with handle, no_progress(length=0, label="") as bar:
-        digest = copy_stream(handle, staging / KEY_NAME, bar, private=True)
-    return {"path": KEY_NAME, "size": (staging / KEY_NAME).stat().st_size, "sha256": digest}
+        digest = copy_stream(handle, staging / name, bar, private=True)
+    return {"path": name, "size": (staging / name).stat().st_size, "sha256": digest}
 
 
 def _build(db_path: Path, files_dir: Path, staging: Path, progress: Progress, key_file: Path) -> dict:
     backup_sql.copy_database(db_path, staging / DB_NAME)
     check_database(staging / DB_NAME)
     key_entry = _copy_key(key_file, staging)
+    transfers_key_entry = _copy_key(transfer_store.key_file_for(db_path), staging, TRANSFERS_KEY_NAME, "transfers key")
     stored = _stored_files(files_dir)
     entries = []
     (staging / FILES_NAME).mkdir()
@@ -128,6 +133,7 @@ def _build(db_path: Path, files_dir: Path, staging: Path, progress: Progress, ke
             "sha256": hash_file(staging / DB_NAME),
         },
         "audit_key": key_entry,
+        "transfers_key": transfers_key_entry,
         "file_count": len(entries),
         "files": entries,
     }

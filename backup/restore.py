@@ -1,7 +1,8 @@
 """Checking and restoring a backup: :func:`verify_backup` reads only; :func:`restore_backup` only
 restores into an empty instance, verifies every hash before it changes anything, stages the copy
 under temporary names and renames it into place. The audit log's key goes back to the instance's
-key file (``instance/audit_key``, mode 0600), so the restored log still verifies."""
+key file (``instance/audit_key``, mode 0600), so the restored log still verifies, and the transfers'
+master key to ``instance/transfers_key``, so the restored transfers can still be opened."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shutil
 from contextlib import suppress
 from pathlib import Path
 
+from background import transfer_store
 from backup.archive import (
     FILES_NAME,
     MANIFEST_NAME,
@@ -75,10 +77,15 @@ def instance_data(db_path: str | Path, files_dir: str | Path) -> str | None:
     return None
 
 
-def _key_to_place(manifest: dict, key_file: Path) -> bool:
-    """True when the backup's audit key must be put at ``key_file``; False when there is none to put or the
-    same key is already there. Raises BackupError when a different key is there (it is never overwritten)."""
-    entry = manifest.get("audit_key")
+#: What each key file is called in a refusal, and what it keys.
+_KEY_WORDS = {"audit_key": ("an audit key", "it keys another audit log"),
+              "transfers_key": ("a transfers key", "it opens another instance's stored transfers")}
+
+
+def _key_to_place(manifest: dict, entry_name: str, key_file: Path) -> bool:
+    """True when the backup's key ``entry_name`` must be put at ``key_file``; False when there is none to put or
+    the same key is already there. Raises BackupError when a different key is there (it is never overwritten)."""
+    entry = manifest.get(entry_name)
     if not entry:
         return False
     try:
@@ -86,20 +93,23 @@ def _key_to_place(manifest: dict, key_file: Path) -> bool:
     except FileNotFoundError:
         return True
     if present != entry["sha256"]:
+        what, keeps = _KEY_WORDS[entry_name]
         raise BackupError(
-            f"this instance already has an audit key, {key_file}, and it is not the backup's. Nothing was "
-            "changed. Move that file aside (it keys another audit log, keep it) and run again."
+            f"this instance already has {what}, {key_file}, and it is not the backup's. Nothing was "
+            f"changed. Move that file aside ({keeps}, keep it) and run again."
         )
     return False
 
 
 def _stage(
-    source: Source, manifest: dict, db_tmp: Path, files_tmp: Path, key_tmp: Path | None, progress: Progress
+    source: Source, manifest: dict, db_tmp: Path, files_tmp: Path, keys: dict[str, tuple[Path, Path]],
+    progress: Progress,
 ) -> None:
-    """Copy the backup to temporary paths, re-checking every hash as it is copied."""
+    """Copy the backup to temporary paths, re-checking every hash as it is copied. ``keys``: the key entries to
+    restore, each as ``(key file, its temporary path)``."""
     entries = [(manifest["database"], db_tmp)]
-    if key_tmp is not None:
-        entries.append((manifest["audit_key"], key_tmp))
+    entries += [(manifest[name], key_tmp) for name, (_, key_tmp) in keys.items()]
+    key_temps = {key_tmp for _, key_tmp in keys.values()}
     entries += [(f, files_tmp / f["path"][len(FILES_NAME) + 1 :]) for f in manifest["files"]]
     files_tmp.mkdir()
     total = sum(int(e.get("size") or 0) for e, _ in entries)
@@ -107,7 +117,7 @@ def _stage(
         for entry, target in entries:
             target.parent.mkdir(parents=True, exist_ok=True)
             with source.open(entry["path"]) as handle:
-                if copy_stream(handle, target, bar, private=target == key_tmp) != entry["sha256"]:
+                if copy_stream(handle, target, bar, private=target in key_temps) != entry["sha256"]:
                     raise BackupError(f"{entry['path']} changed while it was being restored; nothing was restored")
 
 
@@ -140,9 +150,9 @@ def restore_backup(
     Refuses (BackupError, nothing changed) when the instance holds data, when the backup's
     files do not match its manifest, when it has migrations outside ``known_migrations``
     (a newer Gatehouse made it), when the instance's audit key file (the one the application
-    factory gave for ``db_path``) holds a key other than the backup's, or when the copy fails
-    integrity_check or foreign_key_check. Puts the backup's audit key in that file (mode 0600)
-    first and takes it away again if the rest fails. Stop Gatehouse before restoring. Records
+    factory gave for ``db_path``) or its transfers key file holds a key other than the backup's, or
+    when the copy fails integrity_check or foreign_key_check. Puts the backup's keys in those files
+    (mode 0600) first and takes them away again if the rest fails. Stop Gatehouse before restoring. Records
     ``backup_restored`` in the restored database's audit log and returns the manifest.
     """
     src, db_path, files_dir = Path(src).absolute(), Path(db_path), Path(files_dir)
@@ -159,34 +169,39 @@ def restore_backup(
             f"the backup comes from a newer Gatehouse (migrations {', '.join(unknown[:3])} are unknown here): "
             "update Gatehouse first. Nothing was changed."
         )
-    key_file = audit_key.key_file_for(db_path)
     token = secrets.token_hex(4)
     db_tmp = db_path.with_name(f".{db_path.name}.restore-{token}")
     files_tmp = files_dir.with_name(f".{files_dir.name}.restore-{token}")
-    key_tmp = key_file.with_name(f".{key_file.name}.restore-{token}") if _key_to_place(manifest, key_file) else None
+    key_files = {"audit_key": audit_key.key_file_for(db_path), "transfers_key": transfer_store.key_file_for(db_path)}
+    keys = {
+        name: (key_file, key_file.with_name(f".{key_file.name}.restore-{token}"))
+        for name, key_file in key_files.items() if _key_to_place(manifest, name, key_file)
+    }  # fmt: skip
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    placed_key = False
+    for key_file in key_files.values():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+    placed: list[Path] = []
     try:
         with open_source(src) as source:
-            _stage(source, manifest, db_tmp, files_tmp, key_tmp, progress or no_progress)
+            _stage(source, manifest, db_tmp, files_tmp, keys, progress or no_progress)
         check_database(db_tmp)
         problem = instance_data(db_path, files_dir)
         if problem:
             raise BackupError(f"{problem} now (something wrote to it during the restore); nothing was changed")
-        if key_tmp is not None and _key_to_place(manifest, key_file):
-            os.replace(key_tmp, key_file)
-            placed_key = True
+        for name, (key_file, key_tmp) in keys.items():
+            if _key_to_place(manifest, name, key_file):
+                os.replace(key_tmp, key_file)
+                placed.append(key_file)
         _replace_files(files_tmp, files_dir)
         _replace_database(db_tmp, db_path)
     except BaseException:
-        if placed_key:
+        for key_file in placed:
             key_file.unlink(missing_ok=True)
         raise
     finally:
         with suppress(FileNotFoundError):
             db_tmp.unlink()
-        if key_tmp is not None:
+        for _, key_tmp in keys.values():
             key_tmp.unlink(missing_ok=True)
         shutil.rmtree(files_tmp, ignore_errors=True)
     check_database(db_path)

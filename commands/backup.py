@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from background import transfer_store
 from backup import archive, create, restore
 from migrations import MIGRATION_SETS
 from models import audit_key
@@ -35,13 +36,15 @@ def _files(manifest: dict) -> str:
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip file at DEST instead of a directory.")
 @with_appcontext
 def backup_command(dest: Path, as_zip: bool) -> None:
-    """Copy the database, audit key and stored files to DEST (a new or empty directory), safely while Gatehouse runs."""
+    """Copy the database, audit and transfers keys and stored files to DEST (a new or empty directory), safely while
+    Gatehouse runs."""
     cfg = current_app.config
     try:
         manifest = create.create_backup(cfg["DATABASE"], cfg["FILES_DIR"], dest, as_zip=as_zip, progress=_progress)
     except archive.BackupError as error:
         raise click.ClickException(str(error)) from None
     key = ", the audit key" if manifest.get("audit_key") else ""
+    key += ", the transfers key" if manifest.get("transfers_key") else ""
     click.echo(
         f"Backup written to {dest}: database {_size(manifest['database']['size'])} "
         f"(integrity_check ok, foreign_key_check ok){key} and {_files(manifest)}."
@@ -81,6 +84,8 @@ def restore_command(src: Path, check_only: bool) -> None:
     )
     if manifest.get("audit_key"):
         click.echo(f"The audit log's key is in {audit_key.key_file_for(cfg['DATABASE'])}.")
+    if manifest.get("transfers_key"):
+        click.echo(f"The transfers key is in {transfer_store.key_file_for(cfg['DATABASE'])}.")
     pending = sorted(_known_migrations() - set(manifest.get("migrations") or ()))
     if pending:
         click.echo(f"The backup predates {len(pending)} migrations: run `flask --app app migrate` next.")

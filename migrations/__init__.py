@@ -20,6 +20,7 @@ from migrations import messages as messages_migrations
 from migrations import organisations as organisations_migrations
 from migrations import pride as pride_migrations
 from migrations import returns as returns_migrations
+from migrations import transfers as transfers_migrations
 from migrations import upns as upns_migrations
 
 MIGRATION_SETS = [
@@ -36,6 +37,7 @@ MIGRATION_SETS = [
     pride_migrations.migrations,
     messages_migrations.migrations,
     local_returns_migrations.migrations,
+    transfers_migrations.migrations,
 ]
 
 

@@ -30,6 +30,7 @@ AREAS: tuple[str, ...] = (
     "upns",
     "pride",
     "local_returns",
+    "transfers",
     "audit",
     "outbox",
     "messages",

@@ -27,7 +27,7 @@ from functools import wraps
 from flask import abort, current_app, g, request, url_for
 from flask_login import current_user
 
-from models import accounts, messages, organisations, services
+from models import accounts, messages, organisations, services, transfers
 from web.database import get_db
 
 PERMISSION_ATTR = "_gatehouse_permission"
@@ -214,13 +214,20 @@ class Section:
     label: str
     endpoint: str
     visible: Callable[[object], bool]
-    #: How many things wait there for the user (shown after the label when not 0), or None.
+    #: How many things wait for the user there (shown beside the label), and the endpoint of an htmx partial
+    #: that answers the same count (polled every 60 s): both optional.
     count: Callable[[object], int] | None = None
+    count_endpoint: str | None = None
 
 
 def unread_messages(user) -> int:
     """How many of the user's organisation's message threads have something the user has not read."""
     return messages.unread_count(get_db(), user.row["organisation_id"], user.row["id"])
+
+
+def unread_transfers(user) -> int:
+    """Files in the user's organisation's inbox that nobody there has downloaded yet."""
+    return transfers.unread_count(get_db(), user.row["organisation_id"])
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -232,8 +239,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("Returns tracker", "deadline_tracker.index", lambda user: is_la_user(user, DEADLINES)),
     Section("Returns", "returns.index", lambda user: is_school_user(user, RETURNS)),
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
-    Section("PRIDE", "pride.index", lambda user: uses_service(user, PRIDE)),
+    Section("Transfers", "transfers.index", lambda user: uses_service(user, TRANSFERS), unread_transfers,
+            "transfers.unread"),
     Section("Messages", "messages.index", lambda user: uses_service(user, TRANSFERS), unread_messages),
+    Section("PRIDE", "pride.index", lambda user: uses_service(user, PRIDE)),
     Section("Local returns", "local_returns.index", lambda user: uses_service(user, LOCAL_RETURNS)),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
     Section("Audit log", "audit.index", lambda user: user.is_site_admin),
@@ -258,8 +267,12 @@ def nav_items(user) -> list[dict]:
         active = request.endpoint == section.endpoint or (
             section.endpoint != "main.home" and request.path.startswith(href)
         )
-        waiting = section.count(user) if section.count else 0
-        text = f"{section.label} ({waiting} unread)" if waiting else section.label
-        items.append({"href": href, "text": text, "active": active})
+        item = {"href": href, "text": section.label, "active": active}
+        if section.count is not None and section.count_endpoint:
+            item.update(count=section.count(user), count_url=url_for(section.count_endpoint))
+        elif section.count is not None:
+            waiting = section.count(user)
+            item["text"] = f"{section.label} ({waiting} unread)" if waiting else section.label
+        items.append(item)
     g.nav_items = (user.row["id"], items)
     return items

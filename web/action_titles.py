@@ -72,6 +72,15 @@ ACTION_TITLES = {
     "backup_restored": "Restored from a backup",
     "submission_digests_on": "Emails about submitted returns turned on",
     "submission_digests_off": "Emails about submitted returns turned off",
+    "transfer_sent": "File sent through Transfers",
+    "transfer_refused": "File to send refused",
+    "transfer_downloaded": "Transferred file downloaded",
+    "transfer_download_refused": "Transferred file failed its check and was not downloaded",
+    "transfer_imported": "Transferred file marked as imported into the MIS",
+    "transfer_revoked": "Transferred file revoked",
+    "transfer_forwarded": "File for another LA recorded as forwarded",
+    "transfer_released": "Lost pupil's file released to a school",
+    "lost_pupil_search": "Lost pupils searched",
 }
 
 

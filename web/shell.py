@@ -3,7 +3,8 @@
 GOV.UK Frontend's header and service-navigation macros were the largest single cost of a
 signed-in page (bench/README.md, "What every page pays"), and what they produce depends only on
 the service name, the LA's name, the home page's address and the navigation items (address,
-label, active): the same for everyone who sees the same sections on the same page. So each
+label, active, and for a section that counts what waits there, the count and its polling address):
+the same for everyone who sees the same sections on the same page. So each
 distinct header is rendered once per process from ``components/_page_header.html`` and kept,
 keyed by exactly the values that template is given. Nothing per user is in the key or the
 template: the sign-out form, which carries the user's CSRF token, is a hole in the kept markup
@@ -48,7 +49,8 @@ def _render(service_name: str, la: str | None, home_url: str, items: tuple[tuple
         service_name=service_name,
         la_name=la,
         home_url=home_url,
-        items=[{"href": href, "text": text, "active": active} for href, text, active in items],
+        items=[{"href": href, "text": text, "active": active, "count": count, "count_url": count_url}
+               for href, text, active, count, count_url in items],
         sign_out=SIGN_OUT_HOLE,
     )
     if not items:
@@ -66,7 +68,8 @@ def page_header() -> PageHeader:
         current_app.config["SERVICE_NAME"],
         la_name(),
         url_for("main.home"),
-        tuple((item["href"], item["text"], item["active"]) for item in nav_items(user)),
+        tuple((item["href"], item["text"], item["active"], item.get("count"), item.get("count_url"))
+              for item in nav_items(user)),
     )
     kept: dict = current_app.extensions["gatehouse_page_headers"]
     header = kept.get(key)

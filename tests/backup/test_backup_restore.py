@@ -135,7 +135,8 @@ def test_backup_under_a_concurrent_writer_then_restore_into_a_fresh_instance(
     assert manifest["database"]["sha256"] == sha256(backup_db)
     assert manifest["migrations"] and all(":" in m for m in manifest["migrations"])
     assert manifest["created_at"].endswith("Z")
-    assert manifest["version"] == 2
+    assert manifest["version"] == 3
+    assert manifest["transfers_key"] is None  # no transfer stored yet, so no key was made
     assert manifest["audit_key"] == {"path": "audit_key", "size": 65, "sha256": sha256(live_key)}
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
     assert listed == {f"files/{k}": v for k, v in tree(dest / "files").items()}

@@ -26,6 +26,7 @@ from tests.local_returns.factories import local_meals
 from tests.messages.factories import objects_seen_by
 from tests.pride.factories import reported_incident
 from tests.returns.factories import make_version, submitted_version
+from tests.transfers.factories import lost_pupil, sent_ctf
 from web.access import permission_of
 
 # The values every response must carry, whatever it is.
@@ -87,7 +88,10 @@ VALUES = {
     "deadline_id": lambda w: w["local_submission"]["instance_id"],
     "submission_id": lambda w: w["local_submission"]["id"],
     "question_key": lambda w: "free",
+    "transfer_id": lambda w: w["transfer_id"],
 }
+# Routes that need another object of the same kind than VALUES gives (route -> parameter -> value).
+VALUES_BY_ENDPOINT = {"transfers.release": {"transfer_id": lambda w: w["lost_transfer_id"]}}
 # Query strings a route needs to answer with its page rather than 404.
 QUERY_STRINGS = {"returns.explain": lambda w: {"rule": w["query_rule"]}}
 # ``token`` means a different thing on each route that takes one.
@@ -157,6 +161,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "query_rule": query_rule,
         "request_id": open_request(db, school)["id"],
         "claim_id": claim["id"],
+        "transfer_id": sent_ctf(app, db, other_school, school["dfe_number"]),  # in the school's inbox
+        "lost_transfer_id": sent_ctf(app, db, school, "XXXXXXX", [lost_pupil()]),  # in the LA's store
         "message_id": message["id"],
         "entry_id": scalar(db, "SELECT max(id) FROM audit_log"),
         "feed_token": calendar_feeds.create(db, people["school_user"]),
@@ -191,7 +197,9 @@ def test_every_get_rule_answers_with_the_headers(app, world):
     problems = []
     kinds = set()
     for rule in _get_rules(app):
-        values = {arg: world[TOKENS[rule.endpoint]] if arg == "token" else VALUES[arg](world) for arg in rule.arguments}
+        values = {arg: world[TOKENS[rule.endpoint]] if arg == "token"
+                  else VALUES_BY_ENDPOINT.get(rule.endpoint, VALUES).get(arg, VALUES[arg])(world)
+                  for arg in rule.arguments}  # fmt: skip
         with app.test_request_context():
             url = app.url_for(rule.endpoint, **values, **QUERY_STRINGS.get(rule.endpoint, lambda w: {})(world))
         client = world["clients"][USER_FOR_PERMISSION[permission_of(app.view_functions[rule.endpoint])]]

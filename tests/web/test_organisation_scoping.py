@@ -18,6 +18,7 @@ from tests.local_returns.factories import other_schools_submission
 from tests.messages.factories import la_bulk, la_group, la_template, other_schools_thread
 from tests.pride.factories import other_schools_incident
 from tests.returns.factories import other_schools_version
+from tests.transfers.factories import other_schools_transfer
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
 # parameter name -> factory(ctx) returning a value that names another organisation's object
@@ -46,6 +47,7 @@ OTHER_ORGANISATION_OBJECTS = {
     "question_key": lambda ctx: "free",  # a question of a local return's design: LA users only
     "submission_id": lambda ctx: other_schools_submission(ctx)["id"],  # the other school's local return answers
     "deadline_id": lambda ctx: other_schools_submission(ctx)["instance_id"],  # a local return of the other school only
+    "transfer_id": lambda ctx: _once(ctx, "transfer_id", other_schools_transfer),  # a CTF it sent to the LA
 }
 
 

@@ -1,0 +1,132 @@
+"""Encrypted files on disk under ``FILES_DIR/transfers/ab/<30 hex digits>``: named at random, never by the client.
+
+A file is written to ``FILES_DIR/tmp`` while it is encrypted, fsynced, then renamed into place,
+so a crash never leaves half a stored file under its real name. Reading authenticates the whole
+file before the first byte is handed out (:func:`open_verified`), then decrypts it again while
+streaming: a changed, cut or reordered file is refused, never sent in part.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from background.validation_pool import storage
+from domain.security import file_crypto
+from domain.security.file_crypto import DecryptionError, Encrypted
+
+STORE_DIR = "transfers"
+
+
+class TooLarge(Exception):
+    """More than ``limit`` bytes arrived."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"larger than {limit} bytes")
+        self.limit = limit
+
+
+class _Limited:
+    """A read-only stream over ``source`` that raises TooLarge after ``limit`` bytes."""
+
+    def __init__(self, source: BinaryIO, limit: int | None):
+        self.source, self.limit, self.count = source, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.source.read(size)
+        self.count += len(data)
+        if self.limit is not None and self.count > self.limit:
+            raise TooLarge(self.limit)
+        return data
+
+
+class _Chunks:
+    """A read-only stream over an iterator of byte strings (for re-encrypting a decrypted file)."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.chunks, self.buffer = iter(chunks), b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            try:
+                self.buffer += next(self.chunks)
+            except StopIteration:
+                break
+        if size < 0:
+            size = len(self.buffer)
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+
+def stored_path(files_dir: str | Path, name: str) -> Path:
+    """The path of stored file ``name`` (``transfers/ab/...``). Raises ValueError for a name that is not ours."""
+    parts = name.split("/")
+    ok = (len(parts) == 3 and parts[0] == STORE_DIR and len(parts[1]) == 2 and len(parts[2]) == 30
+          and all(c in "0123456789abcdef" for c in parts[1] + parts[2]))  # fmt: skip
+    if not ok:
+        raise ValueError(f"not a stored transfer name: {name!r}")
+    return Path(files_dir) / name
+
+
+def save_encrypted(files_dir: str | Path, source: BinaryIO, master_key: bytes, *,
+                   max_bytes: int | None = None) -> tuple[str, Encrypted]:
+    """Encrypt ``source`` into a new stored file; return its name (relative to FILES_DIR) and what
+    :func:`file_crypto.encrypt_stream` reported (keep the wrapped key with the name).
+
+    Raises TooLarge when more than ``max_bytes`` arrive, OSError when the disk fails; either way
+    nothing is left behind.
+    """
+    token = secrets.token_hex(16)
+    name = f"{STORE_DIR}/{token[:2]}/{token[2:]}"
+    temp = storage.temp_dir(files_dir) / f"{token}{storage.TEMP_SUFFIX}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            encrypted = file_crypto.encrypt_stream(_Limited(source, max_bytes), out, master_key)
+            out.flush()
+            os.fsync(out.fileno())
+        target = stored_path(files_dir, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return name, encrypted
+
+
+def open_verified(files_dir: str | Path, name: str, master_key: bytes, wrapped_key: bytes) -> Iterator[bytes]:
+    """Authenticate stored file ``name`` whole, then return an iterator of its plaintext chunks.
+
+    Raises DecryptionError (nothing handed out) when the file was changed, cut short or the key
+    does not fit, and OSError when it is missing. The iterator raises DecryptionError if the file
+    changes between the check and the read.
+    """
+    path = stored_path(files_dir, name)
+    with open(path, "rb") as handle:
+        file_crypto.verify(handle, master_key, wrapped_key)
+    handle = open(path, "rb")  # closed by the generator below
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            yield from file_crypto.decrypt_chunks(handle, master_key, wrapped_key)
+
+    return chunks()
+
+
+def copy_encrypted(files_dir: str | Path, name: str, master_key: bytes, wrapped_key: bytes) -> tuple[str, Encrypted]:
+    """A new stored file with the same plaintext as ``name`` under a new data key (so each owner can
+    destroy its own). Raises DecryptionError or OSError as :func:`open_verified` does."""
+    return save_encrypted(files_dir, _Chunks(open_verified(files_dir, name, master_key, wrapped_key)), master_key)
+
+
+def remove(files_dir: str | Path, name: str | None) -> None:
+    """Delete a stored file (nothing happens when it is already gone)."""
+    if name:
+        stored_path(files_dir, name).unlink(missing_ok=True)
+
+
+__all__ = ["DecryptionError", "TooLarge", "copy_encrypted", "open_verified", "remove", "save_encrypted",
+           "stored_path"]

@@ -1,0 +1,325 @@
+"""Transfers: files sent between organisations, where each sits, who downloaded it, the LA's stores.
+
+A transfer's **status**, as its sender sees it: ``waiting`` (not yet downloaded by the recipient),
+``downloaded``, ``revoked`` (by the sender, before any download), ``expired`` (past its retention:
+the file and its key are gone, the record and its download log stay); for the LA's stores also
+``held`` (for another LA, until the LA forwards it), ``forwarded``, ``in_store`` (a lost pupil or
+leaver) and ``released`` (a lost pupil's record sent on to a school). Every change is audited in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from domain import clock
+from domain.transfers import routing
+from domain.transfers.pupil_search import name_key, upn_key
+from models import audit
+from models.db import one, rows, scalar, transaction
+
+#: The routes whose files sit in the recipient's inbox (and count as unread until downloaded).
+INBOX_ROUTES = (routing.SCHOOL, routing.LA)
+#: The LA's stores, with how their pages name them.
+STORES = {
+    routing.LOST: "Lost pupils",
+    routing.LEFT: "Left the maintained sector",
+    routing.OTHER_LA: "For other LAs",
+}
+
+_SELECT = (
+    "SELECT t.*, s.name AS sender_name, s.la_code AS sender_la_code, s.dfe_number AS sender_dfe_number,"
+    " s.kind AS sender_kind, r.name AS recipient_name, r.la_code AS recipient_la_code, r.kind AS recipient_kind,"
+    " u.name AS sent_by_name, i.name AS imported_by_name, f.name AS forwarded_by_name, v.name AS revoked_by_name,"
+    " (SELECT count(*) FROM transfer_downloads d WHERE d.transfer_id = t.id) AS download_count,"
+    " (SELECT min(d.at) FROM transfer_downloads d WHERE d.transfer_id = t.id) AS first_download_at,"
+    " (SELECT c.id FROM transfers c WHERE c.released_from = t.id ORDER BY c.id LIMIT 1) AS released_as"
+    " FROM transfers t JOIN organisations s ON s.id = t.sender_id JOIN organisations r ON r.id = t.recipient_id"
+    " LEFT JOIN users u ON u.id = t.sent_by LEFT JOIN users i ON i.id = t.imported_by"
+    " LEFT JOIN users f ON f.id = t.forwarded_by LEFT JOIN users v ON v.id = t.revoked_by"
+)
+
+
+_INBOX_SELECT = _SELECT.replace(
+    " FROM transfers t", ", (SELECT count(*) FROM transfer_downloads d WHERE d.transfer_id = t.id"
+    " AND d.organisation_id = t.recipient_id) AS downloaded_here FROM transfers t", 1)
+
+
+class TransferError(Exception):
+    """The action cannot be done on this transfer now; the message says why."""
+
+
+def status_of(transfer: dict) -> dict:
+    """``{"key", "label"}`` of a transfer's status (see the module docstring); templates map the key to a colour."""
+    if transfer["revoked_at"]:
+        return {"key": "revoked", "label": "Revoked"}
+    if transfer["expired_at"]:
+        return {"key": "expired", "label": "Expired"}
+    route = transfer["route"]
+    if route == routing.OTHER_LA:
+        return {"key": "forwarded", "label": "Forwarded"} if transfer["forwarded_at"] else {"key": "held",
+                                                                                              "label": "Held by LA"}
+    if route == routing.LOST and transfer.get("released_as"):
+        return {"key": "released", "label": "Released to a school"}
+    if route in (routing.LOST, routing.LEFT):
+        return {"key": "in_store", "label": "In LA store"}
+    if transfer["download_count"]:
+        return {"key": "downloaded", "label": "Downloaded"}
+    return {"key": "waiting", "label": "Waiting"}
+
+
+def _with_status(found: list[dict]) -> list[dict]:
+    for transfer in found:
+        transfer["status"] = status_of(transfer)
+    return found
+
+
+def get(db: Database, transfer_id: int) -> dict | None:
+    """One transfer with its organisations' names, download figures and status, or None."""
+    found = one(db, _SELECT + " WHERE t.id = ?", (transfer_id,))
+    return _with_status([found])[0] if found else None
+
+
+def any_stored(db: Database) -> bool:
+    """True when at least one transfer's encrypted file is held (so the master key must already exist)."""
+    return scalar(db, "SELECT 1 FROM transfers WHERE stored_name IS NOT NULL LIMIT 1") is not None
+
+
+def create(
+    db: Database, *, kind: str, route: str, sender: dict, sent_by: dict | None, recipient: dict, destination: str,
+    original_name: str, size: int, sha256: str, stored_name: str, wrapped_key: bytes, key_id: str, pupils: int = 0,
+    queries: int = 0, expires_at: dt.datetime, pupil_records: Iterable[dict] = (), released_from: int | None = None,
+    ip: str | None = None, user_agent: str | None = None,
+) -> int:
+    """Record a transfer whose encrypted file is stored as ``stored_name``; audit ``transfer_sent``; return its id.
+
+    ``pupil_records`` (validator records) are kept for searching when the route is one of the LA's
+    lost-pupil or leaver stores. One transaction: nothing is recorded if any part fails.
+    """
+    with transaction(db):
+        cursor = db.conn.execute(
+            "INSERT INTO transfers (kind, route, sender_id, sent_by, recipient_id, destination, original_name, size,"
+            " sha256, stored_name, wrapped_key, key_id, pupils, queries, sent_at, expires_at, released_from)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind, route, sender["id"], sent_by["id"] if sent_by else None, recipient["id"], destination,
+             original_name, size, sha256, stored_name, wrapped_key, key_id, pupils, queries, clock.iso(),
+             clock.iso(expires_at), released_from),
+        )  # fmt: skip
+        transfer_id = cursor.lastrowid
+        if route in (routing.LOST, routing.LEFT):
+            db.conn.executemany(
+                "INSERT INTO transfer_pupils (transfer_id, position, upn, former_upn, surname, forename, dob,"
+                " surname_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(transfer_id, p["position"], upn_key(p.get("upn")), upn_key(p.get("former_upn")),
+                  p.get("surname") or "", p.get("forename") or "", (p.get("dob") or "").strip(),
+                  name_key(p.get("surname"))) for p in pupil_records],
+            )  # fmt: skip
+        audit.record(
+            db, "transfer_released" if released_from else "transfer_sent", actor=sent_by,
+            organisation_id=sender["id"], target=f"transfer:{transfer_id}", ip=ip, user_agent=user_agent,
+            detail={"file": original_name, "route": route, "to": recipient["name"], "destination": destination,
+                    "size": size, "pupils": pupils, **({"released_from": released_from} if released_from else {})},
+        )  # fmt: skip
+    return transfer_id
+
+
+# ----------------------------------------------------------------------------- lists
+
+
+def inbox(db: Database, organisation_id: int) -> list[dict]:
+    """The files waiting in an organisation's inbox (sent to it as a school, or to the LA itself), newest first.
+
+    Each carries ``downloaded_here``: how often the organisation has downloaded it."""
+    found = rows(
+        db,
+        _INBOX_SELECT + " WHERE t.recipient_id = ? AND t.route IN ('school', 'la') AND t.revoked_at IS NULL"
+        " ORDER BY t.sent_at DESC, t.id DESC",
+        (organisation_id,),
+    )  # fmt: skip
+    return _with_status(found)
+
+
+def unread_count(db: Database, organisation_id: int) -> int:
+    """Files in an organisation's inbox that it has not downloaded yet (revoked and expired ones left out)."""
+    return scalar(
+        db,
+        "SELECT count(*) FROM transfers t WHERE t.recipient_id = ? AND t.route IN ('school', 'la')"
+        " AND t.stored_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transfer_downloads d"
+        " WHERE d.transfer_id = t.id AND d.organisation_id = t.recipient_id)",
+        (organisation_id,),
+    )
+
+
+def sent(db: Database, organisation_id: int) -> list[dict]:
+    """What an organisation has sent, newest first, each with its status."""
+    return _with_status(rows(db, _SELECT + " WHERE t.sender_id = ? ORDER BY t.sent_at DESC, t.id DESC",
+                             (organisation_id,)))  # fmt: skip
+
+
+def store(db: Database, la_id: int, route: str) -> list[dict]:
+    """The files of one of the LA's stores (``STORES``), newest first, with their pupils' names for lost pupils."""
+    if route not in STORES:
+        raise ValueError(f"not an LA store: {route!r}")
+    found = _with_status(rows(db, _SELECT + " WHERE t.recipient_id = ? AND t.route = ?"
+                                            " ORDER BY t.sent_at DESC, t.id DESC", (la_id, route)))  # fmt: skip
+    _attach_pupils(db, found)
+    return found
+
+
+def _attach_pupils(db: Database, found: list[dict]) -> None:
+    by_transfer: dict[int, list[dict]] = {t["id"]: [] for t in found}
+    if not by_transfer:
+        return
+    for pupil in rows(db, "SELECT * FROM transfer_pupils WHERE transfer_id IN (SELECT value FROM json_each(?))"
+                          " ORDER BY transfer_id, position", (f"[{','.join(map(str, by_transfer))}]",)):  # fmt: skip
+        by_transfer[pupil["transfer_id"]].append(pupil)
+    for transfer in found:
+        transfer["pupil_rows"] = by_transfer[transfer["id"]]
+
+
+def pupils_of(db: Database, transfer_id: int) -> list[dict]:
+    """The pupils kept for searching of one transfer (lost-pupil and leaver CTFs only), in file order."""
+    return rows(db, "SELECT * FROM transfer_pupils WHERE transfer_id = ? ORDER BY position", (transfer_id,))
+
+
+def search_lost_pupils(db: Database, la_id: int, *, upn: str = "", surname: str = "", dob: str = "") -> list[dict]:
+    """Lost pupils of the LA's store matching ``upn`` (as UPN or former UPN), or ``surname`` and ``dob`` together,
+    exactly after normalising (:mod:`domain.transfers.pupil_search`); newest first. Revoked and expired ones are
+    left out. Empty criteria find nothing."""
+    criteria = {"la": la_id, "upn": upn_key(upn), "surname": name_key(surname), "dob": dob.strip()}
+    if not criteria["upn"] and not (criteria["surname"] and criteria["dob"]):
+        return []
+    ids = [r["transfer_id"] for r in rows(
+        db,
+        "SELECT DISTINCT p.transfer_id FROM transfer_pupils p JOIN transfers t ON t.id = p.transfer_id"
+        " WHERE t.recipient_id = :la AND t.route = 'lost_pupil' AND t.stored_name IS NOT NULL"
+        " AND ((:upn <> '' AND (p.upn = :upn OR p.former_upn = :upn))"
+        " OR (:surname <> '' AND :dob <> '' AND p.surname_key = :surname AND p.dob = :dob))",
+        criteria,
+    )]  # fmt: skip
+    found = _with_status(rows(db, _SELECT + " WHERE t.id IN (SELECT value FROM json_each(?))"
+                                            " ORDER BY t.sent_at DESC, t.id DESC", (f"[{','.join(map(str, ids))}]",)))
+    _attach_pupils(db, found)
+    return found
+
+
+def downloads(db: Database, transfer_id: int) -> list[dict]:
+    """Every download of a transfer, oldest first, with who made it and for which organisation."""
+    return rows(
+        db,
+        "SELECT d.*, u.name AS user_name, u.email AS user_email, o.name AS organisation_name"
+        " FROM transfer_downloads d LEFT JOIN users u ON u.id = d.user_id"
+        " JOIN organisations o ON o.id = d.organisation_id"
+        " WHERE d.transfer_id = ? ORDER BY d.id",
+        (transfer_id,),
+    )
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+def record_download(db: Database, transfer: dict, user: dict, *, ip: str | None = None,
+                    user_agent: str | None = None) -> int:
+    """Record that ``user`` downloaded ``transfer`` for their organisation (audited); return how many downloads
+    it now has."""
+    with transaction(db):
+        db.conn.execute(
+            "INSERT INTO transfer_downloads (transfer_id, user_id, organisation_id, at) VALUES (?, ?, ?, ?)",
+            (transfer["id"], user["id"], user["organisation_id"], clock.iso()),
+        )
+        count = scalar(db, "SELECT count(*) FROM transfer_downloads WHERE transfer_id = ?", (transfer["id"],))
+        audit.record(
+            db, "transfer_downloaded", actor=user, organisation_id=user["organisation_id"],
+            target=f"transfer:{transfer['id']}", ip=ip, user_agent=user_agent,
+            detail={"file": transfer["original_name"], "download": count},
+        )  # fmt: skip
+    return count
+
+
+def mark_imported(db: Database, transfer: dict, user: dict, **client) -> None:
+    """Record that the recipient imported the file into its MIS (audited). Raises TransferError when already marked."""
+    with transaction(db):
+        changed = db.conn.execute(
+            "UPDATE transfers SET imported_at = ?, imported_by = ? WHERE id = ? AND imported_at IS NULL",
+            (clock.iso(), user["id"], transfer["id"]),
+        ).rowcount
+        if not changed:
+            raise TransferError("This file is already marked as imported into the MIS.")
+        audit.record(db, "transfer_imported", actor=user, organisation_id=user["organisation_id"],
+                     target=f"transfer:{transfer['id']}", detail={"file": transfer["original_name"]}, **client)
+
+
+def revoke(db: Database, transfer: dict, user: dict, **client) -> str:
+    """Revoke a transfer nobody has downloaded: its wrapped key is destroyed (so the bytes can never be read
+    again) and the record stays as revoked (audited). Returns the stored name, for the caller to delete the
+    file after the commit. Raises TransferError when it was downloaded, revoked or expired already."""
+    with transaction(db):
+        current = one(db, "SELECT stored_name, revoked_at, expired_at FROM transfers WHERE id = ?", (transfer["id"],))
+        downloaded = scalar(db, "SELECT count(*) FROM transfer_downloads WHERE transfer_id = ?", (transfer["id"],))
+        if current["revoked_at"] or current["expired_at"] or current["stored_name"] is None:
+            raise TransferError("This file was already revoked or has expired.")
+        if downloaded:
+            raise TransferError("This file has been downloaded, so it can no longer be revoked. Contact the "
+                                "recipient if it was sent by mistake.")
+        db.conn.execute(
+            "UPDATE transfers SET revoked_at = ?, revoked_by = ?, stored_name = NULL, wrapped_key = NULL WHERE id = ?",
+            (clock.iso(), user["id"], transfer["id"]),
+        )
+        audit.record(db, "transfer_revoked", actor=user, organisation_id=user["organisation_id"],
+                     target=f"transfer:{transfer['id']}", detail={"file": transfer["original_name"]}, **client)
+    return current["stored_name"]
+
+
+def mark_forwarded(db: Database, transfer: dict, user: dict, **client) -> None:
+    """Record that the LA forwarded a file held for another LA through the DfE's S2S (who and when; audited).
+
+    Raises TransferError when it was recorded already or the file is not one held for another LA."""
+    if transfer["route"] != routing.OTHER_LA:
+        raise TransferError("Only files held for another LA are forwarded.")
+    with transaction(db):
+        changed = db.conn.execute(
+            "UPDATE transfers SET forwarded_at = ?, forwarded_by = ? WHERE id = ? AND forwarded_at IS NULL",
+            (clock.iso(), user["id"], transfer["id"]),
+        ).rowcount
+        if not changed:
+            raise TransferError("This file is already recorded as forwarded.")
+        audit.record(db, "transfer_forwarded", actor=user, organisation_id=user["organisation_id"],
+                     target=f"transfer:{transfer['id']}",
+                     detail={"file": transfer["original_name"], "destination": transfer["destination"]}, **client)
+
+
+def audit_search(db: Database, user: dict, criteria: dict, found: int, **client) -> None:
+    """Audit one lost-pupil search: who searched for what and how many files it found."""
+    audit.record(db, "lost_pupil_search", actor=user, organisation_id=user["organisation_id"],
+                 detail={**{k: v for k, v in criteria.items() if v}, "found": found}, **client)
+
+
+# ----------------------------------------------------------------------------- the register
+
+
+def school_by_dfe_number(db: Database, dfe_number: str) -> dict | None:
+    """The school with this 7-digit DfE number, or None."""
+    return one(db, "SELECT * FROM organisations WHERE kind = 'school' AND dfe_number = ?", (dfe_number,))
+
+
+def successor_of(db: Database, school: dict) -> dict | None:
+    """The open school that took over a closed one, where the register shows it: the one open school of the same
+    LA at the same postcode that opened on or after the day it closed (an academy conversion). None otherwise."""
+    if not school.get("postcode") or not school.get("closed_on"):
+        return None
+    found = rows(
+        db,
+        "SELECT * FROM organisations WHERE kind = 'school' AND la_code = ? AND status <> 'closed' AND id <> ?"
+        " AND replace(upper(postcode), ' ', '') = replace(upper(?), ' ', '') AND opened_on >= ?",
+        (school["la_code"], school["id"], school["postcode"], school["closed_on"]),
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def open_schools(db: Database, la_code: str) -> list[dict]:
+    """The open schools of an LA by name (for choosing where a lost pupil's record goes)."""
+    return rows(db, "SELECT * FROM organisations WHERE kind = 'school' AND la_code = ? AND status <> 'closed'"
+                    " ORDER BY name COLLATE NOCASE", (la_code,))  # fmt: skip

@@ -1,0 +1,319 @@
+"""Transfers: CTFs sent between schools and the LA, each encrypted at rest, with an inbox per
+organisation, a download log, and the LA's stores (lost pupils, leavers, files for other LAs).
+
+School users with the Transfers service see what their school sent and received; LA users with it
+(and site admins) see the LA's own inbox and stores, and every transfer of their LA's schools
+(with its download log) but download only what was sent to the LA. Another organisation's
+transfer answers 404.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from background import transfer_store
+from background.mail import templated
+from background.transfer_store import sending
+from domain.security.file_crypto import DecryptionError
+from domain.transfers import routing
+from forms.accounts import ButtonForm
+from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm
+from models import audit, services, transfers
+from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
+from web.client import client_details
+from web.database import get_db
+
+bp = Blueprint("transfers", __name__, url_prefix="/transfers")
+
+#: Routes whose arrival is emailed to the recipient organisation's Transfers users.
+EMAILED_ROUTES = (routing.SCHOOL, routing.LA, routing.OTHER_LA)
+STORE_ENDPOINTS = {routing.LOST: "transfers.lost_pupils", routing.LEFT: "transfers.left_sector",
+                   routing.OTHER_LA: "transfers.other_las"}
+
+
+def _me() -> dict:
+    return current_user.row
+
+
+def may_see(transfer: dict) -> bool:
+    """True when the signed-in user may see this transfer: their organisation sent or holds it, or (LA users) a
+    school or the LA of their LA did."""
+    user = current_user
+    if is_school_user(user, TRANSFERS):
+        return _me()["organisation_id"] in (transfer["sender_id"], transfer["recipient_id"])
+    la_code = _me()["organisation_la_code"]
+    return is_la_user(user, TRANSFERS) and la_code in (transfer["sender_la_code"], transfer["recipient_la_code"])
+
+
+def may_download(transfer: dict) -> bool:
+    """True when the transfer is held for the user's own organisation and its file still exists."""
+    return transfer["recipient_id"] == _me()["organisation_id"] and transfer["stored_name"] is not None
+
+
+def load_transfer(transfer_id: int) -> dict:
+    """The transfer, or 404 when it does not exist or the user may not see it."""
+    transfer = transfers.get(get_db(), transfer_id)
+    if transfer is None or not may_see(transfer):
+        abort(404)
+    return transfer
+
+
+def _organisation() -> dict:
+    """The signed-in user's organisation (a school, or the LA itself)."""
+    return my_school()
+
+
+# ----------------------------------------------------------------------------- inbox and lists
+
+
+@bp.get("/")
+@any_transfers
+def index():
+    organisation = _organisation()
+    db = get_db()
+    return render_template("transfers/index.html", organisation=organisation,
+                           files=transfers.inbox(db, organisation["id"]), la_user=organisation["kind"] == "la")
+
+
+@bp.get("/unread")
+@any_transfers
+def unread():
+    """The unread count beside Transfers in the navigation, for htmx to poll (does not count as activity)."""
+    count = transfers.unread_count(get_db(), _me()["organisation_id"])
+    return render_template("transfers/_unread.html", count=count, count_url=url_for("transfers.unread"))
+
+
+@bp.get("/sent")
+@any_transfers
+def sent():
+    organisation = _organisation()
+    return render_template("transfers/sent.html", organisation=organisation,
+                           files=transfers.sent(get_db(), organisation["id"]))
+
+
+# ----------------------------------------------------------------------------- sending
+
+
+def _tell_recipients(outcome: sending.Outcome, sender: dict) -> None:
+    """Email the recipient organisation's Transfers users that a file is waiting (no pupil data: a link)."""
+    if outcome.route not in EMAILED_ROUTES:
+        return
+    transfer = transfers.get(get_db(), outcome.transfer_id)
+    for person in services.users_with_service(get_db(), outcome.recipient["id"], TRANSFERS):
+        templated.send_email(
+            person["email"], "a file is waiting for you", "transfers/email/waiting.txt", background=True,
+            person=person, transfer=transfer, sender=sender, recipient=outcome.recipient,
+        )  # fmt: skip
+
+
+@bp.route("/send", methods=["GET", "POST"])
+@any_transfers
+def send():
+    organisation = _organisation()
+    form = SendCtfForm()
+    outcomes: list[sending.Outcome] = []
+    if form.validate_on_submit():
+        db = get_db()
+        for upload in request.files.getlist(form.files.name):
+            outcome = sending.send_ctf(current_app.config, db, sender=organisation, user=_me(), stream=upload.stream,
+                                       raw_name=upload.filename, client=client_details())
+            if outcome.sent:
+                _tell_recipients(outcome, organisation)
+            else:
+                _audit_refusal(organisation, outcome)
+            outcomes.append(outcome)
+        if all(o.sent and not o.queries for o in outcomes):
+            flash(_sent_message(outcomes), "success")
+            return redirect(url_for("transfers.sent"), 303)
+    status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
+    page = render_template("transfers/send.html", form=form, organisation=organisation, outcomes=outcomes,
+                           wait_days=current_app.config["LOST_PUPIL_WAIT_SCHOOL_DAYS"],
+                           keep_days=current_app.config["TRANSFER_CTF_DAYS"],
+                           max_mb=current_app.config["MAX_UPLOAD_MB"])  # fmt: skip
+    return page, status
+
+
+def _sent_message(outcomes: list[sending.Outcome]) -> str:
+    names = ", ".join(f"{o.name} to {o.recipient['name']}" for o in outcomes)
+    return f"Sent {names}."
+
+
+def _audit_refusal(organisation: dict, outcome: sending.Outcome) -> None:
+    audit.record(
+        get_db(), "transfer_refused", actor=_me(), organisation_id=organisation["id"], target="transfers",
+        detail={"file": outcome.name, "reason": outcome.reason, "errors": outcome.errors}, **client_details(),
+    )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- one transfer
+
+
+@bp.get("/<int:transfer_id>")
+@any_transfers
+def detail(transfer_id: int):
+    transfer = load_transfer(transfer_id)
+    db = get_db()
+    mine = _me()["organisation_id"]
+    released_as = transfers.get(db, transfer["released_as"]) if transfer["released_as"] else None
+    return render_template(
+        "transfers/transfer.html", transfer=transfer, downloads=transfers.downloads(db, transfer_id),
+        pupils=transfers.pupils_of(db, transfer_id), may_download=may_download(transfer),
+        is_recipient=transfer["recipient_id"] == mine, is_sender=transfer["sender_id"] == mine,
+        released_as=released_as, form=ButtonForm(),
+    )  # fmt: skip
+
+
+def _attachment_header(name: str) -> str:
+    """``Content-Disposition`` for a download named ``name``: an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    plain = "".join(ch for ch in plain if ch.isprintable() and ch not in '"\\') or "download"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@bp.get("/<int:transfer_id>/download")
+@any_transfers
+def download(transfer_id: int):
+    transfer = load_transfer(transfer_id)
+    if not may_download(transfer):
+        abort(404)
+    db = get_db()
+    config = current_app.config
+    try:
+        master = transfer_store.load_master_key(db, allow_create=False)
+        chunks = transfer_store.open_verified(config["FILES_DIR"], transfer["stored_name"], master,
+                                              transfer["wrapped_key"])
+    except (DecryptionError, OSError, transfer_store.StoreKeyError) as problem:
+        audit.record(db, "transfer_download_refused", actor=_me(), organisation_id=_me()["organisation_id"],
+                     target=f"transfer:{transfer_id}", detail={"reason": str(problem)}, **client_details())
+        current_app.logger.error("transfer %s cannot be read: %s", transfer_id, problem)
+        return render_template("transfers/damaged.html", transfer=transfer), 500
+    transfers.record_download(db, transfer, _me(), **client_details())
+    return Response(chunks, mimetype="application/octet-stream", headers={
+        "Content-Disposition": _attachment_header(transfer["original_name"]),
+        "Content-Length": str(transfer["size"]),
+    })  # fmt: skip
+
+
+@bp.post("/<int:transfer_id>/imported")
+@any_transfers
+def imported(transfer_id: int):
+    transfer = load_transfer(transfer_id)
+    if transfer["recipient_id"] != _me()["organisation_id"] or not ButtonForm().validate_on_submit():
+        abort(404)
+    try:
+        transfers.mark_imported(get_db(), transfer, _me(), **client_details())
+    except transfers.TransferError as error:
+        flash(str(error))
+    else:
+        flash(f"{transfer['original_name']} is marked as imported into your MIS.", "success")
+    return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
+
+
+@bp.post("/<int:transfer_id>/revoke")
+@any_transfers
+def revoke(transfer_id: int):
+    transfer = load_transfer(transfer_id)
+    if transfer["sender_id"] != _me()["organisation_id"] or not ButtonForm().validate_on_submit():
+        abort(404)
+    try:
+        stored_name = transfers.revoke(get_db(), transfer, _me(), **client_details())
+    except transfers.TransferError as error:
+        flash(str(error))
+    else:
+        transfer_store.remove(current_app.config["FILES_DIR"], stored_name)
+        flash(f"{transfer['original_name']} is revoked: it can no longer be downloaded.", "success")
+    return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
+
+
+@bp.post("/<int:transfer_id>/forwarded")
+@la_transfers
+def forwarded(transfer_id: int):
+    transfer = load_transfer(transfer_id)
+    if transfer["recipient_id"] != _me()["organisation_id"] or not ButtonForm().validate_on_submit():
+        abort(404)
+    try:
+        transfers.mark_forwarded(get_db(), transfer, _me(), **client_details())
+    except transfers.TransferError as error:
+        flash(str(error))
+    else:
+        flash(f"{transfer['original_name']} is recorded as forwarded through the DfE's S2S.", "success")
+    return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
+
+
+@bp.route("/<int:transfer_id>/release", methods=["GET", "POST"])
+@la_transfers
+def release(transfer_id: int):
+    transfer = load_transfer(transfer_id)
+    if transfer["recipient_id"] != _me()["organisation_id"] or transfer["route"] != routing.LOST:
+        abort(404)
+    db = get_db()
+    schools = transfers.open_schools(db, transfer["recipient_la_code"])
+    form = ReleaseForm()
+    form.school.choices = [(0, "Choose a school")] + [(s["id"], f"{s['name']} ({s['dfe_number']})") for s in schools]
+    by_id = {s["id"]: s for s in schools}
+    if form.validate_on_submit():
+        school = by_id.get(form.school.data)
+        if school is None:
+            form.school.errors.append("Choose the school the pupil has joined")
+        else:
+            try:
+                new_id = sending.release_lost_pupil(current_app.config, db, transfer, school, _me(), client_details())
+            except (transfers.TransferError, DecryptionError, OSError, transfer_store.StoreKeyError) as error:
+                form.school.errors.append(str(error) if isinstance(error, transfers.TransferError) else
+                                          "The stored file cannot be read, so it was not released. Tell your LA's IT.")
+            else:
+                outcome = sending.Outcome(name=transfer["original_name"], sent=True, transfer_id=new_id,
+                                          route=routing.SCHOOL, recipient=school)
+                _tell_recipients(outcome, _organisation())
+                flash(f"The lost pupil's CTF is released to {school['name']}: it is in their inbox.", "success")
+                return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
+    page = render_template("transfers/release.html", transfer=transfer, form=form,
+                           pupils=transfers.pupils_of(db, transfer_id))
+    return page, 400 if form.errors else 200
+
+
+# ----------------------------------------------------------------------------- the LA's stores
+
+
+@bp.get("/lost-pupils")
+@la_transfers
+def lost_pupils():
+    db = get_db()
+    la = _organisation()
+    form = LostPupilSearchForm(request.args)
+    searched = False
+    if request.args:
+        if form.validate() and form.has_criteria():
+            dob = form.dob.data.isoformat() if form.dob.data else ""
+            files = transfers.search_lost_pupils(db, la["id"], upn=form.upn.data or "",
+                                                 surname=form.surname.data or "", dob=dob)
+            transfers.audit_search(db, _me(), {"upn": form.upn.data, "surname": form.surname.data, "dob": dob},
+                                   len(files), **client_details())
+            searched = True
+        elif not form.errors:
+            form.upn.errors.append("Enter a UPN, or a surname and a date of birth")
+    if not searched:
+        files = transfers.store(db, la["id"], routing.LOST)
+    page = render_template("transfers/lost_pupils.html", form=form, files=files, searched=searched,
+                           wait_days=current_app.config["LOST_PUPIL_WAIT_SCHOOL_DAYS"])
+    return page, 400 if form.errors else 200
+
+
+@bp.get("/left-sector")
+@la_transfers
+def left_sector():
+    files = transfers.store(get_db(), _organisation()["id"], routing.LEFT)
+    return render_template("transfers/store.html", files=files, route=routing.LEFT,
+                           title=transfers.STORES[routing.LEFT])
+
+
+@bp.get("/other-las")
+@la_transfers
+def other_las():
+    files = transfers.store(get_db(), _organisation()["id"], routing.OTHER_LA)
+    return render_template("transfers/store.html", files=files, route=routing.OTHER_LA,
+                           title=transfers.STORES[routing.OTHER_LA])
