@@ -13,6 +13,7 @@ from migrations import accounts as accounts_migrations
 from migrations import audit as audit_migrations
 from migrations import auth as auth_migrations
 from migrations import deadlines as deadlines_migrations
+from migrations import duplicates as duplicates_migrations
 from migrations import foundation, services
 from migrations import jobs as jobs_migrations
 from migrations import organisations as organisations_migrations
@@ -28,6 +29,7 @@ MIGRATION_SETS = [
     audit_migrations.migrations,
     accounts_migrations.migrations,
     returns_migrations.migrations,
+    duplicates_migrations.migrations,
 ]
 
 
