@@ -13,6 +13,7 @@ from migrations import accounts as accounts_migrations
 from migrations import audit as audit_migrations
 from migrations import auth as auth_migrations
 from migrations import deadlines as deadlines_migrations
+from migrations import duplicates as duplicates_migrations
 from migrations import foundation, services
 from migrations import jobs as jobs_migrations
 from migrations import local_returns as local_returns_migrations
@@ -38,6 +39,7 @@ MIGRATION_SETS = [
     messages_migrations.migrations,
     local_returns_migrations.migrations,
     transfers_migrations.migrations,
+    duplicates_migrations.migrations,
 ]
 
 

@@ -237,3 +237,11 @@ def data_version(db: Database) -> None:
                 " BEGIN UPDATE deadline_data_version SET version = version + 1 WHERE id = 1; END"
             )
     _run(db, tuple(statements))
+
+
+@migrations(name="0006_census_database_closure")
+def census_database_closure(db: Database) -> None:
+    """The date the DfE closes a census's database to changes (after it, unresolved duplicates stay split for
+    funding): set on a census deadline instance, shown as a countdown on the duplicates pages."""
+    _run(db, (f"ALTER TABLE deadline_instances ADD COLUMN database_closes_on TEXT"
+              f" CHECK (database_closes_on IS NULL OR database_closes_on {_DATE})",))

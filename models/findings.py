@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 SEVERITIES = ("error", "query")
 PUPIL_FIELDS = (
     "position", "upn", "former_upn", "uln", "surname", "forename", "middle_names", "preferred_surname", "dob",
-    "sex", "nc_year", "enrol_status", "postcode",
+    "sex", "nc_year", "enrol_status", "postcode", "entry_date", "leaving_date",
 )  # fmt: skip
 STAFF_FIELDS = ("position", "trn", "ni_number", "surname", "forename", "dob", "sex")
 _PUPIL_BATCH = 5000

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from domain import clock
 from domain.dates import uk_today
-from models import audit, deadline_catalogue, deadline_instances, deadline_statuses, findings, uploads
+from models import audit, deadline_catalogue, deadline_instances, deadline_statuses, duplicates, findings, uploads
 from models.db import one, rows, scalar, transaction
 
 MAX_NOTE = 2000
@@ -250,6 +250,7 @@ def create_version(
         carried = _carry_notes_forward(db, previous["id"], version_id) if previous else 0
         if job["instance_id"] is not None:
             _upload_started(db, job["organisation_id"], job["instance_id"], actor)
+        duplicates.version_loaded(db, version_id)  # duplicate pupils across schools, worked out again
         audit.record(
             db, "return_version_created", actor=actor, organisation_id=job["organisation_id"],
             target=f"return_version:{version_id}",

@@ -55,6 +55,8 @@ def pupil_record(position: int, fields: dict[str, str | None], sex_field: str) -
         "sex": fields.get(sex_field),
         "nc_year": fields.get("NCyearActual"),
         "enrol_status": fields.get("EnrolStatus"),
+        "entry_date": fields.get("EntryDate"),
+        "leaving_date": fields.get("LeavingDate"),
         "postcode": fields.get("PostCode"),
         "address_lines": [fields[k] for k in ADDRESS_LINE_FIELDS if fields.get(k)],
     }

@@ -62,7 +62,8 @@ def census_xml(pupils: list[dict] | None = None, **header_changes: str | None) -
     for p in pupils:
         ids = "".join(_el(k, p.get(k)) for k in ("UPN", "UniqueLearnerNumber", "FormerUPN", "Surname", "Forename",
                                                  "MiddleNames", "Sex", "Gender", "DOB"))
-        status = _el("EnrolStatus", p.get("EnrolStatus")) + _el("NCyearActual", p.get("NCyearActual"))
+        status = (_el("EnrolStatus", p.get("EnrolStatus")) + _el("EntryDate", p.get("EntryDate"))
+                  + _el("NCyearActual", p.get("NCyearActual")))
         rows.append(f"<PupilOnRoll><PupilIdentifiers>{ids}</PupilIdentifiers><PupilStatus>{status}</PupilStatus>"
                     f"<HomeInformation>{_address(p)}</HomeInformation></PupilOnRoll>")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<Message><Header><CollectionDetails>'

@@ -1,0 +1,608 @@
+"""Duplicate pupils across the LA's schools: stored detection over the latest loaded census versions, cases and
+their workflow.
+
+**Detection.** When a census version is loaded for a deadline instance (``returns.create_version`` calls
+:func:`version_loaded`), its pupils' normalised keys replace the school's rows in ``duplicate_pupils``; SQL
+over the indexed keys picks the records that share a UPN, a FormerUPN or a person key with that school's
+(:func:`refresh`; the whole instance when no school is given), and ``domain.duplicates.find_cases`` applies
+the rules to those few records. No Python loop runs over pairs or over every pupil.
+
+**Cases** (one per instance and case key: kind and the (school, UPN) of every member): **open** when found;
+**contacted** once the LA has messaged the schools; **resolved** by the LA (saying which change resolved it),
+or by an upload that removes the conflict ("resolved by upload", recorded on its own); **not a duplicate**
+with the LA's reason, remembered under the key so the same pair never reopens. A resolved case found again
+reopens. Each case has notes and a history (``duplicate_case_events``); every change by a person is audited,
+and each detection run that changes cases writes one audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from domain import clock
+from domain.duplicates import RULES, Case, PupilEntry, find_cases
+from domain.duplicates.normalise import person_key, upn_key
+from domain.validation.dates import parse_iso_date
+from models import audit
+from models.db import one, rows, scalar, transaction
+
+CENSUS_CODES = ("SC-AUT", "SC-SPR", "SC-SUM")
+STATUSES = {
+    "open": "Open",
+    "contacted": "Schools contacted",
+    "resolved": "Resolved",
+    "not_duplicate": "Not a duplicate",
+}
+ACTIVE = ("open", "contacted")
+EVENT_LABELS = {
+    "found": "Found", "changed": "Changed", "contacted": "Schools contacted", "note": "Note",
+    "resolved": "Resolved", "not_duplicate": "Marked not a duplicate", "reopened": "Found again",
+    "resolved_by_upload": "Resolved by upload",
+}  # fmt: skip
+MAX_TEXT = 2000
+PAGE_SIZE = 50
+_MEMBER_FIELDS = ("upn", "former_upn", "surname", "forename", "dob", "sex", "enrol_status", "postcode", "nc_year",
+                  "entry_date", "leaving_date", "position")  # fmt: skip
+
+
+class CaseError(ValueError):
+    """A case change that cannot be made now; the message says why, for the page."""
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+def _key_rows(db: Database, version_id: int, instance_id: int, organisation_id: int) -> Iterator[tuple]:
+    cursor = db.conn.execute(
+        "SELECT id, upn, former_upn, surname, forename, dob, sex FROM return_pupils WHERE version_id = ?", (version_id,)
+    )
+    for p in cursor:
+        yield (instance_id, organisation_id, version_id, p["id"], upn_key(p["upn"]), upn_key(p["former_upn"]),
+               person_key(p["surname"], p["forename"], p["dob"], p["sex"]))  # fmt: skip
+
+
+_INSERT_KEYS = (
+    "INSERT INTO duplicate_pupils (instance_id, organisation_id, version_id, pupil_id, upn_key, former_key,"
+    " person_key) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _replace_keys(db: Database, version: dict) -> None:
+    db.conn.execute(
+        "DELETE FROM duplicate_pupils WHERE instance_id = ? AND organisation_id = ?",
+        (version["instance_id"], version["organisation_id"]),
+    )
+    db.conn.executemany(_INSERT_KEYS, _key_rows(db, version["id"], version["instance_id"], version["organisation_id"]))
+
+
+def _census_version(db: Database, version_id: int) -> dict | None:
+    """The version with its school and instance, when it is a census version for a deadline instance."""
+    return one(
+        db,
+        "SELECT rv.id, rv.version, r.organisation_id, r.instance_id FROM return_versions rv"
+        " JOIN returns r ON r.id = rv.return_id WHERE rv.id = ? AND rv.kind = 'census' AND r.instance_id IS NOT NULL",
+        (version_id,),
+    )
+
+
+def version_loaded(db: Database, version_id: int) -> dict | None:
+    """A census version was loaded: its pupils replace its school's keys for the instance and the school's
+    cases are worked out again (in the caller's transaction). Returns the refresh's counts, or None for a
+    version that takes no part (a test upload, a workforce return or a CTF)."""
+    version = _census_version(db, version_id)
+    if version is None:
+        return None
+    with transaction(db):
+        _replace_keys(db, version)
+        return refresh(db, version["instance_id"], organisation_id=version["organisation_id"], version=version)
+
+
+def rebuild_instance(db: Database, instance_id: int) -> dict:
+    """Rebuild the instance's keys from every school's latest census version, then refresh every case."""
+    with transaction(db):
+        db.conn.execute("DELETE FROM duplicate_pupils WHERE instance_id = ?", (instance_id,))
+        latest = rows(
+            db,
+            "SELECT rv.id, r.organisation_id, r.instance_id FROM returns r JOIN return_versions rv ON rv.id ="
+            " (SELECT max(id) FROM return_versions WHERE return_id = r.id) WHERE r.instance_id = ?"
+            " AND rv.kind = 'census'",
+            (instance_id,),
+        )
+        for version in latest:
+            db.conn.executemany(_INSERT_KEYS, _key_rows(db, version["id"], instance_id, version["organisation_id"]))
+        return refresh(db, instance_id)
+
+
+# ----------------------------------------------------------------------------- detection
+
+
+_CANDIDATE_FIELDS = (
+    "SELECT d.organisation_id, d.version_id, d.pupil_id, rp.upn, rp.former_upn, rp.surname, rp.forename, rp.dob,"
+    " rp.sex, rp.enrol_status, rp.postcode, rp.nc_year, rp.entry_date, rp.leaving_date, rp.position,"
+    " json_extract(rv.header, '$.\"CollectionDetails/ReferenceDate\"') AS census_day"
+    " FROM duplicate_pupils d JOIN return_pupils rp ON rp.id = d.pupil_id"
+    " JOIN return_versions rv ON rv.id = d.version_id"
+)
+
+# Every record of the instance that shares a UPN, a FormerUPN or a person key with another school's.
+_ALL_CANDIDATES = (
+    _CANDIDATE_FIELDS
+    + """
+ WHERE d.id IN (
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
+    SELECT upn_key FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> ''
+    GROUP BY upn_key HAVING count(DISTINCT organisation_id) > 1)
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
+    SELECT person_key FROM duplicate_pupils WHERE instance_id = :i AND person_key <> ''
+    GROUP BY person_key HAVING count(DISTINCT organisation_id) > 1 AND count(DISTINCT upn_key) > 1)
+  UNION
+  SELECT a.id FROM duplicate_pupils a JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key = a.former_key
+    AND b.organisation_id <> a.organisation_id WHERE a.instance_id = :i AND a.former_key <> ''
+  UNION
+  SELECT b.id FROM duplicate_pupils a JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key = a.former_key
+    AND b.organisation_id <> a.organisation_id WHERE a.instance_id = :i AND a.former_key <> ''
+ )"""
+)
+
+# Every record of the instance that shares a key with the given records (``keys``: the school's own and
+# those of the members of its open cases).
+_SOME_CANDIDATES = (
+    _CANDIDATE_FIELDS
+    + """
+ WHERE d.id IN (
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
+    SELECT upn_key FROM keys WHERE upn_key <> '' UNION SELECT former_key FROM keys WHERE former_key <> '')
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND former_key <> '' AND former_key IN (
+    SELECT upn_key FROM keys WHERE upn_key <> '')
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
+    SELECT person_key FROM keys WHERE person_key <> '')
+ )"""
+)
+
+_KEYS_OF_SCHOOL = """
+WITH keys AS (
+  SELECT upn_key, former_key, person_key FROM duplicate_pupils WHERE instance_id = :i AND organisation_id = :o
+  UNION ALL
+  SELECT d.upn_key, d.former_key, d.person_key FROM duplicate_case_members m
+    JOIN duplicate_cases c ON c.id = m.case_id AND c.instance_id = :i AND c.status IN ('open', 'contacted')
+    JOIN duplicate_pupils d ON d.pupil_id = m.pupil_id
+  WHERE m.case_id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :o)
+)
+"""
+
+
+def _entries(found: Iterable) -> list[PupilEntry]:
+    entries = []
+    for row in found:
+        fields = {name: row[name] for name in _MEMBER_FIELDS}
+        entries.append(PupilEntry(
+            school=row["organisation_id"], census_day=parse_iso_date(row["census_day"]),
+            extra={"version_id": row["version_id"], "pupil_id": row["pupil_id"]}, **fields,
+        ))  # fmt: skip
+    return entries
+
+
+def detect(db: Database, instance_id: int, organisation_id: int | None = None) -> tuple[list[Case], list[int]]:
+    """The cases among the instance's stored keys: all of them, or those touching ``organisation_id``'s
+    records or its open cases' members; and the ids of the pupil records looked at. Members' ``school`` is
+    the organisation id."""
+    if organisation_id is None:
+        found = db.conn.execute(_ALL_CANDIDATES, {"i": instance_id})
+    else:
+        found = db.conn.execute(_KEYS_OF_SCHOOL + _SOME_CANDIDATES, {"i": instance_id, "o": organisation_id})
+    entries = _entries(found)
+    return find_cases(entries), [e.extra["pupil_id"] for e in entries]
+
+
+@dataclass
+class Counts:
+    found: int = 0
+    changed: int = 0
+    reopened: int = 0
+    closed: int = 0
+
+    def any(self) -> bool:
+        return bool(self.found or self.changed or self.reopened or self.closed)
+
+
+def refresh(db: Database, instance_id: int, *, organisation_id: int | None = None, version: dict | None = None) -> dict:
+    """Detect and reconcile the instance's cases: new cases open, changed ones are updated, resolved ones
+    found again reopen, "not a duplicate" ones stay closed, and open cases no longer found close as resolved
+    by upload. With ``organisation_id`` only that school's records and cases are looked at (after its
+    upload). Returns the counts; writes one audit entry when anything changed."""
+    now = clock.iso()
+    counts = Counts()
+    with transaction(db):
+        detected, looked_at = detect(db, instance_id, organisation_id)
+        keys = [case.key for case in detected]
+        existing = {
+            row["case_key"]: row
+            for row in rows(
+                db,
+                "SELECT id, case_key, status, rule, upns, matched, postcode, on_roll_together FROM duplicate_cases"
+                " WHERE instance_id = ? AND case_key IN (SELECT value FROM json_each(?))",
+                (instance_id, json.dumps(keys)),
+            )
+        }
+        replaced_by = {}
+        for case in detected:
+            case_id = _reconcile(db, instance_id, case, existing.get(case.key), now, organisation_id, counts)
+            replaced_by.update({(m.school, m.upn_key): case_id for m in case.members})
+        counts.closed = _close_missing(db, instance_id, set(keys), now, organisation_id, version, looked_at,
+                                       replaced_by)  # fmt: skip
+        if counts.any():
+            audit.record(
+                db, "duplicates_detected", organisation_id=organisation_id, target=f"instance:{instance_id}",
+                detail={"found": counts.found, "changed": counts.changed, "reopened": counts.reopened,
+                        "resolved_by_upload": counts.closed, "version_id": version["id"] if version else None},
+            )  # fmt: skip
+    return {"found": counts.found, "changed": counts.changed, "reopened": counts.reopened, "closed": counts.closed,
+            "cases": len(detected)}  # fmt: skip
+
+
+def _case_values(case: Case) -> dict:
+    together = case.on_roll_together
+    return {
+        "rule": case.rule,
+        "kind": case.kind,
+        "upns": json.dumps(case.upns),
+        "matched": json.dumps(case.matched),
+        "postcode": case.postcode_evidence,
+        "on_roll_together": None if together is None else int(together),
+    }
+
+
+def _replace_members(db: Database, case_id: int, case: Case) -> None:
+    db.conn.execute("DELETE FROM duplicate_case_members WHERE case_id = ?", (case_id,))
+    db.conn.executemany(
+        "INSERT INTO duplicate_case_members (case_id, organisation_id, version_id, pupil_id) VALUES (?, ?, ?, ?)",
+        [(case_id, m.school, m.extra["version_id"], m.extra["pupil_id"]) for m in case.members],
+    )
+
+
+def _event(db: Database, case_id: int, action: str, now: str, *, actor: dict | None = None,
+           organisation_id: int | None = None, text: str = "") -> None:  # fmt: skip
+    db.conn.execute(
+        "INSERT INTO duplicate_case_events (case_id, at, action, actor_id, organisation_id, text)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (case_id, now, action, actor["id"] if actor else None, organisation_id, text),
+    )
+
+
+def _reconcile(db: Database, instance_id: int, case: Case, row: dict | None, now: str, organisation_id: int | None,
+               counts: Counts) -> int:  # fmt: skip
+    """Store one detected case against its stored row (None: new); return the case's id."""
+    values = _case_values(case)
+    if row is None:
+        case_id = db.conn.execute(
+            "INSERT INTO duplicate_cases (instance_id, case_key, kind, rule, upns, matched, postcode, on_roll_together,"
+            " opened_at, updated_at) VALUES (:instance_id, :key, :kind, :rule, :upns, :matched, :postcode,"
+            " :on_roll_together, :now, :now)",
+            {**values, "instance_id": instance_id, "key": case.key, "now": now},
+        ).lastrowid
+        _replace_members(db, case_id, case)
+        _event(db, case_id, "found", now, organisation_id=organisation_id, text=RULES[case.rule])
+        counts.found += 1
+        return case_id
+    if row["status"] == "not_duplicate":
+        return row["id"]
+    if row["status"] == "resolved":
+        db.conn.execute(
+            "UPDATE duplicate_cases SET status = 'open', closed_at = NULL, closed_by = NULL, resolution = NULL,"
+            " rule = :rule, kind = :kind, upns = :upns, matched = :matched, postcode = :postcode,"
+            " on_roll_together = :on_roll_together, updated_at = :now WHERE id = :id",
+            {**values, "now": now, "id": row["id"]},
+        )
+        _replace_members(db, row["id"], case)
+        _event(db, row["id"], "reopened", now, organisation_id=organisation_id, text=RULES[case.rule])
+        counts.reopened += 1
+        return row["id"]
+    members = {
+        (r["organisation_id"], r["pupil_id"])
+        for r in rows(
+            db, "SELECT organisation_id, pupil_id FROM duplicate_case_members WHERE case_id = ?", (row["id"],)
+        )
+    }
+    same = all(str(row[name]) == str(values[name]) for name in ("rule", "upns", "matched", "postcode",
+                                                                "on_roll_together"))  # fmt: skip
+    if same and members == {(m.school, m.extra["pupil_id"]) for m in case.members}:
+        return row["id"]
+    db.conn.execute(
+        "UPDATE duplicate_cases SET rule = :rule, kind = :kind, upns = :upns, matched = :matched,"
+        " postcode = :postcode, on_roll_together = :on_roll_together, updated_at = :now WHERE id = :id",
+        {**values, "now": now, "id": row["id"]},
+    )
+    _replace_members(db, row["id"], case)
+    if row["rule"] != case.rule:
+        _event(db, row["id"], "changed", now, organisation_id=organisation_id, text=RULES[case.rule])
+    counts.changed += 1
+    return row["id"]
+
+
+def _close_missing(db: Database, instance_id: int, found: set[str], now: str, organisation_id: int | None,
+                   version: dict | None, looked_at: list[int], replaced_by: dict) -> int:  # fmt: skip
+    """Close the open cases no longer found (after a school's upload: its cases and those whose records were
+    looked at): resolved by upload, or replaced by the case their pupil is now part of."""
+    sql = "SELECT id, case_key FROM duplicate_cases WHERE instance_id = ? AND status IN ('open', 'contacted')"
+    params: tuple = (instance_id,)
+    if organisation_id is not None:
+        sql += (" AND id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = ?"
+                " OR pupil_id IN (SELECT value FROM json_each(?)))")  # fmt: skip
+        params += (organisation_id, json.dumps(looked_at))
+    gone = [row["id"] for row in rows(db, sql, params) if row["case_key"] not in found]
+    if not gone:
+        return 0
+    school = scalar(db, "SELECT name FROM organisations WHERE id = ?", (organisation_id,)) if organisation_id else None
+    after = f"{school}'s version {version['version']}" if school and version else "the schools' latest versions"
+    for case_id in gone:
+        members = rows(db, "SELECT m.organisation_id, rp.upn FROM duplicate_case_members m JOIN return_pupils rp"
+                           " ON rp.id = m.pupil_id WHERE m.case_id = ?", (case_id,))  # fmt: skip
+        successor = next((replaced_by[(m["organisation_id"], upn_key(m["upn"]))] for m in members
+                          if (m["organisation_id"], upn_key(m["upn"])) in replaced_by), None)  # fmt: skip
+        if successor is not None and successor != case_id:
+            text = f"Resolved by upload: after {after}, this pupil is part of case {successor} instead."
+        else:
+            text = f"Resolved by upload: {after} no longer has this conflict."
+        db.conn.execute(
+            "UPDATE duplicate_cases SET status = 'resolved', resolution = ?, closed_at = ?, closed_by = NULL,"
+            " updated_at = ? WHERE id = ?",
+            (text, now, now, case_id),
+        )
+        _event(db, case_id, "resolved_by_upload", now, organisation_id=organisation_id, text=text)
+    return len(gone)
+
+
+# ----------------------------------------------------------------------------- reading cases
+
+
+def census_instances(db: Database) -> list[dict]:
+    """Census deadline instances that have keys or cases, newest first (``id``, ``name``, ``period_label``,
+    ``academic_year``, ``database_closes_on``)."""
+    placeholders = ", ".join("?" for _ in CENSUS_CODES)
+    return rows(
+        db,
+        "SELECT i.id, c.name, c.code, i.period_label, i.academic_year, i.due_on, i.database_closes_on"
+        " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+        f" WHERE c.code IN ({placeholders}) AND (EXISTS (SELECT 1 FROM duplicate_cases WHERE instance_id = i.id)"
+        " OR EXISTS (SELECT 1 FROM duplicate_pupils WHERE instance_id = i.id)) ORDER BY i.due_on DESC, i.id DESC",
+        CENSUS_CODES,
+    )  # nosemgrep: sql-format # {placeholders} is only ? marks, one per fixed code
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a case list shows: one instance; optionally a kind, a status ("active": open or contacted), a
+    school (organisation id) and a phase of education."""
+
+    instance_id: int
+    kind: str = ""
+    status: str = "active"
+    school_id: int | None = None
+    phase: str = ""
+
+
+def _where(filters: Filters, la_code: str | None, own_school: int | None) -> tuple[str, dict]:
+    clauses = ["c.instance_id = :instance"]
+    params: dict = {"instance": filters.instance_id}
+    if la_code is not None:
+        clauses.append("EXISTS (SELECT 1 FROM duplicate_case_members m JOIN organisations o ON o.id = m.organisation_id"
+                       " WHERE m.case_id = c.id AND o.la_code = :la)")  # fmt: skip
+        params["la"] = la_code
+    if own_school is not None:
+        clauses.append("c.id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :own)")
+        params["own"] = own_school
+    if filters.kind:
+        clauses.append("c.kind = :kind")
+        params["kind"] = filters.kind
+    if filters.status == "active":
+        clauses.append("c.status IN ('open', 'contacted')")
+    elif filters.status:
+        clauses.append("c.status = :status")
+        params["status"] = filters.status
+    if filters.school_id:
+        clauses.append("c.id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :school)")
+        params["school"] = filters.school_id
+    if filters.phase:
+        clauses.append("c.id IN (SELECT m.case_id FROM duplicate_case_members m JOIN organisations o"
+                       " ON o.id = m.organisation_id WHERE o.phase = :phase)")  # fmt: skip
+        params["phase"] = filters.phase
+    return " AND ".join(clauses), params
+
+
+def list_cases(db: Database, filters: Filters, *, la_code: str | None = None, own_school: int | None = None,
+               page: int = 1, page_size: int | None = PAGE_SIZE) -> tuple[list[dict], int]:  # fmt: skip
+    """One page of cases (all when ``page_size`` is None) and the total, with their members. ``la_code``
+    limits to cases with a school of that LA; ``own_school`` to that school's cases."""
+    where, params = _where(filters, la_code, own_school)
+    # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders (_where)
+    total = scalar(db, f"SELECT count(*) FROM duplicate_cases c WHERE {where}", params)  # nosec B608
+    limit = ""
+    if page_size is not None:
+        limit = " LIMIT :limit OFFSET :offset"
+        params = {**params, "limit": page_size, "offset": (max(page, 1) - 1) * page_size}
+    # nosemgrep: sql-format # {where} as above; {limit} is fixed text with placeholders
+    found = rows(db, f"SELECT c.* FROM duplicate_cases c WHERE {where} ORDER BY c.status IN ('resolved',"  # nosec B608
+                     f" 'not_duplicate'), c.opened_at DESC, c.id DESC{limit}", params)  # fmt: skip
+    members = _members_of(db, [c["id"] for c in found])
+    return [_decode(c, members.get(c["id"], [])) for c in found], total
+
+
+def _members_of(db: Database, case_ids: list[int]) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    if not case_ids:
+        return out
+    found = rows(
+        db,
+        "SELECT m.case_id, m.organisation_id, m.version_id, o.name AS school_name, o.dfe_number, o.phase,"
+        " o.la_code, rp.upn, rp.former_upn, rp.surname, rp.forename, rp.dob, rp.sex, rp.enrol_status, rp.postcode,"
+        " rp.nc_year, rp.entry_date, rp.leaving_date, rv.version, r.id AS return_id FROM duplicate_case_members m"
+        " JOIN organisations o ON o.id = m.organisation_id JOIN return_pupils rp ON rp.id = m.pupil_id"
+        " JOIN return_versions rv ON rv.id = m.version_id JOIN returns r ON r.id = rv.return_id"
+        " WHERE m.case_id IN (SELECT value FROM json_each(?)) ORDER BY o.name, m.id",
+        (json.dumps(case_ids),),
+    )
+    for member in found:
+        out.setdefault(member["case_id"], []).append(member)
+    return out
+
+
+def _decode(case: dict, members: list[dict]) -> dict:
+    case["upns"] = json.loads(case["upns"])
+    case["matched"] = json.loads(case["matched"])
+    case["members"] = members
+    case["schools"] = sorted({m["school_name"] for m in members})
+    case["status_label"] = STATUSES[case["status"]]
+    case["rule_text"] = RULES.get(case["rule"], case["rule"])
+    return case
+
+
+def get_case(db: Database, case_id: int) -> dict | None:
+    """One case with its members (school and record) and its history (oldest first), or None."""
+    case = one(db, "SELECT * FROM duplicate_cases WHERE id = ?", (case_id,))
+    if case is None:
+        return None
+    case = _decode(case, _members_of(db, [case_id]).get(case_id, []))
+    case["events"] = rows(
+        db,
+        "SELECT e.*, u.name AS actor_name, o.name AS organisation_name FROM duplicate_case_events e"
+        " LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN organisations o ON o.id = e.organisation_id"
+        " WHERE e.case_id = ? ORDER BY e.id",
+        (case_id,),
+    )
+    return case
+
+
+def count_active(db: Database, *, la_code: str | None = None, own_school: int | None = None) -> int:
+    """Open and contacted cases (of an LA's schools, or of one school), across every census instance."""
+    clauses, params = ["c.status IN ('open', 'contacted')"], {}
+    if la_code is not None:
+        clauses.append("EXISTS (SELECT 1 FROM duplicate_case_members m JOIN organisations o ON o.id = m.organisation_id"
+                       " WHERE m.case_id = c.id AND o.la_code = :la)")  # fmt: skip
+        params["la"] = la_code
+    if own_school is not None:
+        clauses.append("c.id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :own)")
+        params["own"] = own_school
+    # nosemgrep: sql-format # fixed clauses with :name placeholders
+    return scalar(db, f"SELECT count(*) FROM duplicate_cases c WHERE {' AND '.join(clauses)}", params)  # nosec B608
+
+
+def counts_by_status(db: Database, instance_id: int, la_code: str | None) -> dict[str, int]:
+    """Cases of the instance by status (each status present, 0 when none)."""
+    where, params = _where(Filters(instance_id, status=""), la_code, None)
+    # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders (_where)
+    found = rows(db, f"SELECT c.status, count(*) AS n FROM duplicate_cases c WHERE {where} GROUP BY c.status",  # nosec B608
+                 params)  # fmt: skip
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({row["status"]: row["n"] for row in found})
+    return counts
+
+
+# ----------------------------------------------------------------------------- changes by people
+
+
+def _check_text(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise CaseError(f"Enter {what}.")
+    if len(text) > MAX_TEXT:
+        raise CaseError(f"{what[0].upper()}{what[1:]} must be {MAX_TEXT:,} characters or fewer.")
+    return text
+
+
+def _change(db: Database, case: dict, actor: dict, action: str, text: str, *, status: str | None = None,
+            ip: str | None = None, user_agent: str | None = None, closing: bool = False) -> None:  # fmt: skip
+    now = clock.iso()
+    with transaction(db):
+        if status is not None:
+            db.conn.execute(
+                "UPDATE duplicate_cases SET status = ?, resolution = ?, closed_at = ?, closed_by = ?, updated_at = ?"
+                " WHERE id = ?",
+                (status, text if closing else None, now if closing else None, actor["id"] if closing else None, now,
+                 case["id"]),
+            )  # fmt: skip
+        else:
+            db.conn.execute("UPDATE duplicate_cases SET updated_at = ? WHERE id = ?", (now, case["id"]))
+        _event(db, case["id"], action, now, actor=actor, organisation_id=actor["organisation_id"], text=text)
+        audit.record(
+            db, f"duplicate_case_{action}", actor=actor, organisation_id=actor["organisation_id"],
+            target=f"duplicate_case:{case['id']}", ip=ip, user_agent=user_agent,
+            detail={"status": status or case["status"], "text": text},
+        )  # fmt: skip
+
+
+def add_note(db: Database, case: dict, actor: dict, text: str, **client) -> None:
+    """Add a note to the case's history. Raises CaseError for an empty or too long note."""
+    _change(db, case, actor, "note", _check_text(text, "a note"), **client)
+
+
+def record_contacted(db: Database, case: dict, actor: dict, text: str, **client) -> None:
+    """Record that the LA messaged the case's schools (``text``: what was sent); an open case becomes
+    contacted. Raises CaseError for a closed case."""
+    if case["status"] not in ACTIVE:
+        raise CaseError("This case is closed: reopen it before contacting the schools.")
+    _change(db, case, actor, "contacted", _check_text(text, "a message"), status="contacted", **client)
+
+
+def resolve(db: Database, case: dict, actor: dict, text: str, **client) -> None:
+    """Close the case as resolved, saying which change resolved it. Raises CaseError when it is closed."""
+    if case["status"] not in ACTIVE:
+        raise CaseError("This case is already closed.")
+    _change(
+        db, case, actor, "resolved", _check_text(text, "what resolved it"), status="resolved", closing=True, **client
+    )
+
+
+def mark_not_duplicate(db: Database, case: dict, actor: dict, reason: str, **client) -> None:
+    """Close the case as not a duplicate, with the reason; the same pair never reopens. Raises CaseError when
+    it is already closed."""
+    if case["status"] not in ACTIVE:
+        raise CaseError("This case is already closed.")
+    _change(db, case, actor, "not_duplicate", _check_text(reason, "why this is not a duplicate"),
+            status="not_duplicate", closing=True, **client)  # fmt: skip
+
+
+def reopen(db: Database, case: dict, actor: dict, text: str, **client) -> None:
+    """Reopen a closed case (e.g. marked not a duplicate by mistake), with the reason."""
+    if case["status"] in ACTIVE:
+        raise CaseError("This case is already open.")
+    _change(db, case, actor, "reopened", _check_text(text, "why it is reopened"), status="open", **client)
+
+
+# ----------------------------------------------------------------------------- census database closure
+
+
+def set_database_closure(db: Database, instance_id: int, day: dt.date | None, actor: dict, **client) -> None:
+    """Set (or clear, with None) the date the census database closes, on the census instance; audited."""
+    with transaction(db):
+        db.conn.execute(
+            "UPDATE deadline_instances SET database_closes_on = ? WHERE id = ?",
+            (day.isoformat() if day else None, instance_id),
+        )
+        audit.record(
+            db, "census_database_closure_set", actor=actor, organisation_id=actor["organisation_id"],
+            target=f"instance:{instance_id}", detail={"database_closes_on": day.isoformat() if day else None},
+            **client,
+        )  # fmt: skip
+
+
+def instance_closure(db: Database, instance_id: int) -> dict | None:
+    """The census instance (``id``, ``name``, ``period_label``, ``database_closes_on`` as a date or None), or
+    None when it is not a census instance."""
+    placeholders = ", ".join("?" for _ in CENSUS_CODES)
+    found = one(
+        db,
+        "SELECT i.id, c.name, c.code, i.period_label, i.academic_year, i.database_closes_on FROM deadline_instances i"
+        f" JOIN return_catalogue c ON c.id = i.catalogue_id WHERE i.id = ? AND c.code IN ({placeholders})",
+        (instance_id, *CENSUS_CODES),
+    )  # nosemgrep: sql-format # {placeholders} is only ? marks
+    if found:
+        found["database_closes_on"] = parse_iso_date(found["database_closes_on"])
+    return found

@@ -1,0 +1,149 @@
+"""Stored detection over every school's latest loaded census version: cases open when a school uploads, close
+themselves as "resolved by upload" when a corrected upload removes the conflict, and a pair marked "not a
+duplicate" never reopens."""
+
+from __future__ import annotations
+
+from models import duplicates
+from models.db import rows, scalar
+from tests.conftest import audit_events
+from tests.duplicates.factories import census_instance, load, own, shared
+from tests.returns.factories import make_version
+
+
+def _cases(db) -> list[dict]:
+    return rows(db, "SELECT id, kind, rule, status, resolution, upns FROM duplicate_cases ORDER BY id")
+
+
+def _history(db, case_id: int) -> list[str]:
+    return [r["action"] for r in rows(db, "SELECT action FROM duplicate_case_events WHERE case_id = ? ORDER BY id",
+                                      (case_id,))]  # fmt: skip
+
+
+def test_a_second_schools_upload_opens_a_case_naming_its_rule(db, sc_aut, school, other_school):
+    load(db, school, sc_aut, [shared(1), own(2)])
+    assert _cases(db) == []
+    load(db, other_school, sc_aut, [shared(1), own(3)])
+    [case] = _cases(db)
+    assert (case["kind"], case["rule"], case["status"]) == ("same-upn", "single-at-two-schools", "open")
+    full = duplicates.get_case(db, case["id"])
+    assert [m["school_name"] for m in full["members"]] == ["Fenland Primary School", "Ouse Valley Academy"]
+    assert full["matched"][:2] == ["UPN", "surname"] and full["postcode"] == "agrees"
+    assert _history(db, case["id"]) == ["found"]
+    assert audit_events(db, "duplicates_detected")
+
+
+def test_dual_registration_is_not_a_case_and_statuses_are_per_latest_version(db, sc_aut, school, other_school):
+    load(db, school, sc_aut, [shared(1, EnrolStatus="M")])
+    load(db, other_school, sc_aut, [shared(1, EnrolStatus="S")])
+    assert _cases(db) == []
+    load(db, other_school, sc_aut, [shared(1, EnrolStatus="M")])  # now both main
+    assert [c["rule"] for c in _cases(db)] == ["more-than-one-main"]
+
+
+def test_corrected_upload_closes_the_case_as_resolved_by_upload(db, sc_aut, school, other_school):
+    load(db, school, sc_aut, [shared(1), own(2)])
+    version = load(db, other_school, sc_aut, [shared(1), own(3)])
+    [case] = _cases(db)
+    corrected = load(db, other_school, sc_aut, [own(3)])
+    [closed] = _cases(db)
+    assert closed["status"] == "resolved"
+    assert closed["resolution"] == (f"Resolved by upload: Ouse Valley Academy's version {corrected['version']} no "
+                                    "longer has this conflict.")  # fmt: skip
+    assert corrected["version"] == version["version"] + 1
+    assert _history(db, case["id"]) == ["found", "resolved_by_upload"]
+
+
+def test_the_same_conflict_found_again_reopens_a_resolved_case(db, sc_aut, school, other_school):
+    load(db, school, sc_aut, [shared(1)])
+    load(db, other_school, sc_aut, [shared(1)])
+    load(db, other_school, sc_aut, [own(3)])
+    load(db, other_school, sc_aut, [shared(1)])
+    [case] = _cases(db)
+    assert case["status"] == "open"
+    assert _history(db, case["id"]) == ["found", "resolved_by_upload", "reopened"]
+
+
+def test_not_a_duplicate_is_remembered_and_never_reopens(db, sc_aut, school, other_school, la_user):
+    load(db, school, sc_aut, [shared(1)])
+    load(db, other_school, sc_aut, [shared(1, UPN="B801200005001")])
+    [case] = _cases(db)
+    assert case["kind"] == "same-person"
+    duplicates.mark_not_duplicate(db, duplicates.get_case(db, case["id"]), la_user, "Two children: checked with both")
+    load(db, other_school, sc_aut, [shared(1, UPN="B801200005001"), own(4)])
+    load(db, school, sc_aut, [shared(1), own(5)])
+    [again] = _cases(db)
+    assert (again["id"], again["status"]) == (case["id"], "not_duplicate")
+    assert _history(db, case["id"]) == ["found", "not_duplicate"]
+    assert audit_events(db, "duplicate_case_not_duplicate")
+
+
+def test_remaining_schools_keep_a_case_when_one_of_three_corrects(db, sc_aut, school, other_school, third_school):
+    for organisation in (school, other_school, third_school):
+        load(db, organisation, sc_aut, [shared(1)])
+    pair, three = _cases(db)
+    assert pair["status"] == "resolved" and three["status"] == "open"
+    assert pair["resolution"] == (
+        f"Resolved by upload: after Third Street School's version 1, this pupil is part of case {three['id']} instead."
+    )
+    load(db, third_school, sc_aut, [own(9)])
+    statuses = {tuple(duplicates.get_case(db, c["id"])["schools"]): c["status"] for c in _cases(db)}
+    assert statuses == {
+        ("Fenland Primary School", "Ouse Valley Academy", "Third Street School"): "resolved",
+        ("Fenland Primary School", "Ouse Valley Academy"): "open",
+    }
+    assert _history(db, pair["id"]) == ["found", "resolved_by_upload", "reopened"]
+
+
+def test_former_upn_is_matched_through_uploads(db, sc_aut, school, other_school):
+    temporary = "G80120000101A"
+    load(db, school, sc_aut, [own(1, UPN=temporary)])
+    load(db, other_school, sc_aut, [own(1, FormerUPN=temporary)])
+    assert [(c["kind"], c["rule"]) for c in _cases(db)] == [("same-upn", "former-upn")]
+
+
+def test_test_uploads_and_other_instances_take_no_part(db, sc_aut, school, other_school):
+    make_version(db, school, None, pupils=[shared(1)])  # a test upload: no instance
+    load(db, other_school, sc_aut, [shared(1)])
+    spring = census_instance(db, "SC-SPR")
+    load(db, school, spring, [shared(1)])
+    assert _cases(db) == []
+
+
+def test_full_refresh_matches_incremental(db, sc_aut, school, other_school, third_school):
+    load(db, school, sc_aut, [shared(1), shared(2, Surname="Twin", Forename="Amy")])
+    load(db, other_school, sc_aut, [shared(1), shared(7, Surname="Twin", Forename="Amy", UPN="B801200005001")])
+    load(db, third_school, sc_aut, [own(3)])
+    before = _cases(db)
+    assert len(before) == 2
+    counts = duplicates.rebuild_instance(db, sc_aut["id"])
+    assert counts["cases"] == 2 and counts["found"] == counts["closed"] == 0
+    assert _cases(db) == before
+    assert scalar(db, "SELECT count(*) FROM duplicate_pupils WHERE instance_id = ?", (sc_aut["id"],)) == 5
+
+
+def test_people_changes_are_audited_and_closed_cases_refuse_them(db, sc_aut, school, other_school, la_user):
+    load(db, school, sc_aut, [shared(1)])
+    load(db, other_school, sc_aut, [shared(1)])
+    [case] = _cases(db)
+    get = lambda: duplicates.get_case(db, case["id"])  # noqa: E731
+    duplicates.add_note(db, get(), la_user, "Rang both offices.")
+    duplicates.record_contacted(db, get(), la_user, "Please check which school the pupil attends.")
+    assert get()["status"] == "contacted"
+    duplicates.resolve(db, get(), la_user, "Ouse Valley took the pupil off roll on 2 October.")
+    assert get()["status"] == "resolved" and get()["closed_by"] == la_user["id"]
+    for change in (duplicates.resolve, duplicates.mark_not_duplicate, duplicates.record_contacted):
+        try:
+            change(db, get(), la_user, "Again")
+        except duplicates.CaseError:
+            continue
+        raise AssertionError(f"{change.__name__} changed a closed case")
+    try:
+        duplicates.add_note(db, get(), la_user, "   ")
+    except duplicates.CaseError as error:
+        assert str(error) == "Enter a note."
+    duplicates.reopen(db, get(), la_user, "The school put the pupil back.")
+    assert get()["status"] == "open"
+    actions = [e["action"] for e in audit_events(db) if e["action"].startswith("duplicate_case_")]
+    assert actions == ["duplicate_case_note", "duplicate_case_contacted", "duplicate_case_resolved",
+                       "duplicate_case_reopened"]  # fmt: skip
