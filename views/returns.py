@@ -20,7 +20,8 @@ from flask_login import current_user
 from background.validation_pool import pool, storage
 from background.validation_pool.worker import max_bytes, quick_check
 from domain.dates import uk_today
-from domain.validation import FileRefused
+from domain.validation import FileRefused, uln_readiness
+from domain.validation.dates import parse_iso_date
 from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
@@ -384,6 +385,54 @@ def findings_csv(version_id: int):
 
     name = f"{return_exports.stem(version)}_findings.csv"
     return Response(generate(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ----------------------------------------------------------------------------- ULN readiness
+
+
+def _uln_readiness(version: dict) -> tuple[dt.date, list[dict]]:
+    """The day ages are taken on (census day, else the day the file was checked) and, for each pupil of a census
+    version who needs a ULN and has none, ``{"pupil", "flags"}``: flagged pupils first, then in file order."""
+    if version["kind"] != "census":
+        abort(404)
+    on = parse_iso_date((version.get("summary") or {}).get("age_on")) or parse_iso_date(version["validated_at"][:10])
+    found = [{"pupil": p, "flags": uln_readiness.flags_for(p, on)}
+             for p in findings.iter_pupils(get_db(), version["id"]) if uln_readiness.needs_uln(p, on)]  # fmt: skip
+    found.sort(key=lambda row: not row["flags"])
+    return on, found
+
+
+@bp.get("/versions/<int:version_id>/uln-readiness")
+@any_returns
+def uln_readiness_page(version_id: int):
+    version = load_version(version_id)
+    on, found = _uln_readiness(version)
+    flagged = sum(1 for row in found if row["flags"])
+    return render_template("returns/uln_readiness.html", version=version, ret=version["return"], on=on, rows=found,
+                           flagged=flagged, exceptions=uln_readiness.EXCEPTIONS)  # fmt: skip
+
+
+ULN_CSV_HEADER = ("UPN", "Surname", "Forename", "Date of birth", "Year group", "Postcode", "Ready", "LRS exceptions",
+                  "What to fix")  # fmt: skip
+
+
+@bp.get("/versions/<int:version_id>/uln-readiness.csv")
+@any_returns
+def uln_readiness_csv(version_id: int):
+    version = load_version(version_id)
+    _on, found = _uln_readiness(version)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(ULN_CSV_HEADER)
+    for row in found:
+        pupil, flags = row["pupil"], row["flags"]
+        cells = (pupil["upn"], pupil["surname"], pupil["forename"], pupil["dob"], pupil["nc_year"], pupil["postcode"],
+                 "no" if flags else "yes", " ".join(f.code for f in flags), " ".join(f.message for f in flags))
+        writer.writerow([csv_cell(v or "") for v in cells])
+    name = f"{return_exports.stem(version)}_uln_readiness.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- notes and submission

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain.validation.identifiers import uln_is_valid, upn_is_valid
+from domain.validation.identifiers import POSTCODE_PATTERN, uln_is_valid, upn_is_valid
 
 #: Why each kind is refused, as the form says it.
 REASONS: dict[str, str] = {
@@ -33,7 +33,7 @@ _UPN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][0-9]{11}[0-9A-Za-z](?![A-Za-z0-9])"
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9][0-9 ]{8,}[0-9](?![0-9])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PHONE = re.compile(r"(?<![0-9+])(?:\+44\s?\(?0?\)?\s?|\(?0)[1-9][0-9()\s-]{7,13}[0-9](?![0-9])")
-_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s?[0-9][A-Z]{2}\b", re.IGNORECASE)
+_POSTCODE = re.compile(rf"\b{POSTCODE_PATTERN}\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,17 @@ def upn_serial(upn: str) -> tuple[str, int] | None:
     return "temporary", int(upn[10:12]) * len(CHECK_LETTERS) + CHECK_LETTERS.index(upn[12])
 
 
+#: A UK postcode as Royal Mail writes it: the outward code (area, district) and the inward code (sector, unit),
+#: with or without the space; GIR 0AA is Girobank's. For use inside other patterns (no anchors).
+POSTCODE_PATTERN = r"(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s?[0-9][A-Z]{2}"
+_POSTCODE = re.compile(POSTCODE_PATTERN, re.IGNORECASE)
+
+
+def postcode_is_valid(text: str | None) -> bool:
+    """True when ``text`` (spaces around it ignored) is a UK postcode's shape, e.g. ``CB3 0AP`` or ``cb30ap``."""
+    return bool(text) and _POSTCODE.fullmatch(text.strip()) is not None
+
+
 def uln_is_valid(uln: str | None) -> bool:
     """True when ``uln`` is 10 digits whose last is the mod-11 check digit. Never raises."""
     if not uln or not _ULN_SHAPE.fullmatch(uln):
