@@ -27,6 +27,7 @@ AREAS: tuple[str, ...] = (
     "deadlines_admin",
     "returns",
     "returns_review",
+    "duplicates",
     "audit",
     "outbox",
     "moved",

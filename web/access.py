@@ -221,6 +221,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Returns tracker", "deadline_tracker.index", lambda user: is_la_user(user, DEADLINES)),
     Section("Returns", "returns.index", lambda user: is_school_user(user, RETURNS)),
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
+    Section("Duplicate pupils", "duplicates.index", lambda user: uses_service(user, RETURNS)),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
     Section("Audit log", "audit.index", lambda user: user.is_site_admin),
     Section("Outbox", "outbox.index", lambda user: user.is_site_admin),

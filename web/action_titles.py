@@ -69,6 +69,14 @@ ACTION_TITLES = {
     "return_returned": "Return sent back to the school",
     "returns_exported": "Returns downloaded",
     "return_original_downloaded": "Original return file downloaded",
+    "duplicates_detected": "Duplicate pupils worked out again after an upload",
+    "duplicate_case_note": "Note added to a duplicate pupil case",
+    "duplicate_case_contacted": "Schools messaged about a duplicate pupil",
+    "duplicate_case_resolved": "Duplicate pupil case resolved",
+    "duplicate_case_not_duplicate": "Duplicate pupil case closed as not a duplicate",
+    "duplicate_case_reopened": "Duplicate pupil case reopened",
+    "duplicate_cases_downloaded": "Duplicate pupil cases downloaded",
+    "census_database_closure_set": "Census database closure date set",
     "backup_restored": "Restored from a backup",
 }
 

@@ -64,6 +64,7 @@ VALUES = {
     "job_id": lambda w: w["version"]["job_id"],
     "request_id": lambda w: w["request_id"],
     "claim_id": lambda w: w["claim_id"],
+    "case_id": lambda w: w["case_id"],
 }
 # Query strings a route needs to answer with its page rather than 404.
 QUERY_STRINGS = {"returns.explain": lambda w: {"rule": w["query_rule"]}}
@@ -133,6 +134,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "query_rule": query_rule,
         "request_id": open_request(db, school)["id"],
         "claim_id": claim["id"],
+        # The two schools' returns share pupil 1's UPN: a duplicate pupil case between them.
+        "case_id": scalar(db, "SELECT min(id) FROM duplicate_cases"),
         "message_id": message["id"],
         "entry_id": scalar(db, "SELECT max(id) FROM audit_log"),
         "feed_token": calendar_feeds.create(db, people["school_user"]),

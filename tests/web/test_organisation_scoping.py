@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.duplicates.factories import other_schools_case
 from tests.returns.factories import other_schools_version
 from tests.web.test_shell import PUBLIC_ENDPOINTS
 
@@ -32,6 +33,7 @@ OTHER_ORGANISATION_OBJECTS = {
     "job_id": lambda ctx: other_schools_version(ctx)["job_id"],
     "request_id": lambda ctx: _once(ctx, "request_id", other_schools_request),  # an account request
     "claim_id": lambda ctx: _once(ctx, "claim_id", other_schools_claim),  # an approver claim code of a third school
+    "case_id": other_schools_case,  # a duplicate pupil case between the other school and a third
 }
 
 
