@@ -121,21 +121,19 @@ def rebuild_instance(db: Database, instance_id: int) -> dict:
 # ----------------------------------------------------------------------------- detection
 
 
-_CANDIDATE_FIELDS = (
+# The records with these ids (a JSON list), with the fields the rules read.
+_CANDIDATES = (
     "SELECT d.organisation_id, d.version_id, d.pupil_id, d.upn_key, d.former_key, d.person_key, rp.upn,"
     " rp.former_upn, rp.surname, rp.forename, rp.dob, rp.sex, rp.enrol_status, rp.postcode, rp.nc_year,"
-    " rp.entry_date, rp.leaving_date, rp.position"
-    " FROM duplicate_pupils d JOIN return_pupils rp ON rp.id = d.pupil_id"
+    " rp.entry_date, rp.leaving_date, rp.position FROM duplicate_pupils d JOIN return_pupils rp ON rp.id = d.pupil_id"
+    " WHERE d.id IN (SELECT value FROM json_each(?))"
 )
 
-# Every record of the instance that shares a UPN, a FormerUPN or a person key with another record (the domain rules
-# then drop those at one school only): groups found with count(*) over covering indexes (telling schools apart
-# in SQL, by count(DISTINCT) or min <> max, cost three to four times as much), and the FormerUPN join starting
-# from the few records with one (CROSS JOIN keeps that order).
-_ALL_CANDIDATES = (
-    _CANDIDATE_FIELDS
-    + """
- WHERE d.id IN (
+# The ids of every record of the instance that shares a UPN, a FormerUPN or a person key with another record (the
+# domain rules then drop those at one school only): groups found with count(*) over covering indexes (telling
+# schools apart in SQL, by count(DISTINCT) or min <> max, cost three to four times as much), and the FormerUPN join
+# starting from the few records with one (CROSS JOIN keeps that order).
+_ALL_CANDIDATE_IDS = """
   SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
     SELECT upn_key FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> ''
     GROUP BY upn_key HAVING count(*) > 1)
@@ -151,27 +149,11 @@ _ALL_CANDIDATES = (
   SELECT b.id FROM duplicate_pupils a CROSS JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key <> ''
     AND b.upn_key = a.former_key AND b.organisation_id <> a.organisation_id
     WHERE a.instance_id = :i AND a.former_key <> ''
- )"""
-)
+"""
 
-# Every record of the instance that shares a key with the given records (``keys``: the school's own and
-# those of the members of its open cases).
-_SOME_CANDIDATES = (
-    _CANDIDATE_FIELDS
-    + """
- WHERE d.id IN (
-  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
-    SELECT upn_key FROM keys WHERE upn_key <> '' UNION SELECT former_key FROM keys WHERE former_key <> '')
-  UNION
-  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND former_key <> '' AND former_key IN (
-    SELECT upn_key FROM keys WHERE upn_key <> '')
-  UNION
-  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
-    SELECT person_key FROM keys WHERE person_key <> '')
- )"""
-)
-
-_KEYS_OF_SCHOOL = """
+# The ids of every record of the instance that shares a key with school :o's records or with the members of its
+# open cases (``keys``), through the same indexes.
+_SCHOOL_CANDIDATE_IDS = """
 WITH keys AS (
   SELECT upn_key, former_key, person_key FROM duplicate_pupils WHERE instance_id = :i AND organisation_id = :o
   UNION ALL
@@ -180,6 +162,14 @@ WITH keys AS (
     JOIN duplicate_pupils d ON d.pupil_id = m.pupil_id
   WHERE m.case_id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :o)
 )
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
+    SELECT upn_key FROM keys WHERE upn_key <> '' UNION SELECT former_key FROM keys WHERE former_key <> '')
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND former_key <> '' AND former_key IN (
+    SELECT upn_key FROM keys WHERE upn_key <> '')
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
+    SELECT person_key FROM keys WHERE person_key <> '')
 """
 
 
@@ -214,10 +204,11 @@ def detect(db: Database, instance_id: int, organisation_id: int | None = None) -
     records or its open cases' members; and the ids of the pupil records looked at. Members' ``school`` is
     the organisation id."""
     if organisation_id is None:
-        found = db.conn.execute(_ALL_CANDIDATES, {"i": instance_id})
+        ids = db.conn.execute(_ALL_CANDIDATE_IDS, {"i": instance_id})
     else:
-        found = db.conn.execute(_KEYS_OF_SCHOOL + _SOME_CANDIDATES, {"i": instance_id, "o": organisation_id})
-    entries = _entries(db, found.fetchall())
+        ids = db.conn.execute(_SCHOOL_CANDIDATE_IDS, {"i": instance_id, "o": organisation_id})
+    found = db.conn.execute(_CANDIDATES, (json.dumps([row[0] for row in ids]),)).fetchall()
+    entries = _entries(db, found)
     return find_cases(entries), [e.extra["pupil_id"] for e in entries]
 
 
@@ -389,15 +380,15 @@ def _close_missing(db: Database, instance_id: int, found: set[str], now: str, or
 def census_instances(db: Database) -> list[dict]:
     """Census deadline instances that have keys or cases, newest first (``id``, ``name``, ``period_label``,
     ``academic_year``, ``database_closes_on``)."""
-    placeholders = ", ".join("?" for _ in CENSUS_CODES)
     return rows(
         db,
         "SELECT i.id, c.name, c.code, i.period_label, i.academic_year, i.due_on, i.database_closes_on"
         " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
-        f" WHERE c.code IN ({placeholders}) AND (EXISTS (SELECT 1 FROM duplicate_cases WHERE instance_id = i.id)"
+        " WHERE c.code IN (SELECT value FROM json_each(?)) AND (EXISTS (SELECT 1 FROM duplicate_cases"
+        " WHERE instance_id = i.id)"
         " OR EXISTS (SELECT 1 FROM duplicate_pupils WHERE instance_id = i.id)) ORDER BY i.due_on DESC, i.id DESC",
-        CENSUS_CODES,
-    )  # nosemgrep: sql-format # {placeholders} is only ? marks, one per fixed code
+        (json.dumps(CENSUS_CODES),),
+    )
 
 
 @dataclass(frozen=True)
@@ -517,16 +508,9 @@ def get_case(db: Database, case_id: int) -> dict | None:
 
 def count_active(db: Database, *, la_code: str | None = None, own_school: int | None = None) -> int:
     """Open and contacted cases (of an LA's schools, or of one school), across every census instance."""
-    clauses, params = ["c.status IN ('open', 'contacted')"], {}
-    if la_code is not None:
-        clauses.append("EXISTS (SELECT 1 FROM duplicate_case_members m JOIN organisations o ON o.id = m.organisation_id"
-                       " WHERE m.case_id = c.id AND o.la_code = :la)")  # fmt: skip
-        params["la"] = la_code
-    if own_school is not None:
-        clauses.append("c.id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :own)")
-        params["own"] = own_school
-    # nosemgrep: sql-format # fixed clauses with :name placeholders
-    return scalar(db, f"SELECT count(*) FROM duplicate_cases c WHERE {' AND '.join(clauses)}", params)  # nosec B608
+    where, params = _where(Filters(None), la_code, own_school)
+    # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders (_where)
+    return scalar(db, f"SELECT count(*) FROM duplicate_cases c WHERE {where}", params)  # nosec B608
 
 
 def counts_by_status(db: Database, instance_id: int, la_code: str | None) -> dict[str, int]:
@@ -631,13 +615,13 @@ def set_database_closure(db: Database, instance_id: int, day: dt.date | None, ac
 def instance_closure(db: Database, instance_id: int) -> dict | None:
     """The census instance (``id``, ``name``, ``period_label``, ``database_closes_on`` as a date or None), or
     None when it is not a census instance."""
-    placeholders = ", ".join("?" for _ in CENSUS_CODES)
     found = one(
         db,
         "SELECT i.id, c.name, c.code, i.period_label, i.academic_year, i.database_closes_on FROM deadline_instances i"
-        f" JOIN return_catalogue c ON c.id = i.catalogue_id WHERE i.id = ? AND c.code IN ({placeholders})",
-        (instance_id, *CENSUS_CODES),
-    )  # nosemgrep: sql-format # {placeholders} is only ? marks
+        " JOIN return_catalogue c ON c.id = i.catalogue_id"
+        " WHERE i.id = ? AND c.code IN (SELECT value FROM json_each(?))",
+        (instance_id, json.dumps(CENSUS_CODES)),
+    )
     if found:
         found["database_closes_on"] = parse_iso_date(found["database_closes_on"])
     return found
