@@ -102,6 +102,21 @@ def version_loaded(db: Database, version_id: int) -> dict | None:
         return refresh(db, version["instance_id"], organisation_id=version["organisation_id"], version=version)
 
 
+def census_instance_ids(db: Database) -> list[int]:
+    """The census deadline instances any school has a version for, oldest first."""
+    return [
+        row["instance_id"]
+        for row in rows(
+            db,
+            "SELECT DISTINCT r.instance_id FROM returns r JOIN deadline_instances i ON i.id = r.instance_id"
+            " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE c.code IN (SELECT value FROM json_each(?))"
+            " AND EXISTS (SELECT 1 FROM return_versions rv WHERE rv.return_id = r.id AND rv.kind = 'census')"
+            " ORDER BY r.instance_id",
+            (json.dumps(CENSUS_CODES),),
+        )
+    ]
+
+
 def rebuild_instance(db: Database, instance_id: int) -> dict:
     """Rebuild the instance's keys from every school's latest census version, then refresh every case."""
     with transaction(db):

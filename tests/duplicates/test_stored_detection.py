@@ -197,3 +197,13 @@ def test_la_census_uploads_find_what_the_command_finds(db, la, sc_aut, tmp_path)
             assert any(kind == kinds[case["case"]] and found_upns == upns for kind, found_upns, _ in found), case
         else:  # dual registration, twins
             assert not any(set(upns) <= set(s[1]) for s in stored), case
+
+
+def test_rebuild_command_works_out_every_census_again(db, runner, sc_aut, school, other_school):
+    load(db, school, sc_aut, [shared(1)])
+    load(db, other_school, sc_aut, [shared(1)])
+    db.conn.execute("DELETE FROM duplicate_pupils")  # as after an upgrade: versions loaded before duplicates existed
+    result = runner.invoke(args=["duplicates", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert f"census deadline {sc_aut['id']}: 1 case(s) found; 0 new, 0 reopened, 0 resolved by upload" in result.output
+    assert scalar(db, "SELECT count(*) FROM duplicate_pupils") == 2
