@@ -107,6 +107,9 @@ def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_t
     assert "Amelia Shared" in body and "/duplicates/cases/" in body
     case_url = re.search(r"http://\S+/duplicates/cases/\d+", body).group(0)
 
+    first.goto(live_server.url + "/duplicates/")
+    expect(first.locator("tbody")).to_contain_text("Amelia Shared")
+    checked(first)
     first.goto(case_url)  # the link in the email, as the first school follows it
     expect(first.locator("h1")).to_have_text("Amelia Shared")
     expect(first.locator("table")).to_contain_text("Ouse Valley Academy")
@@ -123,3 +126,11 @@ def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_t
     checked(la)
     la.goto(live_server.url + "/duplicates/")
     expect(la.locator("#case-counts")).to_contain_text("0 open, 0 schools contacted, 1 resolved")
+    la.get_by_role("link", name="Set the date the census database closes").click()
+    checked(la)
+    la.get_by_label("Day").fill("15")
+    la.get_by_label("Month").fill("10")
+    la.get_by_label("Year").fill("2026")
+    la.get_by_role("button", name="Save date").click()
+    expect(la.locator("#closure-countdown")).to_contain_text("10 days until the DfE closes the School Census")
+    checked(la)
