@@ -190,3 +190,13 @@ def test_a_corrected_upload_through_the_form_closes_the_case(db, sign_in, client
     sign_in(la_user)
     page = client_request.get("duplicates.case", case_id=case)
     assert "Resolved by upload: Third Street School's version 2 no longer has this conflict." in page.texts("//dd")
+
+
+def test_closure_today_and_past(db, sign_in, client_request, la_user, case_id, sc_aut):
+    sign_in(la_user)
+    duplicates.set_database_closure(db, sc_aut["id"], dt.date(2026, 10, 5), la_user)
+    today = " ".join(client_request.get("duplicates.index").texts("//*[@id='closure-countdown']")[0].split())
+    assert "Today the DfE closes the School Census (autumn) database (5 October 2026)." in today
+    duplicates.set_database_closure(db, sc_aut["id"], dt.date(2026, 10, 2), la_user)
+    past = " ".join(client_request.get("duplicates.index").texts("//*[@id='closure-countdown']")[0].split())
+    assert "The DfE closed the School Census (autumn) database on 2 October 2026." in past
