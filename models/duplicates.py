@@ -532,8 +532,7 @@ def counts_by_status(db: Database, instance_id: int, la_code: str | None) -> dic
     """Cases of the instance by status (each status present, 0 when none)."""
     where, params = _where(Filters(instance_id, status=""), la_code, None)
     # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders (_where)
-    sql = f"SELECT c.status, count(*) AS n FROM duplicate_cases c WHERE {where} GROUP BY c.status"  # nosec B608
-    found = rows(db, sql, params)
+    found = rows(db, f"SELECT c.status, count(*) AS n FROM duplicate_cases c WHERE {where} GROUP BY c.status", params)  # nosec B608
     counts = dict.fromkeys(STATUSES, 0)
     counts.update({row["status"]: row["n"] for row in found})
     return counts
