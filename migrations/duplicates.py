@@ -45,8 +45,8 @@ def duplicates_tables(db: Database) -> None:
         " WHERE upn_key <> ''",
         "CREATE INDEX idx_duplicate_pupils_former ON duplicate_pupils (instance_id, former_key, organisation_id)"
         " WHERE former_key <> ''",
-        "CREATE INDEX idx_duplicate_pupils_person ON duplicate_pupils (instance_id, person_key, organisation_id)"
-        " WHERE person_key <> ''",
+        "CREATE INDEX idx_duplicate_pupils_person ON duplicate_pupils (instance_id, person_key, organisation_id,"
+        " upn_key) WHERE person_key <> ''",
         f"""
         CREATE TABLE duplicate_cases (
             id INTEGER PRIMARY KEY,

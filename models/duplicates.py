@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -102,6 +102,21 @@ def version_loaded(db: Database, version_id: int) -> dict | None:
         return refresh(db, version["instance_id"], organisation_id=version["organisation_id"], version=version)
 
 
+def census_instance_ids(db: Database) -> list[int]:
+    """The census deadline instances any school has a version for, oldest first."""
+    return [
+        row["instance_id"]
+        for row in rows(
+            db,
+            "SELECT DISTINCT r.instance_id FROM returns r JOIN deadline_instances i ON i.id = r.instance_id"
+            " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE c.code IN (SELECT value FROM json_each(?))"
+            " AND EXISTS (SELECT 1 FROM return_versions rv WHERE rv.return_id = r.id AND rv.kind = 'census')"
+            " ORDER BY r.instance_id",
+            (json.dumps(CENSUS_CODES),),
+        )
+    ]
+
+
 def rebuild_instance(db: Database, instance_id: int) -> dict:
     """Rebuild the instance's keys from every school's latest census version, then refresh every case."""
     with transaction(db):
@@ -121,53 +136,39 @@ def rebuild_instance(db: Database, instance_id: int) -> dict:
 # ----------------------------------------------------------------------------- detection
 
 
-_CANDIDATE_FIELDS = (
-    "SELECT d.organisation_id, d.version_id, d.pupil_id, rp.upn, rp.former_upn, rp.surname, rp.forename, rp.dob,"
-    " rp.sex, rp.enrol_status, rp.postcode, rp.nc_year, rp.entry_date, rp.leaving_date, rp.position,"
-    " json_extract(rv.header, '$.\"CollectionDetails/ReferenceDate\"') AS census_day"
-    " FROM duplicate_pupils d JOIN return_pupils rp ON rp.id = d.pupil_id"
-    " JOIN return_versions rv ON rv.id = d.version_id"
+# The records with these ids (a JSON list), with the fields the rules read.
+_CANDIDATES = (
+    "SELECT d.organisation_id, d.version_id, d.pupil_id, d.upn_key, d.former_key, d.person_key, rp.upn,"
+    " rp.former_upn, rp.surname, rp.forename, rp.dob, rp.sex, rp.enrol_status, rp.postcode, rp.nc_year,"
+    " rp.entry_date, rp.leaving_date, rp.position FROM duplicate_pupils d JOIN return_pupils rp ON rp.id = d.pupil_id"
+    " WHERE d.id IN (SELECT value FROM json_each(?))"
 )
 
-# Every record of the instance that shares a UPN, a FormerUPN or a person key with another school's.
-_ALL_CANDIDATES = (
-    _CANDIDATE_FIELDS
-    + """
- WHERE d.id IN (
+# The ids of every record of the instance that shares a UPN, a FormerUPN or a person key with another record (the
+# domain rules then drop those at one school only): groups found with count(*) over covering indexes (telling
+# schools apart in SQL, by count(DISTINCT) or min <> max, cost three to four times as much), and the FormerUPN join
+# starting from the few records with one (CROSS JOIN keeps that order).
+_ALL_CANDIDATE_IDS = """
   SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
     SELECT upn_key FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> ''
-    GROUP BY upn_key HAVING count(DISTINCT organisation_id) > 1)
+    GROUP BY upn_key HAVING count(*) > 1)
   UNION
   SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
     SELECT person_key FROM duplicate_pupils WHERE instance_id = :i AND person_key <> ''
-    GROUP BY person_key HAVING count(DISTINCT organisation_id) > 1 AND count(DISTINCT upn_key) > 1)
+    GROUP BY person_key HAVING count(*) > 1)
   UNION
-  SELECT a.id FROM duplicate_pupils a JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key = a.former_key
-    AND b.organisation_id <> a.organisation_id WHERE a.instance_id = :i AND a.former_key <> ''
+  SELECT a.id FROM duplicate_pupils a CROSS JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key <> ''
+    AND b.upn_key = a.former_key AND b.organisation_id <> a.organisation_id
+    WHERE a.instance_id = :i AND a.former_key <> ''
   UNION
-  SELECT b.id FROM duplicate_pupils a JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key = a.former_key
-    AND b.organisation_id <> a.organisation_id WHERE a.instance_id = :i AND a.former_key <> ''
- )"""
-)
+  SELECT b.id FROM duplicate_pupils a CROSS JOIN duplicate_pupils b ON b.instance_id = :i AND b.upn_key <> ''
+    AND b.upn_key = a.former_key AND b.organisation_id <> a.organisation_id
+    WHERE a.instance_id = :i AND a.former_key <> ''
+"""
 
-# Every record of the instance that shares a key with the given records (``keys``: the school's own and
-# those of the members of its open cases).
-_SOME_CANDIDATES = (
-    _CANDIDATE_FIELDS
-    + """
- WHERE d.id IN (
-  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
-    SELECT upn_key FROM keys WHERE upn_key <> '' UNION SELECT former_key FROM keys WHERE former_key <> '')
-  UNION
-  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND former_key <> '' AND former_key IN (
-    SELECT upn_key FROM keys WHERE upn_key <> '')
-  UNION
-  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
-    SELECT person_key FROM keys WHERE person_key <> '')
- )"""
-)
-
-_KEYS_OF_SCHOOL = """
+# The ids of every record of the instance that shares a key with school :o's records or with the members of its
+# open cases (``keys``), through the same indexes.
+_SCHOOL_CANDIDATE_IDS = """
 WITH keys AS (
   SELECT upn_key, former_key, person_key FROM duplicate_pupils WHERE instance_id = :i AND organisation_id = :o
   UNION ALL
@@ -176,18 +177,41 @@ WITH keys AS (
     JOIN duplicate_pupils d ON d.pupil_id = m.pupil_id
   WHERE m.case_id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :o)
 )
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND upn_key <> '' AND upn_key IN (
+    SELECT upn_key FROM keys WHERE upn_key <> '' UNION SELECT former_key FROM keys WHERE former_key <> '')
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND former_key <> '' AND former_key IN (
+    SELECT upn_key FROM keys WHERE upn_key <> '')
+  UNION
+  SELECT id FROM duplicate_pupils WHERE instance_id = :i AND person_key <> '' AND person_key IN (
+    SELECT person_key FROM keys WHERE person_key <> '')
 """
 
 
-def _entries(found: Iterable) -> list[PupilEntry]:
-    entries = []
-    for row in found:
-        fields = {name: row[name] for name in _MEMBER_FIELDS}
-        entries.append(PupilEntry(
-            school=row["organisation_id"], census_day=parse_iso_date(row["census_day"]),
-            extra={"version_id": row["version_id"], "pupil_id": row["pupil_id"]}, **fields,
-        ))  # fmt: skip
-    return entries
+def _entries(db: Database, found: list) -> list[PupilEntry]:
+    """Candidate rows as entries, with the keys as stored (not worked out again) and each version's census day
+    (its header's reference date), read once per version."""
+    versions = json.dumps(sorted({row["version_id"] for row in found}))
+    days = {
+        row[0]: parse_iso_date(row[1])
+        for row in db.conn.execute(
+            "SELECT id, json_extract(header, '$.\"CollectionDetails/ReferenceDate\"') FROM return_versions"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (versions,),
+        )
+    }
+    return [
+        PupilEntry(
+            school=row["organisation_id"],
+            census_day=days.get(row["version_id"]),
+            upn_key=row["upn_key"],
+            former_key=row["former_key"],
+            person_key=row["person_key"],
+            extra={"version_id": row["version_id"], "pupil_id": row["pupil_id"]},
+            **{name: row[name] for name in _MEMBER_FIELDS},
+        )  # fmt: skip
+        for row in found
+    ]
 
 
 def detect(db: Database, instance_id: int, organisation_id: int | None = None) -> tuple[list[Case], list[int]]:
@@ -195,10 +219,11 @@ def detect(db: Database, instance_id: int, organisation_id: int | None = None) -
     records or its open cases' members; and the ids of the pupil records looked at. Members' ``school`` is
     the organisation id."""
     if organisation_id is None:
-        found = db.conn.execute(_ALL_CANDIDATES, {"i": instance_id})
+        ids = db.conn.execute(_ALL_CANDIDATE_IDS, {"i": instance_id})
     else:
-        found = db.conn.execute(_KEYS_OF_SCHOOL + _SOME_CANDIDATES, {"i": instance_id, "o": organisation_id})
-    entries = _entries(found)
+        ids = db.conn.execute(_SCHOOL_CANDIDATE_IDS, {"i": instance_id, "o": organisation_id})
+    found = db.conn.execute(_CANDIDATES, (json.dumps([row[0] for row in ids]),)).fetchall()
+    entries = _entries(db, found)
     return find_cases(entries), [e.extra["pupil_id"] for e in entries]
 
 
@@ -232,9 +257,18 @@ def refresh(db: Database, instance_id: int, *, organisation_id: int | None = Non
                 (instance_id, json.dumps(keys)),
             )
         }
+        members: dict[int, set] = {}
+        for found in db.conn.execute(
+            "SELECT case_id, organisation_id, pupil_id FROM duplicate_case_members"
+            " WHERE case_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([row["id"] for row in existing.values()]),),
+        ):
+            members.setdefault(found["case_id"], set()).add((found["organisation_id"], found["pupil_id"]))
         replaced_by = {}
         for case in detected:
-            case_id = _reconcile(db, instance_id, case, existing.get(case.key), now, organisation_id, counts)
+            row = existing.get(case.key)
+            stored = members.get(row["id"], set()) if row else set()
+            case_id = _reconcile(db, instance_id, case, row, stored, now, organisation_id, counts)
             replaced_by.update({(m.school, m.upn_key): case_id for m in case.members})
         counts.closed = _close_missing(db, instance_id, set(keys), now, organisation_id, version, looked_at,
                                        replaced_by)  # fmt: skip
@@ -277,9 +311,10 @@ def _event(db: Database, case_id: int, action: str, now: str, *, actor: dict | N
     )
 
 
-def _reconcile(db: Database, instance_id: int, case: Case, row: dict | None, now: str, organisation_id: int | None,
-               counts: Counts) -> int:  # fmt: skip
-    """Store one detected case against its stored row (None: new); return the case's id."""
+def _reconcile(db: Database, instance_id: int, case: Case, row: dict | None, members: set, now: str,
+               organisation_id: int | None, counts: Counts) -> int:  # fmt: skip
+    """Store one detected case against its stored row (None: new) and members ((school, pupil) pairs); return
+    the case's id."""
     values = _case_values(case)
     if row is None:
         case_id = db.conn.execute(
@@ -305,12 +340,6 @@ def _reconcile(db: Database, instance_id: int, case: Case, row: dict | None, now
         _event(db, row["id"], "reopened", now, organisation_id=organisation_id, text=RULES[case.rule])
         counts.reopened += 1
         return row["id"]
-    members = {
-        (r["organisation_id"], r["pupil_id"])
-        for r in rows(
-            db, "SELECT organisation_id, pupil_id FROM duplicate_case_members WHERE case_id = ?", (row["id"],)
-        )
-    }
     same = all(str(row[name]) == str(values[name]) for name in ("rule", "upns", "matched", "postcode",
                                                                 "on_roll_together"))  # fmt: skip
     if same and members == {(m.school, m.extra["pupil_id"]) for m in case.members}:
@@ -366,23 +395,23 @@ def _close_missing(db: Database, instance_id: int, found: set[str], now: str, or
 def census_instances(db: Database) -> list[dict]:
     """Census deadline instances that have keys or cases, newest first (``id``, ``name``, ``period_label``,
     ``academic_year``, ``database_closes_on``)."""
-    placeholders = ", ".join("?" for _ in CENSUS_CODES)
     return rows(
         db,
         "SELECT i.id, c.name, c.code, i.period_label, i.academic_year, i.due_on, i.database_closes_on"
         " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
-        f" WHERE c.code IN ({placeholders}) AND (EXISTS (SELECT 1 FROM duplicate_cases WHERE instance_id = i.id)"
+        " WHERE c.code IN (SELECT value FROM json_each(?)) AND (EXISTS (SELECT 1 FROM duplicate_cases"
+        " WHERE instance_id = i.id)"
         " OR EXISTS (SELECT 1 FROM duplicate_pupils WHERE instance_id = i.id)) ORDER BY i.due_on DESC, i.id DESC",
-        CENSUS_CODES,
-    )  # nosemgrep: sql-format # {placeholders} is only ? marks, one per fixed code
+        (json.dumps(CENSUS_CODES),),
+    )
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What a case list shows: one instance; optionally a kind, a status ("active": open or contacted), a
-    school (organisation id) and a phase of education."""
+    """What a case list shows: one instance (None: every one); optionally a kind, a status ("active": open or
+    contacted), a school (organisation id) and a phase of education."""
 
-    instance_id: int
+    instance_id: int | None
     kind: str = ""
     status: str = "active"
     school_id: int | None = None
@@ -390,8 +419,10 @@ class Filters:
 
 
 def _where(filters: Filters, la_code: str | None, own_school: int | None) -> tuple[str, dict]:
-    clauses = ["c.instance_id = :instance"]
-    params: dict = {"instance": filters.instance_id}
+    clauses, params = ["1"], {}
+    if filters.instance_id is not None:
+        clauses.append("c.instance_id = :instance")
+        params["instance"] = filters.instance_id
     if la_code is not None:
         clauses.append("EXISTS (SELECT 1 FROM duplicate_case_members m JOIN organisations o ON o.id = m.organisation_id"
                        " WHERE m.case_id = c.id AND o.la_code = :la)")  # fmt: skip
@@ -433,6 +464,16 @@ def list_cases(db: Database, filters: Filters, *, la_code: str | None = None, ow
                      f" 'not_duplicate'), c.opened_at DESC, c.id DESC{limit}", params)  # fmt: skip
     members = _members_of(db, [c["id"] for c in found])
     return [_decode(c, members.get(c["id"], [])) for c in found], total
+
+
+def schools_with_cases(db: Database, la_code: str | None) -> list[dict]:
+    """The schools (of one LA, when given) that are in any case, by name (``id``, ``name``)."""
+    return rows(
+        db,
+        "SELECT o.id, o.name FROM organisations o WHERE o.id IN (SELECT organisation_id FROM duplicate_case_members)"
+        " AND (:la IS NULL OR o.la_code = :la) ORDER BY o.name",
+        {"la": la_code},
+    )
 
 
 def _members_of(db: Database, case_ids: list[int]) -> dict[int, list[dict]]:
@@ -482,24 +523,16 @@ def get_case(db: Database, case_id: int) -> dict | None:
 
 def count_active(db: Database, *, la_code: str | None = None, own_school: int | None = None) -> int:
     """Open and contacted cases (of an LA's schools, or of one school), across every census instance."""
-    clauses, params = ["c.status IN ('open', 'contacted')"], {}
-    if la_code is not None:
-        clauses.append("EXISTS (SELECT 1 FROM duplicate_case_members m JOIN organisations o ON o.id = m.organisation_id"
-                       " WHERE m.case_id = c.id AND o.la_code = :la)")  # fmt: skip
-        params["la"] = la_code
-    if own_school is not None:
-        clauses.append("c.id IN (SELECT case_id FROM duplicate_case_members WHERE organisation_id = :own)")
-        params["own"] = own_school
-    # nosemgrep: sql-format # fixed clauses with :name placeholders
-    return scalar(db, f"SELECT count(*) FROM duplicate_cases c WHERE {' AND '.join(clauses)}", params)  # nosec B608
+    where, params = _where(Filters(None), la_code, own_school)
+    # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders (_where)
+    return scalar(db, f"SELECT count(*) FROM duplicate_cases c WHERE {where}", params)  # nosec B608
 
 
 def counts_by_status(db: Database, instance_id: int, la_code: str | None) -> dict[str, int]:
     """Cases of the instance by status (each status present, 0 when none)."""
     where, params = _where(Filters(instance_id, status=""), la_code, None)
     # nosemgrep: sql-format # {where} is fixed clauses with :name placeholders (_where)
-    found = rows(db, f"SELECT c.status, count(*) AS n FROM duplicate_cases c WHERE {where} GROUP BY c.status",  # nosec B608
-                 params)  # fmt: skip
+    found = rows(db, f"SELECT c.status, count(*) AS n FROM duplicate_cases c WHERE {where} GROUP BY c.status", params)  # nosec B608
     counts = dict.fromkeys(STATUSES, 0)
     counts.update({row["status"]: row["n"] for row in found})
     return counts
@@ -596,13 +629,13 @@ def set_database_closure(db: Database, instance_id: int, day: dt.date | None, ac
 def instance_closure(db: Database, instance_id: int) -> dict | None:
     """The census instance (``id``, ``name``, ``period_label``, ``database_closes_on`` as a date or None), or
     None when it is not a census instance."""
-    placeholders = ", ".join("?" for _ in CENSUS_CODES)
     found = one(
         db,
         "SELECT i.id, c.name, c.code, i.period_label, i.academic_year, i.database_closes_on FROM deadline_instances i"
-        f" JOIN return_catalogue c ON c.id = i.catalogue_id WHERE i.id = ? AND c.code IN ({placeholders})",
-        (instance_id, *CENSUS_CODES),
-    )  # nosemgrep: sql-format # {placeholders} is only ? marks
+        " JOIN return_catalogue c ON c.id = i.catalogue_id"
+        " WHERE i.id = ? AND c.code IN (SELECT value FROM json_each(?))",
+        (instance_id, json.dumps(CENSUS_CODES)),
+    )
     if found:
         found["database_closes_on"] = parse_iso_date(found["database_closes_on"])
     return found

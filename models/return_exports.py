@@ -48,7 +48,9 @@ def stem(version: dict) -> str:
     return f"{ret['dfe_number']}_{ret['code'] or 'TEST'}_v{version['version']}"
 
 
-def _csv(header: Iterable[str], body: Iterable[Iterable]) -> Iterator[bytes]:
+def csv_chunks(header: Iterable[str], body: Iterable[Iterable]) -> Iterator[bytes]:
+    """A CSV file in UTF-8 chunks: a byte-order mark (so Excel reads it right), ``header``, then each row with
+    every cell made formula-safe (``audit.csv_cell``). Used by every CSV download of tables."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -112,15 +114,16 @@ def write_version(db: Database, archive: zipfile.ZipFile, version: dict, folder:
     prefix = f"{folder}/" if folder else ""
     version_id, kind = version["id"], version["kind"]
     if kind == "workforce":
-        _write(archive, prefix + "staff.csv", _csv(STAFF_COLUMNS, _staff(db, version_id)))
-        _write(archive, prefix + "contracts.csv", _csv(CONTRACT_COLUMNS, _contracts(db, version_id)))
+        _write(archive, prefix + "staff.csv", csv_chunks(STAFF_COLUMNS, _staff(db, version_id)))
+        _write(archive, prefix + "contracts.csv", csv_chunks(CONTRACT_COLUMNS, _contracts(db, version_id)))
     else:
         width = max(1, findings.max_address_lines(db, version_id))
         address_header = ("position", "upn", *(f"address_line_{n}" for n in range(1, width + 1)), "postcode")
-        _write(archive, prefix + "pupils.csv", _csv(PUPIL_COLUMNS, _pupils(db, version_id)))
-        _write(archive, prefix + "addresses.csv", _csv(address_header, _addresses(db, version_id, width)))
-    _write(archive, prefix + "findings.csv", _csv(_people_header(FINDING_COLUMNS, kind), _findings(db, version_id)))
-    _write(archive, prefix + "notes.csv", _csv(_people_header(NOTE_COLUMNS, kind), _notes(db, version_id, kind)))
+        _write(archive, prefix + "pupils.csv", csv_chunks(PUPIL_COLUMNS, _pupils(db, version_id)))
+        _write(archive, prefix + "addresses.csv", csv_chunks(address_header, _addresses(db, version_id, width)))
+    findings_header = _people_header(FINDING_COLUMNS, kind)
+    _write(archive, prefix + "findings.csv", csv_chunks(findings_header, _findings(db, version_id)))
+    _write(archive, prefix + "notes.csv", csv_chunks(_people_header(NOTE_COLUMNS, kind), _notes(db, version_id, kind)))
 
 
 def write_zip(db: Database, versions: list[dict], out: BinaryIO, *, folders: bool) -> None:

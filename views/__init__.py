@@ -31,6 +31,7 @@ AREAS: tuple[str, ...] = (
     "pride",
     "local_returns",
     "transfers",
+    "duplicates",
     "audit",
     "outbox",
     "messages",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
-from models import account_requests, deadline_statuses, returns
+from models import account_requests, deadline_statuses, duplicates, returns
 from web.access import (
     DEADLINES,
     RETURNS,
@@ -26,7 +26,8 @@ HOME_UPCOMING = 3
 
 def waiting_for(user) -> list[dict]:
     """What waits for ``user`` to act on, as ``{"count", "one", "many", "href"}``: account requests for an
-    approver's organisation or the LA's oversight, returns submitted to the LA for review. Empty
+    approver's organisation or the LA's oversight, returns submitted to the LA for review, open duplicate pupil
+    cases (the LA's, or a school's own). Empty
     queues are left out."""
     db = get_db()
     queues = []
@@ -43,6 +44,13 @@ def waiting_for(user) -> list[dict]:
         la_code = None if user.is_site_admin else user.row["organisation_la_code"]
         queues.append({"count": returns.count_awaiting_review(db, la_code), "one": "return submitted for review",
                        "many": "returns submitted for review", "href": url_for("returns_review.index")})  # fmt: skip
+        queues.append({"count": duplicates.count_active(db, la_code=la_code), "one": "duplicate pupil case open",
+                       "many": "duplicate pupil cases open", "href": url_for("duplicates.index")})  # fmt: skip
+    elif is_school_user(user, RETURNS):
+        queues.append({"count": duplicates.count_active(db, own_school=user.row["organisation_id"]),
+                       "one": "duplicate pupil to check with another school",
+                       "many": "duplicate pupils to check with other schools",
+                       "href": url_for("duplicates.index")})  # fmt: skip
     return [queue for queue in queues if queue["count"]]
 
 

@@ -239,6 +239,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Returns tracker", "deadline_tracker.index", lambda user: is_la_user(user, DEADLINES)),
     Section("Returns", "returns.index", lambda user: is_school_user(user, RETURNS)),
     Section("Review returns", "returns_review.index", lambda user: is_la_user(user, RETURNS)),
+    Section("Duplicate pupils", "duplicates.index", lambda user: uses_service(user, RETURNS)),
     Section("Transfers", "transfers.index", lambda user: uses_service(user, TRANSFERS), unread_transfers,
             "transfers.unread"),
     Section("Messages", "messages.index", lambda user: uses_service(user, TRANSFERS), unread_messages),

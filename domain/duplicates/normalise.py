@@ -17,6 +17,7 @@ _FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", 
                         "ħ": "h", "ŀ": "l"})  # fmt: skip
 # Hyphens and dashes, apostrophes and quotes, and every kind of white space are ignored.
 _IGNORED = re.compile(r"[\s\-‐‑‒–—―'’‘`´ʼ\"]+")
+_ASCII_IGNORED = str.maketrans("", "", " \t\n\r\x0b\x0c-'`\"")
 
 
 def name_key(text: str | None) -> str:
@@ -26,6 +27,8 @@ def name_key(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # the common case, about ten times faster
+        return text.lower().translate(_ASCII_IGNORED)
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLDS)
     letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _IGNORED.sub("", letters)
@@ -35,7 +38,7 @@ def upn_key(text: str | None) -> str:
     """A UPN (or FormerUPN) for comparison: white space removed, upper case. "" when absent."""
     if not text:
         return ""
-    return re.sub(r"\s+", "", text).upper()
+    return "".join(text.split()).upper()
 
 
 def postcode_key(text: str | None) -> str:

@@ -126,3 +126,21 @@ def test_a_file_without_a_school_or_two_from_one_school_is_refused(runner, tmp_p
     again.write_bytes(a.read_bytes())
     twice = runner.invoke(args=["duplicates", "check", str(a), str(again)])
     assert twice.exit_code == 2 and "give one file per school" in twice.output
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> list[Path]:
+    out = tmp_path_factory.mktemp("hostile")
+    make_fixtures_main(["hostile", "-d", str(out)])
+    return sorted(out.iterdir())
+
+
+def test_every_hostile_file_is_refused_with_one_line_and_nothing_read(runner, hostile):
+    assert len(hostile) >= 13
+    for path in hostile:
+        result = runner.invoke(args=["duplicates", "check", str(path), "--format", "text"])
+        assert result.exit_code == 2, (path.name, result.output)
+        assert result.output.count("\n") == 1 and result.output.startswith(f"{path.name}: refused."), result.output
+        assert "Traceback" not in result.output and "root:" not in result.output
+        as_json = runner.invoke(args=["duplicates", "check", str(path), "--format", "json"])
+        assert as_json.exit_code == 2 and json.loads(as_json.output)["refused"][0].startswith(path.name)

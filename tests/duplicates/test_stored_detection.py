@@ -147,3 +147,63 @@ def test_people_changes_are_audited_and_closed_cases_refuse_them(db, sc_aut, sch
     actions = [e["action"] for e in audit_events(db) if e["action"].startswith("duplicate_case_")]
     assert actions == ["duplicate_case_note", "duplicate_case_contacted", "duplicate_case_resolved",
                        "duplicate_case_reopened"]  # fmt: skip
+
+
+def test_la_census_uploads_find_what_the_command_finds(db, la, sc_aut, tmp_path):
+    """Every school of tools/make_fixtures.py la-census loaded as its census version: the stored cases are the
+    command's (same kinds, UPNs and schools), so every seeded case is found and no dual registration or twins."""
+    import hashlib
+    import io
+    import json
+
+    from domain.duplicates.cli import main as check_main
+    from domain.validation import validate_census
+    from models import organisations, returns
+    from tests.domain.validation.xml_files import make_fixtures_main
+
+    make_fixtures_main(["la-census", "--la", "873", "--schools", "12", "--pupils", "60", "--term", "AUT",
+                        "-d", str(tmp_path)])  # fmt: skip
+    files = sorted(tmp_path.glob("*.XML"))
+    dfe = {}
+    for number, path in enumerate(files):
+        estab = path.name[3:7]
+        school = organisations.create_school(
+            db, la_code="873", estab=estab, name=f"School {estab}", urn=300000 + number
+        )
+        dfe[school["id"]] = school["dfe_number"]
+        records: list[dict] = []
+        report = validate_census(path, on_pupil=records.append)
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        job = {"organisation_id": school["id"], "instance_id": sc_aut["id"], "sha256": sha, "created_by": None,
+               "bytes_total": path.stat().st_size, "original_name": path.name}  # fmt: skip
+        returns.create_version(db, job=job, report=report, stored_path=f"uploads/{sha[:2]}/{sha[2:]}", pupils=records,
+                               actor=None)  # fmt: skip
+    out = io.StringIO()
+    check_main(files, fmt="json", out=out)
+    expected = {(c["kind"], tuple(c["upns"]), tuple(c["schools"])) for c in json.loads(out.getvalue())["cases"]}
+    stored = set()
+    for case in rows(db, "SELECT id, kind, upns FROM duplicate_cases WHERE status = 'open'"):
+        schools = {dfe[m["organisation_id"]] for m in rows(
+            db, "SELECT organisation_id FROM duplicate_case_members WHERE case_id = ?", (case["id"],))}  # fmt: skip
+        stored.add((case["kind"], tuple(json.loads(case["upns"])), tuple(sorted(schools))))
+    seeded = json.loads((tmp_path / "duplicates.manifest.json").read_text())
+    assert stored == expected
+    kinds = {"same-upn": "same-upn", "same-person-different-upn": "same-person"}
+    for case in seeded:
+        upns = tuple(sorted(case.get("upns") or [case.get("upn")]))
+        schools = {"873" + estab for estab in case["schools"]}
+        found = [s for s in stored if set(upns) <= set(s[1]) and schools <= set(s[2])]
+        if case["case"] in kinds:  # the generator may copy a pupil twice: one UPN then on three rolls
+            assert any(kind == kinds[case["case"]] and found_upns == upns for kind, found_upns, _ in found), case
+        else:  # dual registration, twins
+            assert not any(set(upns) <= set(s[1]) for s in stored), case
+
+
+def test_rebuild_command_works_out_every_census_again(db, runner, sc_aut, school, other_school):
+    load(db, school, sc_aut, [shared(1)])
+    load(db, other_school, sc_aut, [shared(1)])
+    db.conn.execute("DELETE FROM duplicate_pupils")  # as after an upgrade: versions loaded before duplicates existed
+    result = runner.invoke(args=["duplicates", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert f"census deadline {sc_aut['id']}: 1 case(s) found; 0 new, 0 reopened, 0 resolved by upload" in result.output
+    assert scalar(db, "SELECT count(*) FROM duplicate_pupils") == 2

@@ -89,6 +89,7 @@ VALUES = {
     "submission_id": lambda w: w["local_submission"]["id"],
     "question_key": lambda w: "free",
     "transfer_id": lambda w: w["transfer_id"],
+    "case_id": lambda w: w["case_id"],
 }
 # Routes that need another object of the same kind than VALUES gives (route -> parameter -> value).
 VALUES_BY_ENDPOINT = {"transfers.release": {"transfer_id": lambda w: w["lost_transfer_id"]}}
@@ -163,6 +164,8 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "claim_id": claim["id"],
         "transfer_id": sent_ctf(app, db, other_school, school["dfe_number"]),  # in the school's inbox
         "lost_transfer_id": sent_ctf(app, db, school, "XXXXXXX", [lost_pupil()]),  # in the LA's store
+        # The two schools' returns share pupil 1's UPN: a duplicate pupil case between them.
+        "case_id": scalar(db, "SELECT min(id) FROM duplicate_cases"),
         "message_id": message["id"],
         "entry_id": scalar(db, "SELECT max(id) FROM audit_log"),
         "feed_token": calendar_feeds.create(db, people["school_user"]),

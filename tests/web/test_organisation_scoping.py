@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 
 from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
+from tests.duplicates.factories import other_schools_case
 from tests.local_returns.factories import other_schools_submission
 from tests.messages.factories import la_bulk, la_group, la_template, other_schools_thread
 from tests.pride.factories import other_schools_incident
@@ -48,6 +49,7 @@ OTHER_ORGANISATION_OBJECTS = {
     "submission_id": lambda ctx: other_schools_submission(ctx)["id"],  # the other school's local return answers
     "deadline_id": lambda ctx: other_schools_submission(ctx)["instance_id"],  # a local return of the other school only
     "transfer_id": lambda ctx: _once(ctx, "transfer_id", other_schools_transfer),  # a CTF it sent to the LA
+    "case_id": other_schools_case,  # a duplicate pupil case between the other school and a third
 }
 
 

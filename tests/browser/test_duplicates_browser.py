@@ -1,0 +1,136 @@
+"""Duplicate pupils in chromium: two schools upload census returns that both have the same pupil; the LA opens the
+case, messages both schools (real emails through SMTP on loopback), one school uploads a corrected return and the
+case closes itself. The other school sees its own case with only the minimal view of the other school. Every page
+is axe- and CSP-checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from models import deadline_instances, services
+from tests.browser.checks import CSP_RECORDER
+from tests.conftest import set_today, sign_in_through_forms
+from tests.deadlines.factories import instance_of
+from tests.domain.validation.xml_files import pupil
+from tests.returns.factories import census
+
+SHARED = pupil(1, Surname="Shared", Forename="Amelia", EntryDate="2024-09-03")
+
+
+@pytest.fixture
+def sc_aut(db):
+    """Monday 5 October 2026: the autumn census (2026/27 generated) is open."""
+    set_today(dt.date(2026, 10, 5))
+    deadline_instances.generate(db, 2026)
+    return instance_of(db, "SC-AUT")
+
+
+@pytest.fixture
+def mail_server(smtp_server, live_server):
+    """The SMTP sink, with the live app sending to it and linking back to the live server."""
+    live_server.app.config.update(
+        SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, SMTP_SECURITY="none", BASE_URL=live_server.url
+    )
+    return smtp_server
+
+
+@pytest.fixture
+def pages(browser, app, db, live_server, make_user, la, school, other_school, sc_aut):
+    """A signed-in browser page for a Returns user at each school and at the LA (each in its own context)."""
+    people = {
+        "first": make_user(school, name="Sam Office", email="office@fenland.example.sch.uk"),
+        "second": make_user(other_school, name="Olly Other", email="office@ouse.example.sch.uk"),
+        "la": make_user(la, name="Lee Data", email="lee.data@873.example.gov.uk"),
+    }
+    contexts, out = [], {}
+    for key, person in people.items():
+        services.set_services(db, person["id"], ["returns"])
+        client = app.test_client()
+        sign_in_through_forms(client, db, person)
+        cookie = client.get_cookie("gatehouse_session")
+        context = browser.new_context(locale="en-GB")
+        context.add_init_script(CSP_RECORDER)
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        contexts.append(context)
+        out[key] = context.new_page()
+        out[key].set_default_timeout(10_000)
+    yield out
+    for context in contexts:
+        context.close()
+
+
+def _upload(page, live_server, sc_aut, tmp_path, estab: str, pupils: list[dict]) -> None:
+    """Upload a census return for the autumn census through the form and wait for its report."""
+    path = tmp_path / f"873{estab}_SC3_873LL26_00{len(list(tmp_path.iterdir())) + 1}.XML"
+    path.write_bytes(census(pupils, Estab=estab))
+    page.goto(f"{live_server.url}/returns/upload/{sc_aut['id']}")
+    page.set_input_files("input[type=file][name=file]", str(path))
+    page.get_by_role("button", name="Upload and check the file").click()
+    page.wait_for_url("**/returns/versions/*", timeout=15_000)
+    expect(page.locator("h1")).to_contain_text("report")
+
+
+def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_the_case(
+    pages, live_server, mail_server, sc_aut, tmp_path, checked
+):
+    first, second, la = pages["first"], pages["second"], pages["la"]
+    _upload(first, live_server, sc_aut, tmp_path, "2001", [SHARED, pupil(2, Surname="Able")])
+    _upload(second, live_server, sc_aut, tmp_path, "2002", [SHARED, pupil(3, Surname="Baker")])
+
+    la.goto(live_server.url + "/")
+    expect(la.locator("#waiting")).to_contain_text("1 duplicate pupil case open")
+    la.get_by_role("link", name="1 duplicate pupil case open").click()
+    expect(la.locator("h1")).to_have_text("Duplicate pupils")
+    expect(la.locator("#case-counts")).to_contain_text("1 open")
+    checked(la)
+    la.get_by_role("link", name=re.compile(r"^Amelia Shared")).click()
+    expect(la.locator("h1")).to_have_text("Amelia Shared")
+    expect(la.locator(".govuk-summary-list")).to_contain_text("Two schools record the pupil as a single registration")
+    expect(la.locator(".govuk-summary-list")).to_contain_text("Yes: on both rolls on census day")
+    checked(la)
+
+    la.get_by_role("link", name="Message both schools").click()
+    expect(la.locator("h1")).to_have_text("Message both schools")
+    expect(la.get_by_label("Message")).to_contain_text("Ouse Valley Academy")
+    checked(la)
+    la.get_by_role("button", name="Send to both schools").click()
+    expect(la.locator(".govuk-notification-banner--success")).to_contain_text("Message sent to 2 people at 2 schools")
+    expect(la.locator(".govuk-summary-list")).to_contain_text("Schools contacted")
+    checked(la)
+    mails = mail_server.wait_for(2)
+    assert sorted(m["To"] for m in mails) == ["office@fenland.example.sch.uk", "office@ouse.example.sch.uk"]
+    body = mails[0].get_content()
+    assert "Amelia Shared" in body and "/duplicates/cases/" in body
+    case_url = re.search(r"http://\S+/duplicates/cases/\d+", body).group(0)
+
+    first.goto(live_server.url + "/duplicates/")
+    expect(first.locator("tbody")).to_contain_text("Amelia Shared")
+    checked(first)
+    first.goto(case_url)  # the link in the email, as the first school follows it
+    expect(first.locator("h1")).to_have_text("Amelia Shared")
+    expect(first.locator("table")).to_contain_text("Ouse Valley Academy")
+    expect(first.locator("main")).not_to_contain_text("Baker")  # nothing else of the other school's return
+    checked(first)
+
+    _upload(second, live_server, sc_aut, tmp_path, "2002", [pupil(3, Surname="Baker")])  # corrected
+    la.goto(case_url)
+    expect(la.locator(".govuk-summary-list")).to_contain_text("Resolved")
+    expect(la.locator(".govuk-summary-list")).to_contain_text(
+        "Resolved by upload: Ouse Valley Academy's version 2 no longer has this conflict."
+    )
+    expect(la.locator("#case-history")).to_contain_text("Resolved by upload")
+    checked(la)
+    la.goto(live_server.url + "/duplicates/")
+    expect(la.locator("#case-counts")).to_contain_text("0 open, 0 schools contacted, 1 resolved")
+    la.get_by_role("link", name="Set the date the census database closes").click()
+    checked(la)
+    la.get_by_label("Day").fill("15")
+    la.get_by_label("Month").fill("10")
+    la.get_by_label("Year").fill("2026")
+    la.get_by_role("button", name="Save date").click()
+    expect(la.locator("#closure-countdown")).to_contain_text("10 days until the DfE closes the School Census")
+    checked(la)
