@@ -2,7 +2,7 @@
 notes, history and actions, a school's own cases, and the census database closure countdown.
 
 LA users of Returns (LA staff with it, site admins) see every case with a school of their LA and act on them:
-message both schools (an email from a template until secure messages land), note, resolve, mark not a
+message both schools (a conversation in Messages with each, from a template), note, resolve, mark not a
 duplicate, reopen. A school user of Returns sees only its own cases and, of the other school, its name and the
 pupil's UPN, name and date of birth: nothing else of that school's data (the view passes nothing else). Cases
 open and close themselves as schools upload (``models.duplicates``).
@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from background.mail.templated import send_email
+from background.mail.templated import link, send_email
 from domain.dates import uk_today
 from domain.duplicates import KIND_LABELS
 from forms.duplicates import (
@@ -25,8 +25,8 @@ from forms.duplicates import (
     ReopenForm,
     ResolveForm,
 )
-from models import audit, duplicates, organisations, return_exports, services
-from web.access import RETURNS, any_returns, is_la_user, la_returns
+from models import audit, duplicates, messages, organisations, return_exports, services
+from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns
 from web.client import client_details
 from web.database import get_db
 from web.pagination import page_links
@@ -226,8 +226,9 @@ def _school_ids(case: dict) -> list[int]:
 @bp.route("/cases/<int:case_id>/message", methods=["GET", "POST"])
 @la_returns
 def message(case_id: int):
-    """Email every school of the case (their Returns users) from a template the LA may change; the case is
-    recorded as contacted. Secure messages will take this over when they land."""
+    """Message every school of the case from a template the LA may change: a conversation in Messages with each
+    school (so each one's reply stays private), and an email to any of its Returns users who cannot use Messages.
+    The case is recorded as contacted."""
     found = _case(case_id)
     if found["status"] not in duplicates.ACTIVE:
         flash("This case is closed: reopen it before contacting the schools.")
@@ -238,22 +239,41 @@ def message(case_id: int):
         form.body.data = render_template("duplicates/email/_suggested.txt", case=found, kinds=KIND_LABELS,
                                          closure=_closure(found["instance_id"]))  # fmt: skip
     elif form.validate_on_submit():
-        db = get_db()
-        recipients = [user for school_id in _school_ids(found)
-                      for user in services.users_with_service(db, school_id, RETURNS)]  # fmt: skip
-        if not recipients:
-            form.body.errors = [*form.body.errors, "Nobody at these schools can use Returns: contact them another way."]
-        else:
-            duplicates.record_contacted(db, found, current_user.row, form.body.data, **client_details())
-            for user in recipients:
-                send_email(user["email"], form.subject.data, "duplicates/email/message.txt", background=True,
-                           recipient=user, body=form.body.data, case_id=case_id, sender=current_user.row)  # fmt: skip
-            schools = len(_school_ids(found))
-            flash(f"Message sent to {len(recipients)} {'person' if len(recipients) == 1 else 'people'} at {schools} "
-                  "schools. The case is now marked as contacted.", "success")  # fmt: skip
+        sent = _message_schools(found, form.subject.data, form.body.data)
+        if sent is not None:
+            threads, emailed = sent
+            flash(f"Message sent to {threads} school{'s' if threads != 1 else ''} in Messages"
+                  + (f", and emailed to {emailed} who use Returns but not Messages" if emailed else "")
+                  + ". The case is now marked as contacted.", "success")  # fmt: skip
             return redirect(url_for("duplicates.case", case_id=case_id), 303)
+        form.body.errors = [*form.body.errors, "None of these schools can receive messages: contact them another way."]
     page = render_template("duplicates/message.html", form=form, case=found, kinds=KIND_LABELS)
     return page, 400 if form.errors else 200
+
+
+def _message_schools(case: dict, subject: str, body: str) -> tuple[int, int] | None:
+    """Start a conversation with each school of ``case`` and email its Returns users who cannot use Messages;
+    record the case as contacted. Return (conversations, emails), or None when no school could be written to."""
+    db = get_db()
+    me = current_user.row
+    la = organisations.get(db, me["organisation_id"])
+    text = f"{body}\n\nThe case: {link('duplicates.case', case_id=case['id'])}"
+    threads, emailed = [], []
+    for school_id in _school_ids(case):
+        try:
+            threads.append(messages.start_thread(db, sender=la, recipient_id=school_id, author=me, subject=subject,
+                                                 body=text, client=client_details()))  # fmt: skip
+        except messages.MessageRefused:
+            continue
+        readers = {u["id"] for u in services.users_with_service(db, school_id, TRANSFERS)}
+        emailed += [u for u in services.users_with_service(db, school_id, RETURNS) if u["id"] not in readers]
+    if not threads:
+        return None
+    duplicates.record_contacted(db, case, me, body, **client_details())
+    for user in emailed:
+        send_email(user["email"], subject, "duplicates/email/message.txt", background=True, recipient=user,
+                   body=body, case_id=case["id"], sender=me)  # fmt: skip
+    return len(threads), len(emailed)
 
 
 # ----------------------------------------------------------------------------- census database closure

@@ -98,7 +98,8 @@ def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_t
     expect(la.get_by_label("Message")).to_contain_text("Ouse Valley Academy")
     checked(la)
     la.get_by_role("button", name="Send to both schools").click()
-    expect(la.locator(".govuk-notification-banner--success")).to_contain_text("Message sent to 2 people at 2 schools")
+    expect(la.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Message sent to 2 schools in Messages, and emailed to 2 who use Returns but not Messages")
     expect(la.locator(".govuk-summary-list")).to_contain_text("Schools contacted")
     checked(la)
     mails = mail_server.wait_for(2)

@@ -9,8 +9,8 @@ import io
 
 import pytest
 
-from models import duplicates, organisations
-from models.db import scalar
+from models import duplicates, messages, organisations, services
+from models.db import rows, scalar
 from tests.conftest import audit_events, outbox, set_today
 from tests.duplicates.factories import case_between, load, own, shared
 
@@ -112,8 +112,10 @@ def test_school_users_cannot_act_for_the_la(sign_in, client_request, school_user
     client_request.get("duplicates.cases_csv", _expected_status=403)
 
 
-def test_message_both_schools_by_email_marks_contacted(db, sign_in, client_request, la_user, school_user,
-                                                       other_school_user, case_id):  # fmt: skip
+def test_message_both_schools_in_messages_marks_contacted(db, sign_in, client_request, la_user, school_user,
+                                                          other_school_user, case_id, make_user, school):  # fmt: skip
+    reader = make_user(school, name="Mo Messages", email="messages@fenland.example.sch.uk")
+    services.set_services(db, reader["id"], ["returns", "transfers"])
     sign_in(la_user)
     form = client_request.get("duplicates.message", case_id=case_id)
     body = form.texts("//textarea[@name='body']")[0]
@@ -122,9 +124,18 @@ def test_message_both_schools_by_email_marks_contacted(db, sign_in, client_reque
                                 _expected_status=400)  # fmt: skip
     assert "Enter a subject" in empty.html and "Enter the message" in empty.html
     _act(client_request, "duplicates.message", case_id, {"subject": "Duplicate pupil", "body": "Please check pupil 1."})
+    # a conversation with each school, each only between it and the LA, with a link to the case
+    threads = rows(db, "SELECT * FROM message_threads ORDER BY id")
+    assert [t["subject"] for t in threads] == ["Duplicate pupil", "Duplicate pupil"]
+    assert sorted(t["recipient_org_id"] for t in threads) == sorted({school_user["organisation_id"],
+                                                                     other_school_user["organisation_id"]})
+    first = messages.posts(db, threads[0]["id"], threads[0]["recipient_org_id"])
+    assert "Please check pupil 1." in first[0]["body"] and f"/duplicates/cases/{case_id}" in first[0]["body"]
+    # Returns users who cannot use Messages are emailed it; one who can reads it in Messages
     for person in (school_user, other_school_user):
         [mail] = outbox(db, person["email"])
         assert "Please check pupil 1." in mail["body"] and f"/duplicates/cases/{case_id}" in mail["body"]
+    assert outbox(db, reader["email"]) == []
     assert duplicates.get_case(db, case_id)["status"] == "contacted"
     assert audit_events(db, "duplicate_case_contacted")
 
