@@ -4,8 +4,8 @@ confirm-receipt, templates, recipient groups, bulk sends, email notices and rete
 A thread is between two organisations of one LA (a school and the LA, or two schools). Everything
 an organisation sees goes through its **party** row (``message_parties``), so a thread the
 organisation is not party to is never found by these functions' callers (views answer 404).
-Unread marks are per person (their last read post); read receipts are each person's first reading
-of each post, shown to the other organisation. Every change is audited in its own transaction.
+Unread marks are per person (a row per unread conversation, made when a message arrives); read receipts are each
+person's first reading of each post, shown to the other organisation. Every change is audited in its own transaction.
 Schema and design: ``migrations/messages.py``.
 """
 
@@ -27,6 +27,9 @@ MAX_SUBJECT = 150
 MAX_BODY = 10_000
 MAX_NAME = 100
 PAGE_SIZE = 25
+#: Folders count their conversations up to this many; past it they say "more than 1,000" (an exact count of a
+#: 10,000-conversation inbox would cost more than the rest of the page).
+COUNT_CAP = 1000
 BOXES = ("inbox", "sent", "archived")
 
 SEED_TEMPLATES = (
@@ -87,12 +90,17 @@ def _check_recipient(db: Database, sender: dict, recipient_id: int) -> dict:
 # ----------------------------------------------------------------------------- writing
 
 
-def _notify(db: Database, post_id: int, organisation_id: int, at: str) -> None:
-    """Queue an email notice of ``post_id`` for each active user of ``organisation_id`` with the service."""
+def _notify(db: Database, thread_id: int, post_id: int, organisation_id: int, at: str) -> None:
+    """Mark the thread unread, and queue an email notice of ``post_id``, for each active user of
+    ``organisation_id`` with the service."""
     people = services.users_with_service(db, organisation_id, SERVICE)
     db.conn.executemany(
         "INSERT OR IGNORE INTO message_notices (user_id, post_id, created_at) VALUES (?, ?, ?)",
         [(person["id"], post_id, at) for person in people],
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO message_unread (user_id, thread_id) VALUES (?, ?)",
+        [(person["id"], thread_id) for person in people],
     )
 
 
@@ -110,17 +118,12 @@ def _add_post(db: Database, thread_id: int, author_org: int, other_org: int, aut
         (at, at, thread_id, author_org),
     )
     db.conn.execute(
-        "UPDATE message_parties SET last_post_at = ?, last_incoming_post_id = ?, archived = 0"
-        " WHERE thread_id = ? AND organisation_id = ?",
-        (at, post_id, thread_id, other_org),
+        "UPDATE message_parties SET last_post_at = ?, archived = 0 WHERE thread_id = ? AND organisation_id = ?",
+        (at, thread_id, other_org),
     )
-    # The author has read their own post: their unread mark moves with it.
-    db.conn.execute(
-        "INSERT INTO message_views (user_id, thread_id, last_read_post_id) VALUES (?, ?, ?)"
-        " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_read_post_id = excluded.last_read_post_id",
-        (author["id"], thread_id, post_id),
-    )
-    _notify(db, post_id, other_org, at)
+    # Whoever writes has read the conversation.
+    db.conn.execute("DELETE FROM message_unread WHERE user_id = ? AND thread_id = ?", (author["id"], thread_id))
+    _notify(db, thread_id, post_id, other_org, at)
     return post_id
 
 
@@ -189,12 +192,7 @@ def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, 
             " SELECT id, ?, ? FROM message_posts WHERE thread_id = ? AND organisation_id <> ?",
             (reader["id"], at, thread_id, organisation_id),
         ).rowcount
-        last = scalar(db, "SELECT max(id) FROM message_posts WHERE thread_id = ?", (thread_id,)) or 0
-        db.conn.execute(
-            "INSERT INTO message_views (user_id, thread_id, last_read_post_id) VALUES (?, ?, ?)"
-            " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_read_post_id = excluded.last_read_post_id",
-            (reader["id"], thread_id, last),
-        )
+        db.conn.execute("DELETE FROM message_unread WHERE user_id = ? AND thread_id = ?", (reader["id"], thread_id))
         if new:
             audit.record(
                 db, "message_thread_read", actor=reader, organisation_id=organisation_id, target=f"thread:{thread_id}",
@@ -206,14 +204,23 @@ def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, 
 def mark_unread(db: Database, thread_id: int, reader: dict) -> None:
     """Put the thread back as unread for ``reader`` only (their receipts stay: they did read it)."""
     with transaction(db):
-        db.conn.execute("DELETE FROM message_views WHERE user_id = ? AND thread_id = ?", (reader["id"], thread_id))
+        db.conn.execute(
+            "INSERT OR IGNORE INTO message_unread (user_id, thread_id) VALUES (?, ?)", (reader["id"], thread_id)
+        )
 
 
 def set_archived(
     db: Database, thread_id: int, organisation_id: int, archived: bool, actor: dict, client: dict | None = None
 ) -> None:
-    """Archive (or bring back) the thread for the whole of ``organisation_id``; the other side is untouched."""
+    """Archive (or bring back) the thread for the whole of ``organisation_id``; the other side is untouched.
+    Archiving also marks it read for everyone at the organisation (so the unread count is one index range)."""
     with transaction(db):
+        if archived:
+            db.conn.execute(
+                "DELETE FROM message_unread WHERE thread_id = ? AND user_id IN"
+                " (SELECT id FROM users WHERE organisation_id = ?)",
+                (thread_id, organisation_id),
+            )
         db.conn.execute(
             "UPDATE message_parties SET archived = ? WHERE thread_id = ? AND organisation_id = ?",
             (int(archived), thread_id, organisation_id),
@@ -308,44 +315,59 @@ def box(db: Database, organisation_id: int, user_id: int, which: str = "inbox", 
         per_page: int = PAGE_SIZE) -> dict:  # fmt: skip
     """One page of an organisation's ``inbox``, ``sent`` or ``archived`` threads, newest first, each with the
     other organisation's name and ``unread`` for ``user_id``; ``q`` matches the subject or the other
-    organisation's name. Returns ``{"items", "total", "page", "pages"}``. Raises ValueError for another box."""
+    organisation's name. Returns ``{"items", "total", "more_than", "page", "pages"}``: ``total`` is None when
+    there are more than ``more_than`` (COUNT_CAP), and then ``pages`` reaches one past the current page while
+    there are more. Raises ValueError for another box."""
     if which not in BOXES:
         raise ValueError(f"unknown box {which!r}")
     where = _BOX_WHERE[which]
     params: dict = {"org": organisation_id, "user": user_id}
     if q:
-        where += " AND (t.subject LIKE :q ESCAPE '\\' OR o.name LIKE :q ESCAPE '\\')"
+        where += (
+            " AND (t.subject LIKE :q ESCAPE '\\'"
+            " OR p.other_org_id IN (SELECT id FROM organisations WHERE name LIKE :q ESCAPE '\\'))"
+        )
         params["q"] = _search(q)
     joins = (
         " FROM message_parties p JOIN message_threads t ON t.id = p.thread_id"
         " JOIN organisations o ON o.id = p.other_org_id"
     )
-    # nosemgrep: sql-format # {joins}/{where} are fixed clauses chosen above; every value is bound
-    total = scalar(db, f"SELECT count(*){joins} WHERE {where}", params)  # nosec B608
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
+    # Without a search the total is counted on the party index alone, and never past COUNT_CAP.
+    counted = joins if q else " FROM message_parties p"
+    total = scalar(
+        # nosemgrep: sql-format # {counted}/{where} are fixed clauses chosen above; every value is bound
+        db, f"SELECT count(*) FROM (SELECT 1{counted} WHERE {where} LIMIT :cap)",  # nosec B608
+        {**params, "cap": COUNT_CAP + 1},
+    )  # fmt: skip
+    known = total <= COUNT_CAP
+    page = max(1, page)
+    if known:
+        page = min(page, max(1, math.ceil(total / per_page)))
     items = rows(
         db,
         # nosemgrep: sql-format # fixed clauses chosen above (_BOX_WHERE, _BOX_ORDER); every value is bound
         "SELECT t.id, t.subject, t.created_at, t.confirm_requested, t.confirmed_at, t.expired_at, t.bulk_id,"  # nosec B608
         " t.sender_org_id, p.last_post_at, p.last_sent_at, p.archived, o.name AS other_name,"
-        " p.last_incoming_post_id > ifnull(v.last_read_post_id, 0) AS unread"
-        f"{joins} LEFT JOIN message_views v ON v.user_id = :user AND v.thread_id = p.thread_id"
-        f" WHERE {where} ORDER BY {_BOX_ORDER[which]} LIMIT :limit OFFSET :offset",
-        {**params, "limit": per_page, "offset": (page - 1) * per_page},
+        " EXISTS (SELECT 1 FROM message_unread u WHERE u.user_id = :user AND u.thread_id = p.thread_id) AS unread"
+        f"{joins} WHERE {where} ORDER BY {_BOX_ORDER[which]} LIMIT :limit OFFSET :offset",
+        {**params, "limit": per_page + 1, "offset": (page - 1) * per_page},
     )
-    return {"items": items, "total": total, "page": page, "pages": pages}
+    more = len(items) > per_page
+    if known:
+        pages = max(1, math.ceil(total / per_page))
+    else:
+        pages = max(math.ceil(COUNT_CAP / per_page), page + more)
+    return {"items": items[:per_page], "total": total if known else None, "more_than": COUNT_CAP, "page": page,
+            "pages": pages}  # fmt: skip
 
 
-def unread_count(db: Database, organisation_id: int, user_id: int) -> int:
-    """How many of the organisation's threads (not archived) have a post from the other side that
-    ``user_id`` has not read."""
+def unread_count(db: Database, user_id: int) -> int:
+    """How many conversations (of the person's organisation, not archived) have a message from the other side
+    that ``user_id`` has not read since it arrived."""
     return scalar(
         db,
-        "SELECT count(*) FROM message_parties p LEFT JOIN message_views v"
-        " ON v.user_id = ? AND v.thread_id = p.thread_id"
-        " WHERE p.organisation_id = ? AND p.archived = 0 AND p.last_incoming_post_id > ifnull(v.last_read_post_id, 0)",
-        (user_id, organisation_id),
+        "SELECT count(*) FROM message_unread WHERE user_id = ?",
+        (user_id,),
     )
 
 
@@ -741,6 +763,7 @@ def expire(db: Database, last_post_before: dt.datetime, now: dt.datetime) -> lis
             db.conn.execute(
                 "UPDATE message_threads SET subject = NULL, expired_at = ? WHERE id = ?", (at, thread["id"])
             )
+            db.conn.execute("DELETE FROM message_unread WHERE thread_id = ?", (thread["id"],))
             db.conn.execute("DELETE FROM message_notices WHERE digest_id IS NULL AND post_id IN"
                             " (SELECT id FROM message_posts WHERE thread_id = ?)", (thread["id"],))  # fmt: skip
             audit.record(db, "message_thread_expired", organisation_id=thread["sender_org_id"],

@@ -70,6 +70,22 @@ ACTION_TITLES = {
     "returns_exported": "Returns downloaded",
     "return_original_downloaded": "Original return file downloaded",
     "backup_restored": "Restored from a backup",
+    "message_thread_started": "Secure message sent",
+    "message_replied": "Secure message replied to",
+    "message_thread_read": "Secure message read",
+    "message_thread_archived": "Secure conversation archived",
+    "message_thread_unarchived": "Secure conversation moved back to the inbox",
+    "message_receipt_confirmed": "Receipt of a secure message confirmed",
+    "message_receipt_chased": "Unconfirmed secure message chased",
+    "message_bulk_sent": "Secure message sent to a group of schools",
+    "message_template_created": "Message template added",
+    "message_template_updated": "Message template changed",
+    "message_template_deleted": "Message template deleted",
+    "message_group_created": "Saved list of schools added",
+    "message_group_updated": "Saved list of schools changed",
+    "message_group_deleted": "Saved list of schools deleted",
+    "message_expiry_warned": "Secure conversations about to be deleted: people warned",
+    "message_thread_expired": "Secure conversation content deleted (retention)",
 }
 
 

@@ -71,6 +71,13 @@ def test_a_reply_is_unread_for_the_other_side_and_not_for_its_writer(db, la, sch
     # Mark as unread puts it back for this person only.
     sam.post("messages.mark_unread", thread_id=thread_id, _follow_redirects=True)
     assert _nav_messages(sam.get("messages.index")) == "Messages (1 unread)"
+    # Archiving marks it read for the whole school; a new message brings it back, unread.
+    sam.post("messages.archive", thread_id=thread_id, _follow_redirects=True)
+    assert _nav_messages(sam.get("messages.index")) == "Messages"
+    lee.post("messages.reply", thread_id=thread_id, _data={"body": "One more thing"}, _follow_redirects=True)
+    inbox = sam.get("messages.index")
+    assert _nav_messages(inbox) == "Messages (1 unread)"
+    assert inbox.texts("//tbody//td[1]") == ["Unread Pupil joining in January"]
 
 
 def test_sent_search_and_archive(db, la, school, other_school, la_user, school_user, signed_in):
@@ -183,3 +190,15 @@ def test_pages_of_threads(db, la, school, school_user, la_user, signed_in):
     second = sam.get("messages.index", page=2)
     assert second.texts("//tbody//td[1]//a") == ["Subject 01", "Subject 00"]
     assert "(27)" in first.texts("//caption")[0]
+
+
+def test_a_folder_past_the_count_cap_says_more_than(db, la, school, school_user, signed_in, monkeypatch):
+    monkeypatch.setattr(messages, "COUNT_CAP", 30)
+    for n in range(32):
+        thread_between(db, la, school, school_user, subject=f"Subject {n:02d}")
+    sam = signed_in(school_user)
+    first = sam.get("messages.index")
+    assert "(more than 30)" in first.texts("//caption")[0]
+    assert first.texts("//nav[@aria-label='Pages of conversations']//li") == ["1", "2"]
+    second = sam.get("messages.index", page=2)
+    assert second.texts("//tbody//td[1]//a") == [f"Subject {n:02d}" for n in range(6, -1, -1)]
