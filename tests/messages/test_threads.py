@@ -202,3 +202,11 @@ def test_a_folder_past_the_count_cap_says_more_than(db, la, school, school_user,
     assert first.texts("//nav[@aria-label='Pages of conversations']//li") == ["1", "2"]
     second = sam.get("messages.index", page=2)
     assert second.texts("//tbody//td[1]//a") == [f"Subject {n:02d}" for n in range(6, -1, -1)]
+
+
+def test_a_search_too_long_is_explained_and_everything_shown(db, la, school, school_user, signed_in):
+    thread_between(db, la, school, school_user, subject="Hello")
+    page = signed_in(school_user).get("messages.index", q="x" * 101)
+    assert page.texts("//div[contains(@class, 'govuk-error-summary')]//li") == ["Search for 100 characters or fewer"]
+    assert page.xpath("//input[@id='q']/@aria-describedby") == ["q-error"]
+    assert page.texts("//tbody//td[1]//a") == ["Hello"]
