@@ -181,6 +181,17 @@ def reply(db: Database, thread: dict, organisation_id: int, author: dict, body: 
     return post_id
 
 
+def _drop_notices(db: Database, thread_id: int, *, user_id: int | None = None, organisation_id: int | None = None):
+    """Forget the email notices not yet sent about the thread to the person (or everyone at the organisation)
+    who has now read (or archived) it."""
+    db.conn.execute(
+        "DELETE FROM message_notices WHERE digest_id IS NULL"
+        " AND post_id IN (SELECT id FROM message_posts WHERE thread_id = :thread)"
+        " AND user_id IN (SELECT id FROM users WHERE id = :user OR organisation_id = :org)",
+        {"thread": thread_id, "user": user_id, "org": organisation_id},
+    )
+
+
 def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, client: dict | None = None) -> int:
     """Record that ``reader`` (of ``organisation_id``) has read every post of the thread so far: read receipts
     for the other side's posts, and their unread mark cleared. Returns how many receipts were new (audited
@@ -193,6 +204,7 @@ def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, 
             (reader["id"], at, thread_id, organisation_id),
         ).rowcount
         db.conn.execute("DELETE FROM message_unread WHERE user_id = ? AND thread_id = ?", (reader["id"], thread_id))
+        _drop_notices(db, thread_id, user_id=reader["id"])
         if new:
             audit.record(
                 db, "message_thread_read", actor=reader, organisation_id=organisation_id, target=f"thread:{thread_id}",
@@ -221,6 +233,7 @@ def set_archived(
                 " (SELECT id FROM users WHERE organisation_id = ?)",
                 (thread_id, organisation_id),
             )
+            _drop_notices(db, thread_id, organisation_id=organisation_id)
         db.conn.execute(
             "UPDATE message_parties SET archived = ? WHERE thread_id = ? AND organisation_id = ?",
             (int(archived), thread_id, organisation_id),
