@@ -213,12 +213,14 @@ def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, 
     return new
 
 
-def mark_unread(db: Database, thread_id: int, reader: dict) -> None:
-    """Put the thread back as unread for ``reader`` only (their receipts stay: they did read it)."""
+def mark_unread(db: Database, thread_id: int, reader: dict, client: dict | None = None) -> None:
+    """Put the thread back as unread for ``reader`` only (their receipts stay: they did read it); audited."""
     with transaction(db):
         db.conn.execute(
             "INSERT OR IGNORE INTO message_unread (user_id, thread_id) VALUES (?, ?)", (reader["id"], thread_id)
         )
+        audit.record(db, "message_thread_marked_unread", actor=reader, organisation_id=reader["organisation_id"],
+                     target=f"thread:{thread_id}", **(client or {}))  # fmt: skip
 
 
 def set_archived(
@@ -409,6 +411,8 @@ def ensure_templates(db: Database, la_code: str) -> None:
                 " VALUES (:la, :name, :subject, :body, :confirm_receipt, :at)",
                 [{**seed, "la": la_code, "at": at} for seed in SEED_TEMPLATES],
             )
+            audit.record(db, "message_templates_seeded", target=f"la:{la_code}",
+                         detail={"templates": [seed["name"] for seed in SEED_TEMPLATES]})  # fmt: skip
 
 
 def templates(db: Database, la_code: str) -> list[dict]:

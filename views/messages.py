@@ -170,7 +170,7 @@ def unarchive(thread_id: int):
 @any_transfers
 def mark_unread(thread_id: int):
     _action(thread_id)
-    messages.mark_unread(get_db(), thread_id, current_user.row)
+    messages.mark_unread(get_db(), thread_id, current_user.row, client_details())
     return redirect(url_for("messages.index"))
 
 

@@ -75,6 +75,8 @@ ACTION_TITLES = {
     "message_thread_read": "Secure message read",
     "message_thread_archived": "Secure conversation archived",
     "message_thread_unarchived": "Secure conversation moved back to the inbox",
+    "message_thread_marked_unread": "Secure conversation marked as unread",
+    "message_templates_seeded": "Starting message templates added for the LA",
     "message_receipt_confirmed": "Receipt of a secure message confirmed",
     "message_receipt_chased": "Unconfirmed secure message chased",
     "message_bulk_sent": "Secure message sent to a group of schools",

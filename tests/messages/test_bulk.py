@@ -43,6 +43,7 @@ def test_templates_are_seeded_once_and_the_la_edits_them(db, la, la_user, signed
     lee.get("messages.templates")
     assert [t["name"] for t in messages.templates(db, "873")] == [names[0]]  # deleted ones do not come back
     assert [e["action"] for e in audit_events(db) if e["action"].startswith("message_template")] == [
+        "message_templates_seeded",
         "message_template_updated",
         "message_template_deleted",
     ]

@@ -70,6 +70,7 @@ def test_a_reply_is_unread_for_the_other_side_and_not_for_its_writer(db, la, sch
     assert _nav_messages(page) == "Messages"
     # Mark as unread puts it back for this person only.
     sam.post("messages.mark_unread", thread_id=thread_id, _follow_redirects=True)
+    assert audit_events(db, "message_thread_marked_unread")[-1]["actor_email"] == school_user["email"]
     assert _nav_messages(sam.get("messages.index")) == "Messages (1 unread)"
     # Archiving marks it read for the whole school; a new message brings it back, unread.
     sam.post("messages.archive", thread_id=thread_id, _follow_redirects=True)
