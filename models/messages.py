@@ -425,12 +425,14 @@ def get_template(db: Database, template_id: int, la_code: str) -> dict | None:
     return one(db, "SELECT * FROM message_templates WHERE id = ? AND la_code = ?", (template_id, la_code))
 
 
+_NAME_TAKEN = {
+    table: f"SELECT 1 FROM {table} WHERE la_code = ? AND name = ? COLLATE NOCASE AND id <> ?"  # nosec B608 # two literal names
+    for table in ("message_templates", "message_groups")
+}
+
+
 def _name_taken(db: Database, table: str, la_code: str, name: str, except_id: int | None) -> bool:
-    # nosemgrep: sql-format # table is one of our two literal table names; values are bound
-    return bool(scalar(
-        db, f"SELECT 1 FROM {table} WHERE la_code = ? AND name = ? COLLATE NOCASE AND id <> ?",  # nosec B608
-        (la_code, name, except_id or 0),
-    ))  # fmt: skip
+    return bool(scalar(db, _NAME_TAKEN[table], (la_code, name, except_id or 0)))
 
 
 def save_template(db: Database, la_code: str, values: dict, actor: dict, template_id: int | None = None,
