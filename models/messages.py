@@ -763,29 +763,42 @@ def mark_warned(db: Database, thread_ids: list[int], now: dt.datetime, deletes_o
 
 
 def expire(db: Database, last_post_before: dt.datetime, now: dt.datetime) -> list[dict]:
-    """Delete the content (subject and every post's body) of each thread whose last post was before
-    ``last_post_before``, keeping the records as expired; audit each. Returns ``{"thread", "posts"}`` per
-    thread expired now (a second run finds none)."""
+    """Delete the content (subject and every post's body, and a group send's subject once all its threads have
+    gone) of each thread whose last post was before ``last_post_before``, keeping the records as expired; audit
+    each. One short transaction a thread, so a large first run never holds the database for long. Returns
+    ``{"thread", "posts"}`` per thread expired now (a second run finds none)."""
     at = clock.iso(now)
     done = []
-    with transaction(db):
-        due = rows(
-            db,
-            "SELECT id, sender_org_id FROM message_threads WHERE expired_at IS NULL AND last_post_at < ? ORDER BY id",
-            (clock.iso(last_post_before),),
-        )
-        for thread in due:
+    due = rows(
+        db,
+        "SELECT id FROM message_threads WHERE expired_at IS NULL AND last_post_at < ? ORDER BY id",
+        (clock.iso(last_post_before),),
+    )
+    for thread_id in (t["id"] for t in due):
+        with transaction(db):
+            thread = one(
+                db,
+                "SELECT id, sender_org_id, bulk_id FROM message_threads WHERE id = ? AND expired_at IS NULL"
+                " AND last_post_at < ?",
+                (thread_id, clock.iso(last_post_before)),
+            )
+            if thread is None:  # another run, or a new message, got there first
+                continue
             posts_deleted = db.conn.execute(
                 "UPDATE message_posts SET body = NULL, expired_at = ? WHERE thread_id = ? AND expired_at IS NULL",
-                (at, thread["id"]),
+                (at, thread_id),
             ).rowcount
-            db.conn.execute(
-                "UPDATE message_threads SET subject = NULL, expired_at = ? WHERE id = ?", (at, thread["id"])
-            )
-            db.conn.execute("DELETE FROM message_unread WHERE thread_id = ?", (thread["id"],))
+            db.conn.execute("UPDATE message_threads SET subject = NULL, expired_at = ? WHERE id = ?", (at, thread_id))
+            db.conn.execute("DELETE FROM message_unread WHERE thread_id = ?", (thread_id,))
             db.conn.execute("DELETE FROM message_notices WHERE digest_id IS NULL AND post_id IN"
-                            " (SELECT id FROM message_posts WHERE thread_id = ?)", (thread["id"],))  # fmt: skip
+                            " (SELECT id FROM message_posts WHERE thread_id = ?)", (thread_id,))  # fmt: skip
+            if thread["bulk_id"]:
+                db.conn.execute(
+                    "UPDATE message_bulk_sends SET subject = NULL WHERE id = :bulk AND NOT EXISTS"
+                    " (SELECT 1 FROM message_threads WHERE bulk_id = :bulk AND expired_at IS NULL)",
+                    {"bulk": thread["bulk_id"]},
+                )
             audit.record(db, "message_thread_expired", organisation_id=thread["sender_org_id"],
-                         target=f"thread:{thread['id']}", detail={"posts": posts_deleted})  # fmt: skip
-            done.append({"thread": thread["id"], "posts": posts_deleted})
+                         target=f"thread:{thread_id}", detail={"posts": posts_deleted})  # fmt: skip
+            done.append({"thread": thread_id, "posts": posts_deleted})
     return done

@@ -159,3 +159,19 @@ def test_retention_warns_then_deletes_content_keeps_the_record_and_is_idempotent
     assert page.h1 == "Deleted conversation"
     assert "Deleted under the retention policy." in page.html
     assert not page.xpath("//form[contains(@action, '/reply')]")
+
+
+def test_a_group_send_loses_its_subject_when_its_last_conversation_expires(
+    app, db, la, school, other_school, la_user, school_user
+):
+    at(MONDAY, 9)
+    bulk_id = messages.send_to_group(db, la=la, group_key="all", author=la_user, subject="To everyone",
+                                     body="Hello", confirm=False)  # fmt: skip
+    kept = scalar(db, "SELECT id FROM message_threads WHERE recipient_org_id = ?", (school["id"],))
+    at(MONDAY + dt.timedelta(days=400), 9)
+    messages.reply(db, messages.get_thread(db, kept, school["id"]), school["id"], school_user, "Still here")
+    run(app, jobs.RETENTION, at(MONDAY + dt.timedelta(days=731), 3))
+    assert one(db, "SELECT subject FROM message_bulk_sends WHERE id = ?", (bulk_id,))["subject"] == "To everyone"
+    run(app, jobs.RETENTION, at(MONDAY + dt.timedelta(days=400 + 731), 3))
+    assert one(db, "SELECT subject FROM message_bulk_sends WHERE id = ?", (bulk_id,))["subject"] is None
+    assert len(audit_events(db, "message_thread_expired")) == 2
