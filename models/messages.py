@@ -649,7 +649,8 @@ def bulk_sends(db: Database, la_code: str, limit: int = 20) -> list[dict]:
 
 def get_bulk(db: Database, bulk_id: int, la_code: str) -> dict | None:
     """The LA's bulk send with ``threads``: each school's thread, whether it has been read (first reader and
-    when), replied to and confirmed. None for another LA's."""
+    when), replied to and confirmed, and ``nobody_there`` when the school has nobody who uses the service.
+    None for another LA's."""
     bulk = one(db, "SELECT * FROM message_bulk_sends WHERE id = ? AND la_code = ?", (bulk_id, la_code))
     if bulk is None:
         return None
@@ -658,7 +659,11 @@ def get_bulk(db: Database, bulk_id: int, la_code: str) -> dict | None:
         "SELECT t.id, t.confirm_requested, t.confirmed_at, t.expired_at, o.name AS school_name,"
         " (SELECT min(r.read_at) FROM message_reads r JOIN message_posts m ON m.id = r.post_id"
         "  JOIN users u ON u.id = r.user_id WHERE m.thread_id = t.id AND u.organisation_id = o.id) AS first_read_at,"
-        " (SELECT count(*) FROM message_posts m WHERE m.thread_id = t.id AND m.organisation_id = o.id) AS replies"
+        " (SELECT count(*) FROM message_posts m WHERE m.thread_id = t.id AND m.organisation_id = o.id) AS replies,"
+        # Nobody active there uses the service (approvers have every service): nobody can read it or be told.
+        " NOT EXISTS (SELECT 1 FROM users u WHERE u.organisation_id = o.id AND u.status = 'active'"
+        "  AND (u.role = 'approver' OR EXISTS (SELECT 1 FROM user_services s WHERE s.user_id = u.id"
+        "  AND s.service = 'transfers'))) AS nobody_there"
         " FROM message_threads t JOIN organisations o ON o.id = t.recipient_org_id WHERE t.bulk_id = ?"
         " ORDER BY o.name COLLATE NOCASE",
         (bulk_id,),
@@ -728,6 +733,11 @@ def mark_chased(db: Database, thread_id: int, now: dt.datetime, school_days: int
             audit.record(db, "message_receipt_chased", target=f"thread:{thread_id}",
                          detail={"school_days": school_days})  # fmt: skip
     return bool(changed)
+
+
+def nobody_there(db: Database, organisation_id: int) -> bool:
+    """True when nobody active at the organisation uses Transfers and messages (nobody can read or be told)."""
+    return not people_of(db, organisation_id)
 
 
 def people_of(db: Database, organisation_id: int) -> list[dict]:

@@ -103,7 +103,12 @@ def compose():
         except MessageRefused as refused:
             form.recipient.errors.append(str(refused))
         else:
-            flash("Message sent", "success")
+            recipient = organisations.get(db, form.recipient.data)
+            if messages.nobody_there(db, recipient["id"]):
+                flash(f"Message sent, but nobody at {recipient['name']} uses Transfers and messages yet, so nobody"
+                      " there can read it or has been told. Ask them to give someone the service.")  # fmt: skip
+            else:
+                flash("Message sent", "success")
             return redirect(url_for("messages.thread", thread_id=thread_id))
     return render_template("messages/compose.html", form=form), 400 if request.method == "POST" else 200
 
@@ -219,7 +224,12 @@ def bulk():
         except MessageRefused as refused:
             form.group.errors.append(str(refused))
         else:
-            flash("Message sent: each school has its own conversation with the LA", "success")
+            missing = sum(t["nobody_there"] for t in messages.get_bulk(db, bulk_id, la["la_code"])["threads"])
+            sent = "Message sent: each school has its own conversation with the LA."
+            if missing:
+                sent += (f" {missing} of the schools {'has' if missing == 1 else 'have'} nobody who uses Transfers"
+                         " and messages yet: they are marked below.")  # fmt: skip
+            flash(sent, "success")
             return redirect(url_for("messages.bulk_send", bulk_id=bulk_id))
     return render_template(
         "messages/bulk.html", form=form, templates=messages.templates(db, la["la_code"]), template=template,

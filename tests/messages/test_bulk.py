@@ -76,6 +76,9 @@ def test_a_templated_message_to_all_secondary_schools_is_a_private_conversation_
         "group": "phase:Secondary", "subject": cp["subject"], "body": cp["body"], "confirm_receipt": "y"})  # fmt: skip
     bulk_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert scalar(db, "SELECT count(*) FROM message_threads WHERE bulk_id = ?", (bulk_id,)) == 2
+    page = lee.get("messages.bulk_send", bulk_id=bulk_id)  # nobody uses the service at either school yet
+    assert "2 of the schools have nobody who uses Transfers and messages yet" in page.html
+    assert len(page.xpath("//tbody//span[text()='Nobody there uses Transfers and messages yet']")) == 2
     event = audit_events(db, "message_bulk_sent")[-1]
     assert event["detail"]["group"] == "All secondary schools" and event["detail"]["threads"] == 2
 

@@ -211,3 +211,14 @@ def test_a_search_too_long_is_explained_and_everything_shown(db, la, school, sch
     assert page.texts("//div[contains(@class, 'govuk-error-summary')]//li") == ["Search for 100 characters or fewer"]
     assert page.xpath("//input[@id='q']/@aria-describedby") == ["q-error"]
     assert page.texts("//tbody//td[1]//a") == ["Hello"]
+
+
+def test_writing_to_a_school_where_nobody_uses_the_service_says_so(db, la, school, other_school, school_user,
+                                                                    signed_in):  # fmt: skip
+    sam = signed_in(school_user)
+    page = sam.post("messages.compose", _follow_redirects=True,
+                    _data={"recipient": other_school["id"], "subject": "Hello", "body": "Anyone?"})  # fmt: skip
+    assert "nobody at Ouse Valley Academy uses Transfers and messages yet" in " ".join(
+        page.texts("//div[contains(@class, 'govuk-notification-banner')]")
+    )
+    assert scalar(db, "SELECT count(*) FROM message_threads") == 1  # sent all the same: it waits for them
