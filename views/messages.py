@@ -125,7 +125,7 @@ def _thread_page(conversation: dict, form: ReplyForm, status: int = 200):
     messages.mark_read(db, conversation["id"], _org_id(), current_user.row, client_details())
     return render_template(
         "messages/thread.html", thread=conversation, posts=messages.posts(db, conversation["id"], _org_id()),
-        form=form, action=ActionForm(), my_org=_org_id(),
+        form=form, my_org=_org_id(), la_user=is_la_user(current_user, TRANSFERS),
     ), status  # fmt: skip
 
 

@@ -90,6 +90,9 @@ def test_a_templated_message_to_all_secondary_schools_is_a_private_conversation_
     north_id = int(north_thread.rsplit("/", 1)[1])
     north.post("messages.reply", thread_id=north_id, _data={"body": "North got it"}, _follow_redirects=True)
     assert "North got it" not in south.client.get(south_thread).get_data(as_text=True)
+    page = lee.get("messages.thread", thread_id=north_id)
+    assert page.xpath('//a[text()="see every school\'s"]/@href') == [f"/messages/bulk/{bulk_id}"]
+    assert not north.get("messages.thread", thread_id=north_id).xpath("//a[contains(@href, '/messages/bulk/')]")
     page = lee.get("messages.bulk_send", bulk_id=bulk_id)
     cells = [row.xpath("./td") for row in page.xpath("//tbody/tr")]
     texts = [[" ".join(c.text_content().split()) for c in row] for row in cells]
