@@ -175,3 +175,10 @@ def test_a_group_send_loses_its_subject_when_its_last_conversation_expires(
     run(app, jobs.RETENTION, at(MONDAY + dt.timedelta(days=400 + 731), 3))
     assert one(db, "SELECT subject FROM message_bulk_sends WHERE id = ?", (bulk_id,))["subject"] is None
     assert len(audit_events(db, "message_thread_expired")) == 2
+
+
+def test_the_jobs_are_listed(runner):
+    listed = runner.invoke(args=["jobs", "list"]).output
+    assert "message-digests: every 5 minutes" in listed
+    assert "message-receipt-chases: daily from 08:00 (UK time)" in listed
+    assert "message-retention: daily from 02:30 (UK time)" in listed
