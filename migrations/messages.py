@@ -114,7 +114,7 @@ def messages_tables(db: Database) -> None:
         """,
         "CREATE INDEX idx_message_parties_inbox"
         " ON message_parties (organisation_id, archived, last_post_at DESC, thread_id DESC)",
-        "CREATE INDEX idx_message_parties_sent ON message_parties (organisation_id, last_sent_at DESC)"
+        "CREATE INDEX idx_message_parties_sent ON message_parties (organisation_id, last_sent_at DESC, thread_id DESC)"
         " WHERE last_sent_at IS NOT NULL",
         f"""
         CREATE TABLE message_posts (
