@@ -43,6 +43,18 @@ def _body(label: str = "Message") -> TextAreaField:
     )
 
 
+def _name(label: str, what: str) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=[squash_spaces],
+        validators=[
+            DataRequired(f"Enter a name for {what}"),
+            Length(max=MAX_NAME, message=f"The name must be {MAX_NAME} characters or fewer"),
+        ],
+    )
+
+
 def _confirm() -> BooleanField:
     return BooleanField(
         "Ask them to confirm receipt",
@@ -98,15 +110,7 @@ class BulkForm(FlaskForm):
 class TemplateForm(FlaskForm):
     """An LA message template."""
 
-    name = StringField(
-        "Template name",
-        widget=GovTextInput(),
-        filters=[squash_spaces],
-        validators=[
-            DataRequired("Enter a name for the template"),
-            Length(max=MAX_NAME, message=f"The name must be {MAX_NAME} characters or fewer"),
-        ],
-    )
+    name = _name("Template name", "the template")
     subject = _subject()
     body = _body()
     confirm_receipt = _confirm()
@@ -116,15 +120,7 @@ class TemplateForm(FlaskForm):
 class GroupForm(FlaskForm):
     """A saved list of schools."""
 
-    name = StringField(
-        "List name",
-        widget=GovTextInput(),
-        filters=[squash_spaces],
-        validators=[
-            DataRequired("Enter a name for the list"),
-            Length(max=MAX_NAME, message=f"The name must be {MAX_NAME} characters or fewer"),
-        ],
-    )
+    name = _name("List name", "the list")
     schools = SelectMultipleField("Schools", widget=GovCheckboxesInput(), coerce=int, validate_choice=False)
     submit = SubmitField("Save list", widget=GovSubmitInput())
 

@@ -6,7 +6,9 @@ each side has a **party** row carrying what its inbox needs (archived, when the 
 latest post from the other side, the other side's id), so an organisation's inbox page is one index
 range. A **post** is one message in a thread; its body is NULL once retention has deleted it
 (``expired_at`` set, the record kept). **Reads** record each person's first reading of each post (the
-read receipts); **views** hold each person's last read post for unread marks. A bulk send to a group
+read receipts); **unread** rows mark, per person, the conversations with something they have not read (made
+for the recipient organisation's people when a message arrives, removed when they open it), so the unread
+count costs what is unread, not the size of the inbox. A bulk send to a group
 makes one thread per school (``bulk_id``) so replies stay private. Attachments are not here yet: they
 will be a ``message_attachments (post_id, <stored file>)`` table joined to the transfers store.
 """
@@ -106,14 +108,13 @@ def messages_tables(db: Database) -> None:
             other_org_id INTEGER NOT NULL REFERENCES organisations (id),
             archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
             last_post_at TEXT NOT NULL,
-            last_incoming_post_id INTEGER NOT NULL DEFAULT 0,
             last_sent_at TEXT,
             PRIMARY KEY (thread_id, organisation_id)
         ) WITHOUT ROWID
         """,
         "CREATE INDEX idx_message_parties_inbox"
         " ON message_parties (organisation_id, archived, last_post_at DESC, thread_id DESC)",
-        "CREATE INDEX idx_message_parties_sent ON message_parties (organisation_id, last_sent_at DESC)"
+        "CREATE INDEX idx_message_parties_sent ON message_parties (organisation_id, last_sent_at DESC, thread_id DESC)"
         " WHERE last_sent_at IS NOT NULL",
         f"""
         CREATE TABLE message_posts (
@@ -137,13 +138,13 @@ def messages_tables(db: Database) -> None:
         ) WITHOUT ROWID
         """,
         """
-        CREATE TABLE message_views (
+        CREATE TABLE message_unread (
             user_id INTEGER NOT NULL REFERENCES users (id),
             thread_id INTEGER NOT NULL REFERENCES message_threads (id),
-            last_read_post_id INTEGER NOT NULL,
             PRIMARY KEY (user_id, thread_id)
         ) WITHOUT ROWID
         """,
+        "CREATE INDEX idx_message_unread_thread ON message_unread (thread_id)",
         # One row per person to tell about a post; the digest job claims and sends them.
         """
         CREATE TABLE message_notices (

@@ -4,8 +4,8 @@ confirm-receipt, templates, recipient groups, bulk sends, email notices and rete
 A thread is between two organisations of one LA (a school and the LA, or two schools). Everything
 an organisation sees goes through its **party** row (``message_parties``), so a thread the
 organisation is not party to is never found by these functions' callers (views answer 404).
-Unread marks are per person (their last read post); read receipts are each person's first reading
-of each post, shown to the other organisation. Every change is audited in its own transaction.
+Unread marks are per person (a row per unread conversation, made when a message arrives); read receipts are each
+person's first reading of each post, shown to the other organisation. Every change is audited in its own transaction.
 Schema and design: ``migrations/messages.py``.
 """
 
@@ -27,6 +27,9 @@ MAX_SUBJECT = 150
 MAX_BODY = 10_000
 MAX_NAME = 100
 PAGE_SIZE = 25
+#: Folders count their conversations up to this many; past it they say "more than 1,000" (an exact count of a
+#: 10,000-conversation inbox would cost more than the rest of the page).
+COUNT_CAP = 1000
 BOXES = ("inbox", "sent", "archived")
 
 SEED_TEMPLATES = (
@@ -87,12 +90,17 @@ def _check_recipient(db: Database, sender: dict, recipient_id: int) -> dict:
 # ----------------------------------------------------------------------------- writing
 
 
-def _notify(db: Database, post_id: int, organisation_id: int, at: str) -> None:
-    """Queue an email notice of ``post_id`` for each active user of ``organisation_id`` with the service."""
+def _notify(db: Database, thread_id: int, post_id: int, organisation_id: int, at: str) -> None:
+    """Mark the thread unread, and queue an email notice of ``post_id``, for each active user of
+    ``organisation_id`` with the service."""
     people = services.users_with_service(db, organisation_id, SERVICE)
     db.conn.executemany(
         "INSERT OR IGNORE INTO message_notices (user_id, post_id, created_at) VALUES (?, ?, ?)",
         [(person["id"], post_id, at) for person in people],
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO message_unread (user_id, thread_id) VALUES (?, ?)",
+        [(person["id"], thread_id) for person in people],
     )
 
 
@@ -110,17 +118,12 @@ def _add_post(db: Database, thread_id: int, author_org: int, other_org: int, aut
         (at, at, thread_id, author_org),
     )
     db.conn.execute(
-        "UPDATE message_parties SET last_post_at = ?, last_incoming_post_id = ?, archived = 0"
-        " WHERE thread_id = ? AND organisation_id = ?",
-        (at, post_id, thread_id, other_org),
+        "UPDATE message_parties SET last_post_at = ?, archived = 0 WHERE thread_id = ? AND organisation_id = ?",
+        (at, thread_id, other_org),
     )
-    # The author has read their own post: their unread mark moves with it.
-    db.conn.execute(
-        "INSERT INTO message_views (user_id, thread_id, last_read_post_id) VALUES (?, ?, ?)"
-        " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_read_post_id = excluded.last_read_post_id",
-        (author["id"], thread_id, post_id),
-    )
-    _notify(db, post_id, other_org, at)
+    # Whoever writes has read the conversation.
+    db.conn.execute("DELETE FROM message_unread WHERE user_id = ? AND thread_id = ?", (author["id"], thread_id))
+    _notify(db, thread_id, post_id, other_org, at)
     return post_id
 
 
@@ -178,6 +181,17 @@ def reply(db: Database, thread: dict, organisation_id: int, author: dict, body: 
     return post_id
 
 
+def _drop_notices(db: Database, thread_id: int, *, user_id: int | None = None, organisation_id: int | None = None):
+    """Forget the email notices not yet sent about the thread to the person (or everyone at the organisation)
+    who has now read (or archived) it."""
+    db.conn.execute(
+        "DELETE FROM message_notices WHERE digest_id IS NULL"
+        " AND post_id IN (SELECT id FROM message_posts WHERE thread_id = :thread)"
+        " AND user_id IN (SELECT id FROM users WHERE id = :user OR organisation_id = :org)",
+        {"thread": thread_id, "user": user_id, "org": organisation_id},
+    )
+
+
 def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, client: dict | None = None) -> int:
     """Record that ``reader`` (of ``organisation_id``) has read every post of the thread so far: read receipts
     for the other side's posts, and their unread mark cleared. Returns how many receipts were new (audited
@@ -189,12 +203,8 @@ def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, 
             " SELECT id, ?, ? FROM message_posts WHERE thread_id = ? AND organisation_id <> ?",
             (reader["id"], at, thread_id, organisation_id),
         ).rowcount
-        last = scalar(db, "SELECT max(id) FROM message_posts WHERE thread_id = ?", (thread_id,)) or 0
-        db.conn.execute(
-            "INSERT INTO message_views (user_id, thread_id, last_read_post_id) VALUES (?, ?, ?)"
-            " ON CONFLICT (user_id, thread_id) DO UPDATE SET last_read_post_id = excluded.last_read_post_id",
-            (reader["id"], thread_id, last),
-        )
+        db.conn.execute("DELETE FROM message_unread WHERE user_id = ? AND thread_id = ?", (reader["id"], thread_id))
+        _drop_notices(db, thread_id, user_id=reader["id"])
         if new:
             audit.record(
                 db, "message_thread_read", actor=reader, organisation_id=organisation_id, target=f"thread:{thread_id}",
@@ -203,17 +213,29 @@ def mark_read(db: Database, thread_id: int, organisation_id: int, reader: dict, 
     return new
 
 
-def mark_unread(db: Database, thread_id: int, reader: dict) -> None:
-    """Put the thread back as unread for ``reader`` only (their receipts stay: they did read it)."""
+def mark_unread(db: Database, thread_id: int, reader: dict, client: dict | None = None) -> None:
+    """Put the thread back as unread for ``reader`` only (their receipts stay: they did read it); audited."""
     with transaction(db):
-        db.conn.execute("DELETE FROM message_views WHERE user_id = ? AND thread_id = ?", (reader["id"], thread_id))
+        db.conn.execute(
+            "INSERT OR IGNORE INTO message_unread (user_id, thread_id) VALUES (?, ?)", (reader["id"], thread_id)
+        )
+        audit.record(db, "message_thread_marked_unread", actor=reader, organisation_id=reader["organisation_id"],
+                     target=f"thread:{thread_id}", **(client or {}))  # fmt: skip
 
 
 def set_archived(
     db: Database, thread_id: int, organisation_id: int, archived: bool, actor: dict, client: dict | None = None
 ) -> None:
-    """Archive (or bring back) the thread for the whole of ``organisation_id``; the other side is untouched."""
+    """Archive (or bring back) the thread for the whole of ``organisation_id``; the other side is untouched.
+    Archiving also marks it read for everyone at the organisation (so the unread count is one index range)."""
     with transaction(db):
+        if archived:
+            db.conn.execute(
+                "DELETE FROM message_unread WHERE thread_id = ? AND user_id IN"
+                " (SELECT id FROM users WHERE organisation_id = ?)",
+                (thread_id, organisation_id),
+            )
+            _drop_notices(db, thread_id, organisation_id=organisation_id)
         db.conn.execute(
             "UPDATE message_parties SET archived = ? WHERE thread_id = ? AND organisation_id = ?",
             (int(archived), thread_id, organisation_id),
@@ -308,44 +330,59 @@ def box(db: Database, organisation_id: int, user_id: int, which: str = "inbox", 
         per_page: int = PAGE_SIZE) -> dict:  # fmt: skip
     """One page of an organisation's ``inbox``, ``sent`` or ``archived`` threads, newest first, each with the
     other organisation's name and ``unread`` for ``user_id``; ``q`` matches the subject or the other
-    organisation's name. Returns ``{"items", "total", "page", "pages"}``. Raises ValueError for another box."""
+    organisation's name. Returns ``{"items", "total", "more_than", "page", "pages"}``: ``total`` is None when
+    there are more than ``more_than`` (COUNT_CAP), and then ``pages`` reaches one past the current page while
+    there are more. Raises ValueError for another box."""
     if which not in BOXES:
         raise ValueError(f"unknown box {which!r}")
     where = _BOX_WHERE[which]
     params: dict = {"org": organisation_id, "user": user_id}
     if q:
-        where += " AND (t.subject LIKE :q ESCAPE '\\' OR o.name LIKE :q ESCAPE '\\')"
+        where += (
+            " AND (t.subject LIKE :q ESCAPE '\\'"
+            " OR p.other_org_id IN (SELECT id FROM organisations WHERE name LIKE :q ESCAPE '\\'))"
+        )
         params["q"] = _search(q)
     joins = (
         " FROM message_parties p JOIN message_threads t ON t.id = p.thread_id"
         " JOIN organisations o ON o.id = p.other_org_id"
     )
-    # nosemgrep: sql-format # {joins}/{where} are fixed clauses chosen above; every value is bound
-    total = scalar(db, f"SELECT count(*){joins} WHERE {where}", params)  # nosec B608
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
+    # Without a search the total is counted on the party index alone, and never past COUNT_CAP.
+    counted = joins if q else " FROM message_parties p"
+    total = scalar(
+        # nosemgrep: sql-format # {counted}/{where} are fixed clauses chosen above; every value is bound
+        db, f"SELECT count(*) FROM (SELECT 1{counted} WHERE {where} LIMIT :cap)",  # nosec B608
+        {**params, "cap": COUNT_CAP + 1},
+    )  # fmt: skip
+    known = total <= COUNT_CAP
+    page = max(1, page)
+    if known:
+        page = min(page, max(1, math.ceil(total / per_page)))
     items = rows(
         db,
         # nosemgrep: sql-format # fixed clauses chosen above (_BOX_WHERE, _BOX_ORDER); every value is bound
         "SELECT t.id, t.subject, t.created_at, t.confirm_requested, t.confirmed_at, t.expired_at, t.bulk_id,"  # nosec B608
         " t.sender_org_id, p.last_post_at, p.last_sent_at, p.archived, o.name AS other_name,"
-        " p.last_incoming_post_id > ifnull(v.last_read_post_id, 0) AS unread"
-        f"{joins} LEFT JOIN message_views v ON v.user_id = :user AND v.thread_id = p.thread_id"
-        f" WHERE {where} ORDER BY {_BOX_ORDER[which]} LIMIT :limit OFFSET :offset",
-        {**params, "limit": per_page, "offset": (page - 1) * per_page},
+        " EXISTS (SELECT 1 FROM message_unread u WHERE u.user_id = :user AND u.thread_id = p.thread_id) AS unread"
+        f"{joins} WHERE {where} ORDER BY {_BOX_ORDER[which]} LIMIT :limit OFFSET :offset",
+        {**params, "limit": per_page + 1, "offset": (page - 1) * per_page},
     )
-    return {"items": items, "total": total, "page": page, "pages": pages}
+    more = len(items) > per_page
+    if known:
+        pages = max(1, math.ceil(total / per_page))
+    else:
+        pages = max(math.ceil(COUNT_CAP / per_page), page + more)
+    return {"items": items[:per_page], "total": total if known else None, "more_than": COUNT_CAP, "page": page,
+            "pages": pages}  # fmt: skip
 
 
-def unread_count(db: Database, organisation_id: int, user_id: int) -> int:
-    """How many of the organisation's threads (not archived) have a post from the other side that
-    ``user_id`` has not read."""
+def unread_count(db: Database, user_id: int) -> int:
+    """How many conversations (of the person's organisation, not archived) have a message from the other side
+    that ``user_id`` has not read since it arrived."""
     return scalar(
         db,
-        "SELECT count(*) FROM message_parties p LEFT JOIN message_views v"
-        " ON v.user_id = ? AND v.thread_id = p.thread_id"
-        " WHERE p.organisation_id = ? AND p.archived = 0 AND p.last_incoming_post_id > ifnull(v.last_read_post_id, 0)",
-        (user_id, organisation_id),
+        "SELECT count(*) FROM message_unread WHERE user_id = ?",
+        (user_id,),
     )
 
 
@@ -374,6 +411,8 @@ def ensure_templates(db: Database, la_code: str) -> None:
                 " VALUES (:la, :name, :subject, :body, :confirm_receipt, :at)",
                 [{**seed, "la": la_code, "at": at} for seed in SEED_TEMPLATES],
             )
+            audit.record(db, "message_templates_seeded", target=f"la:{la_code}",
+                         detail={"templates": [seed["name"] for seed in SEED_TEMPLATES]})  # fmt: skip
 
 
 def templates(db: Database, la_code: str) -> list[dict]:
@@ -386,12 +425,14 @@ def get_template(db: Database, template_id: int, la_code: str) -> dict | None:
     return one(db, "SELECT * FROM message_templates WHERE id = ? AND la_code = ?", (template_id, la_code))
 
 
+_NAME_TAKEN = {
+    table: f"SELECT 1 FROM {table} WHERE la_code = ? AND name = ? COLLATE NOCASE AND id <> ?"  # nosec B608 # two literal names
+    for table in ("message_templates", "message_groups")
+}
+
+
 def _name_taken(db: Database, table: str, la_code: str, name: str, except_id: int | None) -> bool:
-    # nosemgrep: sql-format # table is one of our two literal table names; values are bound
-    return bool(scalar(
-        db, f"SELECT 1 FROM {table} WHERE la_code = ? AND name = ? COLLATE NOCASE AND id <> ?",  # nosec B608
-        (la_code, name, except_id or 0),
-    ))  # fmt: skip
+    return bool(scalar(db, _NAME_TAKEN[table], (la_code, name, except_id or 0)))
 
 
 def save_template(db: Database, la_code: str, values: dict, actor: dict, template_id: int | None = None,
@@ -608,7 +649,8 @@ def bulk_sends(db: Database, la_code: str, limit: int = 20) -> list[dict]:
 
 def get_bulk(db: Database, bulk_id: int, la_code: str) -> dict | None:
     """The LA's bulk send with ``threads``: each school's thread, whether it has been read (first reader and
-    when), replied to and confirmed. None for another LA's."""
+    when), replied to and confirmed, and ``nobody_there`` when the school has nobody who uses the service.
+    None for another LA's."""
     bulk = one(db, "SELECT * FROM message_bulk_sends WHERE id = ? AND la_code = ?", (bulk_id, la_code))
     if bulk is None:
         return None
@@ -617,7 +659,11 @@ def get_bulk(db: Database, bulk_id: int, la_code: str) -> dict | None:
         "SELECT t.id, t.confirm_requested, t.confirmed_at, t.expired_at, o.name AS school_name,"
         " (SELECT min(r.read_at) FROM message_reads r JOIN message_posts m ON m.id = r.post_id"
         "  JOIN users u ON u.id = r.user_id WHERE m.thread_id = t.id AND u.organisation_id = o.id) AS first_read_at,"
-        " (SELECT count(*) FROM message_posts m WHERE m.thread_id = t.id AND m.organisation_id = o.id) AS replies"
+        " (SELECT count(*) FROM message_posts m WHERE m.thread_id = t.id AND m.organisation_id = o.id) AS replies,"
+        # Nobody active there uses the service (approvers have every service): nobody can read it or be told.
+        " NOT EXISTS (SELECT 1 FROM users u WHERE u.organisation_id = o.id AND u.status = 'active'"
+        "  AND (u.role = 'approver' OR EXISTS (SELECT 1 FROM user_services s WHERE s.user_id = u.id"
+        "  AND s.service = 'transfers'))) AS nobody_there"
         " FROM message_threads t JOIN organisations o ON o.id = t.recipient_org_id WHERE t.bulk_id = ?"
         " ORDER BY o.name COLLATE NOCASE",
         (bulk_id,),
@@ -689,6 +735,11 @@ def mark_chased(db: Database, thread_id: int, now: dt.datetime, school_days: int
     return bool(changed)
 
 
+def nobody_there(db: Database, organisation_id: int) -> bool:
+    """True when nobody active at the organisation uses Transfers and messages (nobody can read or be told)."""
+    return not people_of(db, organisation_id)
+
+
 def people_of(db: Database, organisation_id: int) -> list[dict]:
     """The organisation's active users with the Transfers and messages service."""
     return services.users_with_service(db, organisation_id, SERVICE)
@@ -722,28 +773,42 @@ def mark_warned(db: Database, thread_ids: list[int], now: dt.datetime, deletes_o
 
 
 def expire(db: Database, last_post_before: dt.datetime, now: dt.datetime) -> list[dict]:
-    """Delete the content (subject and every post's body) of each thread whose last post was before
-    ``last_post_before``, keeping the records as expired; audit each. Returns ``{"thread", "posts"}`` per
-    thread expired now (a second run finds none)."""
+    """Delete the content (subject and every post's body, and a group send's subject once all its threads have
+    gone) of each thread whose last post was before ``last_post_before``, keeping the records as expired; audit
+    each. One short transaction a thread, so a large first run never holds the database for long. Returns
+    ``{"thread", "posts"}`` per thread expired now (a second run finds none)."""
     at = clock.iso(now)
     done = []
-    with transaction(db):
-        due = rows(
-            db,
-            "SELECT id, sender_org_id FROM message_threads WHERE expired_at IS NULL AND last_post_at < ? ORDER BY id",
-            (clock.iso(last_post_before),),
-        )
-        for thread in due:
+    due = rows(
+        db,
+        "SELECT id FROM message_threads WHERE expired_at IS NULL AND last_post_at < ? ORDER BY id",
+        (clock.iso(last_post_before),),
+    )
+    for thread_id in (t["id"] for t in due):
+        with transaction(db):
+            thread = one(
+                db,
+                "SELECT id, sender_org_id, bulk_id FROM message_threads WHERE id = ? AND expired_at IS NULL"
+                " AND last_post_at < ?",
+                (thread_id, clock.iso(last_post_before)),
+            )
+            if thread is None:  # another run, or a new message, got there first
+                continue
             posts_deleted = db.conn.execute(
                 "UPDATE message_posts SET body = NULL, expired_at = ? WHERE thread_id = ? AND expired_at IS NULL",
-                (at, thread["id"]),
+                (at, thread_id),
             ).rowcount
-            db.conn.execute(
-                "UPDATE message_threads SET subject = NULL, expired_at = ? WHERE id = ?", (at, thread["id"])
-            )
+            db.conn.execute("UPDATE message_threads SET subject = NULL, expired_at = ? WHERE id = ?", (at, thread_id))
+            db.conn.execute("DELETE FROM message_unread WHERE thread_id = ?", (thread_id,))
             db.conn.execute("DELETE FROM message_notices WHERE digest_id IS NULL AND post_id IN"
-                            " (SELECT id FROM message_posts WHERE thread_id = ?)", (thread["id"],))  # fmt: skip
+                            " (SELECT id FROM message_posts WHERE thread_id = ?)", (thread_id,))  # fmt: skip
+            if thread["bulk_id"]:
+                db.conn.execute(
+                    "UPDATE message_bulk_sends SET subject = NULL WHERE id = :bulk AND NOT EXISTS"
+                    " (SELECT 1 FROM message_threads WHERE bulk_id = :bulk AND expired_at IS NULL)",
+                    {"bulk": thread["bulk_id"]},
+                )
             audit.record(db, "message_thread_expired", organisation_id=thread["sender_org_id"],
-                         target=f"thread:{thread['id']}", detail={"posts": posts_deleted})  # fmt: skip
-            done.append({"thread": thread["id"], "posts": posts_deleted})
+                         target=f"thread:{thread_id}", detail={"posts": posts_deleted})  # fmt: skip
+            done.append({"thread": thread_id, "posts": posts_deleted})
     return done

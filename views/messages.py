@@ -103,7 +103,12 @@ def compose():
         except MessageRefused as refused:
             form.recipient.errors.append(str(refused))
         else:
-            flash("Message sent", "success")
+            recipient = organisations.get(db, form.recipient.data)
+            if messages.nobody_there(db, recipient["id"]):
+                flash(f"Message sent, but nobody at {recipient['name']} uses Transfers and messages yet, so nobody"
+                      " there can read it or has been told. Ask them to give someone the service.")  # fmt: skip
+            else:
+                flash("Message sent", "success")
             return redirect(url_for("messages.thread", thread_id=thread_id))
     return render_template("messages/compose.html", form=form), 400 if request.method == "POST" else 200
 
@@ -120,7 +125,7 @@ def _thread_page(conversation: dict, form: ReplyForm, status: int = 200):
     messages.mark_read(db, conversation["id"], _org_id(), current_user.row, client_details())
     return render_template(
         "messages/thread.html", thread=conversation, posts=messages.posts(db, conversation["id"], _org_id()),
-        form=form, action=ActionForm(), my_org=_org_id(),
+        form=form, my_org=_org_id(), la_user=is_la_user(current_user, TRANSFERS),
     ), status  # fmt: skip
 
 
@@ -170,7 +175,7 @@ def unarchive(thread_id: int):
 @any_transfers
 def mark_unread(thread_id: int):
     _action(thread_id)
-    messages.mark_unread(get_db(), thread_id, current_user.row)
+    messages.mark_unread(get_db(), thread_id, current_user.row, client_details())
     return redirect(url_for("messages.index"))
 
 
@@ -219,7 +224,12 @@ def bulk():
         except MessageRefused as refused:
             form.group.errors.append(str(refused))
         else:
-            flash("Message sent: each school has its own conversation with the LA", "success")
+            missing = sum(t["nobody_there"] for t in messages.get_bulk(db, bulk_id, la["la_code"])["threads"])
+            sent = "Message sent: each school has its own conversation with the LA."
+            if missing:
+                sent += (f" {missing} of the schools {'has' if missing == 1 else 'have'} nobody who uses Transfers"
+                         " and messages yet: they are marked below.")  # fmt: skip
+            flash(sent, "success")
             return redirect(url_for("messages.bulk_send", bulk_id=bulk_id))
     return render_template(
         "messages/bulk.html", form=form, templates=messages.templates(db, la["la_code"]), template=template,

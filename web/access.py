@@ -222,7 +222,7 @@ class Section:
 
 def unread_messages(user) -> int:
     """How many of the user's organisation's message threads have something the user has not read."""
-    return messages.unread_count(get_db(), user.row["organisation_id"], user.row["id"])
+    return messages.unread_count(get_db(), user.row["id"])
 
 
 def unread_transfers(user) -> int:

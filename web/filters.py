@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain import clock
 from domain.dates import uk_now
 from web.action_titles import action_title
 
@@ -54,7 +53,7 @@ def uk_datetime(stamp: str | None) -> str:
     """
     if not stamp:
         return "Never"
-    moment = uk_now(clock.parse(stamp[:19] + "Z"))
+    moment = uk_now(dt.datetime.fromisoformat(stamp[:19]).replace(tzinfo=dt.UTC))  # not strptime: a table has many
     hour = moment.hour % 12 or 12
     return f"{govuk_date(moment.date())} at {hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
 

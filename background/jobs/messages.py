@@ -70,7 +70,8 @@ def chase_receipts(app: Flask, db: Database, now: dt.datetime) -> dict:
         if la is not None and la["id"] != thread["recipient_org_id"]:
             for person in unique_people(messages.people_of(db, la["id"])):
                 tell_now(app, db, person["email"], f"receipt not confirmed by {thread['recipient_name']}",
-                         "messages/email/chase_la.txt", person=person, **context)  # fmt: skip
+                         "messages/email/chase_la.txt", person=person, la_is_sender=la["id"] == thread["sender_org_id"],
+                         **context)  # fmt: skip
                 emails += 1
     return {"date": today.isoformat(), "chased": chased, "emails": emails}
 

@@ -43,6 +43,7 @@ def test_templates_are_seeded_once_and_the_la_edits_them(db, la, la_user, signed
     lee.get("messages.templates")
     assert [t["name"] for t in messages.templates(db, "873")] == [names[0]]  # deleted ones do not come back
     assert [e["action"] for e in audit_events(db) if e["action"].startswith("message_template")] == [
+        "message_templates_seeded",
         "message_template_updated",
         "message_template_deleted",
     ]
@@ -75,6 +76,9 @@ def test_a_templated_message_to_all_secondary_schools_is_a_private_conversation_
         "group": "phase:Secondary", "subject": cp["subject"], "body": cp["body"], "confirm_receipt": "y"})  # fmt: skip
     bulk_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert scalar(db, "SELECT count(*) FROM message_threads WHERE bulk_id = ?", (bulk_id,)) == 2
+    page = lee.get("messages.bulk_send", bulk_id=bulk_id)  # nobody uses the service at either school yet
+    assert "2 of the schools have nobody who uses Transfers and messages yet" in page.html
+    assert len(page.xpath("//tbody//span[text()='Nobody there uses Transfers and messages yet']")) == 2
     event = audit_events(db, "message_bulk_sent")[-1]
     assert event["detail"]["group"] == "All secondary schools" and event["detail"]["threads"] == 2
 
@@ -86,6 +90,9 @@ def test_a_templated_message_to_all_secondary_schools_is_a_private_conversation_
     north_id = int(north_thread.rsplit("/", 1)[1])
     north.post("messages.reply", thread_id=north_id, _data={"body": "North got it"}, _follow_redirects=True)
     assert "North got it" not in south.client.get(south_thread).get_data(as_text=True)
+    page = lee.get("messages.thread", thread_id=north_id)
+    assert page.xpath('//a[text()="see every school\'s"]/@href') == [f"/messages/bulk/{bulk_id}"]
+    assert not north.get("messages.thread", thread_id=north_id).xpath("//a[contains(@href, '/messages/bulk/')]")
     page = lee.get("messages.bulk_send", bulk_id=bulk_id)
     cells = [row.xpath("./td") for row in page.xpath("//tbody/tr")]
     texts = [[" ".join(c.text_content().split()) for c in row] for row in cells]

@@ -58,6 +58,22 @@ def test_a_burst_of_messages_makes_one_email_an_hour_with_a_link_only(
     assert scalar(db, "SELECT count(*) FROM message_notices WHERE digest_id IS NULL") == 0
 
 
+def test_nobody_is_emailed_about_what_they_have_already_read_or_archived(
+    app, db, la, school, la_user, school_user, with_transfers, smtp_server
+):
+    colleague = with_transfers(school, email="colleague@fenland.example.sch.uk")
+    at(MONDAY, 10)
+    read_first = thread_between(db, la, school, la_user, subject="Read at once")
+    messages.mark_read(db, read_first, school["id"], school_user)
+    run(app, jobs.DIGESTS, at(MONDAY, 10, 5))
+    [mail] = smtp_server.wait_for(1)
+    assert mail["To"] == colleague["email"]  # who has not read it yet
+    archived = thread_between(db, la, school, la_user, subject="Archived at once")
+    messages.set_archived(db, archived, school["id"], True, school_user)
+    run(app, jobs.DIGESTS, at(MONDAY, 12, 0))
+    assert len(smtp_server.messages) == 1
+
+
 def test_unconfirmed_receipts_are_chased_after_five_school_days_once(
     app, db, la, school, la_user, school_user, smtp_server
 ):
@@ -77,6 +93,7 @@ def test_unconfirmed_receipts_are_chased_after_five_school_days_once(
     assert set(to) == {school_user["email"], la_user["email"]}
     assert f"/messages/{chased}" in to[school_user["email"]].get_content()
     assert "Fenland Primary School has not confirmed receipt" in to[la_user["email"]].get_content()
+    assert f"/messages/{chased}" in to[la_user["email"]].get_content()  # the LA wrote it: a link to it
     assert "CP file" not in to[school_user["email"]].get_content()
     [event] = audit_events(db, "message_receipt_chased")
     assert event["target"] == f"thread:{chased}"
@@ -84,12 +101,21 @@ def test_unconfirmed_receipts_are_chased_after_five_school_days_once(
     assert len(smtp_server.messages) == 2
 
 
-def test_the_chase_setting(app, db, la, school, la_user, school_user):
+def test_the_chase_setting_and_a_message_between_two_schools(
+    app, db, la, school, other_school, la_user, school_user, with_transfers, smtp_server
+):
     app.config["MESSAGE_CONFIRM_CHASE_SCHOOL_DAYS"] = 1
+    other = with_transfers(other_school, email="other@ouse.example.sch.uk")
     at(MONDAY, 9)
-    thread_between(db, la, school, la_user, confirm=True)
+    thread_id = thread_between(db, school, other_school, school_user, confirm=True)
+    run(app, jobs.DIGESTS, at(MONDAY, 9, 1))
+    smtp_server.wait_for(1)
     run(app, jobs.CHASES, at(MONDAY + dt.timedelta(days=1), 9))
     assert len(audit_events(db, "message_receipt_chased")) == 1
+    to = {m["To"]: m.get_content() for m in smtp_server.wait_for(3)[1:]}
+    assert f"/messages/{thread_id}" in to[other["email"]]
+    assert "only they can read it" in to[la_user["email"]]
+    assert f"/messages/{thread_id}" not in to[la_user["email"]]  # the LA is not party to it
 
 
 def test_retention_warns_then_deletes_content_keeps_the_record_and_is_idempotent(
@@ -133,3 +159,26 @@ def test_retention_warns_then_deletes_content_keeps_the_record_and_is_idempotent
     assert page.h1 == "Deleted conversation"
     assert "Deleted under the retention policy." in page.html
     assert not page.xpath("//form[contains(@action, '/reply')]")
+
+
+def test_a_group_send_loses_its_subject_when_its_last_conversation_expires(
+    app, db, la, school, other_school, la_user, school_user
+):
+    at(MONDAY, 9)
+    bulk_id = messages.send_to_group(db, la=la, group_key="all", author=la_user, subject="To everyone",
+                                     body="Hello", confirm=False)  # fmt: skip
+    kept = scalar(db, "SELECT id FROM message_threads WHERE recipient_org_id = ?", (school["id"],))
+    at(MONDAY + dt.timedelta(days=400), 9)
+    messages.reply(db, messages.get_thread(db, kept, school["id"]), school["id"], school_user, "Still here")
+    run(app, jobs.RETENTION, at(MONDAY + dt.timedelta(days=731), 3))
+    assert one(db, "SELECT subject FROM message_bulk_sends WHERE id = ?", (bulk_id,))["subject"] == "To everyone"
+    run(app, jobs.RETENTION, at(MONDAY + dt.timedelta(days=400 + 731), 3))
+    assert one(db, "SELECT subject FROM message_bulk_sends WHERE id = ?", (bulk_id,))["subject"] is None
+    assert len(audit_events(db, "message_thread_expired")) == 2
+
+
+def test_the_jobs_are_listed(runner):
+    listed = runner.invoke(args=["jobs", "list"]).output
+    assert "message-digests: every 5 minutes" in listed
+    assert "message-receipt-chases: daily from 08:00 (UK time)" in listed
+    assert "message-retention: daily from 02:30 (UK time)" in listed

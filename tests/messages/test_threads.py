@@ -70,7 +70,15 @@ def test_a_reply_is_unread_for_the_other_side_and_not_for_its_writer(db, la, sch
     assert _nav_messages(page) == "Messages"
     # Mark as unread puts it back for this person only.
     sam.post("messages.mark_unread", thread_id=thread_id, _follow_redirects=True)
+    assert audit_events(db, "message_thread_marked_unread")[-1]["actor_email"] == school_user["email"]
     assert _nav_messages(sam.get("messages.index")) == "Messages (1 unread)"
+    # Archiving marks it read for the whole school; a new message brings it back, unread.
+    sam.post("messages.archive", thread_id=thread_id, _follow_redirects=True)
+    assert _nav_messages(sam.get("messages.index")) == "Messages"
+    lee.post("messages.reply", thread_id=thread_id, _data={"body": "One more thing"}, _follow_redirects=True)
+    inbox = sam.get("messages.index")
+    assert _nav_messages(inbox) == "Messages (1 unread)"
+    assert inbox.texts("//tbody//td[1]") == ["Unread Pupil joining in January"]
 
 
 def test_sent_search_and_archive(db, la, school, other_school, la_user, school_user, signed_in):
@@ -183,3 +191,34 @@ def test_pages_of_threads(db, la, school, school_user, la_user, signed_in):
     second = sam.get("messages.index", page=2)
     assert second.texts("//tbody//td[1]//a") == ["Subject 01", "Subject 00"]
     assert "(27)" in first.texts("//caption")[0]
+
+
+def test_a_folder_past_the_count_cap_says_more_than(db, la, school, school_user, signed_in, monkeypatch):
+    monkeypatch.setattr(messages, "COUNT_CAP", 30)
+    for n in range(32):
+        thread_between(db, la, school, school_user, subject=f"Subject {n:02d}")
+    sam = signed_in(school_user)
+    first = sam.get("messages.index")
+    assert "(more than 30)" in first.texts("//caption")[0]
+    assert first.texts("//nav[@aria-label='Pages of conversations']//li") == ["1", "2"]
+    second = sam.get("messages.index", page=2)
+    assert second.texts("//tbody//td[1]//a") == [f"Subject {n:02d}" for n in range(6, -1, -1)]
+
+
+def test_a_search_too_long_is_explained_and_everything_shown(db, la, school, school_user, signed_in):
+    thread_between(db, la, school, school_user, subject="Hello")
+    page = signed_in(school_user).get("messages.index", q="x" * 101)
+    assert page.texts("//div[contains(@class, 'govuk-error-summary')]//li") == ["Search for 100 characters or fewer"]
+    assert page.xpath("//input[@id='q']/@aria-describedby") == ["q-error"]
+    assert page.texts("//tbody//td[1]//a") == ["Hello"]
+
+
+def test_writing_to_a_school_where_nobody_uses_the_service_says_so(db, la, school, other_school, school_user,
+                                                                    signed_in):  # fmt: skip
+    sam = signed_in(school_user)
+    page = sam.post("messages.compose", _follow_redirects=True,
+                    _data={"recipient": other_school["id"], "subject": "Hello", "body": "Anyone?"})  # fmt: skip
+    assert "nobody at Ouse Valley Academy uses Transfers and messages yet" in " ".join(
+        page.texts("//div[contains(@class, 'govuk-notification-banner')]")
+    )
+    assert scalar(db, "SELECT count(*) FROM message_threads") == 1  # sent all the same: it waits for them
