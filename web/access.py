@@ -214,8 +214,8 @@ class Section:
     label: str
     endpoint: str
     visible: Callable[[object], bool]
-    #: How many things wait for the user there (shown beside the label), and the endpoint of an htmx partial
-    #: that answers the same count (polled every 60 s): both optional.
+    #: How many things wait for the user there (shown beside the label), and the endpoint of the htmx partial
+    #: that answers the same count (polled every 60 s): both or neither.
     count: Callable[[object], int] | None = None
     count_endpoint: str | None = None
 
@@ -242,7 +242,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("Duplicate pupils", "duplicates.index", lambda user: uses_service(user, RETURNS)),
     Section("Transfers", "transfers.index", lambda user: uses_service(user, TRANSFERS), unread_transfers,
             "transfers.unread"),
-    Section("Messages", "messages.index", lambda user: uses_service(user, TRANSFERS), unread_messages),
+    Section("Messages", "messages.index", lambda user: uses_service(user, TRANSFERS), unread_messages,
+            "messages.unread"),
     Section("PRIDE", "pride.index", lambda user: uses_service(user, PRIDE)),
     Section("Local returns", "local_returns.index", lambda user: uses_service(user, LOCAL_RETURNS)),
     Section("Return catalogue", "deadlines_admin.catalogue", lambda user: user.is_site_admin),
@@ -269,11 +270,8 @@ def nav_items(user) -> list[dict]:
             section.endpoint != "main.home" and request.path.startswith(href)
         )
         item = {"href": href, "text": section.label, "active": active}
-        if section.count is not None and section.count_endpoint:
+        if section.count is not None:
             item.update(count=section.count(user), count_url=url_for(section.count_endpoint))
-        elif section.count is not None:
-            waiting = section.count(user)
-            item["text"] = f"{section.label} ({waiting} unread)" if waiting else section.label
         items.append(item)
     g.nav_items = (user.row["id"], items)
     return items

@@ -148,8 +148,8 @@ def end_session() -> None:
     session.clear()
 
 
-# Requests that do not count as activity: the idle warning asks how long is left; the unread count polls.
-PASSIVE_ENDPOINTS = frozenset({"static", "auth.session_status", "transfers.unread"})
+# Requests that do not count as activity: the idle warning asks how long is left; the unread counts poll.
+PASSIVE_ENDPOINTS = frozenset({"static", "auth.session_status", "transfers.unread", "messages.unread"})
 
 
 def idle_limit_seconds() -> int:

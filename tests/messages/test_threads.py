@@ -40,7 +40,7 @@ def test_school_writes_to_the_la_who_reads_it_and_the_school_sees_the_receipt(
     assert "Not read yet by anyone at Cambridgeshire." in page.texts("//p[contains(@class, 'gatehouse-receipts')]")
 
     inbox = lee.get("messages.index")
-    assert _nav_messages(inbox) == "Messages (1 unread)"
+    assert _nav_messages(inbox) == "Messages 1 unread"
     assert inbox.texts("//tbody//td[1]") == ["Unread Pupil joining in January"]
     assert inbox.texts("//tbody//td[2]") == ["Fenland Primary School"]
     page = lee.get("messages.thread", thread_id=thread_id)
@@ -64,20 +64,20 @@ def test_a_reply_is_unread_for_the_other_side_and_not_for_its_writer(db, la, sch
     lee.post("messages.reply", thread_id=thread_id, _data={"body": "Thanks, received"}, _follow_redirects=True)
     assert audit_events(db, "message_replied")[-1]["organisation_id"] == la["id"]
     assert _nav_messages(lee.get("messages.index")) == "Messages"
-    assert _nav_messages(sam.get("messages.index")) == "Messages (1 unread)"
+    assert _nav_messages(sam.get("messages.index")) == "Messages 1 unread"
     page = sam.get("messages.thread", thread_id=thread_id)
     assert "Thanks, received" in page.html
     assert _nav_messages(page) == "Messages"
     # Mark as unread puts it back for this person only.
     sam.post("messages.mark_unread", thread_id=thread_id, _follow_redirects=True)
     assert audit_events(db, "message_thread_marked_unread")[-1]["actor_email"] == school_user["email"]
-    assert _nav_messages(sam.get("messages.index")) == "Messages (1 unread)"
+    assert _nav_messages(sam.get("messages.index")) == "Messages 1 unread"
     # Archiving marks it read for the whole school; a new message brings it back, unread.
     sam.post("messages.archive", thread_id=thread_id, _follow_redirects=True)
     assert _nav_messages(sam.get("messages.index")) == "Messages"
     lee.post("messages.reply", thread_id=thread_id, _data={"body": "One more thing"}, _follow_redirects=True)
     inbox = sam.get("messages.index")
-    assert _nav_messages(inbox) == "Messages (1 unread)"
+    assert _nav_messages(inbox) == "Messages 1 unread"
     assert inbox.texts("//tbody//td[1]") == ["Unread Pupil joining in January"]
 
 
