@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -164,3 +165,14 @@ def test_sign_in_page_leads_newcomers_to_an_account(client):
     for href in ("/password-reset", "/account-requests/new", "/claims/"):
         assert f'href="{href}"' in html
         assert client.get(href).status_code == 200
+
+
+def test_several_messages_on_one_page_each_have_their_own_title_id(client):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved."), ("message", "Something to know."), ("error", "And this.")]
+    html = client.get("/sign-in").get_data(as_text=True)
+    ids = re.findall(r'class="govuk-notification-banner__title" id="([^"]+)"', html)
+    assert ids == ["govuk-notification-banner-title", "govuk-notification-banner-title-2",
+                   "govuk-notification-banner-title-3"]
+    for banner_id in ids:
+        assert html.count(f'aria-labelledby="{banner_id}"') == 1
