@@ -131,6 +131,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MESSAGE_EXPIRY_WARNING_DAYS", 7, "Days before deleting a conversation that both sides are warned."),
     Setting(
+        "MESSAGE_ATTACHMENT_MAX_MB", 100,
+        "Largest total size of the files attached to one secure message, in megabytes (each is encrypted at rest).",
+    ),
+    Setting(
+        "MESSAGE_ATTACHMENT_BLOCKED",
+        ".exe, .com, .scr, .msi, .msp, .bat, .cmd, .ps1, .psm1, .vbs, .vbe, .js, .jse, .wsf, .wsh, .hta, .cpl, .jar,"
+        " .lnk, .reg, .dll, .sh, .py, .pif, .app, .dmg, .iso",
+        "File name endings (comma-separated) that cannot be attached to a secure message: programs and scripts.",
+    ),
+    Setting(
         "MESSAGE_DIGEST_MINUTES", 60,
         "At most one 'new secure messages' email per person in this many minutes; a burst waits for the next.",
     ),

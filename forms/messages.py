@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -55,6 +57,15 @@ def _name(label: str, what: str) -> StringField:
     )
 
 
+def _attachments() -> MultipleFileField:
+    return MultipleFileField(
+        "Attach files (optional)",
+        widget=GovFileInput(multiple=True),
+        description="You can choose several at once. They are encrypted while stored and deleted with the message. "
+        "Programs and scripts cannot be attached.",
+    )
+
+
 def _confirm() -> BooleanField:
     return BooleanField(
         "Ask them to confirm receipt",
@@ -70,6 +81,7 @@ class ComposeForm(FlaskForm):
                             validators=[DataRequired("Choose who the message is for")])  # fmt: skip
     subject = _subject()
     body = _body()
+    attachments = _attachments()
     confirm_receipt = _confirm()
     submit = SubmitField("Send message", widget=GovSubmitInput())
 
@@ -78,6 +90,7 @@ class ReplyForm(FlaskForm):
     """Reply in a conversation."""
 
     body = _body("Your reply")
+    attachments = _attachments()
     submit = SubmitField("Send reply", widget=GovSubmitInput())
 
 
@@ -103,6 +116,7 @@ class BulkForm(FlaskForm):
                         validators=[DataRequired("Choose a group of schools")])  # fmt: skip
     subject = _subject()
     body = _body()
+    attachments = _attachments()
     confirm_receipt = _confirm()
     submit = SubmitField("Send to every school in the group", widget=GovSubmitInput())
 

@@ -9,8 +9,8 @@ range. A **post** is one message in a thread; its body is NULL once retention ha
 read receipts); **unread** rows mark, per person, the conversations with something they have not read (made
 for the recipient organisation's people when a message arrives, removed when they open it), so the unread
 count costs what is unread, not the size of the inbox. A bulk send to a group
-makes one thread per school (``bulk_id``) so replies stay private. Attachments are not here yet: they
-will be a ``message_attachments (post_id, <stored file>)`` table joined to the transfers store.
+makes one thread per school (``bulk_id``) so replies stay private. A post's files are
+``message_attachments`` rows (0002), their bytes encrypted in the transfers' store.
 """
 
 from __future__ import annotations
@@ -167,6 +167,50 @@ def messages_tables(db: Database) -> None:
         )
         """,
         "CREATE INDEX idx_message_digests_user ON message_digests (user_id, sent_at)",
+    )
+    for statement in statements:
+        db.conn.execute(statement)
+
+
+@migrations(name="0002_message_attachments")
+def message_attachments(db: Database) -> None:
+    """Files attached to a post, encrypted in the transfers' store (``background/transfer_store``).
+
+    A group send stores each file once: every school's post gets its own row naming the same stored file and
+    wrapped key, and the bytes are removed when the last row naming them expires. Retention clears
+    ``stored_name`` and ``wrapped_key`` (the record and its download log stay, ``expired_at`` set).
+    """
+    statements = (
+        f"""
+        CREATE TABLE message_attachments (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES message_posts (id),
+            original_name TEXT NOT NULL CHECK (trim(original_name) <> '' AND length(original_name) <= 255),
+            size INTEGER NOT NULL CHECK (size > 0),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            stored_name TEXT,
+            wrapped_key BLOB,
+            key_id TEXT NOT NULL,
+            uploaded_by INTEGER REFERENCES users (id),
+            uploaded_at TEXT NOT NULL CHECK (uploaded_at {_STAMP}),
+            expired_at TEXT,
+            CHECK ((stored_name IS NULL) = (wrapped_key IS NULL)),
+            CHECK ((stored_name IS NULL) = (expired_at IS NOT NULL))
+        )
+        """,
+        "CREATE INDEX idx_message_attachments_post ON message_attachments (post_id)",
+        "CREATE INDEX idx_message_attachments_stored ON message_attachments (stored_name)"
+        " WHERE stored_name IS NOT NULL",
+        f"""
+        CREATE TABLE message_attachment_downloads (
+            id INTEGER PRIMARY KEY,
+            attachment_id INTEGER NOT NULL REFERENCES message_attachments (id),
+            user_id INTEGER REFERENCES users (id),
+            organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+            downloaded_at TEXT NOT NULL CHECK (downloaded_at {_STAMP})
+        )
+        """,
+        "CREATE INDEX idx_message_attachment_downloads ON message_attachment_downloads (attachment_id, id)",
     )
     for statement in statements:
         db.conn.execute(statement)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlite_utils import Database
 
@@ -104,12 +104,20 @@ def _notify(db: Database, thread_id: int, post_id: int, organisation_id: int, at
     )
 
 
-def _add_post(db: Database, thread_id: int, author_org: int, other_org: int, author: dict, body: str, at: str) -> int:
-    """Insert a post and move both parties' rows (the other side's comes back out of its archive)."""
+def _add_post(db: Database, thread_id: int, author_org: int, other_org: int, author: dict, body: str, at: str,
+              attachments: Sequence[dict] = ()) -> int:  # fmt: skip
+    """Insert a post with its attachments (records from ``background.message_files``) and move both parties'
+    rows (the other side's comes back out of its archive)."""
     post_id = db.conn.execute(
         "INSERT INTO message_posts (thread_id, organisation_id, author_id, body, sent_at) VALUES (?, ?, ?, ?, ?)",
         (thread_id, author_org, author["id"], body, at),
     ).lastrowid
+    db.conn.executemany(
+        "INSERT INTO message_attachments (post_id, original_name, size, sha256, stored_name, wrapped_key, key_id,"
+        " uploaded_by, uploaded_at) VALUES (:post_id, :original_name, :size, :sha256, :stored_name, :wrapped_key,"
+        " :key_id, :uploaded_by, :at)",
+        [{**a, "post_id": post_id, "at": at} for a in attachments],
+    )
     db.conn.execute(
         "UPDATE message_threads SET last_post_at = ?, expiry_warned_at = NULL WHERE id = ?", (at, thread_id)
     )
@@ -129,7 +137,7 @@ def _add_post(db: Database, thread_id: int, author_org: int, other_org: int, aut
 
 def _insert_thread(
     db: Database, sender: dict, recipient: dict, author: dict, subject: str, body: str, confirm: bool,
-    bulk_id: int | None, at: str,
+    bulk_id: int | None, at: str, attachments: Sequence[dict] = (),
 ) -> int:  # fmt: skip
     thread_id = db.conn.execute(
         "INSERT INTO message_threads (la_code, subject, sender_org_id, recipient_org_id, created_by, created_at,"
@@ -140,13 +148,20 @@ def _insert_thread(
         "INSERT INTO message_parties (thread_id, organisation_id, other_org_id, last_post_at) VALUES (?, ?, ?, ?)",
         [(thread_id, sender["id"], recipient["id"], at), (thread_id, recipient["id"], sender["id"], at)],
     )
-    _add_post(db, thread_id, sender["id"], recipient["id"], author, body, at)
+    _add_post(db, thread_id, sender["id"], recipient["id"], author, body, at, attachments)
     return thread_id
+
+
+def _files(attachments: Sequence[dict]) -> dict:
+    """What the audit log keeps of a post's attachments: their names and sizes."""
+    if not attachments:
+        return {}
+    return {"attachments": [{"name": a["original_name"], "size": a["size"]} for a in attachments]}
 
 
 def start_thread(
     db: Database, *, sender: dict, recipient_id: int, author: dict, subject: str, body: str, confirm: bool = False,
-    client: dict | None = None,
+    client: dict | None = None, attachments: Sequence[dict] = (),
 ) -> int:  # fmt: skip
     """Start a thread from ``sender`` (the author's organisation) to ``recipient_id``; return its id.
 
@@ -155,15 +170,17 @@ def start_thread(
     at = _now()
     with transaction(db):
         recipient = _check_recipient(db, sender, recipient_id)
-        thread_id = _insert_thread(db, sender, recipient, author, subject, body, confirm, None, at)
+        thread_id = _insert_thread(db, sender, recipient, author, subject, body, confirm, None, at, attachments)
         audit.record(
             db, "message_thread_started", actor=author, organisation_id=sender["id"], target=f"thread:{thread_id}",
-            detail={"to": recipient["dfe_number"], "confirm_receipt": bool(confirm)}, **(client or {}),
+            detail={"to": recipient["dfe_number"], "confirm_receipt": bool(confirm), **_files(attachments)},
+            **(client or {}),
         )  # fmt: skip
     return thread_id
 
 
-def reply(db: Database, thread: dict, organisation_id: int, author: dict, body: str, client: dict | None = None) -> int:
+def reply(db: Database, thread: dict, organisation_id: int, author: dict, body: str, client: dict | None = None,
+          attachments: Sequence[dict] = ()) -> int:  # fmt: skip
     """Add ``author``'s reply (for ``organisation_id``, a party) to ``thread``; return the post's id.
 
     Raises MessageRefused when the thread's content has expired.
@@ -173,10 +190,10 @@ def reply(db: Database, thread: dict, organisation_id: int, author: dict, body: 
         if scalar(db, "SELECT expired_at FROM message_threads WHERE id = ?", (thread["id"],)):
             raise MessageRefused("This conversation has been deleted under the retention policy: start a new one")
         other = thread["recipient_org_id"] if organisation_id == thread["sender_org_id"] else thread["sender_org_id"]
-        post_id = _add_post(db, thread["id"], organisation_id, other, author, body, at)
+        post_id = _add_post(db, thread["id"], organisation_id, other, author, body, at, attachments)
         audit.record(
             db, "message_replied", actor=author, organisation_id=organisation_id, target=f"thread:{thread['id']}",
-            detail={"post": post_id}, **(client or {}),
+            detail={"post": post_id, **_files(attachments)}, **(client or {}),
         )  # fmt: skip
     return post_id
 
@@ -303,10 +320,69 @@ def posts(db: Database, thread_id: int, organisation_id: int) -> list[dict]:
     by_post: dict[int, list[dict]] = {}
     for read in reads:
         by_post.setdefault(read["post_id"], []).append(read)
+    files = _attachments_by_post(db, thread_id)
     for post in found:
         post["mine"] = post["organisation_id"] == organisation_id
         post["receipts"] = by_post.get(post["id"], [])
+        post["attachments"] = files.get(post["id"], [])
     return found
+
+
+# ----------------------------------------------------------------------------- attachments
+
+
+def any_attachment_stored(db: Database) -> bool:
+    """True when at least one attachment's encrypted file is held (so the store's master key must exist)."""
+    return scalar(db, "SELECT 1 FROM message_attachments WHERE stored_name IS NOT NULL LIMIT 1") is not None
+
+
+def _attachments_by_post(db: Database, thread_id: int) -> dict[int, list[dict]]:
+    """The thread's attachments by post, each with ``downloads``: who downloaded it, from where, when (oldest first).
+    One statement, however many files and downloads."""
+    found = rows(
+        db,
+        "SELECT a.id, a.post_id, a.original_name, a.size, a.expired_at, d.downloaded_at, u.name,"
+        " o.name AS organisation_name FROM message_posts m JOIN message_attachments a ON a.post_id = m.id"
+        " LEFT JOIN message_attachment_downloads d ON d.attachment_id = a.id LEFT JOIN users u ON u.id = d.user_id"
+        " LEFT JOIN organisations o ON o.id = d.organisation_id WHERE m.thread_id = ? ORDER BY a.id, d.id",
+        (thread_id,),
+    )
+    by_id: dict[int, dict] = {}
+    by_post: dict[int, list[dict]] = {}
+    for row in found:
+        attachment = by_id.get(row["id"])
+        if attachment is None:
+            attachment = by_id[row["id"]] = {key: row[key] for key in ("id", "post_id", "original_name", "size",
+                                                                       "expired_at")} | {"downloads": []}  # fmt: skip
+            by_post.setdefault(row["post_id"], []).append(attachment)
+        if row["downloaded_at"]:
+            attachment["downloads"].append({k: row[k] for k in ("downloaded_at", "name", "organisation_name")})
+    return by_post
+
+
+def get_attachment(db: Database, thread_id: int, attachment_id: int) -> dict | None:
+    """The attachment of a post in ``thread_id`` (with its stored file and key), or None."""
+    return one(
+        db,
+        "SELECT a.* FROM message_attachments a JOIN message_posts m ON m.id = a.post_id"
+        " WHERE a.id = ? AND m.thread_id = ?",
+        (attachment_id, thread_id),
+    )
+
+
+def record_download(db: Database, attachment: dict, thread_id: int, user: dict, client: dict | None = None) -> None:
+    """Log (on the thread and in the audit log) that ``user`` downloaded the attachment."""
+    with transaction(db):
+        db.conn.execute(
+            "INSERT INTO message_attachment_downloads (attachment_id, user_id, organisation_id, downloaded_at)"
+            " VALUES (?, ?, ?, ?)",
+            (attachment["id"], user["id"], user["organisation_id"], _now()),
+        )
+        audit.record(
+            db, "message_attachment_downloaded", actor=user, organisation_id=user["organisation_id"],
+            target=f"thread:{thread_id}", detail={"attachment": attachment["id"], "file": attachment["original_name"]},
+            **(client or {}),
+        )  # fmt: skip
 
 
 def _search(q: str) -> str:
@@ -607,10 +683,11 @@ def delete_group(db: Database, group: dict, actor: dict, client: dict | None = N
 
 def send_to_group(
     db: Database, *, la: dict, group_key: str, author: dict, subject: str, body: str, confirm: bool,
-    template_id: int | None = None, client: dict | None = None,
+    template_id: int | None = None, client: dict | None = None, attachments: Sequence[dict] = (),
 ) -> int:  # fmt: skip
     """Send the message as one separate thread to each open school in the group (replies stay private
-    between the LA and that school); return the bulk send's id. All or nothing.
+    between the LA and that school); return the bulk send's id. All or nothing. Each school's post gets its
+    own rows for the ``attachments``, naming the same stored files (stored once, removed with the last).
 
     Raises MessageRefused for an unknown group or one with no open school.
     """
@@ -626,10 +703,11 @@ def send_to_group(
             (la["la_code"], la["id"], label, template_id, subject, len(schools), author["id"], at),
         ).lastrowid
         for school in schools:
-            _insert_thread(db, la, school, author, subject, body, confirm, bulk_id, at)
+            _insert_thread(db, la, school, author, subject, body, confirm, bulk_id, at, attachments)
         audit.record(
             db, "message_bulk_sent", actor=author, organisation_id=la["id"], target=f"bulk:{bulk_id}",
-            detail={"group": label, "threads": len(schools), "template": template_id, "confirm_receipt": bool(confirm)},
+            detail={"group": label, "threads": len(schools), "template": template_id, "confirm_receipt": bool(confirm),
+                    **_files(attachments)},
             **(client or {}),
         )  # fmt: skip
     return bulk_id
@@ -798,6 +876,7 @@ def expire(db: Database, last_post_before: dt.datetime, now: dt.datetime) -> lis
                 "UPDATE message_posts SET body = NULL, expired_at = ? WHERE thread_id = ? AND expired_at IS NULL",
                 (at, thread_id),
             ).rowcount
+            stored = _expire_attachments(db, thread_id, at)
             db.conn.execute("UPDATE message_threads SET subject = NULL, expired_at = ? WHERE id = ?", (at, thread_id))
             db.conn.execute("DELETE FROM message_unread WHERE thread_id = ?", (thread_id,))
             db.conn.execute("DELETE FROM message_notices WHERE digest_id IS NULL AND post_id IN"
@@ -809,6 +888,26 @@ def expire(db: Database, last_post_before: dt.datetime, now: dt.datetime) -> lis
                     {"bulk": thread["bulk_id"]},
                 )
             audit.record(db, "message_thread_expired", organisation_id=thread["sender_org_id"],
-                         target=f"thread:{thread_id}", detail={"posts": posts_deleted})  # fmt: skip
-            done.append({"thread": thread_id, "posts": posts_deleted})
+                         target=f"thread:{thread_id}",
+                         detail={"posts": posts_deleted, **({"attachments": stored["attachments"]}
+                                                            if stored["attachments"] else {})})  # fmt: skip
+            done.append({"thread": thread_id, "posts": posts_deleted, **stored})
     return done
+
+
+def _expire_attachments(db: Database, thread_id: int, at: str) -> dict:
+    """Forget the thread's attachments' stored files and keys; return how many, and ``unused``: the stored files
+    no attachment names any more, whose bytes the caller removes once this is committed."""
+    names = [r["stored_name"] for r in rows(
+        db,
+        "SELECT DISTINCT a.stored_name FROM message_attachments a JOIN message_posts m ON m.id = a.post_id"
+        " WHERE m.thread_id = ? AND a.stored_name IS NOT NULL",
+        (thread_id,),
+    )]  # fmt: skip
+    count = db.conn.execute(
+        "UPDATE message_attachments SET stored_name = NULL, wrapped_key = NULL, expired_at = ?"
+        " WHERE stored_name IS NOT NULL AND post_id IN (SELECT id FROM message_posts WHERE thread_id = ?)",
+        (at, thread_id),
+    ).rowcount
+    unused = [n for n in names if scalar(db, "SELECT 1 FROM message_attachments WHERE stored_name = ?", (n,)) is None]
+    return {"attachments": count, "unused": unused}

@@ -9,15 +9,23 @@ organisation is not party to, and another LA's template, list or bulk send, answ
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from background import message_files, transfer_store
+from background.message_files import AttachmentRefused, Upload
+from domain.security.file_crypto import DecryptionError
 from forms.messages import ActionForm, BulkForm, ComposeForm, GroupForm, ReplyForm, SearchForm, TemplateForm
-from models import messages, organisations
+from models import audit, messages, organisations
 from models.messages import MessageRefused
 from web.access import TRANSFERS, any_transfers, is_la_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
+from web.downloads import download_response
+from web.errors import render_error
 from web.pagination import page_links
 from web.rendering import render_page
 
@@ -25,6 +33,29 @@ bp = Blueprint("messages", __name__, url_prefix="/messages")
 
 BOX_TITLES = {"inbox": "Inbox", "sent": "Sent", "archived": "Archived"}
 BOX_ENDPOINTS = {"inbox": "messages.index", "sent": "messages.sent", "archived": "messages.archived"}
+#: The forms that carry attachments: their requests may be as large as the attachments allowed, and no larger.
+ATTACHING_ENDPOINTS = frozenset({"messages.compose", "messages.reply", "messages.bulk"})
+#: Room in a request for the message's own fields beside its attachments (a 10,000-character body and the rest).
+FORM_ALLOWANCE = 256 * 1024
+
+
+@bp.url_value_preprocessor
+def limit_upload(endpoint: str | None, values: dict | None) -> None:
+    """Cap the request at the attachments' limit before anything reads its body (this runs before the CSRF check,
+    which reads the form): a Content-Length over it is answered 413 without reading on."""
+    if endpoint in ATTACHING_ENDPOINTS and request.method == "POST":
+        limit = message_files.max_bytes(current_app.config) + FORM_ALLOWANCE
+        request.max_content_length = min(limit, current_app.config["MAX_CONTENT_LENGTH"] or limit)
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    limit = current_app.config["MESSAGE_ATTACHMENT_MAX_MB"]
+    return render_error(
+        413,
+        f"The files attached to one message can be up to {limit} MB in all. Nothing was sent "
+        "and nothing was kept: go back, attach fewer or smaller files, and send it again.",
+    )
 
 
 def _org_id() -> int:
@@ -92,6 +123,26 @@ def archived():
 # ----------------------------------------------------------------------------- writing
 
 
+@contextmanager
+def attached(form) -> Iterator[list[dict]]:
+    """Check and store the form's attachments (raises AttachmentRefused, nothing kept) and yield their records for
+    the post; when the block fails, remove them again, so a refused message leaves no file behind."""
+    uploads = [Upload(f.filename, f.stream) for f in request.files.getlist(form.attachments.name)]
+    stored = message_files.store_uploads(current_app.config, get_db(), uploads, current_user.row)
+    try:
+        yield stored
+    except BaseException:
+        message_files.discard(current_app.config, stored)
+        raise
+
+
+def refuse_attachment(form, refused: AttachmentRefused) -> None:
+    """Show why the attachments were refused (on the attachments field) and audit it."""
+    form.attachments.errors.append(str(refused))
+    audit.record(get_db(), "message_attachment_refused", actor=current_user.row, organisation_id=_org_id(),
+                 target="messages", detail={"reason": str(refused)}, **client_details())  # fmt: skip
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @any_transfers
 def compose():
@@ -104,10 +155,14 @@ def compose():
         form.recipient.data = request.args.get("to", type=int)
     if form.validate_on_submit():
         try:
-            thread_id = messages.start_thread(
-                db, sender=me, recipient_id=form.recipient.data, author=current_user.row, subject=form.subject.data,
-                body=form.body.data, confirm=form.confirm_receipt.data, client=client_details(),
-            )  # fmt: skip
+            with attached(form) as files:
+                thread_id = messages.start_thread(
+                    db, sender=me, recipient_id=form.recipient.data, author=current_user.row,
+                    subject=form.subject.data, body=form.body.data, confirm=form.confirm_receipt.data,
+                    client=client_details(), attachments=files,
+                )  # fmt: skip
+        except AttachmentRefused as refused:
+            refuse_attachment(form, refused)
         except MessageRefused as refused:
             form.recipient.errors.append(str(refused))
         else:
@@ -144,13 +199,40 @@ def reply(thread_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            messages.reply(get_db(), conversation, _org_id(), current_user.row, form.body.data, client_details())
+            with attached(form) as files:
+                messages.reply(get_db(), conversation, _org_id(), current_user.row, form.body.data, client_details(),
+                               files)  # fmt: skip
+        except AttachmentRefused as refused:
+            refuse_attachment(form, refused)
         except MessageRefused as refused:
             form.body.errors.append(str(refused))
         else:
             flash("Reply sent", "success")
             return redirect(url_for("messages.thread", thread_id=thread_id))
     return _thread_page(conversation, form, 400)
+
+
+@bp.get("/<int:thread_id>/attachments/<int:attachment_id>")
+@any_transfers
+def attachment(thread_id: int, attachment_id: int):
+    """Download an attachment of the conversation: checked whole before the first byte, every download logged."""
+    conversation = load_thread(thread_id)
+    db = get_db()
+    found = messages.get_attachment(db, thread_id, attachment_id)
+    if found is None or found["stored_name"] is None:
+        abort(404)
+    try:
+        master = transfer_store.load_master_key(db, allow_create=False)
+        chunks = transfer_store.open_verified(current_app.config["FILES_DIR"], found["stored_name"], master,
+                                              found["wrapped_key"])  # fmt: skip
+    except (DecryptionError, OSError, transfer_store.StoreKeyError) as problem:
+        audit.record(db, "message_attachment_download_refused", actor=current_user.row, organisation_id=_org_id(),
+                     target=f"thread:{thread_id}", detail={"attachment": attachment_id, "reason": str(problem)},
+                     **client_details())  # fmt: skip
+        current_app.logger.error("message attachment %s cannot be read: %s", attachment_id, problem)
+        return render_template("messages/damaged.html", thread=conversation, attachment=found), 500
+    messages.record_download(db, found, thread_id, current_user.row, client_details())
+    return download_response(chunks, found["original_name"], found["size"])
 
 
 def _action(thread_id: int) -> dict:
@@ -223,12 +305,14 @@ def bulk():
             form.confirm_receipt.data = bool(template["confirm_receipt"])
     if form.validate_on_submit():
         try:
-            bulk_id = messages.send_to_group(
-                db, la=la, group_key=form.group.data, author=current_user.row, subject=form.subject.data,
-                body=form.body.data, confirm=form.confirm_receipt.data,
-                template_id=template["id"] if template else None,
-                client=client_details(),
-            )  # fmt: skip
+            with attached(form) as files:
+                bulk_id = messages.send_to_group(
+                    db, la=la, group_key=form.group.data, author=current_user.row, subject=form.subject.data,
+                    body=form.body.data, confirm=form.confirm_receipt.data,
+                    template_id=template["id"] if template else None, client=client_details(), attachments=files,
+                )  # fmt: skip
+        except AttachmentRefused as refused:
+            refuse_attachment(form, refused)
         except MessageRefused as refused:
             form.group.errors.append(str(refused))
         else:

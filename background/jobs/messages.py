@@ -7,7 +7,8 @@
   unconfirmed MESSAGE_CONFIRM_CHASE_SCHOOL_DAYS school days after it was sent (the LA's term dates,
   bank holidays skipped) is chased once: its recipients are emailed and the LA is told.
 * ``message-retention`` (daily from 02:30): conversations whose last message is older than
-  MESSAGE_RETENTION_DAYS lose their content (subject and every message) and stay as expired records;
+  MESSAGE_RETENTION_DAYS lose their content (subject, every message, attachments' keys and bytes) and stay as
+  expired records;
   MESSAGE_EXPIRY_WARNING_DAYS before that, both sides are warned once.
 
 Every item is claimed in the database (a digest row, ``chased_at``, ``expiry_warned_at``,
@@ -21,6 +22,7 @@ import datetime as dt
 from flask import Flask
 from sqlite_utils import Database
 
+from background import message_files
 from background.jobs import Job, register
 from background.mail.accounts import tell_now, unique_people
 from domain import clock
@@ -81,6 +83,8 @@ def apply_retention(app: Flask, db: Database, now: dt.datetime) -> dict:
     days = int(app.config["MESSAGE_RETENTION_DAYS"])
     warning = int(app.config["MESSAGE_EXPIRY_WARNING_DAYS"])
     expired = messages.expire(db, now - dt.timedelta(days=days), now)
+    for thread in expired:  # the keys went with the content; now the bytes no attachment names any more
+        message_files.remove_unused(app.config, thread["unused"])
     due = messages.expiry_warnings_due(db, now - dt.timedelta(days=days - warning))
     claimed = set(messages.mark_warned(db, [t["id"] for t in due], now, uk_today(now) + dt.timedelta(days=warning)))
     by_org: dict[int, list[dt.date]] = {}
@@ -97,7 +101,12 @@ def apply_retention(app: Flask, db: Database, now: dt.datetime) -> dict:
             tell_now(app, db, person["email"], subject, "messages/email/expiry_warning.txt", person=person,
                      count=count, first=min(dates), days=days)  # fmt: skip
             emails += 1
-    return {"expired": len(expired), "warned": len(claimed), "emails": emails}
+    return {
+        "expired": len(expired),
+        "attachments": sum(t["attachments"] for t in expired),
+        "warned": len(claimed),
+        "emails": emails,
+    }
 
 
 register(

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import io
+
+from background import message_files, transfer_store
+from background.message_files import Upload
 from models import messages, organisations
+from models.db import scalar
 
 
 def thread_between(db, sender: dict, recipient: dict, author: dict, subject: str = "Pupil moving to you",
@@ -52,15 +57,38 @@ def la_bulk(ctx: dict) -> int:
     return ctx["messages_bulk"]
 
 
-def objects_seen_by(db, la: dict, school: dict, school_user: dict, la_user: dict) -> dict:
-    """One of each messages object, as ``{parameter: id}``: a conversation of ``school`` with the LA (seen by
-    ``school_user``), and the LA's template, saved list and bulk send (seen by ``la_user``)."""
+def objects_seen_by(app, db, la: dict, school: dict, school_user: dict, la_user: dict) -> dict:
+    """One of each messages object, as ``{parameter: id}``: a conversation of ``school`` with the LA and a file
+    attached in it (seen by ``school_user``), and the LA's template, saved list and bulk send (seen by ``la_user``)."""
     messages.ensure_templates(db, la["la_code"])
+    thread_id = thread_between(db, school, la, school_user)
     return {
-        "thread_id": thread_between(db, school, la, school_user),
+        "thread_id": thread_id,
+        "attachment_id": attached_file(app, db, thread_id, school_user, b"Minutes of the meeting", "minutes.txt"),
         "template_id": messages.templates(db, la["la_code"])[0]["id"],
         "group_id": messages.save_group(db, la["la_code"], "A list", [school["id"]], la_user),
         "bulk_id": messages.send_to_group(
             db, la=la, group_key="all", author=la_user, subject="To all schools", body="Hello", confirm=True
         ),  # fmt: skip
     }
+
+
+def attached_file(app, db, thread_id: int | None, author: dict, data: bytes, name: str, la: dict | None = None) -> int:
+    """Store ``data`` encrypted as ``name`` and attach it to a reply by ``author`` in ``thread_id`` (or, with ``la``
+    and no thread, to a group send of the LA to every school); return the reply's attachment id (or the bulk id)."""
+    transfer_store.load_master_key(db, allow_create=True)  # other factories may record transfers with no key made
+    [record] = message_files.store_uploads(app.config, db, [Upload(name, io.BytesIO(data))], author)
+    if thread_id is None:
+        return messages.send_to_group(db, la=la, group_key="all", author=author, subject="To all", body="See attached",
+                                      confirm=False, attachments=[record])  # fmt: skip
+    thread = messages.get_thread(db, thread_id, author["organisation_id"])
+    post_id = messages.reply(db, thread, author["organisation_id"], author, "See attached", attachments=[record])
+    return scalar(db, "SELECT id FROM message_attachments WHERE post_id = ?", (post_id,))
+
+
+def other_schools_attachment(ctx: dict) -> int:
+    """An attachment in the other school's conversation with the LA (the first school is not party to it)."""
+    if "messages_attachment" not in ctx:
+        ctx["messages_attachment"] = attached_file(ctx["app"], ctx["db"], other_schools_thread(ctx), ctx["other_user"],
+                                                   b"Not yours", "theirs.txt")  # fmt: skip
+    return ctx["messages_attachment"]

@@ -84,6 +84,7 @@ VALUES = {
     "template_id": lambda w: w["messages"]["template_id"],
     "group_id": lambda w: w["messages"]["group_id"],
     "bulk_id": lambda w: w["messages"]["bulk_id"],
+    "attachment_id": lambda w: w["messages"]["attachment_id"],
     "local_return_id": lambda w: w["local_return"]["id"],
     "deadline_id": lambda w: w["local_submission"]["instance_id"],
     "submission_id": lambda w: w["local_submission"]["id"],
@@ -174,7 +175,7 @@ def world(app, db, la, school, other_school, make_user, sign_in):
         "incident_id": reported_incident(db, school, people["school_user"])["id"],
         "db": db,
         "clients": clients,
-        "messages": objects_seen_by(db, la, school, people["school_user"], people["la_user"]),
+        "messages": objects_seen_by(app, db, la, school, people["school_user"], people["la_user"]),
         "local_return": local_return,
         "local_submission": local_submission,
     }

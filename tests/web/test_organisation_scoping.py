@@ -16,7 +16,7 @@ from tests.accounts.factories import other_schools_claim, other_schools_request
 from tests.deadlines.factories import other_schools_instance
 from tests.duplicates.factories import other_schools_case
 from tests.local_returns.factories import other_schools_submission
-from tests.messages.factories import la_bulk, la_group, la_template, other_schools_thread
+from tests.messages.factories import la_bulk, la_group, la_template, other_schools_attachment, other_schools_thread
 from tests.pride.factories import other_schools_incident
 from tests.returns.factories import other_schools_version
 from tests.transfers.factories import other_schools_transfer
@@ -44,6 +44,7 @@ OTHER_ORGANISATION_OBJECTS = {
     "template_id": la_template,  # the LA's message templates: LA users only
     "group_id": la_group,  # the LA's saved lists of schools: LA users only
     "bulk_id": la_bulk,  # the LA's messages to groups: LA users only
+    "attachment_id": other_schools_attachment,  # a file attached in the other school's conversation with the LA
     "local_return_id": lambda ctx: other_schools_submission(ctx)["local_return_id"],  # LA users of Local returns only
     "question_key": lambda ctx: "free",  # a question of a local return's design: LA users only
     "submission_id": lambda ctx: other_schools_submission(ctx)["id"],  # the other school's local return answers
@@ -73,8 +74,9 @@ def _rules_with_parameters(app) -> list[Rule]:
 
 
 @pytest.fixture
-def scoping_context(db, school, other_school, make_user):
+def scoping_context(app, db, school, other_school, make_user):
     return {
+        "app": app,
         "db": db,
         "school": school,
         "other_school": other_school,

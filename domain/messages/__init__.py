@@ -1,0 +1,1 @@
+"""Secure messages rules with no Flask: which attached files are refused."""
