@@ -1,5 +1,5 @@
 """Secure messages in chromium (issue 9 acceptance): the LA sends a templated message to the group "all
-secondary schools"; both schools get an email with a link only (real SMTP on loopback), see the unread count
+secondary schools" with an attachment, which each school downloads; both schools get an email with a link only (real SMTP on loopback), see the unread count
 in the navigation, read and reply; the LA sees read receipts and both replies; a school cannot see the other's
 reply. Every page accessible (axe) and CSP-clean."""
 
@@ -14,6 +14,8 @@ from background.jobs.runner import run_due
 from models import organisations, services
 from tests.browser.checks import CSP_RECORDER
 from tests.conftest import link_in
+
+CHRONOLOGY = b"%PDF-1.4\nChronology for the receiving school's designated safeguarding lead\n"
 
 
 def _page_for(browser, live_server, app, sign_in, user):
@@ -59,6 +61,9 @@ def test_la_group_message_read_receipts_and_private_replies(
     expect(lee.get_by_label("Ask them to confirm receipt")).to_be_checked()
     checked(lee)
     lee.get_by_label("To", exact=True).select_option(label="All secondary schools (2 schools)")
+    lee.get_by_label("Attach files (optional)").set_input_files(
+        [{"name": "Chronology.pdf", "mimeType": "application/pdf", "buffer": CHRONOLOGY}]
+    )
     lee.get_by_role("button", name="Send to every school in the group").click()
     expect(lee.locator("h1")).to_have_text("Child protection file transfer – please confirm receipt")
     expect(lee.locator("tbody tr")).to_have_count(2)
@@ -85,6 +90,11 @@ def test_la_group_message_read_receipts_and_private_replies(
         nav = school_page.locator(".govuk-service-navigation")
         expect(nav.get_by_role("link", name="Messages", exact=True)).to_be_visible()  # read on this very load
         checked(school_page)
+        with school_page.expect_download() as download:
+            school_page.get_by_role("link", name="Chronology.pdf").click()
+        assert download.value.suggested_filename == "Chronology.pdf"
+        with open(download.value.path(), "rb") as handle:
+            assert handle.read() == CHRONOLOGY
         school_page.get_by_role("button", name="Confirm receipt").click()
         expect(school_page.locator(".govuk-notification-banner--success")).to_contain_text("Receipt confirmed")
         school_page.get_by_label("Your reply").fill(replies[key])
@@ -106,6 +116,9 @@ def test_la_group_message_read_receipts_and_private_replies(
         re.compile(r"Read by North Secondary:\s+Nia North \(")
     )
     expect(lee.locator("#receipt")).to_contain_text("North Secondary confirmed receipt: Nia North")
+    expect(lee.locator(".gatehouse-downloads").first).to_contain_text(
+        re.compile(r"Downloaded by\s+Nia North, North Secondary \(")
+    )
     expect(lee.locator("main")).to_contain_text(replies["north"])
     expect(lee.locator("main")).not_to_contain_text(replies["south"])
     north_thread = lee.url
