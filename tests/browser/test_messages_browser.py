@@ -1,7 +1,8 @@
 """Secure messages in chromium (issue 9 acceptance): the LA sends a templated message to the group "all
-secondary schools" with an attachment, which each school downloads; both schools get an email with a link only (real SMTP on loopback), see the unread count
-in the navigation, read and reply; the LA sees read receipts and both replies; a school cannot see the other's
-reply. Every page accessible (axe) and CSP-clean."""
+secondary schools" with an attachment, which each school downloads; both schools get an email with a link
+only (real SMTP on loopback), see the unread count in the navigation, read and reply; the LA sees read
+receipts, downloads and both replies; a school cannot see the other's reply. Every page accessible (axe) and
+CSP-clean."""
 
 from __future__ import annotations
 
