@@ -12,6 +12,10 @@ from domain.pride.vocabulary import PROTECTED_CHARACTERISTICS, SEEDED_LOCAL_CHAR
 
 migrations = Migrations("pride")
 
+#: Tables whose changes change a report: incidents (their choices change with them), the characteristics'
+#: labels, and schools (names, phases).
+_VERSIONED_TABLES = ("pride_incidents", "pride_characteristics", "organisations")
+
 
 @migrations(name="0001_incidents_and_returns")
 def incidents_and_returns(db: Database) -> None:
@@ -49,7 +53,8 @@ def incidents_and_returns(db: Database) -> None:
                                        AND location IS NOT NULL AND time_band IS NOT NULL))
         );
         CREATE INDEX idx_pride_incidents_school ON pride_incidents (organisation_id, academic_year, term);
-        CREATE INDEX idx_pride_incidents_period ON pride_incidents (state, academic_year, term, organisation_id);
+        CREATE INDEX idx_pride_incidents_period
+            ON pride_incidents (state, academic_year, term, organisation_id, location);
         CREATE TABLE pride_incident_characteristics (
             incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
             characteristic_id INTEGER NOT NULL REFERENCES pride_characteristics (id),
@@ -88,6 +93,19 @@ def incidents_and_returns(db: Database) -> None:
         );
         """
     )
+    # A counter every change to what the reports read bumps (by trigger), so report figures can be cached
+    # per data version (models/pride.py). ``token`` is random per database.
+    db.conn.execute(
+        "CREATE TABLE pride_data_version (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL,"
+        " version INTEGER NOT NULL)"
+    )
+    db.conn.execute("INSERT INTO pride_data_version VALUES (1, lower(hex(randomblob(16))), 0)")
+    for table in _VERSIONED_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.conn.execute(
+                f"CREATE TRIGGER {table}_{event.lower()}_pride_version AFTER {event} ON {table}"  # nosec B608 # fixed names
+                " BEGIN UPDATE pride_data_version SET version = version + 1 WHERE id = 1; END"
+            )
     seeded = [(code, label, 1) for code, label in PROTECTED_CHARACTERISTICS.items()]
     seeded += [(code, label, 0) for code, label in SEEDED_LOCAL_CHARACTERISTICS.items()]
     db.conn.executemany(

@@ -19,7 +19,6 @@ Every change is audited in its own transaction. Report counts are aggregated in 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlite_utils import Database
 
@@ -36,10 +35,19 @@ from domain.pride.vocabulary import (
 )
 from models import audit, deadline_instances, deadline_statuses, term_dates
 from models.db import one, rows, scalar, transaction
+from models.versioned_cache import VersionedCache
 
 CODE = "PRIDE-NIL"
 TERMS = ("autumn", "spring", "summer")
 NOT_REQUIRED_PREFIX = f"{deadline_statuses.NOT_REQUIRED_NOTE} (PRIDE): "
+
+
+#: Report figures, computed at most once per PRIDE data version (any incident, characteristic or school change).
+_report_cache = VersionedCache("pride_data_version", limit=512)
+
+
+def _cache_key(name: str, filters: dict, *extra) -> tuple:
+    return (name, *extra, *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
 
 
 class PrideError(ValueError):
@@ -586,32 +594,33 @@ _DIMENSION_SQL = {
     " ON p.incident_id = f.id AND p.role = 'pupil' GROUP BY p.year_group",
     "term": "SELECT f.term AS key, count(*) AS n FROM f GROUP BY f.term",
     "academic_year": "SELECT f.academic_year AS key, count(*) AS n FROM f GROUP BY f.academic_year",
-    "phase": "SELECT coalesce(o.phase, 'Not recorded') AS key, count(*) AS n FROM f"
-    " JOIN organisations o ON o.id = f.organisation_id GROUP BY 1",
     "school": "SELECT f.organisation_id AS key, count(*) AS n FROM f GROUP BY f.organisation_id",
 }
 
 
 def _filtered(filters: dict) -> tuple[str, dict]:
     """The CTE ``f`` of reported incidents under ``filters`` (la_code, organisation_id, years, term,
-    phase, characteristic_id), and its parameters."""
+    phase, characteristic_id, type), and its parameters. ``years`` is read as the range from its
+    smallest to its largest. The incidents come from ``idx_pride_incidents_period`` alone (it covers
+    every column ``f`` keeps)."""
     clauses = ["i.state = 'reported'"]
     params: dict = {}
-    join = ""
     if filters.get("organisation_id") is not None:
         clauses.append("i.organisation_id = :org")
         params["org"] = filters["organisation_id"]
     if filters.get("la_code") or filters.get("phase"):
-        join = " JOIN organisations o2 ON o2.id = i.organisation_id"
-    if filters.get("la_code"):
-        clauses.append("o2.la_code = :la")
-        params["la"] = filters["la_code"]
-    if filters.get("phase"):
-        clauses.append("o2.phase = :phase")
-        params["phase"] = filters["phase"]
+        wanted = ["kind = 'school'"]
+        if filters.get("la_code"):
+            wanted.append("la_code = :la")
+            params["la"] = filters["la_code"]
+        if filters.get("phase"):
+            wanted.append("phase = :phase")
+            params["phase"] = filters["phase"]
+        # the unary + keeps SQLite on idx_pride_incidents_period (by year) rather than one search per school
+        clauses.append(f"+i.organisation_id IN (SELECT id FROM organisations WHERE {' AND '.join(wanted)})")
     if filters.get("years"):
-        clauses.append("i.academic_year IN (SELECT value FROM json_each(:years))")
-        params["years"] = json.dumps(list(filters["years"]))
+        clauses.append("i.academic_year BETWEEN :first_year AND :last_year")
+        params["first_year"], params["last_year"] = min(filters["years"]), max(filters["years"])
     if filters.get("term"):
         clauses.append("i.term = :term")
         params["term"] = filters["term"]
@@ -623,13 +632,13 @@ def _filtered(filters: dict) -> tuple[str, dict]:
         params["cid"] = filters["characteristic_id"]
     if filters.get("type"):
         clauses.append(
-            "EXISTS (SELECT 1 FROM pride_incident_choices y WHERE y.incident_id = i.id"
-            " AND y.list = 'type' AND y.code = :type)"
+            "EXISTS (SELECT 1 FROM pride_incident_choices y WHERE y.incident_id = i.id AND y.list = 'type'"
+            " AND y.code = :type)"
         )
         params["type"] = filters["type"]
     cte = (
         "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608
-        f" FROM pride_incidents i{join} WHERE {' AND '.join(clauses)}) "
+        f" FROM pride_incidents i WHERE {' AND '.join(clauses)}) "
     )
     return cte, params
 
@@ -637,21 +646,41 @@ def _filtered(filters: dict) -> tuple[str, dict]:
 def counts(db: Database, dimension: str, filters: dict) -> dict:
     """Incident counts by ``dimension`` (a key of ``_DIMENSION_SQL``) under ``filters``: ``{key: n}``.
 
-    An incident with several characteristics (types, actions) counts once under each.
+    An incident with several characteristics (types, actions) counts once under each. Cached per
+    data version: callers must not change the result.
     """
+    return _report_cache.cached(db, _cache_key("counts", filters, dimension), lambda: _counts(db, dimension, filters))
+
+
+def _counts(db: Database, dimension: str, filters: dict) -> dict:
+    if dimension == "phase":  # from the per-school counts: no join per incident
+        phases = {r["id"]: r["phase"] or "Not recorded" for r in rows(db, "SELECT id, phase FROM organisations")}
+        found: dict = {}
+        for school, n in counts(db, "school", filters).items():
+            found[phases.get(school, "Not recorded")] = found.get(phases.get(school, "Not recorded"), 0) + n
+        return found
     cte, params = _filtered(filters)
     # nosemgrep: sql-format # a fixed CTE with :named parameters and one of the fixed dimension queries
     return {r["key"]: r["n"] for r in rows(db, cte + _DIMENSION_SQL[dimension], params)}  # nosec B608
 
 
 def total(db: Database, filters: dict) -> int:
-    """How many reported incidents match ``filters``."""
+    """How many reported incidents match ``filters`` (cached per data version)."""
+    return _report_cache.cached(db, _cache_key("total", filters), lambda: _total(db, filters))
+
+
+def _total(db: Database, filters: dict) -> int:
     cte, params = _filtered(filters)
     return scalar(db, cte + "SELECT count(*) FROM f", params) or 0  # nosec B608 # fixed CTE, bound values
 
 
 def trend(db: Database, filters: dict, by: str = "characteristic") -> dict:
-    """Counts by academic year and ``by`` (characteristic or type): ``{(year, key): n}``."""
+    """Counts by academic year and ``by`` (characteristic or type): ``{(year, key): n}``. Cached per data
+    version."""
+    return _report_cache.cached(db, _cache_key("trend", filters, by), lambda: _trend(db, filters, by))
+
+
+def _trend(db: Database, filters: dict, by: str) -> dict:
     cte, params = _filtered(filters)
     sql = {
         "characteristic": "SELECT f.academic_year AS year, ic.characteristic_id AS key, count(*) AS n FROM f"
@@ -664,9 +693,16 @@ def trend(db: Database, filters: dict, by: str = "characteristic") -> dict:
 
 
 def years_with_incidents(db: Database, la_code: str | None = None, organisation_id: int | None = None) -> list[int]:
-    """Academic years that have reported incidents, oldest first."""
-    cte, params = _filtered({"la_code": la_code, "organisation_id": organisation_id})
-    return [r["academic_year"] for r in rows(db, cte + "SELECT DISTINCT academic_year FROM f ORDER BY 1", params)]  # nosec B608
+    """Academic years from the first with a reported incident to the last (of one school, when given),
+    oldest first. Two index look-ups."""
+    if organisation_id is not None:
+        where, params = "organisation_id = ?", (organisation_id,)
+    else:  # one LA per installation: its schools' incidents are all there are
+        where, params = "state = 'reported'", ()
+    # two queries: SQLite answers a lone min() or max() from the index, but not both in one
+    first = scalar(db, f"SELECT min(academic_year) FROM pride_incidents WHERE {where}", params)  # nosec B608
+    last = scalar(db, f"SELECT max(academic_year) FROM pride_incidents WHERE {where}", params)  # nosec B608
+    return [] if first is None else list(range(first, last + 1))
 
 
 # ----------------------------------------------------------------------------- follow-up

@@ -503,7 +503,8 @@ def _trend(db, filters: dict, labels: dict, *, suppressed: bool) -> dict:
     keys = list(labels)
     matrix = [[counts.get((year, key), 0) for year in years] for key in keys]
     table = suppress(matrix) if suppressed else _shown(matrix)
-    totals = [pride.total(db, {**filters, "years": [year]}) for year in years]
+    by_year = pride.counts(db, "academic_year", {**filters, "years": years})
+    totals = [by_year.get(year, 0) for year in years]
     incidents, _ = suppress_list(totals) if suppressed else ([Cell(n, SHOWN) for n in totals], None)
     line = charts.line_chart([(academic_year_label(y), c.value) for y, c in zip(years, incidents, strict=True)])
     return {
