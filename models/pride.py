@@ -389,17 +389,15 @@ def get_incident(db: Database, incident_id: int, organisation_id: int) -> dict |
 
 def list_incidents(db: Database, organisation_id: int, *, academic_year: int | None = None) -> list[dict]:
     """The school's incidents (drafts first, then newest), with characteristic and type labels."""
-    where, params = "i.organisation_id = :org", {"org": organisation_id}
-    if academic_year is not None:
-        where += " AND (i.academic_year = :year OR i.academic_year IS NULL)"
-        params["year"] = academic_year
+    params = {"org": organisation_id, "year": academic_year}
     found = rows(
         db,
         "SELECT i.*, (SELECT group_concat(c.label, '; ') FROM pride_incident_characteristics ic"
         " JOIN pride_characteristics c ON c.id = ic.characteristic_id WHERE ic.incident_id = i.id)"
         " AS characteristic_labels, (SELECT group_concat(code, ',') FROM pride_incident_choices"
         " WHERE incident_id = i.id AND list = 'type') AS type_codes"
-        f" FROM pride_incidents i WHERE {where}"  # nosec B608 # one of two constant clauses
+        " FROM pride_incidents i WHERE i.organisation_id = :org"
+        " AND (:year IS NULL OR i.academic_year = :year OR i.academic_year IS NULL)"
         " ORDER BY i.state = 'reported', i.occurred_on DESC, i.id DESC",
         params,
     )
@@ -609,15 +607,12 @@ def _filtered(filters: dict) -> tuple[str, dict]:
         clauses.append("i.organisation_id = :org")
         params["org"] = filters["organisation_id"]
     if filters.get("la_code") or filters.get("phase"):
-        wanted = ["kind = 'school'"]
-        if filters.get("la_code"):
-            wanted.append("la_code = :la")
-            params["la"] = filters["la_code"]
-        if filters.get("phase"):
-            wanted.append("phase = :phase")
-            params["phase"] = filters["phase"]
         # the unary + keeps SQLite on idx_pride_incidents_period (by year) rather than one search per school
-        clauses.append(f"+i.organisation_id IN (SELECT id FROM organisations WHERE {' AND '.join(wanted)})")
+        clauses.append(
+            "+i.organisation_id IN (SELECT id FROM organisations WHERE kind = 'school'"
+            " AND (:la IS NULL OR la_code = :la) AND (:phase IS NULL OR phase = :phase))"
+        )
+        params["la"], params["phase"] = filters.get("la_code"), filters.get("phase")
     if filters.get("years"):
         clauses.append("i.academic_year BETWEEN :first_year AND :last_year")
         params["first_year"], params["last_year"] = min(filters["years"]), max(filters["years"])
@@ -695,13 +690,17 @@ def _trend(db: Database, filters: dict, by: str) -> dict:
 def years_with_incidents(db: Database, la_code: str | None = None, organisation_id: int | None = None) -> list[int]:
     """Academic years from the first with a reported incident to the last (of one school, when given),
     oldest first. Two index look-ups."""
+    # two queries each: SQLite answers a lone min() or max() from the index, but not both in one
     if organisation_id is not None:
-        where, params = "organisation_id = ?", (organisation_id,)
+        first = scalar(
+            db, "SELECT min(academic_year) FROM pride_incidents WHERE organisation_id = ?", (organisation_id,)
+        )
+        last = scalar(
+            db, "SELECT max(academic_year) FROM pride_incidents WHERE organisation_id = ?", (organisation_id,)
+        )
     else:  # one LA per installation: its schools' incidents are all there are
-        where, params = "state = 'reported'", ()
-    # two queries: SQLite answers a lone min() or max() from the index, but not both in one
-    first = scalar(db, f"SELECT min(academic_year) FROM pride_incidents WHERE {where}", params)  # nosec B608
-    last = scalar(db, f"SELECT max(academic_year) FROM pride_incidents WHERE {where}", params)  # nosec B608
+        first = scalar(db, "SELECT min(academic_year) FROM pride_incidents WHERE state = 'reported'")
+        last = scalar(db, "SELECT max(academic_year) FROM pride_incidents WHERE state = 'reported'")
     return [] if first is None else list(range(first, last + 1))
 
 
