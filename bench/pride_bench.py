@@ -94,7 +94,9 @@ def main() -> int:
     pages = {
         "LA report, one year": f"/pride/la-report?year={year}",
         "LA report, one term": f"/pride/la-report?year={year}&term=autumn",
-        "LA report, phase and characteristic": f"/pride/la-report?year={year}&phase=Primary&characteristic={characteristic}",
+        "LA report, phase and characteristic": (
+            f"/pride/la-report?year={year}&phase=Primary&characteristic={characteristic}"
+        ),
         "LA report, type": f"/pride/la-report?year={year}&type=verbal",
         "LA report CSV": f"/pride/la-report.csv?year={year}",
         "One school (drill-down)": f"/pride/schools/{schools[7]['id']}?year={year}",

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -284,6 +286,18 @@ class CharacteristicForm(FlaskForm):
 
 class ToggleForm(FlaskForm):
     """A button that offers or retires a characteristic, or clears a mark."""
+
+
+class HistoryImportForm(FlaskForm):
+    """The LA's past incident counts, as a CSV."""
+
+    file = FileField(
+        "Upload a CSV of past incident counts",
+        widget=GovFileInput(),
+        description="Columns: DfE number, Academic year, Term (blank for a whole year), Incidents",
+        validators=[FileRequired("Select the CSV file to upload")],
+    )
+    submit = SubmitField("Import counts", widget=GovSubmitInput())
 
 
 class NotRequiredForm(FlaskForm):

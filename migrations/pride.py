@@ -113,3 +113,28 @@ def incidents_and_returns(db: Database) -> None:
         "INSERT INTO pride_characteristics (code, label, statutory, sort_order) VALUES (?, ?, ?, ?)",
         [(code, label, statutory, n) for n, (code, label, statutory) in enumerate(seeded, start=1)],
     )
+
+
+@migrations(name="0002_history")
+def history(db: Database) -> None:
+    """Counts of incidents per school and term from before Gatehouse (the LA's import), for the trend."""
+    db.executescript(
+        """
+        CREATE TABLE pride_history (
+            organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+            academic_year INTEGER NOT NULL,
+            term TEXT NOT NULL CHECK (term IN ('autumn', 'spring', 'summer', 'year')),
+            incidents INTEGER NOT NULL CHECK (incidents BETWEEN 0 AND 100000),
+            imported_at TEXT NOT NULL,
+            imported_by INTEGER REFERENCES users (id),
+            PRIMARY KEY (organisation_id, academic_year, term)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_pride_history_year ON pride_history (academic_year, organisation_id, incidents);
+        """
+    )
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.conn.execute(
+            # nosemgrep: sql-format # a fixed event name, no values
+            f"CREATE TRIGGER pride_history_{event.lower()}_pride_version AFTER {event} ON pride_history"  # nosec B608
+            " BEGIN UPDATE pride_data_version SET version = version + 1 WHERE id = 1; END"
+        )

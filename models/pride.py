@@ -23,6 +23,8 @@ import datetime as dt
 from sqlite_utils import Database
 
 from domain import clock
+from domain.dates import MAX_ACADEMIC_YEAR as MAX_YEAR
+from domain.dates import MIN_ACADEMIC_YEAR as MIN_YEAR
 from domain.dates import academic_year_label, academic_year_of, uk_today
 from domain.pride.vocabulary import (
     ACTIONS,
@@ -698,9 +700,15 @@ def years_with_incidents(db: Database, la_code: str | None = None, organisation_
         last = scalar(
             db, "SELECT max(academic_year) FROM pride_incidents WHERE organisation_id = ?", (organisation_id,)
         )
-    else:  # one LA per installation: its schools' incidents are all there are
-        first = scalar(db, "SELECT min(academic_year) FROM pride_incidents WHERE state = 'reported'")
-        last = scalar(db, "SELECT max(academic_year) FROM pride_incidents WHERE state = 'reported'")
+    else:  # one LA per installation: its schools' incidents (and imported history) are all there are
+        ends = [
+            scalar(db, "SELECT min(academic_year) FROM pride_incidents WHERE state = 'reported'"),
+            scalar(db, "SELECT max(academic_year) FROM pride_incidents WHERE state = 'reported'"),
+            scalar(db, "SELECT min(academic_year) FROM pride_history"),
+            scalar(db, "SELECT max(academic_year) FROM pride_history"),
+        ]
+        known = [y for y in ends if y is not None]
+        first, last = (min(known), max(known)) if known else (None, None)
     return [] if first is None else list(range(first, last + 1))
 
 
@@ -727,3 +735,94 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
         current = {k: school[k] for k in ("status", "note", "submitted_at", "at")} if school["status"] else None
         school["display"] = deadline_statuses.status_from(instance, current, on)
     return schools
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def import_history(db: Database, history_rows: list, *, la_code: str, actor: dict, file_name: str) -> dict:
+    """Store the LA's past incident counts (``domain.pride.history.HistoryRow``) all or nothing.
+
+    Returns ``{"rows", "schools", "problems"}``; with problems (a DfE number that is not a school of
+    the LA; a school and term that already has incidents reported in Gatehouse, which would count twice)
+    nothing is stored. A school, year and term imported before is replaced. Audited.
+    """
+    schools = {
+        r["dfe_number"]: r["id"]
+        for r in rows(db, "SELECT id, dfe_number FROM organisations WHERE kind = 'school' AND la_code = ?", (la_code,))
+    }
+    problems = []
+    with transaction(db):
+        for row in history_rows:
+            school = schools.get(row.dfe_number)
+            if school is None:
+                problems.append(f"Row {row.line}: {row.dfe_number[:3]}/{row.dfe_number[3:]} is not a school of this LA")
+                continue
+            reported = scalar(
+                db,
+                "SELECT count(*) FROM pride_incidents WHERE organisation_id = ? AND academic_year = ?"
+                " AND state = 'reported' AND (? = 'year' OR term = ?)",
+                (school, row.academic_year, row.term, row.term),
+            )
+            if reported:
+                problems.append(
+                    f"Row {row.line}: this school already reported incidents in Gatehouse for that "
+                    "period; leave it out so they are not counted twice"
+                )
+        if problems:
+            return {"rows": 0, "schools": 0, "problems": problems}
+        now = clock.iso()
+        for row in history_rows:
+            school = schools[row.dfe_number]
+            if row.term == "year":
+                db.conn.execute(
+                    "DELETE FROM pride_history WHERE organisation_id = ? AND academic_year = ?",
+                    (school, row.academic_year),
+                )
+            else:
+                db.conn.execute(
+                    "DELETE FROM pride_history WHERE organisation_id = ? AND academic_year = ? AND term = 'year'",
+                    (school, row.academic_year),
+                )
+        db.conn.executemany(
+            "INSERT INTO pride_history (organisation_id, academic_year, term, incidents, imported_at, imported_by)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (organisation_id, academic_year, term) DO UPDATE SET"
+            " incidents = excluded.incidents, imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+            [(schools[r.dfe_number], r.academic_year, r.term, r.incidents, now, actor["id"]) for r in history_rows],
+        )
+        summary = {"rows": len(history_rows), "schools": len({r.dfe_number for r in history_rows}), "problems": []}
+        audit.record(
+            db,
+            "pride_history_imported",
+            actor=actor,
+            organisation_id=actor["organisation_id"],
+            target="pride_history",
+            detail={"file": file_name, **summary},
+        )
+    return summary
+
+
+def history_by_year(db: Database, filters: dict) -> dict:
+    """Imported incident counts ``{academic_year: n}`` under the school filters (LA, phase, one school)
+    and the years and term of ``filters``. Cached per data version."""
+    return _report_cache.cached(db, _cache_key("history", filters), lambda: _history_by_year(db, filters))
+
+
+def _history_by_year(db: Database, filters: dict) -> dict:
+    years = filters.get("years") or [MIN_YEAR, MAX_YEAR]
+    found = rows(
+        db,
+        "SELECT h.academic_year AS year, sum(h.incidents) AS n FROM pride_history h"
+        " JOIN organisations o ON o.id = h.organisation_id WHERE h.academic_year BETWEEN :first AND :last"
+        " AND (:org IS NULL OR h.organisation_id = :org) AND (:la IS NULL OR o.la_code = :la)"
+        " AND (:phase IS NULL OR o.phase = :phase) AND (:term IS NULL OR h.term = :term) GROUP BY 1",
+        {
+            "first": min(years),
+            "last": max(years),
+            "org": filters.get("organisation_id"),
+            "la": filters.get("la_code"),
+            "phase": filters.get("phase"),
+            "term": filters.get("term"),
+        },
+    )
+    return {r["year"]: r["n"] for r in found}
