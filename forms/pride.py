@@ -48,6 +48,7 @@ from domain.pride.vocabulary import (
 )
 from forms.audit import DayMonthYearField
 from forms.filters import strip
+from models.pride import COLUMNS as INCIDENT_COLUMNS
 
 
 def anonymous(form, field) -> None:
@@ -214,23 +215,7 @@ class _IncidentFormBase(FlaskForm):
     @classmethod
     def data_from_incident(cls, incident: dict) -> dict:
         """Form data (for ``data=``) showing a stored incident."""
-        data = {
-            k: incident[k]
-            for k in (
-                "occurred_on",
-                "time_band",
-                "location",
-                "location_other",
-                "came_to_light",
-                "description",
-                "action_details",
-                "follow_up_on",
-                "outcome",
-                "characteristics",
-                "types",
-                "actions",
-            )
-        }
+        data = {k: incident[k] for k in (*INCIDENT_COLUMNS, "characteristics", "types", "actions")}
         for p in incident["people"]:
             data[people_field_name(p["side"], p["role"], p["year_group"])] = p["people"]
         return data
