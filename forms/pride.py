@@ -318,6 +318,13 @@ class SchoolReportForm(Form):
         self.year.choices = [SelectChoice(y, academic_year_label(y)) for y in sorted({*years, default_year})]
         if not formdata or "year" not in formdata:
             self.year.data = default_year
+        self.blank_means_any()
+
+    def blank_means_any(self) -> None:
+        """A filter left out of the query string is "any" (the blank choice), not an invalid choice."""
+        for field in self:
+            if isinstance(field, SelectField) and field.name != "year" and field.data is None:
+                field.data = ""
 
 
 class LaReportForm(SchoolReportForm):
@@ -335,3 +342,4 @@ class LaReportForm(SchoolReportForm):
             *(SelectChoice(str(c["id"]), c["label"]) for c in characteristics),
         ]
         self.type.choices = [SelectChoice("", "Any type"), *_choices(INCIDENT_TYPES)]
+        self.blank_means_any()

@@ -63,7 +63,9 @@ def test_the_la_report_suppresses_small_figures(
     sign_in(la_user)
     page = client_request.get("pride.la_report", year=2026)
     text = " ".join(page.html.split())
-    assert "fewer than 5" in text
+    assert "fewer than 5" in text and "Not a valid choice" not in text
+    filtered = client_request.get("pride.la_report", year=2026, term="autumn", type="verbal", phase="Nope")
+    assert "Not a valid choice" in filtered.html  # an unknown phase is refused (and the page says so)
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' not in page.html
     svg = page.doc.xpath("//svg")
     assert len(svg) == 2 and all(s.xpath("./title") and s.xpath("./desc") for s in svg)
