@@ -36,8 +36,8 @@ def _scale_top(largest: int) -> int:
 def bar_chart(
     items: list[tuple[str, int | None]],
     *,
-    width: int = 640,
-    label_width: int = 230,
+    width: int = 700,
+    label_width: int = 280,
     bar_height: int = 22,
     gap: int = 10,
 ) -> dict:
