@@ -51,8 +51,10 @@ from models import audit, deadline_instances, deadline_statuses, organisations, 
 from models.audit import csv_cell
 from models.db import rows
 from web.access import (
+    DEADLINES,
     PRIDE,
     any_pride,
+    is_la_user,
     is_school_user,
     la_pride,
     my_school,
@@ -643,6 +645,7 @@ def follow_up():
         outstanding=outstanding,
         choices=choices,
         chase_form=ToggleForm(),
+        can_chase=is_la_user(current_user, DEADLINES),
     )
 
 

@@ -154,3 +154,15 @@ def test_the_la_imports_past_counts_for_the_trend(
     years = report.doc.xpath("//caption[text()='Incidents by academic year']/..//tbody/tr")
     figures = {tr.xpath("./th")[0].text: tr.xpath("./td")[0].text for tr in years}
     assert figures["2024/25"] == "7" and figures["2025/26"] == "fewer than 5" and figures["2026/27"] == "fewer than 5"
+
+
+def test_follow_up_without_the_deadlines_service_says_where_chasing_is(
+    db, la, make_user, sign_in, client_request, autumn
+):
+    from models import services
+
+    equality = make_user(la, name="Only Pride", email="only.pride@873.example.gov.uk")
+    services.set_services(db, equality["id"], ["pride"])
+    sign_in(equality)
+    page = client_request.get("pride.follow_up", instance=autumn["id"])
+    assert "ask for the Deadlines service" in page.html and "/deadline-tracker/chase" not in page.html
