@@ -157,7 +157,7 @@ def test_the_la_imports_past_counts_for_the_trend(
 
 
 def test_follow_up_without_the_deadlines_service_says_where_chasing_is(
-    db, la, make_user, sign_in, client_request, autumn
+    db, la, school, make_user, sign_in, client_request, autumn
 ):
     from models import services
 
