@@ -125,33 +125,41 @@ def term_of(db: Database, day: dt.date) -> tuple[int, str]:
     return year + 1, "autumn"
 
 
-def period_key(academic_year: int, term: str) -> str:
-    """The PRIDE deadline instance's period key, e.g. ``2026/27-autumn``."""
-    return f"{academic_year_label(academic_year)}-{term}"
+def period_key(academic_year: int, term: str | None) -> str:
+    """The PRIDE deadline instance's period key: ``2026/27-autumn``, or ``2026/27`` for a whole year."""
+    label = academic_year_label(academic_year)
+    return f"{label}-{term}" if term else label
 
 
-def term_name(academic_year: int, term: str) -> str:
-    """``Autumn term 2026/27``."""
+def term_name(academic_year: int, term: str | None) -> str:
+    """``Autumn term 2026/27``, or ``Academic year 2026/27`` for a whole year."""
+    if term is None:
+        return f"Academic year {academic_year_label(academic_year)}"
     return f"{term.capitalize()} term {academic_year_label(academic_year)}"
 
 
-def instance_for(db: Database, academic_year: int, term: str) -> dict | None:
-    """The PRIDE deadline instance of that term (None when none was generated or it was cancelled)."""
-    row = one(
+def year_instances(db: Database, academic_year: int) -> list[dict]:
+    """The PRIDE deadline instances of an academic year, in due order: three termly ones by default, one
+    when the return catalogue makes PRIDE annual."""
+    found = rows(
         db,
         "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
-        " WHERE c.code = ? AND i.academic_year = ? AND i.period_key = ? AND i.cancelled_at IS NULL",
-        (CODE, academic_year, period_key(academic_year, term)),
+        " WHERE c.code = ? AND i.academic_year = ? AND i.cancelled_at IS NULL ORDER BY i.due_on, i.id",
+        (CODE, academic_year),
     )
-    return deadline_instances.get_instance(db, row["id"]) if row else None
+    return [deadline_instances.get_instance(db, r["id"]) for r in found]
 
 
-def instance_term(instance: dict) -> tuple[int, str] | None:
-    """``(academic_year, term)`` of a PRIDE instance; None for any other instance."""
+def instance_term(instance: dict) -> tuple[int, str | None] | None:
+    """``(academic_year, term)`` of a PRIDE instance (term None: a whole-year return, when the return
+    catalogue makes PRIDE annual); None for any other instance."""
     if instance.get("code") != CODE:
         return None
+    year = instance["academic_year"]
+    if instance["period_key"] == academic_year_label(year):
+        return year, None
     term = instance["period_key"].rpartition("-")[2]
-    return (instance["academic_year"], term) if term in TERMS else None
+    return (year, term) if term in TERMS else None
 
 
 # ----------------------------------------------------------------------------- incidents
@@ -316,8 +324,8 @@ def _reopen_if_made(db: Database, school: dict, year: int, term: str, actor: dic
         db,
         "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
         " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
-        " AND i.academic_year = ? AND i.period_key = ? AND r.reopened_at IS NULL",
-        (school["id"], CODE, year, period_key(year, term)),
+        " AND i.academic_year = ? AND i.period_key IN (?, ?) AND r.reopened_at IS NULL",
+        (school["id"], CODE, year, period_key(year, term), period_key(year, None)),
     )
     if made is None:
         return None
@@ -412,25 +420,26 @@ def list_incidents(db: Database, organisation_id: int, *, academic_year: int | N
 # ----------------------------------------------------------------------------- termly returns
 
 
-def return_made(db: Database, organisation_id: int, academic_year: int, term: str) -> dict | None:
-    """The school's return for that term when it is made and not reopened, else None."""
+def return_made(db: Database, organisation_id: int, academic_year: int, term: str | None) -> dict | None:
+    """The school's return covering that term (its termly return, or the whole year's) when it is made
+    and not reopened, else None. ``term`` None: the whole year's return only."""
     return one(
         db,
         "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
         " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
-        " AND i.academic_year = ? AND i.period_key = ? AND r.reopened_at IS NULL",
-        (organisation_id, CODE, academic_year, period_key(academic_year, term)),
+        " AND i.academic_year = ? AND i.period_key IN (?, ?) AND r.reopened_at IS NULL",
+        (organisation_id, CODE, academic_year, period_key(academic_year, term), period_key(academic_year, None)),
     )
 
 
-def term_summary(db: Database, organisation_id: int, academic_year: int, term: str) -> dict:
-    """``{"reported", "drafts"}``: the school's incidents of that term."""
+def term_summary(db: Database, organisation_id: int, academic_year: int, term: str | None) -> dict:
+    """``{"reported", "drafts"}``: the school's incidents of that term (term None: the whole year)."""
     found = one(
         db,
         "SELECT count(*) FILTER (WHERE state = 'reported') AS reported,"
         " count(*) FILTER (WHERE state = 'draft') AS drafts"
-        " FROM pride_incidents WHERE organisation_id = ? AND academic_year = ? AND term = ?",
-        (organisation_id, academic_year, term),
+        " FROM pride_incidents WHERE organisation_id = ? AND academic_year = ? AND (? IS NULL OR term = ?)",
+        (organisation_id, academic_year, term, term),
     )
     return {"reported": found["reported"] or 0, "drafts": found["drafts"] or 0}
 
@@ -724,7 +733,7 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
         db,
         "SELECT o.id, o.name, o.dfe_number, o.phase, s.status, s.note, s.submitted_at, s.at,"
         " r.made_at, r.kind, (SELECT count(*) FROM pride_incidents i WHERE i.organisation_id = o.id"
-        " AND i.state = 'reported' AND i.academic_year = :year AND i.term = :term) AS incidents"
+        " AND i.state = 'reported' AND i.academic_year = :year AND (:term IS NULL OR i.term = :term)) AS incidents"
         " FROM organisations o LEFT JOIN deadline_statuses s ON s.organisation_id = o.id AND s.instance_id = :inst"
         " LEFT JOIN pride_returns r ON r.organisation_id = o.id AND r.instance_id = :inst AND r.reopened_at IS NULL"
         " WHERE o.kind = 'school' AND o.la_code = :la AND o.status IN ('open', 'proposed_to_close')"

@@ -92,15 +92,14 @@ def index():
     today = uk_today()
     year = academic_year_of(today)
     terms = []
-    for term in pride.TERMS:
-        instance = pride.instance_for(db, year, term)
-        status = deadline_statuses.status_for(db, school["id"], instance["id"]) if instance else None
+    for instance in pride.year_instances(db, year):  # one a term, or one for the year (the return catalogue)
+        _, term = pride.instance_term(instance)
         terms.append(
             {
                 "term": term,
                 "name": pride.term_name(year, term),
                 "instance": instance,
-                "status": status,
+                "status": deadline_statuses.status_for(db, school["id"], instance["id"]),
                 **pride.term_summary(db, school["id"], year, term),
             }
         )
@@ -269,7 +268,9 @@ def _school_term(term_id: int) -> tuple[dict, dict, int, str]:
 def term_return(term_id: int):
     instance, school, year, term = _school_term(term_id)
     db = get_db()
-    incidents = [i for i in pride.list_incidents(db, school["id"], academic_year=year) if i["term"] == term]
+    incidents = [
+        i for i in pride.list_incidents(db, school["id"], academic_year=year) if term is None or i["term"] == term
+    ]
     return render_template(
         "pride/term_return.html",
         instance=instance,
