@@ -55,17 +55,32 @@ def incidents_and_returns(db: Database) -> None:
         CREATE INDEX idx_pride_incidents_school ON pride_incidents (organisation_id, academic_year, term);
         CREATE INDEX idx_pride_incidents_period
             ON pride_incidents (state, academic_year, term, organisation_id, location);
+        -- A choice row repeats its incident's school, year, term and whether it is reported (the incident's
+        -- save rewrites its choices, so they stay in step): reports count choices from one index, with no
+        -- join per incident.
         CREATE TABLE pride_incident_characteristics (
             incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
             characteristic_id INTEGER NOT NULL REFERENCES pride_characteristics (id),
+            organisation_id INTEGER NOT NULL,
+            academic_year INTEGER,
+            term TEXT,
+            reported INTEGER NOT NULL CHECK (reported IN (0, 1)),
             PRIMARY KEY (incident_id, characteristic_id)
         ) WITHOUT ROWID;
+        CREATE INDEX idx_pride_incident_characteristics_report
+            ON pride_incident_characteristics (reported, academic_year, term, organisation_id, characteristic_id);
         CREATE TABLE pride_incident_choices (
             incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
             list TEXT NOT NULL CHECK (list IN ('type', 'action')),
             code TEXT NOT NULL,
+            organisation_id INTEGER NOT NULL,
+            academic_year INTEGER,
+            term TEXT,
+            reported INTEGER NOT NULL CHECK (reported IN (0, 1)),
             PRIMARY KEY (incident_id, list, code)
         ) WITHOUT ROWID;
+        CREATE INDEX idx_pride_incident_choices_report
+            ON pride_incident_choices (reported, list, academic_year, term, organisation_id, code);
         CREATE TABLE pride_incident_people (
             incident_id INTEGER NOT NULL REFERENCES pride_incidents (id) ON DELETE CASCADE,
             side TEXT NOT NULL CHECK (side IN ('targeted', 'responsible')),

@@ -275,7 +275,7 @@ def save_incident(
                 " CASE WHEN :state = 'reported' THEN :now END) WHERE id = :id",
                 values,
             )
-        _replace_children(db, incident_id, data)
+        _replace_children(db, incident_id, data, (school["id"], year, term, int(reported)))
         reopened = None
         was_reported = existing is not None and existing["state"] == "reported"
         if reported and year is not None:
@@ -296,18 +296,22 @@ def save_incident(
     return {"incident": get_incident(db, incident_id, school["id"]), "reopened": reopened}
 
 
-def _replace_children(db: Database, incident_id: int, data: dict) -> None:
+def _replace_children(db: Database, incident_id: int, data: dict, facts: tuple) -> None:
+    """Rewrite an incident's choices and people; ``facts`` is its (school, year, term, reported), which
+    the choice rows repeat for the reports."""
     db.conn.execute("DELETE FROM pride_incident_characteristics WHERE incident_id = ?", (incident_id,))
     db.conn.execute("DELETE FROM pride_incident_choices WHERE incident_id = ?", (incident_id,))
     db.conn.execute("DELETE FROM pride_incident_people WHERE incident_id = ?", (incident_id,))
     db.conn.executemany(
-        "INSERT INTO pride_incident_characteristics (incident_id, characteristic_id) VALUES (?, ?)",
-        [(incident_id, c) for c in sorted(set(data.get("characteristics", [])))],
+        "INSERT INTO pride_incident_characteristics (incident_id, characteristic_id, organisation_id, academic_year,"
+        " term, reported) VALUES (?, ?, ?, ?, ?, ?)",
+        [(incident_id, c, *facts) for c in sorted(set(data.get("characteristics", [])))],
     )
     db.conn.executemany(
-        "INSERT INTO pride_incident_choices (incident_id, list, code) VALUES (?, ?, ?)",
-        [(incident_id, "type", c) for c in sorted(set(data.get("types", [])))]
-        + [(incident_id, "action", c) for c in sorted(set(data.get("actions", [])))],
+        "INSERT INTO pride_incident_choices (incident_id, list, code, organisation_id, academic_year, term, reported)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(incident_id, "type", c, *facts) for c in sorted(set(data.get("types", [])))]
+        + [(incident_id, "action", c, *facts) for c in sorted(set(data.get("actions", [])))],
     )
     db.conn.executemany(
         "INSERT INTO pride_incident_people (incident_id, side, role, year_group, people) VALUES (?, ?, ?, ?, ?)",
@@ -658,7 +662,63 @@ def counts(db: Database, dimension: str, filters: dict) -> dict:
     return _report_cache.cached(db, _cache_key("counts", filters, dimension), lambda: _counts(db, dimension, filters))
 
 
+#: Choice counts straight from the choice tables' report indexes (no join per incident), used unless the
+#: filters pick incidents by a characteristic or type.
+_CHOICE_SQL = {
+    "characteristic": "SELECT characteristic_id AS key, count(*) AS n FROM pride_incident_characteristics c",
+    "type": "SELECT code AS key, count(*) AS n FROM pride_incident_choices c WHERE c.list = 'type' AND",
+    "action": "SELECT code AS key, count(*) AS n FROM pride_incident_choices c WHERE c.list = 'action' AND",
+}
+_CHOICE_WHERE = (
+    " c.reported = 1 AND c.academic_year BETWEEN :first AND :last AND (:term IS NULL OR c.term = :term)"
+    " AND (:org IS NULL OR c.organisation_id = :org) AND (:schools = 0 OR +c.organisation_id IN"
+    " (SELECT id FROM organisations WHERE kind = 'school' AND (:la IS NULL OR la_code = :la)"
+    " AND (:phase IS NULL OR phase = :phase)))"
+)
+
+
+#: Counts of incidents by one of their own columns, straight from ``idx_pride_incidents_period``.
+_INCIDENT_SQL = {
+    "location": "SELECT c.location AS key, count(*) AS n FROM pride_incidents c",
+    "term": "SELECT c.term AS key, count(*) AS n FROM pride_incidents c",
+    "academic_year": "SELECT c.academic_year AS key, count(*) AS n FROM pride_incidents c",
+    "school": "SELECT c.organisation_id AS key, count(*) AS n FROM pride_incidents c",
+}
+
+
+def _choice_params(filters: dict) -> dict:
+    years = filters.get("years") or [MIN_YEAR, MAX_YEAR]
+    return {
+        "first": min(years),
+        "last": max(years),
+        "term": filters.get("term"),
+        "org": filters.get("organisation_id"),
+        "schools": int(bool(filters.get("la_code") or filters.get("phase"))),
+        "la": filters.get("la_code"),
+        "phase": filters.get("phase"),
+    }
+
+
+def _by_choice(filters: dict) -> bool:
+    """True when the filters pick incidents by a characteristic or type (the choice tables alone cannot)."""
+    return bool(filters.get("characteristic_id") or filters.get("type"))
+
+
+def _choice_sql(dimension: str, group: str = "key") -> str:
+    if dimension in _INCIDENT_SQL:
+        where = _CHOICE_WHERE.replace("c.reported = 1", "c.state = 'reported'")
+        return _INCIDENT_SQL[dimension] + " WHERE" + where + " GROUP BY 1"
+    head = _CHOICE_SQL[dimension]
+    where = _CHOICE_WHERE if head.endswith("AND") else " WHERE" + _CHOICE_WHERE
+    if group == "year":
+        head = head.replace("SELECT ", "SELECT c.academic_year AS year, ", 1)
+        return head + where + " GROUP BY 1, 2"
+    return head + where + " GROUP BY 1"
+
+
 def _counts(db: Database, dimension: str, filters: dict) -> dict:
+    if (dimension in _CHOICE_SQL or dimension in _INCIDENT_SQL) and not _by_choice(filters):
+        return {r["key"]: r["n"] for r in rows(db, _choice_sql(dimension), _choice_params(filters))}
     if dimension == "phase":  # from the per-school counts: no join per incident
         phases = {r["id"]: r["phase"] or "Not recorded" for r in rows(db, "SELECT id, phase FROM organisations")}
         found: dict = {}
@@ -687,6 +747,9 @@ def trend(db: Database, filters: dict, by: str = "characteristic") -> dict:
 
 
 def _trend(db: Database, filters: dict, by: str) -> dict:
+    if not _by_choice(filters):
+        found = rows(db, _choice_sql(by, group="year"), _choice_params(filters))
+        return {(r["year"], r["key"]): r["n"] for r in found}
     cte, params = _filtered(filters)
     sql = {
         "characteristic": "SELECT f.academic_year AS year, ic.characteristic_id AS key, count(*) AS n FROM f"
