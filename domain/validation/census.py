@@ -1,8 +1,9 @@
 """School Census return validation (XML root ``Message``).
 
 ``validate_census`` streams the file once: the header's collection, term, reference date and
-school, then each ``PupilOnRoll`` against the pupil rules. Pupils no longer on roll are read
-past (and cleared) but not validated.
+school; the school's characteristics and classes; each ``PupilOnRoll`` against the pupil rules
+(identifiers, here and in ``pupil_checks``) and the content rules (``census_content``); each
+``PupilNoLongerOnRoll`` against the leavers' rules; then the rules over the whole return.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from domain.dates import DFE_TERM_CODES, academic_year_of, census_day_in_year
+from domain.validation.census_content import ContentRules
+from domain.validation.census_records import read_content
 from domain.validation.dates import age_at_start_of_year, age_on, parse_iso_date
 from domain.validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_number
 from domain.validation.header_checks import (
@@ -25,15 +28,12 @@ from domain.validation.header_checks import (
 )
 from domain.validation.kinds import CENSUS, run_checker
 from domain.validation.pupil_checks import PupilBasics, PupilRules, is_blank
-from domain.validation.records import ADDRESS_CONTAINERS, flatten, flatten_paths, pupil_record
-from domain.validation.report import Report
+from domain.validation.records import flatten_paths, pupil_record
+from domain.validation.report import PupilRef, Report
 from domain.validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
 COLLECTION = "SC"
-ENROL_STATUSES = frozenset({"C", "M", "S", "G"})
-NC_YEARS = frozenset({"E1", "E2", "N1", "N2", "R", "X", *(str(n) for n in range(1, 15))})
 _YEAR_NUMBER = {"R": 0, **{str(n): n for n in range(1, 15)}}
-PUPIL_CONTAINERS = frozenset({"PupilIdentifiers", "PupilStatus", "HomeInformation", "Address"})
 _YEAR_MISMATCH_SHARE = 0.10
 
 
@@ -62,26 +62,30 @@ def validate_census(source: str | os.PathLike | BinaryIO, *, filename: str | Non
 class CensusChecker:
     """Census rules over one file, fed one header and pupil element at a time."""
 
-    # Pupils no longer on roll are streamed (and so cleared) but not checked.
-    record_tags = ("Header", "PupilOnRoll", "PupilNoLongerOnRoll")
+    record_tags = ("Header", "School", "PupilOnRoll", "PupilNoLongerOnRoll")
 
     def __init__(self, school: str | None = None, census_day: dt.date | None = None,
                  age_range: tuple[int, int] | None = None, on_pupil: Callable[[dict], None] | None = None):
         self.report = Report(CENSUS)
         self.rules = PupilRules(self.report)
+        self.content = ContentRules(self.report)
         self._school, self._override, self._age_range = school, census_day, age_range
         self._on_pupil = on_pupil
-        self._containers = PUPIL_CONTAINERS | ADDRESS_CONTAINERS if on_pupil else PUPIL_CONTAINERS
         self._day: dt.date | None = census_day
         self._academic_year = academic_year_of(census_day) if census_day else None
         self._header_seen = False
         self._years_checked = self._years_differing = 0
 
     def record(self, element: etree._Element) -> None:
-        """Check one streamed element: the header or a pupil on roll."""
-        if element.tag == "PupilOnRoll":
+        """Check one streamed element: the header, the school, a pupil on roll or a pupil no longer on roll."""
+        tag = element.tag
+        if tag == "PupilOnRoll":
             self.pupil(element)
-        elif element.tag == "Header":
+        elif tag == "PupilNoLongerOnRoll":
+            self.leaver(element)
+        elif tag == "School":
+            self.content.school_content(read_content(element))
+        elif tag == "Header":
             self.header(element)
 
     # ------------------------------------------------------------------ header
@@ -103,23 +107,33 @@ class CensusChecker:
         expected = self._override or _expected_census_day(term, header_year(values), given)
         self._day = check_reference_date(self.report, values, "100", expected, "the census day for the term")
         self._academic_year = academic_year_of(self._day) if self._day else None
+        self.content.set_census(term, self._day, self._academic_year)
 
     # ------------------------------------------------------------------ pupils
     def pupil(self, element: etree._Element) -> None:
         """Check one ``PupilOnRoll`` element and pass its record to ``on_pupil``."""
-        fields = flatten(element, self._containers, {})
+        fields = read_content(element)
         basics = self.rules.check(fields)
+        ref = self.rules.ref(basics.position)
         year = fields.get("NCyearActual")
-        if fields.get("EnrolStatus") not in ENROL_STATUSES:
-            self.report.add("1860", "EnrolStatus", fields.get("EnrolStatus"), self.rules.ref(basics.position))
-        if year not in NC_YEARS:
-            self.report.add("2000", "NCyearActual", year, self.rules.ref(basics.position))
+        content = self.content
+        content.code("1860", "EnrolStatus", fields.get("EnrolStatus"), "enrol_status", ref)
+        content.code("2000", "NCyearActual", year, "nc_year", ref)
+        age_in_august = None
         if basics.dob is not None and self._day is not None:
+            age_in_august = age_at_start_of_year(basics.dob, self._academic_year)
             self._check_age(basics, fields, age_on(basics.dob, self._day), year)
         self._check_address(basics.position, fields)
+        content.pupil(ref, fields, basics.dob, age_in_august)
         self.report.summary.add(year, basics.sex, basics.dob)
         if self._on_pupil is not None:
             self._on_pupil(pupil_record(basics.position, fields, basics.sex_field))
+
+    def leaver(self, element: etree._Element) -> None:
+        """Check one ``PupilNoLongerOnRoll`` element (named by UPN and name: it has no position on roll)."""
+        fields = read_content(element)
+        name = f"{fields.get('Forename') or ''} {fields.get('Surname') or ''}".strip()
+        self.content.leaver(PupilRef(None, fields.get("UPN") or "", name), fields)
 
     def _check_age(self, basics: PupilBasics, fields: dict, age: int, year: str | None) -> None:
         """Rules 1570 (ULN from 14), 1601Q (school's age range) and 2020Q (year group vs age)."""
@@ -153,6 +167,7 @@ class CensusChecker:
             self.header(etree.Element("Header"))
         report.pupils = self.rules.count
         self.rules.check_duplicates()
+        self.content.finish()
         if report.pupils == 0:
             report.add("no-pupils", "PupilsOnRoll")
         if self._years_checked and self._years_differing / self._years_checked >= _YEAR_MISMATCH_SHARE:

@@ -10,10 +10,10 @@ from domain.validation.rules import ERROR, QUERY, get_rule
 
 
 class PupilRef(NamedTuple):
-    """Which pupil (or member of staff) a finding is about: 1-based position in the file, UPN (a staff
-    member's TRN, else NI number) and name as given."""
+    """Which pupil (or member of staff) a finding is about: 1-based position in the file (None for a pupil no
+    longer on roll), UPN (a staff member's TRN, else NI number) and name as given."""
 
-    position: int
+    position: int | None
     upn: str
     name: str
 
@@ -146,8 +146,9 @@ class Report:
         return finding
 
     def sort_findings(self) -> None:
-        """Put problems with the whole file first, then pupils in file order (stable)."""
-        self.findings.sort(key=lambda f: -1 if f.pupil is None else f.pupil)
+        """Put problems with the whole file first, then pupils in file order, then pupils no longer on roll
+        (findings with a UPN or name but no position), each in file order (stable)."""
+        self.findings.sort(key=lambda f: f.pupil if f.pupil is not None else (-1 if not (f.upn or f.name) else 1 << 40))
 
     def counts_by_rule(self) -> dict[str, int]:
         """How many findings each rule produced, most frequent first."""
