@@ -117,12 +117,14 @@ class CensusChecker:
         ref = self.rules.ref(basics.position)
         year = fields.get("NCyearActual")
         content = self.content
-        content.code("1860", "EnrolStatus", fields.get("EnrolStatus"), "enrol_status", ref)
-        content.code("2000", "NCyearActual", year, "nc_year", ref)
+        if fields.get("EnrolStatus") not in content.enrol_statuses:
+            content.add("1860", "EnrolStatus", fields.get("EnrolStatus"), ref)
+        if year not in content.year_groups:
+            content.add("2000", "NCyearActual", year, ref)
         age_in_august = None
         if basics.dob is not None and self._day is not None:
             age_in_august = age_at_start_of_year(basics.dob, self._academic_year)
-            self._check_age(basics, fields, age_on(basics.dob, self._day), year)
+            self._check_age(basics, fields, age_on(basics.dob, self._day), year, age_in_august)
         self._check_address(basics.position, fields)
         content.pupil(ref, fields, basics.dob, age_in_august)
         self.report.summary.add(year, basics.sex, basics.dob)
@@ -135,11 +137,11 @@ class CensusChecker:
         name = f"{fields.get('Forename') or ''} {fields.get('Surname') or ''}".strip()
         self.content.leaver(PupilRef(None, fields.get("UPN") or "", name), fields)
 
-    def _check_age(self, basics: PupilBasics, fields: dict, age: int, year: str | None) -> None:
-        """Rules 1570 (ULN from 14), 1601Q (school's age range) and 2020Q (year group vs age)."""
+    def _check_age(self, basics: PupilBasics, fields: dict, age: int, year: str | None, age_in_august: int) -> None:
+        """Rules 1570 (ULN from 14), 1601Q (school's age range) and 2020Q (year group vs age); ``age`` is the
+        pupil's age on census day, ``age_in_august`` on 31 August before the academic year."""
         if age >= 14 and is_blank(fields.get("UniqueLearnerNumber")):
             self.report.add("1570", "UniqueLearnerNumber", "", self.rules.ref(basics.position), age=age)
-        age_in_august = age_at_start_of_year(basics.dob, self._academic_year)
         if self._age_range and not self._age_range[0] <= age_in_august <= self._age_range[1]:
             self.report.add("1601Q", "DOB", fields.get("DOB"), self.rules.ref(basics.position), age=age_in_august,
                             expected=f"{self._age_range[0]} to {self._age_range[1]}")

@@ -27,20 +27,29 @@ from domain.validation.rules import RULES
 YEAR_ORDER = ("E1", "E2", "N1", "N2", "R", *(str(n) for n in range(1, 15)))
 _RANK = {year: i for i, year in enumerate(YEAR_ORDER)}
 NURSERY_YEARS = frozenset({"E1", "E2", "N1", "N2"})
+BOARDING = frozenset({"B", "6", "7"})
 INFANT_YEARS = frozenset({"R", "1", "2"})
 UP_TO_YEAR_7 = frozenset({*NURSERY_YEARS, "R", *(str(n) for n in range(1, 8))})
 CLASS_PHASES = frozenset({"PS", "MP", "MS", "SS", "AT"})
 #: Returns with fewer pupils than this are too small for the share-of-pupils queries to mean anything.
 MIN_PUPILS_FOR_SHARES = 30
 _HOURS = re.compile(r"\d{1,3}(\.\d{1,2})?")
+#: The items of the early years rules: a pupil over 4 with none of them is passed by quickly.
+EARLY_YEARS_ITEMS = frozenset({"FundedHours", "HoursAtSetting", "ExtendedHours", "ThirtyHourCode", "DAFindicator",
+                               "EYPPR", "EYPPBF", "FundingBasis"})
 _SESSION_COUNTS = ("SessionsAuthorised", "SessionsUnauthorised", "SessionsEducational", "SessionsExceptional")
 _NEEDS_YEAR = frozenset(rule.id for rule in RULES.values() if "year" in rule.extra_keys)
 
 
 def whole(text: str | None) -> int | None:
-    """``text`` as a whole number of 0 or more, or None."""
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 7 else None
+    """``text`` as a whole number of 0 or more (surrounding white space allowed), or None."""
+    if not text:
+        return None
+    if not text.isdigit():
+        text = text.strip()
+        if not text.isdigit():
+            return None
+    return int(text) if len(text) < 7 else None
 
 
 def hours(text: str | None) -> float | None:
@@ -92,6 +101,9 @@ class ContentRules:
         self.day: dt.date | None = None
         self.periods: Periods | None = None
         self.lists: CodeLists = cbds_lists(None)
+        self._codes = {name: self.lists.codes(name) for name in self.lists.entries}
+        #: The enrolment statuses and year groups of the code lists in use (rules 1860 and 2000).
+        self.enrol_statuses, self.year_groups = self._codes["enrol_status"], self._codes["nc_year"]
         self.school: dict | None = None
         self.phase = ""
         self.accommodation = ""
@@ -109,7 +121,13 @@ class ContentRules:
         """The term, census day and academic year the header gives (the code lists follow the year)."""
         self.term, self.day = term, day
         self.periods = Periods(term, day) if day is not None and term in ("AUT", "SPR", "SUM") else None
+        if self.periods:  # (block, its period, rules: missing, not wanted, more missed than possible) by on_roll
+            half_term_2 = ("SummerHalfTerm2Attendance", self.periods.summer_half_term_2, "2575", "2571", "2582")
+            self._blocks = {on_roll: (("TermlyAttendance", self.periods.attendance, "2500" if on_roll else "2510",
+                                       "2470", "2530"), half_term_2) for on_roll in (True, False)}
         self.lists = cbds_lists(academic_year)
+        self._codes = {name: self.lists.codes(name) for name in self.lists.entries}
+        self.enrol_statuses, self.year_groups = self._codes["enrol_status"], self._codes["nc_year"]
 
     def add(self, rule: str, field: str, value: object = "", ref: PupilRef | None = None, **context: object) -> None:
         """Record a finding, naming the code lists' year where the rule's message does."""
@@ -120,10 +138,10 @@ class ContentRules:
     def code(self, rule: str, field: str, value: str | None, name: str, ref: PupilRef | None = None,
              **context: object) -> bool:
         """Rule ``rule`` unless ``value`` is a code of list ``name``. Returns True when it is."""
-        if is_blank(value) or value not in self.lists.codes(name):
-            self.add(rule, field, value, ref, **context)
-            return False
-        return True
+        if value in self._codes[name]:  # no code is blank, so a blank value is never in a list
+            return True
+        self.add(rule, field, value, ref, **context)
+        return False
 
     # ------------------------------------------------------------------ school
     def school_content(self, fields: dict) -> None:  # noqa: C901 (one check after another)
@@ -218,32 +236,43 @@ class ContentRules:
         if enrol == "C":
             counts["single"] += 1
         self._characteristics(ref, fields, age, enrol)
-        fsm_now = self._fsm(ref, fields.get("FSMperiod", ()))
-        self._status(ref, fields, dob, age, year)
+        periods = fields.get("FSMperiod")
+        fsm_now = self._fsm(ref, periods) if periods else False
+        entry = parse_iso_date(get("EntryDate"))
+        self._status(ref, fields, dob, age, year, entry)
         self._sen(ref, fields)
-        boarder = get("Boarder") in ("B", "6", "7")
-        self._attendance(ref, fields, age, boarder, leaving=None, on_roll=True)
-        self._exclusions(ref, fields.get("TermlyExclusion", ()), on_roll=True, leaving=None)
+        self._attendance(ref, fields, age, get("Boarder") in BOARDING, entry=entry, leaving=None, on_roll=True)
+        exclusions = fields.get("TermlyExclusion")
+        if exclusions:
+            self._exclusions(ref, exclusions, on_roll=True, leaving=None)
         self._early_years(ref, fields, age, year, fsm_now)
 
-    def _characteristics(self, ref: PupilRef, fields: dict, age: int | None, enrol: str | None) -> None:
+    def _characteristics(self, ref: PupilRef, fields: dict, age: int | None,  # noqa: C901 (one check after another)
+                         enrol: str | None) -> None:
         """Rules 1630, 1840, 1856, 1871, 1770 and 5046 on ethnicity, first language, service child, adoption
         from care and the youth support services agreement."""
-        get = fields.get
+        get, codes, counts = fields.get, self._codes, self.counts
         ethnicity = get("Ethnicity")
-        if self.code("1630", "Ethnicity", ethnicity, "ethnicity", ref):
-            self.counts["white"] += ethnicity.startswith("W")
-            self.counts["ethnicity_not_obtained"] += ethnicity in ("NOBT", "REFU")
+        if ethnicity not in codes["ethnicity"]:
+            self.add("1630", "Ethnicity", ethnicity, ref)
+        elif ethnicity[0] == "W":
+            counts["white"] += 1
+        elif ethnicity == "NOBT" or ethnicity == "REFU":
+            counts["ethnicity_not_obtained"] += 1
         language = get("Language")
-        codes = self.lists.codes("language")
-        if is_blank(language) or not (language in codes or (len(language) == 4 and language[:3] in codes)):
+        if language not in codes["language"] and not (language and len(language) == 4
+                                                      and language[:3] in codes["language"]):
             self.add("1840", "Language", language, ref)
-        elif language in ("NOT", "REF"):
-            self.counts["language_not_obtained"] += 1
+        elif language == "NOT" or language == "REF":
+            counts["language_not_obtained"] += 1
         if enrol != "S":
-            self.code("1856", "ServiceChild", get("ServiceChild"), "service_child", ref)
-            if self.code("1871", "PLAA", get("PLAA"), "plaa", ref) and get("PLAA") != "N":
-                self.counts["adopted"] += 1
+            if get("ServiceChild") not in codes["service_child"]:
+                self.add("1856", "ServiceChild", get("ServiceChild"), ref)
+            plaa = get("PLAA")
+            if plaa not in codes["plaa"]:
+                self.add("1871", "PLAA", plaa, ref)
+            elif plaa != "N":
+                counts["adopted"] += 1
         yssa = get("YSSA")
         if self.phase in ("NS", "PS"):
             if not is_blank(yssa):
@@ -287,31 +316,33 @@ class ContentRules:
             self.counts["fsm"] += 1
         return current
 
-    def _status(self, ref: PupilRef, fields: dict, dob: dt.date | None, age: int | None, year: str | None) -> None:
+    def _status(self, ref: PupilRef, fields: dict, dob: dt.date | None, age: int | None, year: str | None,
+                entry: dt.date | None) -> None:
         """Rules on the pupil's status: entry date, part time and boarding, year group, type of class, top-up
         funding, school lunch and learner support."""
         get = fields.get
-        self._entry(ref, get("EntryDate"), dob)
+        self._entry(ref, get("EntryDate"), entry, dob)
         self._part_time_and_boarding(ref, get("PartTime"), get("Boarder"), age)
         if self.range and year in _RANK and not _RANK[self.range[0]] <= _RANK[year] <= _RANK[self.range[1]]:
             self.add("2002", "NCyearActual", year, ref, expected=f"{self.range[0]} to {self.range[1]}")
         self._class_type(ref, get("ClassType"), age, year)
         top_up = get("TopUpFunding")
-        if self.code("1869", "TopUpFunding", top_up, "yes_no", ref) and top_up == "1" \
-                and get("SENprovision") != "E":
-            self.add("1990Q", "TopUpFunding", top_up, ref, expected=get("SENprovision") or "not given")
+        if top_up != "0":
+            if self.code("1869", "TopUpFunding", top_up, "yes_no", ref) and get("SENprovision") != "E":
+                self.add("1990Q", "TopUpFunding", top_up, ref, expected=get("SENprovision") or "not given")
         lunch = get("SchoolLunchTaken")
         if year in INFANT_YEARS:
             if self.code("1875", "SchoolLunchTaken", lunch, "yes_no", ref):
                 self.counts["infants"] += 1
                 self.counts["lunches"] += lunch == "1"
-        elif not is_blank(lunch):
+        elif lunch is not None and not is_blank(lunch):
             self.add("1876", "SchoolLunchTaken", lunch, ref, expected=year or "not given")
-        self._learner_support(ref, fields.get("SupportCode", ()), get("EnrolStatus"), age)
+        codes = fields.get("SupportCode")
+        if codes:
+            self._learner_support(ref, codes, get("EnrolStatus"), age)
 
-    def _entry(self, ref: PupilRef, entry_text: str | None, dob: dt.date | None) -> None:
+    def _entry(self, ref: PupilRef, entry_text: str | None, entry: dt.date | None, dob: dt.date | None) -> None:
         """Rule 1880 (entry date a real date by census day) and entry-before-birth."""
-        entry = parse_iso_date(entry_text)
         if entry is None or (self.day and entry > self.day):
             self.add("1880", "EntryDate", entry_text, ref, expected=self.day.isoformat() if self.day else "census day")
         elif dob and entry < dob:
@@ -322,6 +353,8 @@ class ContentRules:
     def _part_time_and_boarding(self, ref: PupilRef, part_time: str | None, boarder: str | None,
                                 age: int | None) -> None:
         """Rules 1930, 1940, 1950 and 1970."""
+        if part_time == "0" and boarder == "N":  # the usual pupil: nothing more to check
+            return
         if self.code("1930", "PartTime", part_time, "part_time", ref) and part_time == "1":
             self.counts["part_time"] += 1
             if age is not None and 5 <= age <= 15:
@@ -333,6 +366,8 @@ class ContentRules:
 
     def _class_type(self, ref: PupilRef, class_type: str | None, age: int | None, year: str | None) -> None:
         """Rules 2060, 2080 and 5048: the type of class of primary pupils up to year 7, and nobody else's."""
+        if class_type is None and year not in NURSERY_YEARS and self.phase not in ("PS", "AT"):
+            return
         if self.phase in ("PS", "AT") and year in UP_TO_YEAR_7:
             if self.code("2060", "ClassType", class_type, "class_type", ref) and class_type == "N":
                 self.counts["nursery"] += 1
@@ -364,7 +399,11 @@ class ContentRules:
         """Rules 2115-2250 and 5049-5050 on the pupil's SEN provision and needs."""
         get = fields.get
         provision = get("SENprovision")
-        needs = fields.get("SENneed", [])
+        needs = fields.get("SENneed", ())
+        if provision == "N" and not needs and self.phase != "SP" and "SENunitIndicator" not in fields \
+                and "ResourcedProvisionIndicator" not in fields:
+            self.counts["sen_N"] += 1  # the usual pupil: nothing more to check
+            return
         withdrawn = self.lists.withdrawn("sen_provision")
         if provision in withdrawn:
             self.add("2115", "SENprovision", provision, ref, expected=withdrawn[provision])
@@ -377,7 +416,13 @@ class ContentRules:
         has_sen = provision in ("E", "K")
         if has_sen and not any(not is_blank(n.get("SENtype")) for n in needs):
             self.add("2170", "SENtype", provision, ref)
-        self._needs(ref, needs, provision)
+        if needs:
+            self._needs(ref, needs, provision)
+        self._sen_indicators(ref, get, has_sen)
+
+    def _sen_indicators(self, ref: PupilRef, get, has_sen: bool) -> None:
+        """Rules 2230, 2250, 5049 and 5050: the SEN unit and resourced provision indicators, needed for a pupil
+        with SEN provision and never returned by special schools and pupil referral units."""
         for rule, not_here, name in (("2230", "5049", "SENunitIndicator"),
                                      ("2250", "5050", "ResourcedProvisionIndicator")):
             value = get(name)
@@ -406,12 +451,13 @@ class ContentRules:
                 ranks.append(rank)
         if len(needs) == 1 and ranks == ["2"]:
             self.add("2160", "SENtypeRank", "2", ref)
-        for rank, count in Counter(ranks).items():
-            if count > 1:
-                self.add("2165", "SENtypeRank", rank, ref)
+        if len(ranks) > 1:
+            for rank, count in Counter(ranks).items():
+                if count > 1:
+                    self.add("2165", "SENtypeRank", rank, ref)
 
     # ------------------------------------------------------------------ attendance
-    def _attendance(self, ref: PupilRef, fields: dict, age: int | None, boarder: bool, *,
+    def _attendance(self, ref: PupilRef, fields: dict, age: int | None, boarder: bool, *, entry: dt.date | None,
                     leaving: dt.date | None, on_roll: bool) -> None:
         """Rules 2470-2582 on the termly attendance and (autumn) the second summer half-term's."""
         periods = self.periods
@@ -419,10 +465,7 @@ class ContentRules:
             return
         # The attendance terms of an autumn census belong to the academic year before.
         age_then = None if age is None else age - (1 if self.term == "AUT" else 0)
-        entry = parse_iso_date(fields.get("EntryDate"))
-        blocks = (("TermlyAttendance", periods.attendance, "2500" if on_roll else "2510", "2470", "2530"),
-                  ("SummerHalfTerm2Attendance", periods.summer_half_term_2, "2575", "2571", "2582"))
-        for name, period, missing_rule, unwanted_rule, over_rule in blocks:
+        for name, period, missing_rule, unwanted_rule, over_rule in self._blocks[on_roll]:
             found = fields.get(name)
             block = found[0] if found else None
             if period is None:
@@ -446,35 +489,49 @@ class ContentRules:
 
     def _sessions(self, ref: PupilRef, block: dict, missing_rule: str, over_rule: str, period, age_then,
                   name: str) -> None:
-        possible_text = block.get("SessionsPossible")
+        get = block.get
+        possible_text = get("SessionsPossible")
         possible = whole(possible_text)
         if possible is None:
             self.add(missing_rule, "SessionsPossible", possible_text, ref, term=period[2], age=age_then)
-        counts = {field: whole(block[field]) for field in _SESSION_COUNTS if block.get(field) is not None}
-        for field, count in counts.items():
+        missed = authorised = 0
+        for field in _SESSION_COUNTS:
+            text = get(field)
+            if text is None:
+                continue
+            count = whole(text)
             if count is None:
-                self.add("sessions-invalid", field, block[field], ref)
-        missed = (counts.get("SessionsAuthorised") or 0) + (counts.get("SessionsUnauthorised") or 0)
+                self.add("sessions-invalid", field, text, ref)
+            elif field == "SessionsAuthorised":
+                authorised = count
+                missed += count
+            elif field == "SessionsUnauthorised":
+                missed += count
         if possible is not None and missed > possible:
             self.add(over_rule, "SessionsAuthorised + SessionsUnauthorised", missed, ref, count=missed,
                      expected=possible)
-        details = block.get("SessionDetail", [])
+        self._details(ref, block.get("SessionDetail", ()), missed, name)
+        if name == "TermlyAttendance" and possible:
+            self.sessions_possible += possible
+            self.sessions_authorised += authorised
+
+    def _details(self, ref: PupilRef, details, missed: int, name: str) -> None:
+        """Rules 2490, the reasons' own rules and absence-reasons-total: the reasons account for the absence."""
         if missed and not details:
             self.add("2490", "SessionDetail", missed, ref, count=missed)
         total = self._reasons(ref, details)
         if details and total != missed and name == "TermlyAttendance":
             self.add("absence-reasons-total", "SessionDetail/Sessions", total, ref, expected=missed)
-        if name == "TermlyAttendance" and possible:
-            self.sessions_possible += possible
-            self.sessions_authorised += counts.get("SessionsAuthorised") or 0
 
     def _reasons(self, ref: PupilRef, details: list[dict]) -> int:
         """Rules 2475, 2480 and 2505 on a term's absence reasons; returns the sessions they add up to."""
         seen: set[str] = set()
         total = 0
+        reasons = self._codes["attendance_reason"]
         for detail in details:
             reason, sessions_text = detail.get("AttendanceReason"), detail.get("Sessions")
-            self.code("2475", "AttendanceReason", reason, "attendance_reason", ref)
+            if reason not in reasons:
+                self.add("2475", "AttendanceReason", reason, ref)
             sessions = whole(sessions_text)
             if not sessions:
                 self.add("2480", "AttendanceReason", reason, ref, expected=sessions_text or "no")
@@ -541,7 +598,7 @@ class ContentRules:
         """Rules 1843-5235 on funded hours, hours at setting, extended hours, the 30-hour code, the early years
         pupil premium, the disability access fund and a 2-year-old's basis for funding."""
         get = fields.get
-        if age is None:
+        if age is None or age > 4 and fields.keys().isdisjoint(EARLY_YEARS_ITEMS):
             return
         nursery = year in NURSERY_YEARS
         funded_text, setting_text, extended_text = get("FundedHours"), get("HoursAtSetting"), get("ExtendedHours")
@@ -572,9 +629,10 @@ class ContentRules:
         elif bases:
             self.add("3200", "FundingBasis", bases[0], ref, age=age,
                      expected="not aged 2" if age != 2 else "no funded hours")
-        for basis, count in Counter(bases).items():
-            if count > 1:
-                self.add("3210", "FundingBasis", basis, ref)
+        if len(bases) > 1:
+            for basis, count in Counter(bases).items():
+                if count > 1:
+                    self.add("3210", "FundingBasis", basis, ref)
 
     def _hours(self, ref: PupilRef, age: int, year: str | None, nursery: bool, funded_text: str | None,  # noqa: C901
                funded: float | None, setting_text: str | None, setting: float | None) -> None:
@@ -675,7 +733,7 @@ class ContentRules:
         if not is_blank(get("Ethnicity")):
             self.code("1630", "Ethnicity", get("Ethnicity"), "ethnicity", ref)
         age = age_at_start_of_year(dob, academic_year_of(self.day)) if dob and self.day else None
-        self._attendance(ref, fields, age, get("Boarder") in ("B", "6", "7"), leaving=leaving, on_roll=False)
+        self._attendance(ref, fields, age, get("Boarder") in BOARDING, entry=entry, leaving=leaving, on_roll=False)
         self._exclusions(ref, fields.get("TermlyExclusion", ()), on_roll=False, leaving=leaving)
 
     # ------------------------------------------------------------------ whole return

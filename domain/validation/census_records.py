@@ -80,15 +80,31 @@ RENAMES = {
     "learnersupportcode": "SupportCode", "senneedtype": "SENtype", "senrank": "SENtypeRank",
 }
 _BY_LOWER = {name.lower(): name for name in KNOWN} | RENAMES
-_CANONICAL: dict[str, str] = {"Gender": "Gender"}
+_LEAF, _CONTAINER, _RECORD, _LIST = 0, 1, 2, 3
+#: Element names known to hold other elements (any other element with children is read as one too).
+CONTAINERS = frozenset({
+    "SchoolCharacteristics", "Classes", "PupilIdentifiers", "PupilCharacteristics", "Languages", "FSMlist",
+    "PupilStatus", "LearnerSupport", "SpecialEducationalNeeds", "SENneeds", "HomeInformation", "Address",
+    "AddressLines", "BS7666Address", "Attendance", "SessionDetails", "Exclusions", "EarlyYears", "FundingBasisItems",
+})
+# Raw tag -> (canonical name, kind), filled as tags are met: one dictionary look-up per element after that.
+_SEEN: dict[str, tuple[str, int | None]] = {"Gender": ("Gender", _LEAF), "Type": ("SchoolType", None)}
 
 
 def canonical(tag: str) -> str:
     """The name the rules use for element ``tag`` (``tag`` itself when it is not one they read)."""
-    name = _CANONICAL.get(tag)
-    if name is None:
-        name = _CANONICAL[tag] = _BY_LOWER.get(tag.lower(), tag) if isinstance(tag, str) else ""
-    return name
+    return _known(tag)[0]
+
+
+def _known(tag: str) -> tuple[str, int | None]:
+    """``tag``'s canonical name and kind (None: decided by whether the element has children)."""
+    found = _SEEN.get(tag)
+    if found is None:
+        name = _BY_LOWER.get(tag.lower(), tag) if isinstance(tag, str) else ""
+        kind = _RECORD if name in RECORD_TAGS else _LIST if name in LIST_LEAVES else \
+            _CONTAINER if name in CONTAINERS else None if name not in KNOWN else _LEAF
+        found = _SEEN[tag] = (name, kind)
+    return found
 
 
 def read_content(element: etree._Element, out: dict | None = None) -> dict:
@@ -96,16 +112,21 @@ def read_content(element: etree._Element, out: dict | None = None) -> dict:
     name win; records and repeated values are kept in file order."""
     if out is None:
         out = {}
-    cache = _CANONICAL
+    seen = _SEEN
     for child in element:
-        tag = cache.get(child.tag) or canonical(child.tag)
-        if tag in RECORD_TAGS:
-            out.setdefault(tag, []).append(read_content(child))
-        elif tag in LIST_LEAVES:
-            out.setdefault(tag, []).append(child.text)
-        elif len(child):
-            out[tag] = ""
+        name, kind = seen.get(child.tag) or _known(child.tag)
+        if kind == _LEAF:
+            out[name] = child.text
+        elif kind == _CONTAINER:
+            out[name] = ""
+            read_content(child, out)
+        elif kind == _RECORD:
+            out.setdefault(name, []).append(read_content(child))
+        elif kind == _LIST:
+            out.setdefault(name, []).append(child.text)
+        elif len(child):  # an element the rules do not name: read through it if it holds others
+            out[name] = ""
             read_content(child, out)
         else:
-            out[tag] = child.text
+            out[name] = child.text
     return out
