@@ -21,6 +21,7 @@ from background.validation_pool import pool, storage
 from background.validation_pool.worker import max_bytes, quick_check
 from domain.dates import uk_today
 from domain.validation import FileRefused
+from domain.validation.census_summary import summary_rows
 from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
@@ -326,8 +327,12 @@ def report(version_id: int):
     db = get_db()
     context = _findings_context(version)
     school_user = is_school_user(current_user, RETURNS)
+    previous = returns.previous_census(db, version)
+    school_summary = summary_rows(version["summary"].get("figures"),
+                                  previous["summary"].get("figures") if previous else None)
     return render_page(
         "returns/report.html", "returns/_findings.html", version=version, ret=version["return"],
+        school_summary=school_summary, previous_census=previous,
         notes=returns.notes_of(db, version_id), unexplained=findings.unexplained_queries(db, version_id),
         editable=school_user and returns.is_editable(version),
         submit_problems=returns.submit_problems(db, version) if school_user and returns.can_submit(version) else None,

@@ -170,6 +170,7 @@ class CensusChecker:
         report.pupils = self.rules.count
         self.rules.check_duplicates()
         self.content.finish()
+        report.summary.figures = self.content.figures()
         if report.pupils == 0:
             report.add("no-pupils", "PupilsOnRoll")
         if self._years_checked and self._years_differing / self._years_checked >= _YEAR_MISMATCH_SHARE:

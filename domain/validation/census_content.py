@@ -28,6 +28,11 @@ YEAR_ORDER = ("E1", "E2", "N1", "N2", "R", *(str(n) for n in range(1, 15)))
 _RANK = {year: i for i, year in enumerate(YEAR_ORDER)}
 NURSERY_YEARS = frozenset({"E1", "E2", "N1", "N2"})
 BOARDING = frozenset({"B", "6", "7"})
+#: First languages that are English (ENB: believed to be English); others count as English as an additional language.
+ENGLISH = frozenset({"ENG", "ENB"})
+#: The ethnic group of an ethnicity code, by its first letter (the CBDS codes are grouped so).
+ETHNIC_GROUPS = {"W": "ethnicity_White", "M": "ethnicity_Mixed", "A": "ethnicity_Asian", "B": "ethnicity_Black",
+                 "C": "ethnicity_Chinese", "O": "ethnicity_Other"}
 INFANT_YEARS = frozenset({"R", "1", "2"})
 UP_TO_YEAR_7 = frozenset({*NURSERY_YEARS, "R", *(str(n) for n in range(1, 8))})
 CLASS_PHASES = frozenset({"PS", "MP", "MS", "SS", "AT"})
@@ -112,7 +117,7 @@ class ContentRules:
         self.years: Counter = Counter()
         self.thirty_hour_codes: list[str | None] = []
         self.thirty_hour_refs: list[PupilRef] = []
-        self.sessions_possible = self.sessions_authorised = 0
+        self.sessions_possible = self.sessions_authorised = self.sessions_unauthorised = 0
         self.leavers = 0
         self.classes: list[dict] = []
 
@@ -238,6 +243,7 @@ class ContentRules:
         self._characteristics(ref, fields, age, enrol)
         periods = fields.get("FSMperiod")
         fsm_now = self._fsm(ref, periods) if periods else False
+        counts["fsm_now"] += fsm_now
         entry = parse_iso_date(get("EntryDate"))
         self._status(ref, fields, dob, age, year, entry)
         self._sen(ref, fields)
@@ -255,16 +261,18 @@ class ContentRules:
         ethnicity = get("Ethnicity")
         if ethnicity not in codes["ethnicity"]:
             self.add("1630", "Ethnicity", ethnicity, ref)
-        elif ethnicity[0] == "W":
-            counts["white"] += 1
         elif ethnicity == "NOBT" or ethnicity == "REFU":
             counts["ethnicity_not_obtained"] += 1
+        else:
+            counts[ETHNIC_GROUPS.get(ethnicity[0], "ethnicity_Other")] += 1
         language = get("Language")
         if language not in codes["language"] and not (language and len(language) == 4
                                                       and language[:3] in codes["language"]):
             self.add("1840", "Language", language, ref)
         elif language == "NOT" or language == "REF":
             counts["language_not_obtained"] += 1
+        elif language not in ENGLISH:
+            counts["eal"] += 1
         if enrol != "S":
             if get("ServiceChild") not in codes["service_child"]:
                 self.add("1856", "ServiceChild", get("ServiceChild"), ref)
@@ -514,6 +522,7 @@ class ContentRules:
         if name == "TermlyAttendance" and possible:
             self.sessions_possible += possible
             self.sessions_authorised += authorised
+            self.sessions_unauthorised += missed - authorised
 
     def _details(self, ref: PupilRef, details, missed: int, name: str) -> None:
         """Rules 2490, the reasons' own rules and absence-reasons-total: the reasons account for the absence."""
@@ -579,6 +588,7 @@ class ContentRules:
                             on_roll: bool) -> bool:
         """Rules 2300, 2320Q, 2330 and 2335: sessions of a suspension, none for a permanent exclusion, which
         a pupil on roll cannot have. True for a permanent exclusion."""
+        self.counts[f"exclusions_{category}"] += 1
         if category == "PERM":
             if not is_blank(sessions_text):
                 self.add("2330", "Sessions", sessions_text, ref)
@@ -752,6 +762,19 @@ class ContentRules:
             self.add("5065", "PupilsNoLongerOnRoll", count=self.leavers)
         self._counts()
 
+    def figures(self) -> dict:
+        """The school summary's figures (census only): pupils, free school meals on census day, SEN support,
+        EHC plans, English as an additional language, pupils by ethnic group, the termly attendance's sessions,
+        exclusions and leavers. Plain numbers, ready for JSON."""
+        c = self.counts
+        groups = {name: c[f"ethnicity_{name}"] for name in ("White", "Mixed", "Asian", "Black", "Chinese", "Other")}
+        groups["Not obtained or refused"] = c["ethnicity_not_obtained"]
+        return {"pupils": c["pupils"], "fsm": c["fsm_now"], "sen_support": c["sen_K"], "ehc_plan": c["sen_E"],
+                "eal": c["eal"], "ethnic_groups": groups, "sessions_possible": self.sessions_possible,
+                "sessions_authorised": self.sessions_authorised, "sessions_unauthorised": self.sessions_unauthorised,
+                "suspensions": c["exclusions_SUSP"] + c["exclusions_LNCH"],
+                "permanent_exclusions": c["exclusions_PERM"], "leavers": self.leavers}
+
     def _counts(self) -> None:  # noqa: C901 (one check after another)
         c = self.counts
         n = c["pupils"]
@@ -765,7 +788,7 @@ class ContentRules:
                 if year != "14" and not self.years[year]:
                     self.add("2040Q", "NCyearActual", year, expected=f"{self.range[0]} to {self.range[1]}")
         checks = (
-            ("1640Q", "Ethnicity", c["white"] == n, n),
+            ("1640Q", "Ethnicity", c["ethnicity_White"] == n, n),
             ("1700Q", "Ethnicity", c["ethnicity_not_obtained"] > 0.10 * n, _share(c["ethnicity_not_obtained"], n)),
             ("1750Q", "FSMperiod", c["fsm"] > 0.45 * n, _share(c["fsm"], n)),
             ("1760Q", "FSMperiod", c["fsm"] == 0 and self.phase != "NS", n),

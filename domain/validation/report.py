@@ -49,6 +49,8 @@ class Summary:
 
     age_on: dt.date | None = None
     counts: dict[tuple[str, str, dt.date | None], int] = field(default_factory=dict)
+    #: A School Census return's school summary figures (``census_content.ContentRules.figures``); empty otherwise.
+    figures: dict = field(default_factory=dict)
 
     def add(self, year: str | None, sex: str | None, dob: dt.date | None) -> None:
         """Count one pupil. A missing year group or sex is counted as "unknown"; ages are worked
@@ -84,8 +86,11 @@ class Summary:
 
     def to_json_dict(self) -> dict:
         """The summary as JSON-ready data."""
-        return {"age_on": self.age_on.isoformat() if self.age_on else None,
+        data = {"age_on": self.age_on.isoformat() if self.age_on else None,
                 "by_year_and_sex": self.by_year_and_sex, "min_age": self.min_age, "max_age": self.max_age}
+        if self.figures:
+            data["figures"] = self.figures
+        return data
 
 
 def shown_value(text: str) -> str:
