@@ -24,6 +24,7 @@ from domain.validation import FileRefused
 from domain.validation.census_summary import summary_rows
 from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
+from domain.validation.uln_readiness import uln_readiness
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
 from models import audit, deadline_instances, deadline_statuses, findings, return_exports, returns, uploads
 from models.audit import csv_cell
@@ -389,6 +390,48 @@ def findings_csv(version_id: int):
 
     name = f"{return_exports.stem(version)}_findings.csv"
     return Response(generate(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _readiness(version: dict) -> list[dict]:
+    """The ULN readiness rows of a census version (404 for another kind of return)."""
+    if version["kind"] != "census":
+        abort(404)
+    day = dt.date.fromisoformat(version["summary"]["age_on"]) if version["summary"].get("age_on") else None
+    return uln_readiness(findings.iter_pupils(get_db(), version["id"]), day)
+
+
+@bp.get("/versions/<int:version_id>/uln-readiness")
+@any_returns
+def uln_readiness_page(version_id: int):
+    """Pupils who need a ULN, each with the LRS exception its request would raise."""
+    version = load_version(version_id)
+    rows = _readiness(version)
+    return render_template("returns/uln_readiness.html", version=version, ret=version["return"], rows=rows,
+                           ready=sum(1 for r in rows if not r["exceptions"]))
+
+
+@bp.get("/versions/<int:version_id>/uln-readiness.csv")
+@any_returns
+def uln_readiness_csv(version_id: int):
+    version = load_version(version_id)
+    rows = _readiness(version)
+    audit.record(
+        get_db(), "return_uln_readiness_downloaded", actor=current_user.row,
+        organisation_id=version["return"]["organisation_id"], target=f"return_version:{version_id}",
+        **client_details(),
+    )  # fmt: skip
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(("Pupil (position in file)", "UPN", "Name", "Year group", "Age on census day", "LRS exceptions",
+                     "Why"))
+    for r in rows:
+        writer.writerow([csv_cell(v) for v in (r["position"], r["upn"], r["name"], r["nc_year"],
+                                               "" if r["age"] is None else r["age"], " ".join(r["exceptions"]),
+                                               "; ".join(r["reasons"]))])
+    name = f"{return_exports.stem(version)}_uln_readiness.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # ----------------------------------------------------------------------------- notes and submission
