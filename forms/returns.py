@@ -7,14 +7,15 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, Form, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, Form, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.filters import strip
 from models.findings import SEVERITIES, Filters
@@ -105,3 +106,21 @@ class ReturnToSchoolForm(FlaskForm):
         ],
     )
     submit = SubmitField("Return to the school", widget=GovSubmitInput())
+
+
+class UpnForm(FlaskForm):
+    """Issue new UPNs for the school: how many, and permanent or temporary."""
+
+    count = IntegerField(
+        "How many UPNs", widget=GovTextInput(), default=1,
+        description="From 1 to 100. Each is issued once: Gatehouse remembers the serials used this academic year.",
+        validators=[InputRequired(message="Enter how many UPNs you need"),
+                    NumberRange(min=1, max=100, message="Enter a number from 1 to 100")],
+    )
+    kind = RadioField(
+        "Kind of UPN", widget=GovRadioInput(), default="permanent",
+        choices=[SelectChoice("permanent", "Permanent"),
+                 SelectChoice("temporary", "Temporary (for a pupil whose permanent UPN is not yet known)")],
+        validators=[InputRequired(message="Choose permanent or temporary")],
+    )
+    submit = SubmitField("Issue UPNs", widget=GovSubmitInput())

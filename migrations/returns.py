@@ -223,3 +223,25 @@ def workforce_returns(db: Database) -> None:
                 raise RuntimeError(f"foreign keys broken by the rebuild: {[tuple(row) for row in broken][:5]}")
     finally:
         db.conn.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations(name="0003_upn_serials")
+def upn_serials(db: Database) -> None:
+    """The UPNs each school issued with Gatehouse's UPN generator: one row per UPN, so a serial is never issued
+    twice for the same school and academic year (permanent 0-999, temporary 0-2299)."""
+    db.conn.execute(
+        """
+        CREATE TABLE upn_issued (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations (id),
+            academic_year INTEGER NOT NULL CHECK (academic_year BETWEEN 2000 AND 2099),
+            temporary INTEGER NOT NULL CHECK (temporary IN (0, 1)),
+            serial INTEGER NOT NULL CHECK (serial >= 0),
+            upn TEXT NOT NULL UNIQUE CHECK (length(upn) = 13),
+            issued_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+            issued_at TEXT NOT NULL,
+            UNIQUE (organisation_id, academic_year, temporary, serial)
+        )
+        """
+    )
+    db.conn.execute("CREATE INDEX idx_upn_issued_school ON upn_issued (organisation_id, academic_year)")

@@ -19,14 +19,14 @@ from flask_login import current_user
 
 from background.validation_pool import pool, storage
 from background.validation_pool.worker import max_bytes, quick_check
-from domain.dates import uk_today
+from domain.dates import academic_year_of, uk_today
 from domain.validation import FileRefused
 from domain.validation.census_summary import summary_rows
 from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
 from domain.validation.uln_readiness import uln_readiness
-from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
-from models import audit, deadline_instances, deadline_statuses, findings, return_exports, returns, uploads
+from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm, UpnForm
+from models import audit, deadline_instances, deadline_statuses, findings, return_exports, returns, uploads, upn_serials
 from models.audit import csv_cell
 from models.db import connection
 from web.access import RETURNS, any_returns, is_school_user, may_see_school, my_school, school_returns
@@ -134,6 +134,29 @@ def index():
         item["workflow"] = mine.get(item["id"])
         item["upload_block"] = returns.upload_block(db, school["id"], item)
     return render_template("returns/index.html", school=school, items=items, test=mine.get(None))
+
+
+@bp.route("/upns", methods=["GET", "POST"])
+@school_returns
+def upns():
+    """The UPN generator: new permanent or temporary UPNs from the school's LA, establishment number, this
+    academic year and the next unused serials; the UPNs issued this year are listed."""
+    db = get_db()
+    school = my_school()
+    year = academic_year_of(uk_today())
+    form = UpnForm()
+    if form.validate_on_submit():
+        try:
+            issued = upn_serials.issue(db, school, year, form.count.data, temporary=form.kind.data == "temporary",
+                                       actor=current_user.row, **client_details())
+        except ValueError as error:
+            form.count.errors.append(str(error))
+        else:
+            flash(f"Issued {len(issued)} UPN{'s' if len(issued) != 1 else ''}: {', '.join(issued)}.", "success")
+            return redirect(url_for("returns.upns"), 303)
+    page = render_template("returns/upns.html", form=form, school=school, year=year,
+                           issued=upn_serials.issued(db, school["id"], year))
+    return page, 400 if form.errors else 200
 
 
 def _school_instance(instance_id: int) -> tuple[dict, dict]:

@@ -116,6 +116,22 @@ def _is_digits(text: str, length: int) -> bool:
     return len(text) == length and text.isascii() and text.isdigit()
 
 
+#: How many temporary UPNs a school can issue in a year: two serial digits then a letter (00A ... 99Z).
+TEMPORARY_SERIALS = 100 * 23
+
+
+def generate_temporary_upn(la: str | int, estab: str | int, year: int, serial: int) -> str:
+    """A new temporary UPN (for a pupil whose permanent UPN is not yet known): as a permanent UPN but its last
+    character is a letter instead of a digit. ``serial`` 0..2299 gives the two serial digits (serial // 23) and
+    the letter (serial % 23, in the check-letter alphabet). Raises ValueError as ``generate_upn`` does, or for a
+    serial out of range."""
+    if not 0 <= serial < TEMPORARY_SERIALS:
+        raise ValueError(f"temporary serial {serial} is outside 0-{TEMPORARY_SERIALS - 1}")
+    permanent = generate_upn(la, estab, year, (serial // 23) * 10)
+    tail = permanent[1:-1] + CHECK_LETTERS[serial % 23]
+    return upn_check_letter(tail) + tail
+
+
 def generate_upn(la: str | int, estab: str | int, year: int, serial: int) -> str:
     """A new permanent UPN as a school issues it: LA + establishment + year + serial, with the
     check letter in front.
