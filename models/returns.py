@@ -176,6 +176,12 @@ def previous_census(db: Database, version: dict) -> dict | None:
     day = (version.get("header") or {}).get("CollectionDetails/ReferenceDate")
     if version["kind"] != "census" or not day:
         return None
+    return previous_census_before(db, version["return"]["organisation_id"], day)
+
+
+def previous_census_before(db: Database, organisation_id: int, day: str) -> dict | None:
+    """The school's latest census version returned for a deadline whose census day is before ``day``
+    (YYYY-MM-DD): ``{"id", "summary", "reference_date", "term"}``, or None."""
     row = one(
         db,
         "SELECT v.id, v.summary, json_extract(v.header, '$.\"CollectionDetails/ReferenceDate\"') AS reference_date,"
@@ -184,7 +190,7 @@ def previous_census(db: Database, version: dict) -> dict | None:
         " WHERE r.organisation_id = ? AND r.instance_id IS NOT NULL AND v.kind = 'census'"
         " AND json_extract(v.header, '$.\"CollectionDetails/ReferenceDate\"') < ?"
         " ORDER BY reference_date DESC, v.id DESC LIMIT 1",
-        (version["return"]["organisation_id"], day),
+        (organisation_id, day),
     )
     if row is None:
         return None

@@ -17,6 +17,7 @@ from lxml import etree
 from domain.dates import DFE_TERM_CODES, academic_year_of, census_day_in_year
 from domain.validation.census_content import ContentRules
 from domain.validation.census_records import read_content
+from domain.validation.census_summary import term_on_term
 from domain.validation.dates import age_at_start_of_year, age_on, parse_iso_date
 from domain.validation.file_names import CENSUS_NAME_FORM, base_name, census_name_dfe_number
 from domain.validation.header_checks import (
@@ -33,6 +34,7 @@ from domain.validation.report import PupilRef, Report
 from domain.validation.safe_xml import DEFAULT_MAX_BYTES, ProgressCallback
 
 COLLECTION = "SC"
+_TERM_WORDS = {"AUT": "autumn", "SPR": "spring", "SUM": "summer"}
 _YEAR_NUMBER = {"R": 0, **{str(n): n for n in range(1, 15)}}
 _YEAR_MISMATCH_SHARE = 0.10
 
@@ -41,7 +43,8 @@ def validate_census(source: str | os.PathLike | BinaryIO, *, filename: str | Non
                     school: str | int | None = None, census_day: dt.date | None = None,
                     age_range: tuple[int, int] | None = None,
                     max_bytes: int = DEFAULT_MAX_BYTES, progress: ProgressCallback | None = None,
-                    on_pupil: Callable[[dict], None] | None = None) -> Report:
+                    on_pupil: Callable[[dict], None] | None = None,
+                    previous: Callable[[dt.date], dict | None] | None = None) -> Report:
     """Validate a School Census return and return its Report.
 
     ``source`` is a path or a seekable binary file object. ``filename`` is the name the file
@@ -50,12 +53,14 @@ def validate_census(source: str | os.PathLike | BinaryIO, *, filename: str | Non
     overrides the computed census day for the term; ``age_range`` is the school's (low, high)
     statutory ages for rule 1601Q. ``progress(bytes_read, total)`` is called every 1% or so;
     ``on_pupil(record)`` once per pupil on roll with the dict from ``records.pupil_record``.
+    ``previous(census_day)``, if given, returns the school's previous census return before that day as
+    ``{"figures", "reference_date", "term"}`` (or None): large moves since it become ``tont-*`` queries.
 
     Raises FileRefused (one-line reason) if the file is unsafe, not XML or not a census
     return; ValueError if ``school`` is not a 7-digit DfE number.
     """
     checker = CensusChecker(school=dfe_number(school), census_day=census_day, age_range=age_range,
-                            on_pupil=on_pupil)
+                            on_pupil=on_pupil, previous=previous)
     return run_checker(checker, CENSUS, source, filename, max_bytes, progress)
 
 
@@ -65,12 +70,14 @@ class CensusChecker:
     record_tags = ("Header", "School", "PupilOnRoll", "PupilNoLongerOnRoll")
 
     def __init__(self, school: str | None = None, census_day: dt.date | None = None,
-                 age_range: tuple[int, int] | None = None, on_pupil: Callable[[dict], None] | None = None):
+                 age_range: tuple[int, int] | None = None, on_pupil: Callable[[dict], None] | None = None,
+                 previous: Callable[[dt.date], dict | None] | None = None):
         self.report = Report(CENSUS)
         self.rules = PupilRules(self.report)
         self.content = ContentRules(self.report)
         self._school, self._override, self._age_range = school, census_day, age_range
         self._on_pupil = on_pupil
+        self._previous = previous
         self._day: dt.date | None = census_day
         self._academic_year = academic_year_of(census_day) if census_day else None
         self._header_seen = False
@@ -171,6 +178,7 @@ class CensusChecker:
         self.rules.check_duplicates()
         self.content.finish()
         report.summary.figures = self.content.figures()
+        self._term_on_term(report)
         if report.pupils == 0:
             report.add("no-pupils", "PupilsOnRoll")
         if self._years_checked and self._years_differing / self._years_checked >= _YEAR_MISMATCH_SHARE:
@@ -182,6 +190,17 @@ class CensusChecker:
         report.summary.age_on = self._day
         report.sort_findings()
         return report
+
+    def _term_on_term(self, report: Report) -> None:
+        """The tont-* queries: large moves since the school's previous census return, when there is one."""
+        if self._previous is None or self._day is None:
+            return
+        previous = self._previous(self._day)
+        if not previous or not previous.get("figures"):
+            return
+        when = f"{_TERM_WORDS.get(previous.get('term') or '', '')} {previous.get('reference_date') or ''}".strip()
+        for rule, field, context in term_on_term(report.summary.figures, previous["figures"]):
+            report.add(rule, field, "", when=when, **context)
 
     def _check_file_name(self, filename: str) -> None:
         """Query census-file-name: the usual form, with this school's DfE number."""

@@ -12,6 +12,25 @@ R, P = "return", "pupil"
 
 _CODE_FIX = "Choose a code from the list in your MIS (docs/code_lists.md lists where the codes come from)."
 
+_TONT_FIX = ("Check the figure in your MIS; if it is right, explain the change in a note (the DfE asks about large "
+             "changes too).")
+#: Queries comparing a return with the school's previous census return (large moves), when Gatehouse holds one.
+TERM_ON_TERM_RULES: tuple[tuple[str, str, str, str, str, str, str | None], ...] = (
+    ("tont-roll", Q, R, "Pupils on roll changed by more than 10%",
+     "Pupils on roll ({field}) went from {before} at the {when} census to {now}: {change}.", _TONT_FIX, None),
+    ("tont-fsm", Q, R, "Free school meals changed by more than 10 points",
+     "Pupils with free school meals on census day ({field}) went from {before} at the {when} census to {now}: "
+     "{change}.", _TONT_FIX, None),
+    ("tont-ehc-plan", Q, R, "EHC plans changed by more than 10 points",
+     "Pupils with an EHC plan ({field}) went from {before} at the {when} census to {now}: {change}.", _TONT_FIX, None),
+    ("tont-sen-support", Q, R, "SEN support changed by more than 10 points",
+     "Pupils with SEN support ({field}) went from {before} at the {when} census to {now}: {change}.", _TONT_FIX,
+     None),
+    ("tont-eal", Q, R, "English as an additional language changed by more than 10 points",
+     "Pupils with English as an additional language ({field}) went from {before} at the {when} census to {now}: "
+     "{change}.", _TONT_FIX, None),
+)
+
 CENSUS_CONTENT_RULES: tuple[tuple[str, str, str, str, str, str, str | None], ...] = (
     # ---------------------------------------------------------------- school characteristics
     ("110", E, R, "School name missing", "The school's name ({field}) is missing from the school characteristics.",

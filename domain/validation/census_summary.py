@@ -71,3 +71,23 @@ def summary_rows(figures: dict | None, previous: dict | None = None) -> list[dic
         return []
     before = {label: value for label, _, value in _figures(previous)} if previous else {}
     return [_row(label, kind, value, before.get(label)) for label, kind, value in _figures(figures)]
+
+
+#: The figures compared term on term for queries: (rule, field, row label).
+TERM_ON_TERM = (("tont-roll", "PupilsOnRoll", "Pupils on roll"),
+                ("tont-fsm", "FSMperiod", "Free school meals on census day"),
+                ("tont-ehc-plan", "SENprovision", "Education, health and care plan"),
+                ("tont-sen-support", "SENprovision", "SEN support"),
+                ("tont-eal", "Language", "English as an additional language"))
+
+
+def term_on_term(figures: dict, previous: dict) -> list[tuple[str, str, dict]]:
+    """The large moves since ``previous`` as query findings to add: ``(rule, field, context)`` with ``before``,
+    ``now`` and ``change`` texts (the rules ``tont-*``)."""
+    rows = {r["label"]: r for r in summary_rows(figures, previous)}
+    found = []
+    for rule, field, label in TERM_ON_TERM:
+        row = rows.get(label)
+        if row and row["large"]:
+            found.append((rule, field, {"before": row["previous"], "now": row["value"], "change": row["change"]}))
+    return found

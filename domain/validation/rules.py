@@ -15,7 +15,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from domain.validation.census_catalogue import CENSUS_CONTENT_RULES
+from domain.validation.census_catalogue import CENSUS_CONTENT_RULES, TERM_ON_TERM_RULES
 
 ERROR, QUERY = "error", "query"
 RETURN, PUPIL, STAFF = "return", "pupil", "staff"
@@ -285,7 +285,8 @@ _WORKFORCE_CATALOGUE = (
 )
 
 _CENSUS_CONTENT = tuple(Rule(rule_id, severity, scope, CENSUS, title, message, fix, code_list)
-                        for rule_id, severity, scope, title, message, fix, code_list in CENSUS_CONTENT_RULES)
+                        for rule_id, severity, scope, title, message, fix, code_list in
+                        (*CENSUS_CONTENT_RULES, *TERM_ON_TERM_RULES))
 
 RULES: dict[str, Rule] = {r.id: r for r in (*_CATALOGUE, *_CENSUS_CONTENT, *_WORKFORCE_CATALOGUE)}
 

@@ -43,3 +43,5 @@ def test_the_summary_compares_with_the_previous_terms_return_and_marks_large_mov
     assert "Compared with this school's summer census of 2026-05-21" in html
     assert "Previous return" in html and "+2 (+20%)" in html and "+33.3 points" in html
     assert html.count("Large change: check") == 2
+    assert "tont-roll</a>: Pupils on roll changed by more than 10%" in html  # and a query to explain
+    assert "tont-fsm</a>: Free school meals changed by more than 10 points" in html

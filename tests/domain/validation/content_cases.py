@@ -329,3 +329,31 @@ CONTENT_CASES: list[tuple[str, dict, dict]] = [
      {"pupils": INFANTS}),
     ("1885Q", spring(pupils=roll(new=(25, {"EntryDate": "2026-10-10"}))), spring(pupils=roll())),
 ]
+
+
+def previous_return(**figures):
+    """A ``previous`` lookup for validate: the school's summer 2026 census with these figures (10 pupils by
+    default, none with free school meals, SEN or EAL)."""
+    found = {"pupils": 10, "fsm": 0, "sen_support": 0, "ehc_plan": 0, "eal": 0, **figures}
+    return lambda day: {"figures": found, "reference_date": "2026-05-21", "term": "SUM"}
+
+
+# Term on term: large moves since the school's previous census return (``previous`` option of validate).
+TEN = [pupil(i) for i in range(1, 11)]
+CONTENT_CASES += [
+    ("tont-roll", {"pupils": TEN[:8], "options": {"previous": previous_return()}},
+     {"pupils": TEN[:9], "options": {"previous": previous_return()}}),
+    ("tont-fsm", {"pupils": [pupil(i, FSMperiod=fsm()) if i <= 2 else pupil(i) for i in range(1, 11)],
+                  "options": {"previous": previous_return()}},
+     {"pupils": [pupil(i, FSMperiod=fsm()) if i <= 1 else pupil(i) for i in range(1, 11)],
+      "options": {"previous": previous_return()}}),
+    ("tont-ehc-plan", {"pupils": [pupil(i, **SENE) if i <= 2 else pupil(i) for i in range(1, 11)],
+                       "options": {"previous": previous_return()}},
+     {"pupils": [pupil(i, **SENE) if i <= 2 else pupil(i) for i in range(1, 11)],
+      "options": {"previous": previous_return(ehc_plan=1)}}),
+    ("tont-sen-support", {"pupils": TEN, "options": {"previous": previous_return(sen_support=2)}},
+     {"pupils": TEN, "options": {"previous": previous_return(sen_support=1)}}),
+    ("tont-eal", {"pupils": [pupil(i, Language="POL") if i <= 2 else pupil(i) for i in range(1, 11)],
+                  "options": {"previous": previous_return()}},
+     {"pupils": TEN, "options": {"previous": previous_return()}}),
+]
