@@ -50,9 +50,9 @@ def whole(text: str | None) -> int | None:
     """``text`` as a whole number of 0 or more (surrounding white space allowed), or None."""
     if not text:
         return None
-    if not text.isdigit():
+    if not text.isdecimal():  # isdecimal, not isdigit: int() refuses digits such as "²"
         text = text.strip()
-        if not text.isdigit():
+        if not text.isdecimal():
             return None
     return int(text) if len(text) < 7 else None
 
@@ -502,6 +502,26 @@ class ContentRules:
         possible = whole(possible_text)
         if possible is None:
             self.add(missing_rule, "SessionsPossible", possible_text, ref, term=period[2], age=age_then)
+        authorised_text, unauthorised_text = get("SessionsAuthorised"), get("SessionsUnauthorised")
+        # The usual block: both counts plain digits and no other counts given.
+        if authorised_text and unauthorised_text and authorised_text.isdecimal() and unauthorised_text.isdecimal() \
+                and "SessionsEducational" not in block and "SessionsExceptional" not in block:
+            authorised = int(authorised_text)
+            missed = authorised + int(unauthorised_text)
+        else:
+            authorised, missed = self._session_counts(ref, get)
+        if possible is not None and missed > possible:
+            self.add(over_rule, "SessionsAuthorised + SessionsUnauthorised", missed, ref, count=missed,
+                     expected=possible)
+        self._details(ref, block.get("SessionDetail", ()), missed, name)
+        if name == "TermlyAttendance" and possible:
+            self.sessions_possible += possible
+            self.sessions_authorised += authorised
+            self.sessions_unauthorised += missed - authorised
+
+    def _session_counts(self, ref: PupilRef, get) -> tuple[int, int]:
+        """Rule sessions-invalid on each count given; returns the authorised and the missed (authorised plus
+        unauthorised) sessions, counting an invalid figure as 0."""
         missed = authorised = 0
         for field in _SESSION_COUNTS:
             text = get(field)
@@ -515,14 +535,7 @@ class ContentRules:
                 missed += count
             elif field == "SessionsUnauthorised":
                 missed += count
-        if possible is not None and missed > possible:
-            self.add(over_rule, "SessionsAuthorised + SessionsUnauthorised", missed, ref, count=missed,
-                     expected=possible)
-        self._details(ref, block.get("SessionDetail", ()), missed, name)
-        if name == "TermlyAttendance" and possible:
-            self.sessions_possible += possible
-            self.sessions_authorised += authorised
-            self.sessions_unauthorised += missed - authorised
+        return authorised, missed
 
     def _details(self, ref: PupilRef, details, missed: int, name: str) -> None:
         """Rules 2490, the reasons' own rules and absence-reasons-total: the reasons account for the absence."""
@@ -541,7 +554,8 @@ class ContentRules:
             reason, sessions_text = detail.get("AttendanceReason"), detail.get("Sessions")
             if reason not in reasons:
                 self.add("2475", "AttendanceReason", reason, ref)
-            sessions = whole(sessions_text)
+            sessions = int(sessions_text) if sessions_text and sessions_text.isdecimal() and len(sessions_text) < 7 \
+                else whole(sessions_text)
             if not sessions:
                 self.add("2480", "AttendanceReason", reason, ref, expected=sessions_text or "no")
             total += sessions or 0
@@ -596,7 +610,8 @@ class ContentRules:
                 self.add("2335", "Category", category, ref)
             return True
         if category in ("SUSP", "LNCH"):
-            sessions = whole(sessions_text)
+            sessions = int(sessions_text) if sessions_text and sessions_text.isdecimal() and len(sessions_text) < 7 \
+                else whole(sessions_text)
             if not sessions:
                 self.add("2300", "Sessions", category, ref)
             elif sessions > 90:

@@ -39,7 +39,7 @@ def needs_uln(pupil: dict, day: dt.date | None) -> bool:
     if not _blank(pupil.get("uln")):
         return False
     year = pupil.get("nc_year") or ""
-    if year.isdigit() and int(year) >= 9:
+    if year.isdecimal() and int(year) >= 9:
         return True
     dob = parse_iso_date(pupil.get("dob"))
     return bool(dob and day and age_on(dob, day) >= 14)

@@ -357,3 +357,7 @@ CONTENT_CASES += [
                   "options": {"previous": previous_return()}},
      {"pupils": TEN, "options": {"previous": previous_return()}}),
 ]
+
+# A digit int() refuses ("²" is a digit but not a decimal): reported, never a crash.
+CONTENT_CASES.append(("sessions-invalid", one(**YEAR8 | {"TermlyAttendance": block(SessionsAuthorised="²")}),
+                      one(**YEAR8)))
