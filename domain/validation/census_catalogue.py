@@ -10,7 +10,8 @@ from __future__ import annotations
 E, Q = "error", "query"
 R, P = "return", "pupil"
 
-_CODE_FIX = "Choose a code from the list in your MIS (docs/code_lists.md lists where the codes come from)."
+_CODE_FIX = ("Choose one of the codes your MIS offers for this item; if the code is right, tell your LA data team "
+             "(the list Gatehouse checks against may need updating).")
 
 _TONT_FIX = ("Check the figure in your MIS; if it is right, explain the change in a note (the DfE asks about large "
              "changes too).")
