@@ -90,6 +90,8 @@ ACTION_TITLES = {
     "duplicate_cases_downloaded": "Duplicate pupil cases downloaded",
     "census_database_closure_set": "Census database closure date set",
     "backup_restored": "Restored from a backup",
+    "upns_issued": "New UPNs issued",
+    "return_uln_readiness_downloaded": "ULN readiness list downloaded",
     "submission_digests_on": "Emails about submitted returns turned on",
     "submission_digests_off": "Emails about submitted returns turned off",
     "transfer_sent": "File sent through Transfers",

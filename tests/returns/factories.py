@@ -55,12 +55,13 @@ def generated_census(tmp_path, pupils: int = 2000, errors: float = 0.02, seed: i
 
 
 def make_version(db, school: dict, user: dict | None, *, instance_id: int | None = None, pupils=None,
-                 files_dir: str | None = None) -> dict:
+                 files_dir: str | None = None, **header) -> dict:
     """A validated version of ``school``'s return (its test uploads unless ``instance_id``), made through
     the models as the worker makes it; returns the version (as ``returns.get_version``) plus ``job_id``.
-    With ``files_dir`` the file is stored there too, as an upload's is (for pages that read it back)."""
+    With ``files_dir`` the file is stored there too, as an upload's is (for pages that read it back);
+    ``header`` changes the census header (``Term``, ``Year``, ``ReferenceDate``)."""
     content = census_xml(pupils or [pupil(1), pupil(2, Surname="Twin"), pupil(3, Surname="Twin")],
-                         Estab=school["estab"]).encode()
+                         Estab=school["estab"], **header).encode()
     sha256 = hashlib.sha256(content).hexdigest()
     if files_dir:
         stored = Path(files_dir) / storage.stored_name(sha256)
