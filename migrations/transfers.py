@@ -49,6 +49,7 @@ def transfers_tables(db: Database) -> None:
             revoked_at TEXT,
             revoked_by INTEGER REFERENCES users (id),
             expired_at TEXT,
+            expiry_warned_at TEXT,
             imported_at TEXT,
             imported_by INTEGER REFERENCES users (id),
             forwarded_at TEXT,

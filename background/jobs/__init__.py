@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from domain.dates import uk_now
 
 #: Modules that register jobs when imported. Add yours here.
-JOB_MODULES: list[str] = ["background.jobs.deadline_reminders", "background.jobs.accounts"]
+JOB_MODULES: list[str] = ["background.jobs.deadline_reminders", "background.jobs.accounts",
+                          "background.jobs.transfer_retention"]
 
 _REGISTRY: dict[str, Job] = {}
 
