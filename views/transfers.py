@@ -21,8 +21,8 @@ from background.transfer_store import sending
 from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
-from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm
-from models import audit, services, transfers
+from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm, SendFileForm
+from models import audit, organisations, services, transfers
 from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
@@ -134,6 +134,59 @@ def send():
                            wait_days=current_app.config["LOST_PUPIL_WAIT_SCHOOL_DAYS"],
                            keep_days=current_app.config["TRANSFER_CTF_DAYS"],
                            max_mb=current_app.config["MAX_UPLOAD_MB"])  # fmt: skip
+    return page, status
+
+
+#: Room for the form's other fields and the multipart framing around the files.
+FORM_OVERHEAD = 64 * 1024
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict | None) -> None:
+    """Other files have their own, smaller limit (TRANSFER_MAX_MB), set before anything reads the body (the CSRF
+    check included), so a browser that says the upload is larger gets the "too large" page at once."""
+    if endpoint == "transfers.send_file" and request.method == "POST":
+        request.max_content_length = sending.file_max_bytes(current_app.config) + FORM_OVERHEAD
+
+
+def file_recipients(organisation: dict) -> list[dict]:
+    """Who an organisation may send files to: its LA and the LA's open schools (not itself)."""
+    db = get_db()
+    la = organisations.get_la(db, organisation["la_code"])
+    schools = transfers.open_schools(db, organisation["la_code"])
+    return [o for o in ([la] if la else []) + schools if o["id"] != organisation["id"]]
+
+
+@bp.route("/send-file", methods=["GET", "POST"])
+@any_transfers
+def send_file():
+    organisation = _organisation()
+    recipients = {o["id"]: o for o in file_recipients(organisation)}
+    form = SendFileForm()
+    form.recipient.choices = [(0, "Choose who to send to")] + [
+        (o["id"], o["name"] if o["kind"] == "la" else f"{o['name']} ({o['dfe_number']})") for o in recipients.values()]
+    outcomes: list[sending.Outcome] = []
+    if form.validate_on_submit():
+        recipient = recipients.get(form.recipient.data)
+        if recipient is None:
+            form.recipient.errors.append("Choose who to send the files to")
+        else:
+            for upload in request.files.getlist(form.files.name):
+                outcome = sending.send_file(current_app.config, get_db(), sender=organisation, user=_me(),
+                                            recipient=recipient, stream=upload.stream, raw_name=upload.filename,
+                                            client=client_details())  # fmt: skip
+                if outcome.sent:
+                    _tell_recipients(outcome, organisation)
+                else:
+                    _audit_refusal(organisation, outcome)
+                outcomes.append(outcome)
+            if all(o.sent for o in outcomes):
+                flash(_sent_message(outcomes), "success")
+                return redirect(url_for("transfers.sent"), 303)
+    status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
+    page = render_template("transfers/send_file.html", form=form, organisation=organisation, outcomes=outcomes,
+                           keep_days=current_app.config["TRANSFER_FILE_DAYS"],
+                           max_mb=current_app.config["TRANSFER_MAX_MB"])  # fmt: skip
     return page, status
 
 

@@ -8,6 +8,7 @@ and gets an :class:`Outcome` to show (and, when sent, to email the recipients ab
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from domain import clock
 from domain.dates import uk_today
 from domain.security import file_crypto
 from domain.transfers import routing
-from domain.transfers.file_names import BadFileName, checked_file_name
+from domain.transfers.file_names import BadFileName, blocked_extensions, blocked_reason, checked_file_name
 from domain.validation import FileRefused, Finding, validate
 from domain.validation.kinds import CTF
 from models import organisations, transfers
@@ -53,8 +54,8 @@ def max_bytes(config: Mapping) -> int:
 
 
 def retention_days(config: Mapping, kind: str) -> int:
-    """How many days a transfer of ``kind`` is kept (TRANSFER_CTF_DAYS)."""
-    return int(config["TRANSFER_CTF_DAYS"])
+    """How many days a transfer of ``kind`` ("ctf" or "file") is kept (TRANSFER_CTF_DAYS, TRANSFER_FILE_DAYS)."""
+    return int(config["TRANSFER_CTF_DAYS"] if kind == "ctf" else config["TRANSFER_FILE_DAYS"])
 
 
 def _school_refusal(db: Database, destination: routing.Destination) -> tuple[dict | None, str]:
@@ -198,3 +199,86 @@ def release_lost_pupil(config: Mapping, db: Database, lost: dict, school: dict, 
     except BaseException:
         store.remove(files_dir, stored_name)
         raise
+
+
+class _Hashing:
+    """A read-only stream over ``source`` that hashes what it hands out and keeps its first bytes."""
+
+    def __init__(self, source: BinaryIO):
+        self.source, self.digest, self.start = source, hashlib.sha256(), b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.source.read(size)
+        self.digest.update(data)
+        if len(self.start) < 16:
+            self.start += data[: 16 - len(self.start)]
+        return data
+
+
+def file_max_bytes(config: Mapping) -> int:
+    """The size limit of other files (TRANSFER_MAX_MB), in bytes."""
+    return int(config["TRANSFER_MAX_MB"]) * 1024 * 1024
+
+
+def send_file(config: Mapping, db: Database, *, sender: dict, user: dict, recipient: dict, stream: BinaryIO,
+              raw_name: str | None, client: Mapping | None = None) -> Outcome:
+    """Encrypt one uploaded file (any type but TRANSFER_BLOCKED_EXTENSIONS and programs) into the store and record
+    it for ``recipient``'s inbox; never raises for a bad file, and keeps nothing when it refuses one.
+
+    ``config`` needs FILES_DIR, TRANSFER_MAX_MB, TRANSFER_FILE_DAYS and TRANSFER_BLOCKED_EXTENSIONS.
+    """
+    client = client or {}
+    try:
+        name = checked_file_name(raw_name)
+    except BadFileName as bad:
+        return Outcome(name=raw_name or "", reason=str(bad))
+    outcome = Outcome(name=name)
+    blocked = blocked_extensions(config["TRANSFER_BLOCKED_EXTENSIONS"])
+    head = stream.read(16)
+    outcome.reason = blocked_reason(name, head, blocked) or ""
+    if outcome.reason:
+        return outcome
+    try:
+        master = keys.load_master_key(db, allow_create=not transfers.any_stored(db))
+    except keys.StoreKeyError as error:
+        logger.error("cannot store a transfer: %s", error)
+        outcome.reason = KEY_FAULT
+        return outcome
+    files_dir = config["FILES_DIR"]
+    source = _Hashing(_Prefixed(head, stream))
+    try:
+        stored_name, encrypted = store.save_encrypted(files_dir, source, master, max_bytes=file_max_bytes(config))
+    except store.TooLarge:
+        outcome.reason = f"{name} is larger than {config['TRANSFER_MAX_MB']} MB, the most Gatehouse takes at once."
+        return outcome
+    route = routing.SCHOOL if recipient["kind"] == "school" else routing.LA
+    try:
+        outcome.transfer_id = transfers.create(
+            db, kind="file", route=route, sender=sender, sent_by=user, recipient=recipient,
+            destination=recipient["dfe_number"], original_name=name, size=encrypted.plaintext_size,
+            sha256=source.digest.hexdigest(), stored_name=stored_name, wrapped_key=encrypted.wrapped_key,
+            key_id=file_crypto.key_id(master),
+            expires_at=clock.now() + dt.timedelta(days=retention_days(config, "file")),
+            ip=client.get("ip"), user_agent=client.get("user_agent"),
+        )  # fmt: skip
+    except BaseException:
+        store.remove(files_dir, stored_name)
+        raise
+    outcome.sent, outcome.route, outcome.recipient = True, route, recipient
+    return outcome
+
+
+class _Prefixed:
+    """``head`` (already read from ``stream``) followed by the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self.head, self.stream = head, stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0:
+                data, self.head = self.head + self.stream.read(), b""
+                return data
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.stream.read(size)
