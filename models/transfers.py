@@ -90,9 +90,9 @@ def any_stored(db: Database) -> bool:
 
 def create(
     db: Database, *, kind: str, route: str, sender: dict, sent_by: dict | None, recipient: dict, destination: str,
-    original_name: str, size: int, sha256: str, stored_name: str, wrapped_key: bytes, key_id: str, pupils: int = 0,
-    queries: int = 0, expires_at: dt.datetime, pupil_records: Iterable[dict] = (), released_from: int | None = None,
-    ip: str | None = None, user_agent: str | None = None,
+    original_name: str, size: int, sha256: str | None, stored_name: str, wrapped_key: bytes, key_id: str,
+    pupils: int = 0, queries: int = 0, expires_at: dt.datetime, pupil_records: Iterable[dict] = (),
+    released_from: int | None = None, ip: str | None = None, user_agent: str | None = None,
 ) -> int:
     """Record a transfer whose encrypted file is stored as ``stored_name``; audit ``transfer_sent``; return its id.
 

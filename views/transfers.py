@@ -143,10 +143,26 @@ FORM_OVERHEAD = 64 * 1024
 
 @bp.url_value_preprocessor
 def _upload_limit(endpoint: str | None, values: dict | None) -> None:
-    """Other files have their own, smaller limit (TRANSFER_MAX_MB), set before anything reads the body (the CSRF
-    check included), so a browser that says the upload is larger gets the "too large" page at once."""
-    if endpoint == "transfers.send_file" and request.method == "POST":
-        request.max_content_length = sending.file_max_bytes(current_app.config) + FORM_OVERHEAD
+    """Before anything reads the body of an upload of other files (the CSRF check included): set its own,
+    smaller limit (TRANSFER_MAX_MB), so a browser that says the upload is larger gets the "too large" page at
+    once, and have each file encrypted as it arrives (:class:`transfer_store.SealingFile`), so no plaintext copy
+    is written and the file is not copied twice. Without the store's key the files arrive as usual and sending
+    says why it cannot keep them."""
+    if endpoint != "transfers.send_file" or request.method != "POST":
+        return
+    config = current_app.config
+    request.max_content_length = sending.file_max_bytes(config) + FORM_OVERHEAD
+    db = get_db()
+    try:
+        master = transfer_store.load_master_key(db, allow_create=not transfers.any_stored(db))
+    except transfer_store.StoreKeyError:
+        return
+    files_dir = config["FILES_DIR"]
+
+    def sealing_stream(total_content_length, content_type, filename=None, content_length=None):
+        return transfer_store.SealingFile(files_dir, master)
+
+    request._get_file_stream = sealing_stream  # werkzeug's hook for where uploaded files are written
 
 
 def file_recipients(organisation: dict) -> list[dict]:

@@ -8,7 +8,6 @@ and gets an :class:`Outcome` to show (and, when sent, to email the recipients ab
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -201,20 +200,6 @@ def release_lost_pupil(config: Mapping, db: Database, lost: dict, school: dict, 
         raise
 
 
-class _Hashing:
-    """A read-only stream over ``source`` that hashes what it hands out and keeps its first bytes."""
-
-    def __init__(self, source: BinaryIO):
-        self.source, self.digest, self.start = source, hashlib.sha256(), b""
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.source.read(size)
-        self.digest.update(data)
-        if len(self.start) < 16:
-            self.start += data[: 16 - len(self.start)]
-        return data
-
-
 def file_max_bytes(config: Mapping) -> int:
     """The size limit of other files (TRANSFER_MAX_MB), in bytes."""
     return int(config["TRANSFER_MAX_MB"]) * 1024 * 1024
@@ -233,21 +218,24 @@ def send_file(config: Mapping, db: Database, *, sender: dict, user: dict, recipi
     except BadFileName as bad:
         return Outcome(name=raw_name or "", reason=str(bad))
     outcome = Outcome(name=name)
-    blocked = blocked_extensions(config["TRANSFER_BLOCKED_EXTENSIONS"])
-    head = stream.read(16)
-    outcome.reason = blocked_reason(name, head, blocked) or ""
+    sealed = isinstance(stream, store.SealingFile)
+    head = stream.head if sealed else stream.read(store.SealingFile.HEAD)
+    outcome.reason = blocked_reason(name, head, blocked_extensions(config["TRANSFER_BLOCKED_EXTENSIONS"])) or ""
     if outcome.reason:
         return outcome
+    files_dir = config["FILES_DIR"]
     try:
         master = keys.load_master_key(db, allow_create=not transfers.any_stored(db))
     except keys.StoreKeyError as error:
         logger.error("cannot store a transfer: %s", error)
         outcome.reason = KEY_FAULT
         return outcome
-    files_dir = config["FILES_DIR"]
-    source = _Hashing(_Prefixed(head, stream))
     try:
-        stored_name, encrypted = store.save_encrypted(files_dir, source, master, max_bytes=file_max_bytes(config))
+        if sealed:  # encrypted as it arrived (see views.transfers._upload_limit)
+            stored_name, encrypted = stream.keep()
+        else:
+            stored_name, encrypted = store.save_encrypted(files_dir, _Prefixed(head, stream), master,
+                                                          max_bytes=file_max_bytes(config))
     except store.TooLarge:
         outcome.reason = f"{name} is larger than {config['TRANSFER_MAX_MB']} MB, the most Gatehouse takes at once."
         return outcome
@@ -256,7 +244,7 @@ def send_file(config: Mapping, db: Database, *, sender: dict, user: dict, recipi
         outcome.transfer_id = transfers.create(
             db, kind="file", route=route, sender=sender, sent_by=user, recipient=recipient,
             destination=recipient["dfe_number"], original_name=name, size=encrypted.plaintext_size,
-            sha256=source.digest.hexdigest(), stored_name=stored_name, wrapped_key=encrypted.wrapped_key,
+            sha256=None, stored_name=stored_name, wrapped_key=encrypted.wrapped_key,
             key_id=file_crypto.key_id(master),
             expires_at=clock.now() + dt.timedelta(days=retention_days(config, "file")),
             ip=client.get("ip"), user_agent=client.get("user_agent"),

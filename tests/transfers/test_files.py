@@ -121,3 +121,25 @@ def test_only_the_las_schools_and_the_la_are_offered(db, client_request, sign_in
     response = _send(client_request, elsewhere["id"], (io.BytesIO(b"x"), "a.txt"))
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     assert scalar(db, "SELECT count(*) FROM transfers") == 0
+
+
+def test_an_upload_is_encrypted_as_it_arrives_and_never_written_plain(app, db, client_request, sign_in, sender,
+                                                                      other_school, tmp_path, monkeypatch):
+    """Werkzeug would spool a file over 500 KB to the system's temporary folder; Transfers' uploads are written
+    encrypted straight into FILES_DIR/tmp and renamed into the store, and nothing is left behind."""
+    import tempfile
+
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    content = b"PUPIL-NAME-Ada-Lovelace," * 100_000  # 2.4 MB
+    sign_in(sender)
+    assert _send(client_request, other_school["id"], (io.BytesIO(content), "list.csv")).status_code == 303
+    assert list(system_tmp.iterdir()) == []
+    assert list((Path(app.config["FILES_DIR"]) / "tmp").iterdir()) == []
+    stored = Path(app.config["FILES_DIR"]) / scalar(db, "SELECT stored_name FROM transfers")
+    assert b"Ada-Lovelace" not in stored.read_bytes()
+    assert scalar(db, "SELECT size FROM transfers") == len(content)
+    # A refused file was encrypted on arrival too, and is gone once the request ends.
+    assert _send(client_request, other_school["id"], (io.BytesIO(b"MZ" + content), "list.csv")).status_code == 400
+    assert list((Path(app.config["FILES_DIR"]) / "tmp").iterdir()) == [] and list(system_tmp.iterdir()) == []
