@@ -16,9 +16,18 @@ from tests.conftest import audit_events, outbox
 
 
 def _send(client_request, recipient_id, *uploads):
+    """POST the uploads to the other-files form, the multipart body built in memory (the test client would spool a
+    large one to a temporary file it never closes)."""
+    boundary = "gatehouse-test-boundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="recipient"\r\n\r\n{recipient_id}\r\n'.encode()]
+    for stream, name in uploads:
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{quoted}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode() + stream.read() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
     return client_request.client.post(client_request.url("transfers.send_file"),
-                                      data={"recipient": str(recipient_id), "files": list(uploads)},
-                                      content_type="multipart/form-data")
+                                      input_stream=io.BytesIO(b"".join(parts)),
+                                      content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _nothing_kept(app, db) -> bool:
