@@ -117,15 +117,7 @@ def send():
     form = SendCtfForm()
     outcomes: list[sending.Outcome] = []
     if form.validate_on_submit():
-        db = get_db()
-        for upload in request.files.getlist(form.files.name):
-            outcome = sending.send_ctf(current_app.config, db, sender=organisation, user=_me(), stream=upload.stream,
-                                       raw_name=upload.filename, client=client_details())
-            if outcome.sent:
-                _tell_recipients(outcome, organisation)
-            else:
-                _audit_refusal(organisation, outcome)
-            outcomes.append(outcome)
+        outcomes = _send_each(form.files.name, organisation, sending.send_ctf)
         if all(o.sent and not o.queries for o in outcomes):
             flash(_sent_message(outcomes), "success")
             return redirect(url_for("transfers.sent"), 303)
@@ -187,15 +179,7 @@ def send_file():
         if recipient is None:
             form.recipient.errors.append("Choose who to send the files to")
         else:
-            for upload in request.files.getlist(form.files.name):
-                outcome = sending.send_file(current_app.config, get_db(), sender=organisation, user=_me(),
-                                            recipient=recipient, stream=upload.stream, raw_name=upload.filename,
-                                            client=client_details())  # fmt: skip
-                if outcome.sent:
-                    _tell_recipients(outcome, organisation)
-                else:
-                    _audit_refusal(organisation, outcome)
-                outcomes.append(outcome)
+            outcomes = _send_each(form.files.name, organisation, sending.send_file, recipient=recipient)
             if all(o.sent for o in outcomes):
                 flash(_sent_message(outcomes), "success")
                 return redirect(url_for("transfers.sent"), 303)
@@ -204,6 +188,21 @@ def send_file():
                            keep_days=current_app.config["TRANSFER_FILE_DAYS"],
                            max_mb=current_app.config["TRANSFER_MAX_MB"])  # fmt: skip
     return page, status
+
+
+def _send_each(field: str, organisation: dict, send_one, **extra) -> list[sending.Outcome]:
+    """Send each file uploaded in ``field`` with ``send_one`` (sending.send_ctf or send_file); email the recipients
+    of each one sent and audit each one refused. Returns the outcomes in upload order."""
+    outcomes = []
+    for upload in request.files.getlist(field):
+        outcome = send_one(current_app.config, get_db(), sender=organisation, user=_me(), stream=upload.stream,
+                           raw_name=upload.filename, client=client_details(), **extra)
+        if outcome.sent:
+            _tell_recipients(outcome, organisation)
+        else:
+            _audit_refusal(organisation, outcome)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _sent_message(outcomes: list[sending.Outcome]) -> str:

@@ -86,6 +86,17 @@ def recipient_for(db: Database, sender: dict, destination: routing.Destination) 
     return recipient, reason
 
 
+def _master_key(db: Database, outcome: Outcome) -> bytes | None:
+    """The store's master key (made on first use), or None with ``outcome.reason`` saying the key file is missing
+    (logged for the LA's IT: a new key would open none of the stored files, so none is made)."""
+    try:
+        return keys.load_master_key(db, allow_create=not transfers.any_stored(db))
+    except keys.StoreKeyError as error:
+        logger.error("cannot store a transfer: %s", error)
+        outcome.reason = KEY_FAULT
+        return None
+
+
 def _source_problem(sender: dict, report) -> str:
     """For an LA sender (which the validator cannot check): why the header's source is not this LA, or ""."""
     if sender["kind"] != "la":
@@ -147,11 +158,8 @@ def _check_and_store(config: Mapping, db: Database, outcome: Outcome, temp: stor
     recipient, outcome.reason = recipient_for(db, sender, destination)
     if recipient is None:
         return outcome
-    try:
-        master = keys.load_master_key(db, allow_create=not transfers.any_stored(db))
-    except keys.StoreKeyError as error:
-        logger.error("cannot store a transfer: %s", error)
-        outcome.reason = KEY_FAULT
+    master = _master_key(db, outcome)
+    if master is None:
         return outcome
     with open(storage.temp_path(files_dir, temp.name), "rb") as plain:
         stored_name, encrypted = store.save_encrypted(files_dir, plain, master)
@@ -224,11 +232,8 @@ def send_file(config: Mapping, db: Database, *, sender: dict, user: dict, recipi
     if outcome.reason:
         return outcome
     files_dir = config["FILES_DIR"]
-    try:
-        master = keys.load_master_key(db, allow_create=not transfers.any_stored(db))
-    except keys.StoreKeyError as error:
-        logger.error("cannot store a transfer: %s", error)
-        outcome.reason = KEY_FAULT
+    master = _master_key(db, outcome)
+    if master is None:
         return outcome
     try:
         if sealed:  # encrypted as it arrived (see views.transfers._upload_limit)
