@@ -83,6 +83,11 @@ def get(db: Database, transfer_id: int) -> dict | None:
     return _with_status([found])[0] if found else None
 
 
+def stored_names(db: Database) -> set[str]:
+    """The stored names of every transfer whose file is held (for the start-up sweep of orphaned files)."""
+    return {r["stored_name"] for r in rows(db, "SELECT stored_name FROM transfers WHERE stored_name IS NOT NULL")}
+
+
 def any_stored(db: Database) -> bool:
     """True when at least one transfer's encrypted file is held (so the master key must already exist)."""
     return scalar(db, "SELECT 1 FROM transfers WHERE stored_name IS NOT NULL LIMIT 1") is not None

@@ -185,6 +185,24 @@ def copy_encrypted(files_dir: str | Path, name: str, master_key: bytes, wrapped_
     return save_encrypted(files_dir, _Chunks(open_verified(files_dir, name, master_key, wrapped_key)), master_key)
 
 
+def stored_files(files_dir: str | Path) -> list[str]:
+    """Every stored transfer's name (``transfers/ab/<30 hex digits>``) found on disk, sorted; anything else under
+    ``FILES_DIR/transfers`` is not ours and is not listed."""
+    root = Path(files_dir) / STORE_DIR
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.glob("[0-9a-f][0-9a-f]/*"):
+        name = f"{STORE_DIR}/{path.parent.name}/{path.name}"
+        try:
+            stored_path(files_dir, name)
+        except ValueError:
+            continue
+        if path.is_file() and not path.is_symlink():
+            found.append(name)
+    return sorted(found)
+
+
 def remove(files_dir: str | Path, name: str | None) -> None:
     """Delete a stored file (nothing happens when it is already gone)."""
     if name:
@@ -192,4 +210,4 @@ def remove(files_dir: str | Path, name: str | None) -> None:
 
 
 __all__ = ["DecryptionError", "SealingFile", "TooLarge", "copy_encrypted", "open_verified", "remove", "save_encrypted",
-           "stored_path"]
+           "stored_files", "stored_path"]
