@@ -510,6 +510,10 @@ _SUBMITTED = (
     " JOIN local_return_rows r ON r.submission_id = s.id"
     " WHERE s.instance_id = :instance AND s.status = 'submitted' AND o.la_code = :la"
 )
+#: The same rows, each with every answer of its JSON (several choices one by one): SQLite's json_tree.
+_SUBMITTED_ANSWERS = _SUBMITTED.replace(" WHERE", ", json_tree(r.answers) j WHERE", 1)
+
+
 def iter_submitted_values(db: Database, instance_id: int, la_code: str) -> Iterator[tuple[dict, list[tuple]]]:
     """Each submitted submission of the LA's schools for an instance, by DfE number (``id``, ``version_id``,
     ``nothing_to_report``, ``submitted_at``, ``dfe_number``, ``school_name``, ``phase``), with its rows as
@@ -538,7 +542,7 @@ def answer_counts(db: Database, instance_id: int, la_code: str) -> list[dict]:
         db,
         "SELECT ifnull(o.phase, 'Unknown phase') AS phase,"
         " CASE WHEN j.path = '$' THEN j.key ELSE substr(j.path, 3) END AS question, j.value AS answer,"
-        f" count(*) AS count{_SUBMITTED.replace(' WHERE', ', json_tree(r.answers) j WHERE', 1)}"  # nosec B608
+        f" count(*) AS count{_SUBMITTED_ANSWERS}"  # nosec B608 # only constant SQL
         " AND j.type NOT IN ('object', 'array') AND j.value <> '' GROUP BY 1, 2, 3",
         {"instance": instance_id, "la": la_code},
     )
@@ -546,8 +550,11 @@ def answer_counts(db: Database, instance_id: int, la_code: str) -> list[dict]:
 
 def count_submitted(db: Database, instance_id: int, la_code: str) -> dict:
     """``{"schools", "rows"}`` submitted for an instance by the LA's schools."""
-    return one(db, f"SELECT count(DISTINCT s.id) AS schools, count(*) AS rows{_SUBMITTED}",  # nosec B608 # fixed
-               {"instance": instance_id, "la": la_code})  # fmt: skip
+    return one(
+        db,
+        f"SELECT count(DISTINCT s.id) AS schools, count(*) AS rows{_SUBMITTED}",  # nosec B608 # only constant SQL
+        {"instance": instance_id, "la": la_code},
+    )
 
 
 def versions_by_id(db: Database, version_ids: Iterable[int]) -> dict[int, dict]:

@@ -12,7 +12,13 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
+
+
+def escape(text: str, quotes: bool = False) -> str:
+    """``text`` safe inside an XML element (and, with ``quotes``, inside a double-quoted attribute)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if quotes else text
+
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTENT_TYPES = (
@@ -102,7 +108,7 @@ def write_xlsx(sheets: Iterable[tuple[str, Iterable[Iterable[object]]]]) -> byte
                          _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n in numbers)))
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK.format(sheets="".join(
-            f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+            f'<sheet name="{escape(name, quotes=True)}" sheetId="{n}" r:id="rId{n}"/>'
             for n, name in zip(numbers, names, strict=True))))
         archive.writestr("xl/_rels/workbook.xml.rels",
                          _WORKBOOK_RELS.format(rels="".join(_SHEET_REL.format(n=n) for n in numbers)))
