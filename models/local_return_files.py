@@ -217,20 +217,24 @@ def _text(value) -> str:
     return f"{CHOICES_SEPARATOR} ".join(value) if isinstance(value, list) else str(value)
 
 
-def export_rows(db: Database, local_return: dict, instance: dict) -> Iterator[list]:
+def export_rows(db: Database, local_return: dict, instance: dict, tally: Tally | None = None) -> Iterator[list]:
     """The export's heading row, then one row per submitted answer row of the period (schools by DfE number),
-    every cell text (as in the CSV) and through :func:`guarded`."""
+    every cell text (as in the CSV) and through :func:`guarded`; each row's answers also go to ``tally``."""
     headings, keys = _export_columns(local_return)
     versions = {v["id"]: v["version"] for v in local_return["versions"]}
     yield guarded(headings)
     for submission, rows in local_returns.iter_submitted_values(db, instance["id"], local_return["la_code"]):
-        prefix = (submission["dfe_number"], submission["school_name"], submission["phase"] or "",
-                  str(versions[submission["version_id"]]), submission["submitted_at"],
-                  "Yes" if submission["nothing_to_report"] else "")  # fmt: skip
+        prefix = guarded([submission["dfe_number"], submission["school_name"], submission["phase"] or "",
+                          str(versions[submission["version_id"]]), submission["submitted_at"],
+                          "Yes" if submission["nothing_to_report"] else ""])  # fmt: skip
+        if tally is not None:
+            tally.school(submission)
         for position, upn, surname, forename, dob, nc_year, answers in rows:
             given = json.loads(answers)
-            yield guarded([*prefix, str(position), upn, surname, forename, dob, nc_year,
-                           *[_text(given.get(k)) for k in keys]])  # fmt: skip
+            if tally is not None:
+                tally.add(given)
+            texts = [v if v.__class__ is str else _text(v) for v in map(given.get, keys)]
+            yield prefix + guarded([str(position), upn, surname, forename, dob, nc_year, *texts])
 
 
 def stream_csv(database: str, local_return: dict, instance: dict) -> Iterator[str]:
@@ -250,47 +254,82 @@ def stream_csv(database: str, local_return: dict, instance: dict) -> Iterator[st
 
 
 def export_xlsx(db: Database, local_return: dict, instance: dict) -> bytes:
-    """The same answers as :func:`stream_csv` as an ``.xlsx``, with a Summary sheet per question. Written as
-    the sheets' XML straight into the zip, row by row (``domain.local_returns.xlsx_writer``): openpyxl's
-    write-only mode was far too slow for 600 schools x 300 rows (bench/README.md)."""
-    summary_rows = [["Question", "Answer", "Count or total", "By phase"]]
-    for item in summary(db, local_return, instance)["questions"]:
-        for line in item["lines"]:
-            phases = "; ".join(f"{p}: {n}" for p, n in line["by_phase"].items())
-            summary_rows.append(guarded([item["label"], line["answer"], line["count"], phases]))
-    return write_xlsx([("Answers", export_rows(db, local_return, instance)), ("Summary", summary_rows)])
+    """The same answers as :func:`stream_csv` as an ``.xlsx``, with a Summary sheet per question tallied in the
+    same pass. Written as the sheets' XML straight into the zip, row by row (``domain.local_returns.xlsx_writer``):
+    openpyxl's write-only mode was far too slow for 600 schools x 300 rows (bench/README.md)."""
+    tally = Tally(local_return)
+
+    def summary_rows() -> Iterator[list]:  # read once the Answers sheet has been written (and so tallied)
+        yield ["Question", "Answer", "Count or total", "By phase"]
+        for item in tally.result()["questions"]:
+            for line in item["lines"]:
+                phases = "; ".join(f"{p}: {n}" for p, n in line["by_phase"].items())
+                yield guarded([item["label"], line["answer"], line["count"], phases])
+
+    return write_xlsx([("Answers", export_rows(db, local_return, instance, tally)), ("Summary", summary_rows())])
+
+
+class Tally:
+    """A period's summary, built row by row: per question of the current (or latest) definition, counts per
+    choice (in the list's order), or the total of a whole number, or how many answered, each split by phase."""
+
+    def __init__(self, local_return: dict):
+        self.definition = (local_return["current"] or local_return["latest"])["definition"]
+        self.lines: dict[str, dict[str, Counter]] = {q.key: defaultdict(Counter) for q in self.definition.questions}
+        self.kinds = [(q.key, q.kind) for q in self.definition.questions]
+        self.phase = "Unknown phase"
+        self.schools = 0
+        self.rows = 0
+
+    def school(self, submission: dict) -> None:
+        """The rows that follow are this submission's."""
+        self.schools += 1
+        self.phase = submission["phase"] or "Unknown phase"
+
+    def add(self, answers: dict) -> None:
+        """Count one row's answers (question key -> answer as stored)."""
+        self.rows += 1
+        phase = self.phase
+        for key, kind in self.kinds:
+            answer = answers.get(key)
+            if answer is None or answer == "" or answer == []:
+                continue
+            lines = self.lines[key]
+            if kind == NUMBER:
+                try:
+                    lines["Total"][phase] += int(answer)
+                except (TypeError, ValueError):  # not a whole number under an older version
+                    continue
+            elif kind == CHOICES:
+                for option in answer if isinstance(answer, list) else [answer]:
+                    lines[option][phase] += 1
+            elif kind in (CHOICE, YES_NO):
+                lines[answer if isinstance(answer, str) else str(answer)][phase] += 1
+            else:
+                lines["Answered"][phase] += 1
+
+    def result(self) -> dict:
+        """``{"questions": [{"label", "kind", "lines": [{"answer", "count", "by_phase"}]}], "schools", "rows"}``."""
+        items = []
+        for question in self.definition.questions:
+            lines = self.lines[question.key]
+            order = sorted(lines)
+            if question.kind in (CHOICE, CHOICES, YES_NO):
+                listed = list(question.options) if question.kind != YES_NO else ["Yes", "No"]
+                order = listed + [a for a in order if a not in listed]  # answers of an older version's list last
+            items.append({"label": question.label, "kind": question.kind, "lines": [
+                {"answer": answer, "count": sum(lines[answer].values()),
+                 "by_phase": dict(sorted(lines[answer].items()))}
+                for answer in order
+            ]})  # fmt: skip
+        return {"questions": items, "schools": self.schools, "rows": self.rows}
 
 
 def summary(db: Database, local_return: dict, instance: dict) -> dict:
-    """Per question of the current (or latest) definition: counts per choice (in the list's order), or the
-    total of a whole number, or how many answered, each split by phase; plus ``schools`` (how many sent) and
-    ``rows``. Counted by SQLite in one pass (``local_returns.answer_counts``)."""
-    definition = (local_return["current"] or local_return["latest"])["definition"]
-    tallies: dict[str, dict[str, Counter]] = {q.key: defaultdict(Counter) for q in definition.questions}
-    for found in local_returns.answer_counts(db, instance["id"], local_return["la_code"]):
-        question = definition.question(found["question"])
-        if question is None:
-            continue  # a question of an older version only
-        lines = tallies[question.key]
-        if question.kind == NUMBER:
-            try:
-                lines["Total"][found["phase"]] += int(found["answer"]) * found["count"]
-            except ValueError:  # not a whole number under an older version
-                continue
-        elif question.kind in (CHOICE, CHOICES, YES_NO):
-            lines[str(found["answer"])][found["phase"]] += found["count"]
-        else:
-            lines["Answered"][found["phase"]] += found["count"]
-    items = []
-    for question in definition.questions:
-        lines = tallies[question.key]
-        order = sorted(lines)
-        if question.kind in (CHOICE, CHOICES, YES_NO):
-            listed = list(question.options) if question.kind != YES_NO else ["Yes", "No"]
-            order = listed + [a for a in order if a not in listed]  # answers of an older version's list last
-        items.append({"label": question.label, "kind": question.kind, "lines": [
-            {"answer": answer, "count": sum(lines[answer].values()), "by_phase": dict(sorted(lines[answer].items()))}
-            for answer in order
-        ]})  # fmt: skip
-    counted = local_returns.count_submitted(db, instance["id"], local_return["la_code"])
-    return {"questions": items, "schools": counted["schools"], "rows": counted["rows"]}
+    """The period's :class:`Tally` result over every submitted row (one pass, as the export reads them)."""
+    tally = Tally(local_return)
+    for submission, rows in local_returns.iter_submitted_values(db, instance["id"], local_return["la_code"]):
+        tally.school(submission)
+        for row in rows:
+            tally.add(json.loads(row[-1]))
+    return tally.result()

@@ -505,15 +505,6 @@ def instances_of(db: Database, local_return: dict) -> list[dict]:
     return sorted(found, key=lambda i: i["due_on"], reverse=True)
 
 
-_SUBMITTED = (
-    " FROM local_return_submissions s JOIN organisations o ON o.id = s.organisation_id"
-    " JOIN local_return_rows r ON r.submission_id = s.id"
-    " WHERE s.instance_id = :instance AND s.status = 'submitted' AND o.la_code = :la"
-)
-#: The same rows, each with every answer of its JSON (several choices one by one): SQLite's json_tree.
-_SUBMITTED_ANSWERS = _SUBMITTED.replace(" WHERE", ", json_tree(r.answers) j WHERE", 1)
-
-
 def iter_submitted_values(db: Database, instance_id: int, la_code: str) -> Iterator[tuple[dict, list[tuple]]]:
     """Each submitted submission of the LA's schools for an instance, by DfE number (``id``, ``version_id``,
     ``nothing_to_report``, ``submitted_at``, ``dfe_number``, ``school_name``, ``phase``), with its rows as
@@ -532,29 +523,6 @@ def iter_submitted_values(db: Database, instance_id: int, la_code: str) -> Itera
             " ifnull(nc_year, ''), answers FROM local_return_rows WHERE submission_id = ? ORDER BY position",
             (submission["id"],),
         ).fetchall()
-
-
-def answer_counts(db: Database, instance_id: int, la_code: str) -> list[dict]:
-    """How the LA's submitted rows of an instance answered, in one pass of SQLite over the stored JSON: rows
-    of ``{"phase", "question", "answer", "count"}`` for each distinct (phase, question key, answer); each of
-    several choices counts on its own."""
-    return rows(
-        db,
-        "SELECT ifnull(o.phase, 'Unknown phase') AS phase,"
-        " CASE WHEN j.path = '$' THEN j.key ELSE substr(j.path, 3) END AS question, j.value AS answer,"
-        f" count(*) AS count{_SUBMITTED_ANSWERS}"  # nosec B608 # only constant SQL
-        " AND j.type NOT IN ('object', 'array') AND j.value <> '' GROUP BY 1, 2, 3",
-        {"instance": instance_id, "la": la_code},
-    )
-
-
-def count_submitted(db: Database, instance_id: int, la_code: str) -> dict:
-    """``{"schools", "rows"}`` submitted for an instance by the LA's schools."""
-    return one(
-        db,
-        f"SELECT count(DISTINCT s.id) AS schools, count(*) AS rows{_SUBMITTED}",  # nosec B608 # only constant SQL
-        {"instance": instance_id, "la": la_code},
-    )
 
 
 def versions_by_id(db: Database, version_ids: Iterable[int]) -> dict[int, dict]:

@@ -73,16 +73,18 @@ def _cell(value: object) -> str:
     return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
 
 
-_TEXT_START = '<c t="inlineStr"><is><t xml:space="preserve">'
+_TEXT_START = '<c t="inlineStr"><is><t>'  # spaces at either end are not kept (answers are trimmed)
 _TEXT_END = "</t></is></c>"
 
 
-def _row(values) -> str:
+def _row(values: list) -> str:
     """One row's XML. A row of text only (an export's rows) is escaped and joined in one go rather than cell by
     cell; a row with numbers, or a value holding the separator, goes cell by cell."""
-    texts = list(values)
-    joined = "\x00".join(texts) if all(v.__class__ is str for v in texts) else None
-    if joined is None or joined.count("\x00") != len(texts) - 1:
+    try:
+        joined = "\x00".join(values)  # raises TypeError for a row with numbers
+    except TypeError:
+        joined = None
+    if joined is None or joined.count("\x00") != len(values) - 1:
         return "<row>" + "".join(map(_cell, values)) + "</row>"
     return "<row>" + _TEXT_START + escape(joined).replace("\x00", _TEXT_END + _TEXT_START) + _TEXT_END + "</row>"
 
