@@ -429,6 +429,9 @@ def upload(deadline_id: int):
                   + (f"{len(wrong)} answer{'s need' if len(wrong) != 1 else ' needs'} correcting: see below."
                      if wrong else "Every answer is acceptable: you can submit."), "success" if not wrong else "info")
             return redirect(url_for("local_returns.school_return", deadline_id=deadline_id) + "#findings", 303)
+    if submission["status"] != "draft":
+        flash("This return has been submitted: it cannot be changed now.")
+        return redirect(url_for("local_returns.school_return", deadline_id=deadline_id), 303)
     previous = local_returns.previous_submission(get_db(), submission)
     page = render_template(
         "local_returns/school_return.html", instance=instance, ret=local_return, submission=submission,
