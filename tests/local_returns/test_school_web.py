@@ -88,6 +88,8 @@ def test_weekly_meals_copy_last_week_and_check_totals(db, year, school, school_u
     school_client.post("local_returns.submit", deadline_id=last_week["id"], _follow_redirects=True)
     page = school_client.get("local_returns.school_return", deadline_id=this_week["id"])
     assert "Copy the answers from" in page.html
+    totals_shown = page.texts("//h2[normalize-space()='Check the totals']/following-sibling::dl[1]//dd")
+    assert totals_shown == [f"0 ({last_week['period_label']}: {n})" for n in (40, 60, 100)]  # beside last week's
     school_client.post("local_returns.copy_last", deadline_id=this_week["id"], _follow_redirects=True)
     copied = local_returns.find_submission(db, this_week["id"], school["id"])
     assert local_returns.rows_of(db, copied["id"])[0]["answers"] == {"free": "40", "paid": "60", "total": "100"}
