@@ -277,3 +277,16 @@ def test_a_submitted_return_takes_no_upload(db, y11, school, school_client):
     page = school_client.get("local_returns.school_return", deadline_id=y11["instance"]["id"])
     assert "This return has been submitted: it cannot be changed now." in page.html
     assert answers_now(db, school, y11["instance"]) == [{"destination": "Not known"}] * 3
+
+
+def test_a_word_document_named_like_a_workbook_is_called_what_it_is(db, y11, school, school_client):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as document:
+        document.writestr("[Content_Types].xml", "<Types/>")
+        document.writestr("word/document.xml", "<w:document/>")
+    response = upload(school_client, y11["instance"]["id"], buffer.getvalue(), "destinations.xlsx")
+    assert response.status_code == 400
+    assert "This is a Word document, not an Excel workbook." in response.get_data(as_text=True)
+    assert answers_now(db, school, y11["instance"]) == [{}, {}, {}]
