@@ -24,6 +24,7 @@ from forms.duplicates import (
     NoteForm,
     ReopenForm,
     ResolveForm,
+    TestUploadsCheckForm,
 )
 from models import audit, duplicates, messages, organisations, return_exports, services
 from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns
@@ -92,6 +93,7 @@ def index():
         "duplicates/index.html", "duplicates/_cases.html", form=form, cases=cases, total=total, counts=counts,
         statuses=duplicates.STATUSES, kinds=KIND_LABELS, links=links,
         closure=_closure(filters.instance_id if filters else None), csv_args=request.args.to_dict(),
+        test_uploads_form=TestUploadsCheckForm(),
     )  # fmt: skip
 
 
@@ -295,3 +297,23 @@ def closure(instance_id: int):
         return redirect(url_for("duplicates.index", instance=instance_id), 303)
     page = render_template("duplicates/closure.html", form=form, instance=instance)
     return page, 400 if form.errors else 200
+
+
+@bp.route("/instances/<int:instance_id>/test-uploads", methods=["GET", "POST"])
+@la_returns
+def test_uploads(instance_id: int):
+    """Detection for the census with each school's newer test upload of a census file in place of its deadline
+    version: a report shown once, not stored (the cases above are untouched), LA users only. GET explains and
+    offers the button; POST runs it (audited)."""
+    db = get_db()
+    instance = duplicates.instance_closure(db, instance_id)
+    if instance is None:
+        abort(404)
+    form = TestUploadsCheckForm()
+    report = None
+    if form.validate_on_submit():
+        report = duplicates.check_test_uploads(db, instance_id, current_user.row, la_code=_la_code(),
+                                               **client_details())  # fmt: skip
+    status = 400 if form.errors else 200
+    return render_template("duplicates/test_uploads.html", form=form, instance=instance, report=report,
+                           kinds=KIND_LABELS, statuses=duplicates.STATUSES), status  # fmt: skip
