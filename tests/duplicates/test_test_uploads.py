@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import duplicates
+from models import duplicates, organisations
 from models.db import rows, scalar
 from tests.conftest import audit_events
 from tests.duplicates.factories import load, own, shared
@@ -99,3 +99,15 @@ def test_schools_cannot_run_it_and_a_census_is_needed(db, app, sign_in, client_r
     not_census = scalar(db, "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
                             " WHERE c.code = 'SWC'")  # fmt: skip
     client_request.post("duplicates.test_uploads", instance_id=not_census, _data={}, _expected_status=404)
+
+
+def test_an_la_sees_only_its_schools_test_uploads_and_cases(db, world, sc_aut, school, la_user):
+    organisations.ensure_la(db, "874", "Peterborough")
+    elsewhere = organisations.create_school(db, la_code="874", estab="2001", name="Peterborough School", urn=120001)
+    make_version(db, elsewhere, None, pupils=[own(40)])  # a test upload sharing nobody
+    mine = duplicates.check_test_uploads(db, sc_aut["id"], la_user, la_code="873")
+    assert [u["school_name"] for u in mine["test_uploads"]] == ["Ouse Valley Academy"] and len(mine["cases"]) == 2
+    theirs = duplicates.check_test_uploads(db, sc_aut["id"], la_user, la_code="874")
+    assert [u["school_name"] for u in theirs["test_uploads"]] == ["Peterborough School"] and theirs["cases"] == []
+    everyone = duplicates.check_test_uploads(db, sc_aut["id"], la_user)  # a site admin
+    assert len(everyone["test_uploads"]) == 2 and everyone["schools"] == 4
