@@ -5,7 +5,8 @@ LA users of Returns (LA staff with it, site admins) see every case with a school
 message both schools (a conversation in Messages with each, from a template), note, resolve, mark not a
 duplicate, reopen. A school user of Returns sees only its own cases and, of the other school, its name and the
 pupil's UPN, name and date of birth: nothing else of that school's data (the view passes nothing else). Cases
-open and close themselves as schools upload (``models.duplicates``).
+open and close themselves as schools upload (``models.duplicates``). "Check test uploads too" (LA users) shows, once and
+without storing anything, the duplicates there would be with the schools' newer test uploads counted.
 """
 
 from __future__ import annotations
