@@ -37,7 +37,7 @@ def test_the_summary_compares_with_the_previous_terms_return_and_marks_large_mov
                                                                                     school_user):
     summer = _summer_2026(db)
     make_version(db, school, school_user, instance_id=summer["id"], pupils=[pupil(n) for n in range(1, 11)],
-                 Term="SUM", Year="2026", ReferenceDate="2026-05-21")
+                 header={"Term": "SUM", "Year": "2026", "ReferenceDate": "2026-05-21"})
     pupils = [pupil(n, FSMperiod=fsm()) if n <= 4 else pupil(n) for n in range(1, 13)]
     html = signed_in.get(f"/returns/versions/{upload(signed_in, sc_aut, census(pupils))}").get_data(as_text=True)
     assert "Compared with this school's summer census of 2026-05-21" in html
