@@ -131,16 +131,6 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MESSAGE_EXPIRY_WARNING_DAYS", 7, "Days before deleting a conversation that both sides are warned."),
     Setting(
-        "MESSAGE_ATTACHMENT_MAX_MB", 100,
-        "Largest total size of the files attached to one secure message, in megabytes (each is encrypted at rest).",
-    ),
-    Setting(
-        "MESSAGE_ATTACHMENT_BLOCKED",
-        ".exe, .com, .scr, .msi, .msp, .bat, .cmd, .ps1, .psm1, .vbs, .vbe, .js, .jse, .wsf, .wsh, .hta, .cpl, .jar,"
-        " .lnk, .reg, .dll, .sh, .py, .pif, .app, .dmg, .iso",
-        "File name endings (comma-separated) that cannot be attached to a secure message: programs and scripts.",
-    ),
-    Setting(
         "MESSAGE_DIGEST_MINUTES", 60,
         "At most one 'new secure messages' email per person in this many minutes; a burst waits for the next.",
     ),
@@ -150,6 +140,18 @@ SETTINGS: tuple[Setting, ...] = (
         "`flask --app app serve` runs scheduled jobs in a background thread. Turn off when cron runs `jobs run`.",
     ),
     Setting("TRANSFER_CTF_DAYS", 60, "Days a CTF sent through Transfers is kept before its file is deleted."),
+    Setting("TRANSFER_FILE_DAYS", 30, "Days any other file sent through Transfers is kept before it is deleted."),
+    Setting(
+        "TRANSFER_MAX_MB", 100,
+        "Largest upload of other files through Transfers, in megabytes (all the files chosen at once together); "
+        "refused before it is read when the browser says its size.",
+    ),
+    Setting(
+        "TRANSFER_BLOCKED_EXTENSIONS",
+        "exe, msi, msp, com, scr, pif, cpl, dll, sys, bat, cmd, ps1, psm1, vbs, vbe, js, jse, wsf, wsh, hta, jar,"
+        " sh, lnk, reg, app, dmg, iso, img",
+        "File types (comma-separated extensions) that cannot be sent through Transfers: programs and scripts.",
+    ),
     Setting(
         "LOST_PUPIL_WAIT_SCHOOL_DAYS", 20,
         "School days after a pupil left before a school sends a lost-pupil (XXXXXXX) CTF; shown to senders.",

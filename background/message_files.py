@@ -14,9 +14,8 @@ from typing import BinaryIO
 from sqlite_utils import Database
 
 from background import transfer_store
-from domain.messages.attachments import blocked_ending, blocked_endings
 from domain.security import file_crypto
-from domain.transfers.file_names import BadFileName, checked_file_name
+from domain.transfers.file_names import BadFileName, blocked_extensions, blocked_reason, checked_file_name
 from models import messages, transfers
 
 #: Shown when the store's key file is missing while files are stored (a fault for the LA's IT).
@@ -37,44 +36,50 @@ class Upload:
 
 
 class _Hashing:
-    """A read-only stream over ``source`` that counts and hashes what passes through."""
+    """A read-only stream of ``head`` (already read from ``source``) then the rest of ``source``, counting and
+    hashing what passes through."""
 
-    def __init__(self, source: BinaryIO):
-        self.source, self.size, self.digest = source, 0, hashlib.sha256()
+    def __init__(self, head: bytes, source: BinaryIO):
+        self.head, self.source, self.size, self.digest = head, source, 0, hashlib.sha256()
 
     def read(self, size: int = -1) -> bytes:
-        data = self.source.read(size)
+        if self.head:
+            data, self.head = (self.head, b"") if size < 0 or size >= len(self.head) else (
+                self.head[:size], self.head[size:])  # fmt: skip
+        else:
+            data = self.source.read(size)
         self.size += len(data)
         self.digest.update(data)
         return data
 
 
 def max_bytes(config: Mapping) -> int:
-    """The most the attachments of one message may hold together (MESSAGE_ATTACHMENT_MAX_MB)."""
-    return int(config["MESSAGE_ATTACHMENT_MAX_MB"]) * 1024 * 1024
+    """The most the attachments of one message may hold together (TRANSFER_MAX_MB, as for files sent as transfers)."""
+    return int(config["TRANSFER_MAX_MB"]) * 1024 * 1024
 
 
-def _checked_name(raw: str | None, endings: tuple[str, ...]) -> str:
+def _checked(upload: Upload, blocked: frozenset[str]) -> tuple[str, bytes]:
+    """The upload's checked name and the first bytes of its content (read to tell a program whatever its name)."""
     try:
-        name = checked_file_name(raw)
+        name = checked_file_name(upload.name)
     except BadFileName as bad:
         raise AttachmentRefused(str(bad)) from None
-    ending = blocked_ending(name, endings)
-    if ending:
-        raise AttachmentRefused(f"{name} cannot be attached: {ending} files (programs and scripts) are blocked. "
-                                "If the recipient needs it, ask your LA's IT how to send it.")  # fmt: skip
-    return name
+    head = upload.stream.read(transfer_store.SealingFile.HEAD)
+    reason = blocked_reason(name, head, blocked)
+    if reason:
+        raise AttachmentRefused(reason)
+    return name, head
 
 
 def store_uploads(config: Mapping, db: Database, uploads: Iterable[Upload], actor: dict) -> list[dict]:
     """Check and encrypt each upload into the store; return one record a file (for ``models.messages``).
 
     All or nothing: raises AttachmentRefused (a name with tricks, a blocked type, an empty file, over
-    MESSAGE_ATTACHMENT_MAX_MB in all, or the key file missing) after removing whatever it had stored.
+    TRANSFER_MAX_MB in all, or the key file missing) after removing whatever it had stored.
     """
     uploads = [u for u in uploads if u.name]  # a file input left empty sends a part with no name
-    endings = blocked_endings(config["MESSAGE_ATTACHMENT_BLOCKED"])
-    names = [_checked_name(u.name, endings) for u in uploads]  # every name first: a bad one stores nothing
+    blocked = blocked_extensions(config["TRANSFER_BLOCKED_EXTENSIONS"])
+    checked = [_checked(u, blocked) for u in uploads]  # every file checked first: a bad one stores nothing
     stored: list[dict] = []
     if not uploads:
         return stored
@@ -85,8 +90,8 @@ def store_uploads(config: Mapping, db: Database, uploads: Iterable[Upload], acto
         raise AttachmentRefused(KEY_FAULT) from error
     limit = max_bytes(config)
     try:
-        for name, upload in zip(names, uploads, strict=True):
-            stream = _Hashing(upload.stream)
+        for (name, head), upload in zip(checked, uploads, strict=True):
+            stream = _Hashing(head, upload.stream)
             left = limit - sum(s["size"] for s in stored)
             try:
                 stored_name, encrypted = transfer_store.save_encrypted(config["FILES_DIR"], stream, master,
@@ -94,7 +99,7 @@ def store_uploads(config: Mapping, db: Database, uploads: Iterable[Upload], acto
             except transfer_store.TooLarge:
                 raise AttachmentRefused(
                     f"{name} is too large: the files attached to one message can be up to "
-                    f"{config['MESSAGE_ATTACHMENT_MAX_MB']} MB in all. Send it in a message of its own, or make it "
+                    f"{config['TRANSFER_MAX_MB']} MB in all. Send it in a message of its own, or make it "
                     "smaller."
                 ) from None
             stored.append({"original_name": name, "size": stream.size, "sha256": stream.digest.hexdigest(),

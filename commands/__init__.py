@@ -12,8 +12,9 @@ def register_commands(app: Flask) -> None:
     from commands import duplicates as duplicates_commands
     from commands import jobs as jobs_commands
     from commands import returns as returns_commands
+    from commands import transfers as transfers_commands
 
     for module in (core, audit, backup, organisations, accounts, deadlines_commands, jobs_commands, returns_commands,
-                   upns, duplicates_commands):
+                   upns, duplicates_commands, transfers_commands):
         for command in module.COMMANDS:
             app.cli.add_command(command)

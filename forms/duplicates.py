@@ -120,3 +120,9 @@ class ClosureForm(FlaskForm):
         "Census database closes on", description="Leave blank if the date is not known. For example 12 3 2027"
     )
     submit = SubmitField("Save date", widget=GovSubmitInput())
+
+
+class TestUploadsCheckForm(FlaskForm):
+    """Run detection for a census with the schools' newer test uploads in place of their deadline versions."""
+
+    check = SubmitField("Check test uploads too", widget=GovSubmitInput())

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -46,6 +48,7 @@ from domain.pride.vocabulary import (
 )
 from forms.audit import DayMonthYearField
 from forms.filters import strip
+from models.pride import COLUMNS as INCIDENT_COLUMNS
 
 
 def anonymous(form, field) -> None:
@@ -212,23 +215,7 @@ class _IncidentFormBase(FlaskForm):
     @classmethod
     def data_from_incident(cls, incident: dict) -> dict:
         """Form data (for ``data=``) showing a stored incident."""
-        data = {
-            k: incident[k]
-            for k in (
-                "occurred_on",
-                "time_band",
-                "location",
-                "location_other",
-                "came_to_light",
-                "description",
-                "action_details",
-                "follow_up_on",
-                "outcome",
-                "characteristics",
-                "types",
-                "actions",
-            )
-        }
+        data = {k: incident[k] for k in (*INCIDENT_COLUMNS, "characteristics", "types", "actions")}
         for p in incident["people"]:
             data[people_field_name(p["side"], p["role"], p["year_group"])] = p["people"]
         return data
@@ -286,6 +273,18 @@ class ToggleForm(FlaskForm):
     """A button that offers or retires a characteristic, or clears a mark."""
 
 
+class HistoryImportForm(FlaskForm):
+    """The LA's past incident counts, as a CSV."""
+
+    file = FileField(
+        "Upload a CSV of past incident counts",
+        widget=GovFileInput(),
+        description="Columns: DfE number, Academic year, Term (blank for a whole year), Incidents",
+        validators=[FileRequired("Select the CSV file to upload")],
+    )
+    submit = SubmitField("Import counts", widget=GovSubmitInput())
+
+
 class NotRequiredForm(FlaskForm):
     """Mark a school "PRIDE return not required", with the reason."""
 
@@ -319,6 +318,13 @@ class SchoolReportForm(Form):
         self.year.choices = [SelectChoice(y, academic_year_label(y)) for y in sorted({*years, default_year})]
         if not formdata or "year" not in formdata:
             self.year.data = default_year
+        self.blank_means_any()
+
+    def blank_means_any(self) -> None:
+        """A filter left out of the query string is "any" (the blank choice), not an invalid choice."""
+        for field in self:
+            if isinstance(field, SelectField) and field.name != "year" and field.data is None:
+                field.data = ""
 
 
 class LaReportForm(SchoolReportForm):
@@ -336,3 +342,4 @@ class LaReportForm(SchoolReportForm):
             *(SelectChoice(str(c["id"]), c["label"]) for c in characteristics),
         ]
         self.type.choices = [SelectChoice("", "Any type"), *_choices(INCIDENT_TYPES)]
+        self.blank_means_any()

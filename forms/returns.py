@@ -105,3 +105,5 @@ class ReturnToSchoolForm(FlaskForm):
         ],
     )
     submit = SubmitField("Return to the school", widget=GovSubmitInput())
+
+

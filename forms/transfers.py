@@ -53,3 +53,18 @@ class ReleaseForm(FlaskForm):
     school = SelectField("School the pupil has joined", widget=GovSelect(), coerce=int,
                          validators=[InputRequired("Choose the school the pupil has joined")])
     submit = SubmitField("Release to this school", widget=GovSubmitInput())
+
+
+class SendFileForm(FlaskForm):
+    """Choose who gets the files, then the files (any type but programs and scripts)."""
+
+    recipient = SelectField("Send to", widget=GovSelect(), coerce=int,
+                            validators=[InputRequired("Choose who to send the files to")])
+    files = MultipleFileField(
+        "Upload files",
+        widget=GovFileInput(multiple=True),
+        description="Any documents, spreadsheets, images or PDFs: no need to zip or password-protect them. "
+                    "You can choose several at once.",
+        validators=[FileRequired("Select the files to send")],
+    )
+    submit = SubmitField("Send", widget=GovSubmitInput())

@@ -10,8 +10,10 @@ sector) and ``other_la`` (held for the LA to forward to another LA through the D
 The bytes are encrypted at rest under a per-file data key, kept here only *wrapped* by the
 master key in ``instance/transfers_key`` (never in the database); ``stored_name`` and
 ``wrapped_key`` go together, and both are cleared when the file is destroyed (revoked or
-expired): the row stays, with its download log. **transfer_downloads** records every download;
-**transfer_pupils** the pupils of CTFs in the LA's lost-pupil and leaver stores, for searching.
+expired): the row stays, with its download log. ``sha256`` is the plaintext's hash for CTFs (taken
+while they are checked); other files are encrypted as they arrive and have none.
+**transfer_downloads** records every download; **transfer_pupils** the pupils of CTFs in the LA's
+lost-pupil and leaver stores, for searching.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def transfers_tables(db: Database) -> None:
             destination TEXT NOT NULL DEFAULT '',
             original_name TEXT NOT NULL CHECK (length(original_name) BETWEEN 1 AND 255),
             size INTEGER NOT NULL CHECK (size >= 0),
-            sha256 TEXT NOT NULL CHECK ({_SHA256.format("sha256")}),
+            sha256 TEXT CHECK (sha256 IS NULL OR {_SHA256.format("sha256")}),
             stored_name TEXT CHECK (stored_name IS NULL OR stored_name GLOB 'transfers/[0-9a-f][0-9a-f]/*'),
             wrapped_key BLOB,
             key_id TEXT,
@@ -49,6 +51,7 @@ def transfers_tables(db: Database) -> None:
             revoked_at TEXT,
             revoked_by INTEGER REFERENCES users (id),
             expired_at TEXT,
+            expiry_warned_at TEXT,
             imported_at TEXT,
             imported_by INTEGER REFERENCES users (id),
             forwarded_at TEXT,

@@ -417,7 +417,8 @@ CSV_COLUMNS = (
     "prev_hash",
     "hash",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = FORMULA_STARTS
 
 
 def csv_cell(value: object) -> object:

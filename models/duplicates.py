@@ -5,7 +5,9 @@ their workflow.
 :func:`version_loaded`), its pupils' normalised keys replace the school's rows in ``duplicate_pupils``; SQL
 over the indexed keys picks the records that share a UPN, a FormerUPN or a person key with that school's
 (:func:`refresh`; the whole instance when no school is given), and ``domain.duplicates.find_cases`` applies
-the rules to those few records. No Python loop runs over pairs or over every pupil.
+the rules to those few records. No Python loop runs over pairs or over every pupil. Test uploads take no part,
+except in the LA's one-off :func:`check_test_uploads`, which runs the same SQL over a TEMP copy of the keys with
+the schools' newer test uploads in place and stores nothing.
 
 **Cases** (one per instance and case key: kind and the (school, UPN) of every member): **open** when found;
 **contacted** once the LA has messaged the schools; **resolved** by the LA (saying which change resolved it),
@@ -222,7 +224,12 @@ def detect(db: Database, instance_id: int, organisation_id: int | None = None) -
         ids = db.conn.execute(_ALL_CANDIDATE_IDS, {"i": instance_id})
     else:
         ids = db.conn.execute(_SCHOOL_CANDIDATE_IDS, {"i": instance_id, "o": organisation_id})
-    found = db.conn.execute(_CANDIDATES, (json.dumps([row[0] for row in ids]),)).fetchall()
+    return _cases_of(db, [row[0] for row in ids], _CANDIDATES)
+
+
+def _cases_of(db: Database, ids: list[int], candidates_sql: str) -> tuple[list[Case], list[int]]:
+    """The domain rules over the key records with these ids (read by ``candidates_sql``)."""
+    found = db.conn.execute(candidates_sql, (json.dumps(ids),)).fetchall()
     entries = _entries(db, found)
     return find_cases(entries), [e.extra["pupil_id"] for e in entries]
 
@@ -387,6 +394,183 @@ def _close_missing(db: Database, instance_id: int, found: set[str], now: str, or
         )
         _event(db, case_id, "resolved_by_upload", now, organisation_id=organisation_id, text=text)
     return len(gone)
+
+
+# ----------------------------------------------------------------------------- checking test uploads too
+
+# The same detection over a scratch copy of the keys, in a TEMP table of this connection (nothing of it is stored
+# or seen by another connection, and filling it takes no write lock on the database): the stored SQL above with
+# the table's name swapped, a fixed identifier.
+_TRIAL_TABLE = "duplicate_trial_pupils"
+_TRIAL_ALL_CANDIDATE_IDS = _ALL_CANDIDATE_IDS.replace("duplicate_pupils", _TRIAL_TABLE)
+_TRIAL_CANDIDATES = _CANDIDATES.replace("duplicate_pupils", _TRIAL_TABLE)
+_TRIAL_INSERT_KEYS = _INSERT_KEYS.replace("duplicate_pupils", _TRIAL_TABLE)
+_TRIAL_DDL = (
+    "CREATE TEMP TABLE duplicate_trial_pupils (id INTEGER PRIMARY KEY, instance_id INTEGER NOT NULL,"
+    " organisation_id INTEGER NOT NULL, version_id INTEGER NOT NULL, pupil_id INTEGER NOT NULL,"
+    " upn_key TEXT NOT NULL DEFAULT '', former_key TEXT NOT NULL DEFAULT '', person_key TEXT NOT NULL DEFAULT '')"
+)
+_TRIAL_INDEXES = (
+    "CREATE INDEX temp.idx_trial_upn ON duplicate_trial_pupils (instance_id, upn_key, organisation_id)"
+    " WHERE upn_key <> ''",
+    "CREATE INDEX temp.idx_trial_former ON duplicate_trial_pupils (instance_id, former_key, organisation_id)"
+    " WHERE former_key <> ''",
+    "CREATE INDEX temp.idx_trial_person ON duplicate_trial_pupils (instance_id, person_key, organisation_id,"
+    " upn_key) WHERE person_key <> ''",
+)
+_TRIAL_COPY = (
+    "INSERT INTO temp.duplicate_trial_pupils (instance_id, organisation_id, version_id, pupil_id, upn_key,"
+    " former_key, person_key) SELECT instance_id, organisation_id, version_id, pupil_id, upn_key, former_key,"
+    " person_key FROM main.duplicate_pupils WHERE instance_id = ?"
+    " AND organisation_id NOT IN (SELECT value FROM json_each(?))"
+)
+
+# Each school's latest test upload of a School Census file for this census (its header's term, and a census day in
+# the instance's academic year), with the
+# id of the school's latest census version for the deadline (None: it has none).
+_TEST_UPLOADS = """
+SELECT rv.id, rv.validated_at, r.organisation_id, o.name AS school_name, o.dfe_number, o.la_code,
+  (SELECT max(v.id) FROM return_versions v JOIN returns d ON d.id = v.return_id
+    WHERE d.instance_id = :i AND d.organisation_id = r.organisation_id AND v.kind = 'census') AS deadline_version_id
+FROM returns r JOIN organisations o ON o.id = r.organisation_id
+JOIN return_versions rv ON rv.id = (
+  SELECT max(v.id) FROM return_versions v WHERE v.return_id = r.id AND v.kind = 'census'
+    AND json_extract(v.header, '$."CollectionDetails/Term"') = :term
+    AND json_extract(v.header, '$."CollectionDetails/ReferenceDate"') BETWEEN :first AND :last)
+WHERE r.instance_id IS NULL
+ORDER BY o.name
+"""
+
+
+def _census_term(instance: dict) -> dict:
+    """What a census file's header says for this census: its Term, and a census day (ReferenceDate) in the
+    instance's academic year."""
+    year = instance["academic_year"]
+    return {"term": instance["code"].removeprefix("SC-"), "first": f"{year}-09-01", "last": f"{year + 1}-08-31"}
+
+
+def newer_test_uploads(db: Database, instance: dict) -> list[dict]:
+    """For each school, its latest test upload of a census file for this census (header term and census day), when it
+    is newer than the school's latest version for the deadline or the school has none: ``id``,
+    ``validated_at``, ``organisation_id``, ``school_name``, ``dfe_number``, ``la_code``,
+    ``deadline_version_id`` and ``deadline_version`` (its number, or None)."""
+    found = rows(db, _TEST_UPLOADS, {"i": instance["id"], **_census_term(instance)})
+    newer = [u for u in found if u["deadline_version_id"] is None or u["id"] > u["deadline_version_id"]]
+    numbers = dict(
+        db.conn.execute(
+            "SELECT id, version FROM return_versions WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([u["deadline_version_id"] for u in newer if u["deadline_version_id"]]),),
+        ).fetchall()
+    )
+    for upload in newer:
+        upload["deadline_version"] = numbers.get(upload["deadline_version_id"])
+    return newer
+
+
+def _trial_detect(db: Database, instance_id: int, uploads: list[dict]) -> list[Case]:
+    """Detection over the instance's stored keys with each school in ``uploads`` replaced by its test upload,
+    in a TEMP table dropped at the end (nothing stored)."""
+    conn = db.conn
+    if conn.in_transaction:  # the TEMP table's statements commit themselves
+        raise RuntimeError("checking test uploads runs outside any transaction")
+    conn.execute("DROP TABLE IF EXISTS temp.duplicate_trial_pupils")
+    try:
+        conn.execute(_TRIAL_DDL)
+        conn.execute(_TRIAL_COPY, (instance_id, json.dumps([u["organisation_id"] for u in uploads])))
+        for upload in uploads:
+            conn.executemany(_TRIAL_INSERT_KEYS, _key_rows(db, upload["id"], instance_id, upload["organisation_id"]))
+        for statement in _TRIAL_INDEXES:
+            conn.execute(statement)
+        ids = [row[0] for row in conn.execute(_TRIAL_ALL_CANDIDATE_IDS, {"i": instance_id})]
+        cases, _ = _cases_of(db, ids, _TRIAL_CANDIDATES)
+        return cases
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.duplicate_trial_pupils")
+
+
+def check_test_uploads(db: Database, instance_id: int, actor: dict | None, *, la_code: str | None = None,
+                       **client) -> dict | None:  # fmt: skip
+    """Run detection for the census instance over each school's latest version for the deadline or, where newer,
+    its latest test upload of a census file for this census, and report the cases without storing anything (the
+    stored cases are untouched). Returns None for an instance that is not a census; else ``instance``,
+    ``test_uploads`` (those used, of schools of ``la_code`` when given), ``cases`` (those with a school of
+    ``la_code``, the ones with a test upload first; each with its ``members`` saying which upload they came from
+    and the stored ``existing`` case with the same key, if any) and ``schools`` (how many took part). Audited
+    (``actor`` None: a script, such as the bench)."""
+    instance = instance_closure(db, instance_id)
+    if instance is None:
+        return None
+    uploads = newer_test_uploads(db, instance)
+    detected = _trial_detect(db, instance_id, uploads)
+    report = _trial_report(db, instance_id, detected, la_code)
+    report.update(
+        instance=instance,
+        test_uploads=[u for u in uploads if la_code is None or u["la_code"] == la_code],
+        schools=scalar(
+            db,
+            "SELECT count(*) FROM (SELECT organisation_id FROM duplicate_pupils WHERE instance_id = ?"
+            " UNION SELECT value FROM json_each(?))",
+            (instance_id, json.dumps([u["organisation_id"] for u in uploads])),
+        ),
+    )
+    audit.record(
+        db, "duplicates_test_uploads_checked", actor=actor, organisation_id=actor["organisation_id"] if actor else None,
+        target=f"instance:{instance_id}", detail={"test_uploads": len(uploads), "cases": len(report["cases"]),
+        "with_test_upload": sum(1 for c in report["cases"] if c["uses_test_upload"])}, **client,
+    )  # fmt: skip
+    return report
+
+
+def _trial_report(db: Database, instance_id: int, detected: list[Case], la_code: str | None) -> dict:
+    """The detected cases as the report shows them (see :func:`check_test_uploads`)."""
+    versions = {
+        row["id"]: row
+        for row in rows(
+            db,
+            "SELECT rv.id, rv.version, rv.validated_at, r.instance_id IS NULL AS is_test FROM return_versions rv"
+            " JOIN returns r ON r.id = rv.return_id WHERE rv.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({m.extra["version_id"] for c in detected for m in c.members})),),
+        )
+    }
+    schools = {
+        row["id"]: row
+        for row in rows(
+            db,
+            "SELECT id, name, dfe_number, la_code FROM organisations WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({m.school for c in detected for m in c.members})),),
+        )
+    }
+    existing = {
+        row["case_key"]: {**row, "status_label": STATUSES[row["status"]]}
+        for row in rows(
+            db,
+            "SELECT id, case_key, status FROM duplicate_cases WHERE instance_id = ?"
+            " AND case_key IN (SELECT value FROM json_each(?))",
+            (instance_id, json.dumps([c.key for c in detected])),
+        )
+    }
+    cases = []
+    for case in detected:
+        if la_code is not None and not any(schools[m.school]["la_code"] == la_code for m in case.members):
+            continue
+        members = [
+            {"school_name": schools[m.school]["name"], "dfe_number": schools[m.school]["dfe_number"],
+             "organisation_id": m.school, "upn": m.upn, "former_upn": m.former_upn, "surname": m.surname,
+             "forename": m.forename, "dob": m.dob, "sex": m.sex, "enrol_status": m.enrol_status,
+             "is_test": bool(versions[m.extra["version_id"]]["is_test"]),
+             "version": versions[m.extra["version_id"]]["version"],
+             "validated_at": versions[m.extra["version_id"]]["validated_at"]}
+            for m in case.members
+        ]  # fmt: skip
+        members.sort(key=lambda m: (m["school_name"], m["upn"] or ""))
+        cases.append({
+            "kind": case.kind, "rule": case.rule, "rule_text": RULES.get(case.rule, case.rule), "upns": case.upns,
+            "matched": list(case.matched), "postcode": case.postcode_evidence,
+            "on_roll_together": case.on_roll_together, "members": members,
+            "uses_test_upload": any(m["is_test"] for m in members), "existing": existing.get(case.key),
+        })  # fmt: skip
+    cases.sort(key=lambda c: (not c["uses_test_upload"], c["kind"], c["members"][0]["surname"] or ""))
+    return {"cases": cases}
 
 
 # ----------------------------------------------------------------------------- reading cases

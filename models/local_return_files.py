@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -28,8 +29,9 @@ from domain.local_returns.layout import (
     Expected,
     columns,
 )
+from domain.local_returns.xlsx_writer import write_xlsx
 from models import local_returns
-from models.audit import csv_cell
+from models.audit import FORMULA_STARTS, csv_cell
 from models.db import connection
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -187,42 +189,64 @@ def export_name(local_return: dict, instance: dict, extension: str) -> str:
     return f"{local_return['la_code']}_{_slug(local_return['title'])}_{_slug(instance['period_label'], 30)}.{extension}"
 
 
-def _export_columns(local_return: dict) -> tuple[list[str], list[tuple[str, str]]]:
-    """The export's headings and, per question of any version, ``(key, label)`` (latest wording first)."""
+def _export_columns(local_return: dict) -> tuple[list[str], list[str]]:
+    """The export's headings and the key of each question of any version (its newest wording as heading)."""
     questions: dict[str, str] = {}
     for version in local_return["versions"]:  # newest first: the newest wording of each question wins
         for question in version["definition"].questions:
             questions.setdefault(question.key, question.label)
     fixed = ["DfE number", "School", "Phase", "Definition version", "Submitted at", "Nothing to report", "Row", "UPN",
              "Surname", "Forename", "Date of birth", "NC year"]  # fmt: skip
-    return fixed + list(questions.values()), list(questions.items())
+    return fixed + list(questions.values()), list(questions)
 
 
-def _export_values(row: dict, versions: dict[int, int], questions: list[tuple[str, str]]) -> list:
-    fixed = [row["dfe_number"], row["school_name"], row["phase"] or "", versions[row["version_id"]],
-             row["submitted_at"], "Yes" if row["nothing_to_report"] else "", row["position"] or "",
-             row["upn"] or "", row["surname"] or "", row["forename"] or "", row["dob"] or "",
-             row["nc_year"] or ""]  # fmt: skip
-    return [csv_cell(as_text(v)) for v in fixed] + [csv_cell(as_text(row["answers"].get(k))) for k, _ in questions]
+def guarded(values: list) -> list:
+    """A row with ``csv_cell`` over every cell when any cell starts like a formula (one search of the joined
+    row per formula start, so the common row costs no call per cell)."""
+    joined = "\x00" + "\x00".join(map(str, values))
+    if any("\x00" + start in joined for start in FORMULA_STARTS):
+        return [csv_cell(v) for v in values]
+    return values
 
 
-def _version_numbers(local_return: dict) -> dict[int, int]:
-    return {v["id"]: v["version"] for v in local_return["versions"]}
+def _text(value) -> str:
+    if value.__class__ is str:
+        return value
+    if value is None:
+        return ""
+    return f"{CHOICES_SEPARATOR} ".join(value) if isinstance(value, list) else str(value)
+
+
+def export_rows(db: Database, local_return: dict, instance: dict, tally: Tally | None = None) -> Iterator[list]:
+    """The export's heading row, then one row per submitted answer row of the period (schools by DfE number),
+    every cell text (as in the CSV) and through :func:`guarded`; each row's answers also go to ``tally``."""
+    headings, keys = _export_columns(local_return)
+    versions = {v["id"]: v["version"] for v in local_return["versions"]}
+    yield guarded(headings)
+    for submission, rows in local_returns.iter_submitted_values(db, instance["id"], local_return["la_code"]):
+        prefix = guarded([submission["dfe_number"], submission["school_name"], submission["phase"] or "",
+                          str(versions[submission["version_id"]]), submission["submitted_at"],
+                          "Yes" if submission["nothing_to_report"] else ""])  # fmt: skip
+        if tally is not None:
+            tally.school(submission)
+        for position, upn, surname, forename, dob, nc_year, answers in rows:
+            given = json.loads(answers)
+            if tally is not None:
+                tally.add(given)
+            texts = [v if v.__class__ is str else _text(v) for v in map(given.get, keys)]
+            yield prefix + guarded([str(position), upn, surname, forename, dob, nc_year, *texts])
 
 
 def stream_csv(database: str, local_return: dict, instance: dict) -> Iterator[str]:
     """Every submitted answer of the period's schools as CSV text (UTF-8 with a byte-order mark), in chunks,
     read on a connection of its own (the stream may outlive the request's)."""
-    headings, questions = _export_columns(local_return)
-    versions = _version_numbers(local_return)
     with connection(database) as db:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
-        writer.writerow([csv_cell(h) for h in headings])
-        for count, row in enumerate(local_returns.iter_submitted_rows(db, instance["id"], local_return["la_code"]), 1):
-            writer.writerow(_export_values(row, versions, questions))
-            if count % 2000 == 0:
+        for count, values in enumerate(export_rows(db, local_return, instance), start=1):
+            writer.writerow(values)
+            if count % 5000 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
@@ -230,66 +254,82 @@ def stream_csv(database: str, local_return: dict, instance: dict) -> Iterator[st
 
 
 def export_xlsx(db: Database, local_return: dict, instance: dict) -> bytes:
-    """The same answers as :func:`stream_csv` as an ``.xlsx`` (written row by row in openpyxl's write-only
-    mode), with a Summary sheet per question."""
-    from openpyxl import Workbook
+    """The same answers as :func:`stream_csv` as an ``.xlsx``, with a Summary sheet per question tallied in the
+    same pass. Written as the sheets' XML straight into the zip, row by row (``domain.local_returns.xlsx_writer``):
+    openpyxl's write-only mode was far too slow for 600 schools x 300 rows (bench/README.md)."""
+    tally = Tally(local_return)
 
-    headings, questions = _export_columns(local_return)
-    versions = _version_numbers(local_return)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Answers")
-    sheet.append([csv_cell(h) for h in headings])
-    for row in local_returns.iter_submitted_rows(db, instance["id"], local_return["la_code"]):
-        sheet.append(_export_values(row, versions, questions))
-    summary_sheet = book.create_sheet("Summary")
-    summary_sheet.append(["Question", "Answer", "Count or total", "By phase"])
-    for item in summary(db, local_return, instance)["questions"]:
-        for line in item["lines"]:
-            phases = "; ".join(f"{p}: {n}" for p, n in line["by_phase"].items())
-            summary_sheet.append([csv_cell(item["label"]), csv_cell(line["answer"]), line["count"], csv_cell(phases)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    def summary_rows() -> Iterator[list]:  # read once the Answers sheet has been written (and so tallied)
+        yield ["Question", "Answer", "Count or total", "By phase"]
+        for item in tally.result()["questions"]:
+            for line in item["lines"]:
+                phases = "; ".join(f"{p}: {n}" for p, n in line["by_phase"].items())
+                yield guarded([item["label"], line["answer"], line["count"], phases])
+
+    return write_xlsx([("Answers", export_rows(db, local_return, instance, tally)), ("Summary", summary_rows())])
 
 
-def _tally(definition_question, answer, phase: str, lines: dict) -> None:
-    kind = definition_question.kind
-    if kind in (CHOICE, YES_NO):
-        lines[answer][phase] += 1
-    elif kind == CHOICES and isinstance(answer, list):
-        for option in answer:
-            lines[option][phase] += 1
-    elif kind == NUMBER:
-        lines["Total"][phase] += int(answer)
-    else:
-        lines["Answered"][phase] += 1
+class Tally:
+    """A period's summary, built row by row: per question of the current (or latest) definition, counts per
+    choice (in the list's order), or the total of a whole number, or how many answered, each split by phase."""
+
+    def __init__(self, local_return: dict):
+        self.definition = (local_return["current"] or local_return["latest"])["definition"]
+        self.lines: dict[str, dict[str, Counter]] = {q.key: defaultdict(Counter) for q in self.definition.questions}
+        self.kinds = [(q.key, q.kind) for q in self.definition.questions]
+        self.phase = "Unknown phase"
+        self.schools = 0
+        self.rows = 0
+
+    def school(self, submission: dict) -> None:
+        """The rows that follow are this submission's."""
+        self.schools += 1
+        self.phase = submission["phase"] or "Unknown phase"
+
+    def add(self, answers: dict) -> None:
+        """Count one row's answers (question key -> answer as stored)."""
+        self.rows += 1
+        phase = self.phase
+        for key, kind in self.kinds:
+            answer = answers.get(key)
+            if answer is None or answer == "" or answer == []:
+                continue
+            lines = self.lines[key]
+            if kind == NUMBER:
+                try:
+                    lines["Total"][phase] += int(answer)
+                except (TypeError, ValueError):  # not a whole number under an older version
+                    continue
+            elif kind == CHOICES:
+                for option in answer if isinstance(answer, list) else [answer]:
+                    lines[option][phase] += 1
+            elif kind in (CHOICE, YES_NO):
+                lines[answer if isinstance(answer, str) else str(answer)][phase] += 1
+            else:
+                lines["Answered"][phase] += 1
+
+    def result(self) -> dict:
+        """``{"questions": [{"label", "kind", "lines": [{"answer", "count", "by_phase"}]}], "schools", "rows"}``."""
+        items = []
+        for question in self.definition.questions:
+            lines = self.lines[question.key]
+            order = sorted(lines)
+            if question.kind in (CHOICE, CHOICES, YES_NO):
+                listed = list(question.options) if question.kind != YES_NO else ["Yes", "No"]
+                order = listed + [a for a in order if a not in listed]  # answers of an older version's list last
+            items.append({"label": question.label, "kind": question.kind, "lines": [
+                {"answer": answer, "count": sum(lines[answer].values()),
+                 "by_phase": dict(sorted(lines[answer].items()))}
+                for answer in order
+            ]})  # fmt: skip
+        return {"questions": items, "schools": self.schools, "rows": self.rows}
 
 
 def summary(db: Database, local_return: dict, instance: dict) -> dict:
-    """Per question of the current (or latest) definition: counts per choice, or the total of a whole
-    number, or how many answered, each split by phase; plus ``schools`` (how many sent) and ``rows``."""
-    definition = (local_return["current"] or local_return["latest"])["definition"]
-    tallies = {q.key: defaultdict(Counter) for q in definition.questions}
-    schools, count = set(), 0
-    for row in local_returns.iter_submitted_rows(db, instance["id"], local_return["la_code"]):
-        schools.add(row["submission_id"])
-        count += 1
-        phase = row["phase"] or "Unknown phase"
-        for question in definition.questions:
-            answer = row["answers"].get(question.key)
-            if answer not in (None, "", []):
-                try:
-                    _tally(question, answer, phase, tallies[question.key])
-                except ValueError:  # a whole number from an older version that is no longer one
-                    continue
-    items = []
-    for question in definition.questions:
-        lines = tallies[question.key]
-        order = list(question.options) if question.kind == CHOICE or question.kind == CHOICES else sorted(lines)
-        if question.kind == YES_NO:
-            order = ["Yes", "No"]
-        items.append({"label": question.label, "kind": question.kind, "lines": [
-            {"answer": answer, "count": sum(lines[answer].values()), "by_phase": dict(sorted(lines[answer].items()))}
-            for answer in order if answer in lines or question.kind in (CHOICE, CHOICES, YES_NO)
-        ]})  # fmt: skip
-    return {"questions": items, "schools": len(schools), "rows": count}
+    """The period's :class:`Tally` result over every submitted row (one pass, as the export reads them)."""
+    tally = Tally(local_return)
+    for submission, rows in local_returns.iter_submitted_values(db, instance["id"], local_return["la_code"]):
+        tally.school(submission)
+        for row in rows:
+            tally.add(json.loads(row[-1]))
+    return tally.result()

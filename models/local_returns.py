@@ -505,25 +505,24 @@ def instances_of(db: Database, local_return: dict) -> list[dict]:
     return sorted(found, key=lambda i: i["due_on"], reverse=True)
 
 
-def iter_submitted_rows(db: Database, instance_id: int, la_code: str, batch: int = 5000) -> Iterator[dict]:
-    """Every row of every submitted submission of the LA's schools for an instance, by submission and row:
-    the row (``answers`` decoded) plus ``dfe_number``, ``school_name``, ``phase``, ``version_id``,
-    ``nothing_to_report``, ``submitted_at``."""
-    last = (0, -1)
-    while True:
-        found = rows(
-            db,
-            "SELECT r.*, s.id AS submission_id, s.version_id, s.nothing_to_report, s.submitted_at, o.dfe_number,"
-            " o.name AS school_name, o.phase FROM local_return_submissions s JOIN organisations o"
-            " ON o.id = s.organisation_id JOIN local_return_rows r ON r.submission_id = s.id"
-            " WHERE s.instance_id = ? AND s.status = 'submitted' AND o.la_code = ? AND (s.id, r.position) > (?, ?)"
-            " ORDER BY s.id, r.position LIMIT ?",
-            (instance_id, la_code, last[0], last[1], batch),
-        )
-        if not found:
-            return
-        yield from (_decode_row(r) for r in found)
-        last = (found[-1]["submission_id"], found[-1]["position"])
+def iter_submitted_values(db: Database, instance_id: int, la_code: str) -> Iterator[tuple[dict, list[tuple]]]:
+    """Each submitted submission of the LA's schools for an instance, by DfE number (``id``, ``version_id``,
+    ``nothing_to_report``, ``submitted_at``, ``dfe_number``, ``school_name``, ``phase``), with its rows as
+    tuples ``(position, upn, surname, forename, dob, nc_year, answers)``: text ('' when none) but the position
+    and the answers' JSON text (decoded by the caller, once a row). One query per school."""
+    submissions = rows(
+        db,
+        "SELECT s.id, s.version_id, s.nothing_to_report, s.submitted_at, o.dfe_number, o.name AS school_name,"
+        " o.phase FROM local_return_submissions s JOIN organisations o ON o.id = s.organisation_id"
+        " WHERE s.instance_id = ? AND s.status = 'submitted' AND o.la_code = ? ORDER BY o.dfe_number, s.id",
+        (instance_id, la_code),
+    )
+    for submission in submissions:
+        yield submission, db.conn.execute(
+            "SELECT position, ifnull(upn, ''), ifnull(surname, ''), ifnull(forename, ''), ifnull(dob, ''),"
+            " ifnull(nc_year, ''), answers FROM local_return_rows WHERE submission_id = ? ORDER BY position",
+            (submission["id"],),
+        ).fetchall()
 
 
 def versions_by_id(db: Database, version_ids: Iterable[int]) -> dict[int, dict]:

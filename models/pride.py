@@ -19,11 +19,12 @@ Every change is audited in its own transaction. Report counts are aggregated in 
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlite_utils import Database
 
 from domain import clock
+from domain.dates import MAX_ACADEMIC_YEAR as MAX_YEAR
+from domain.dates import MIN_ACADEMIC_YEAR as MIN_YEAR
 from domain.dates import academic_year_label, academic_year_of, uk_today
 from domain.pride.vocabulary import (
     ACTIONS,
@@ -36,10 +37,19 @@ from domain.pride.vocabulary import (
 )
 from models import audit, deadline_instances, deadline_statuses, term_dates
 from models.db import one, rows, scalar, transaction
+from models.versioned_cache import VersionedCache
 
 CODE = "PRIDE-NIL"
 TERMS = ("autumn", "spring", "summer")
 NOT_REQUIRED_PREFIX = f"{deadline_statuses.NOT_REQUIRED_NOTE} (PRIDE): "
+
+
+#: Report figures, computed at most once per PRIDE data version (any incident, characteristic or school change).
+_report_cache = VersionedCache("pride_data_version", limit=512)
+
+
+def _cache_key(name: str, filters: dict, *extra) -> tuple:
+    return (name, *extra, *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()))
 
 
 class PrideError(ValueError):
@@ -115,33 +125,41 @@ def term_of(db: Database, day: dt.date) -> tuple[int, str]:
     return year + 1, "autumn"
 
 
-def period_key(academic_year: int, term: str) -> str:
-    """The PRIDE deadline instance's period key, e.g. ``2026/27-autumn``."""
-    return f"{academic_year_label(academic_year)}-{term}"
+def period_key(academic_year: int, term: str | None) -> str:
+    """The PRIDE deadline instance's period key: ``2026/27-autumn``, or ``2026/27`` for a whole year."""
+    label = academic_year_label(academic_year)
+    return f"{label}-{term}" if term else label
 
 
-def term_name(academic_year: int, term: str) -> str:
-    """``Autumn term 2026/27``."""
+def term_name(academic_year: int, term: str | None) -> str:
+    """``Autumn term 2026/27``, or ``Academic year 2026/27`` for a whole year."""
+    if term is None:
+        return f"Academic year {academic_year_label(academic_year)}"
     return f"{term.capitalize()} term {academic_year_label(academic_year)}"
 
 
-def instance_for(db: Database, academic_year: int, term: str) -> dict | None:
-    """The PRIDE deadline instance of that term (None when none was generated or it was cancelled)."""
-    row = one(
+def year_instances(db: Database, academic_year: int) -> list[dict]:
+    """The PRIDE deadline instances of an academic year, in due order: three termly ones by default, one
+    when the return catalogue makes PRIDE annual."""
+    found = rows(
         db,
         "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
-        " WHERE c.code = ? AND i.academic_year = ? AND i.period_key = ? AND i.cancelled_at IS NULL",
-        (CODE, academic_year, period_key(academic_year, term)),
+        " WHERE c.code = ? AND i.academic_year = ? AND i.cancelled_at IS NULL ORDER BY i.due_on, i.id",
+        (CODE, academic_year),
     )
-    return deadline_instances.get_instance(db, row["id"]) if row else None
+    return [deadline_instances.get_instance(db, r["id"]) for r in found]
 
 
-def instance_term(instance: dict) -> tuple[int, str] | None:
-    """``(academic_year, term)`` of a PRIDE instance; None for any other instance."""
+def instance_term(instance: dict) -> tuple[int, str | None] | None:
+    """``(academic_year, term)`` of a PRIDE instance (term None: a whole-year return, when the return
+    catalogue makes PRIDE annual); None for any other instance."""
     if instance.get("code") != CODE:
         return None
+    year = instance["academic_year"]
+    if instance["period_key"] == academic_year_label(year):
+        return year, None
     term = instance["period_key"].rpartition("-")[2]
-    return (instance["academic_year"], term) if term in TERMS else None
+    return (year, term) if term in TERMS else None
 
 
 # ----------------------------------------------------------------------------- incidents
@@ -257,7 +275,7 @@ def save_incident(
                 " CASE WHEN :state = 'reported' THEN :now END) WHERE id = :id",
                 values,
             )
-        _replace_children(db, incident_id, data)
+        _replace_children(db, incident_id, data, (school["id"], year, term, int(reported)))
         reopened = None
         was_reported = existing is not None and existing["state"] == "reported"
         if reported and year is not None:
@@ -278,18 +296,22 @@ def save_incident(
     return {"incident": get_incident(db, incident_id, school["id"]), "reopened": reopened}
 
 
-def _replace_children(db: Database, incident_id: int, data: dict) -> None:
+def _replace_children(db: Database, incident_id: int, data: dict, facts: tuple) -> None:
+    """Rewrite an incident's choices and people; ``facts`` is its (school, year, term, reported), which
+    the choice rows repeat for the reports."""
     db.conn.execute("DELETE FROM pride_incident_characteristics WHERE incident_id = ?", (incident_id,))
     db.conn.execute("DELETE FROM pride_incident_choices WHERE incident_id = ?", (incident_id,))
     db.conn.execute("DELETE FROM pride_incident_people WHERE incident_id = ?", (incident_id,))
     db.conn.executemany(
-        "INSERT INTO pride_incident_characteristics (incident_id, characteristic_id) VALUES (?, ?)",
-        [(incident_id, c) for c in sorted(set(data.get("characteristics", [])))],
+        "INSERT INTO pride_incident_characteristics (incident_id, characteristic_id, organisation_id, academic_year,"
+        " term, reported) VALUES (?, ?, ?, ?, ?, ?)",
+        [(incident_id, c, *facts) for c in sorted(set(data.get("characteristics", [])))],
     )
     db.conn.executemany(
-        "INSERT INTO pride_incident_choices (incident_id, list, code) VALUES (?, ?, ?)",
-        [(incident_id, "type", c) for c in sorted(set(data.get("types", [])))]
-        + [(incident_id, "action", c) for c in sorted(set(data.get("actions", [])))],
+        "INSERT INTO pride_incident_choices (incident_id, list, code, organisation_id, academic_year, term, reported)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(incident_id, "type", c, *facts) for c in sorted(set(data.get("types", [])))]
+        + [(incident_id, "action", c, *facts) for c in sorted(set(data.get("actions", [])))],
     )
     db.conn.executemany(
         "INSERT INTO pride_incident_people (incident_id, side, role, year_group, people) VALUES (?, ?, ?, ?, ?)",
@@ -306,8 +328,8 @@ def _reopen_if_made(db: Database, school: dict, year: int, term: str, actor: dic
         db,
         "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
         " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
-        " AND i.academic_year = ? AND i.period_key = ? AND r.reopened_at IS NULL",
-        (school["id"], CODE, year, period_key(year, term)),
+        " AND i.academic_year = ? AND i.period_key IN (?, ?) AND r.reopened_at IS NULL",
+        (school["id"], CODE, year, period_key(year, term), period_key(year, None)),
     )
     if made is None:
         return None
@@ -381,17 +403,15 @@ def get_incident(db: Database, incident_id: int, organisation_id: int) -> dict |
 
 def list_incidents(db: Database, organisation_id: int, *, academic_year: int | None = None) -> list[dict]:
     """The school's incidents (drafts first, then newest), with characteristic and type labels."""
-    where, params = "i.organisation_id = :org", {"org": organisation_id}
-    if academic_year is not None:
-        where += " AND (i.academic_year = :year OR i.academic_year IS NULL)"
-        params["year"] = academic_year
+    params = {"org": organisation_id, "year": academic_year}
     found = rows(
         db,
         "SELECT i.*, (SELECT group_concat(c.label, '; ') FROM pride_incident_characteristics ic"
         " JOIN pride_characteristics c ON c.id = ic.characteristic_id WHERE ic.incident_id = i.id)"
         " AS characteristic_labels, (SELECT group_concat(code, ',') FROM pride_incident_choices"
         " WHERE incident_id = i.id AND list = 'type') AS type_codes"
-        f" FROM pride_incidents i WHERE {where}"  # nosec B608 # one of two constant clauses
+        " FROM pride_incidents i WHERE i.organisation_id = :org"
+        " AND (:year IS NULL OR i.academic_year = :year OR i.academic_year IS NULL)"
         " ORDER BY i.state = 'reported', i.occurred_on DESC, i.id DESC",
         params,
     )
@@ -404,25 +424,26 @@ def list_incidents(db: Database, organisation_id: int, *, academic_year: int | N
 # ----------------------------------------------------------------------------- termly returns
 
 
-def return_made(db: Database, organisation_id: int, academic_year: int, term: str) -> dict | None:
-    """The school's return for that term when it is made and not reopened, else None."""
+def return_made(db: Database, organisation_id: int, academic_year: int, term: str | None) -> dict | None:
+    """The school's return covering that term (its termly return, or the whole year's) when it is made
+    and not reopened, else None. ``term`` None: the whole year's return only."""
     return one(
         db,
         "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
         " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
-        " AND i.academic_year = ? AND i.period_key = ? AND r.reopened_at IS NULL",
-        (organisation_id, CODE, academic_year, period_key(academic_year, term)),
+        " AND i.academic_year = ? AND i.period_key IN (?, ?) AND r.reopened_at IS NULL",
+        (organisation_id, CODE, academic_year, period_key(academic_year, term), period_key(academic_year, None)),
     )
 
 
-def term_summary(db: Database, organisation_id: int, academic_year: int, term: str) -> dict:
-    """``{"reported", "drafts"}``: the school's incidents of that term."""
+def term_summary(db: Database, organisation_id: int, academic_year: int, term: str | None) -> dict:
+    """``{"reported", "drafts"}``: the school's incidents of that term (term None: the whole year)."""
     found = one(
         db,
         "SELECT count(*) FILTER (WHERE state = 'reported') AS reported,"
         " count(*) FILTER (WHERE state = 'draft') AS drafts"
-        " FROM pride_incidents WHERE organisation_id = ? AND academic_year = ? AND term = ?",
-        (organisation_id, academic_year, term),
+        " FROM pride_incidents WHERE organisation_id = ? AND academic_year = ? AND (? IS NULL OR term = ?)",
+        (organisation_id, academic_year, term, term),
     )
     return {"reported": found["reported"] or 0, "drafts": found["drafts"] or 0}
 
@@ -586,32 +607,30 @@ _DIMENSION_SQL = {
     " ON p.incident_id = f.id AND p.role = 'pupil' GROUP BY p.year_group",
     "term": "SELECT f.term AS key, count(*) AS n FROM f GROUP BY f.term",
     "academic_year": "SELECT f.academic_year AS key, count(*) AS n FROM f GROUP BY f.academic_year",
-    "phase": "SELECT coalesce(o.phase, 'Not recorded') AS key, count(*) AS n FROM f"
-    " JOIN organisations o ON o.id = f.organisation_id GROUP BY 1",
     "school": "SELECT f.organisation_id AS key, count(*) AS n FROM f GROUP BY f.organisation_id",
 }
 
 
 def _filtered(filters: dict) -> tuple[str, dict]:
     """The CTE ``f`` of reported incidents under ``filters`` (la_code, organisation_id, years, term,
-    phase, characteristic_id), and its parameters."""
+    phase, characteristic_id, type), and its parameters. ``years`` is read as the range from its
+    smallest to its largest. The incidents come from ``idx_pride_incidents_period`` alone (it covers
+    every column ``f`` keeps)."""
     clauses = ["i.state = 'reported'"]
     params: dict = {}
-    join = ""
     if filters.get("organisation_id") is not None:
         clauses.append("i.organisation_id = :org")
         params["org"] = filters["organisation_id"]
     if filters.get("la_code") or filters.get("phase"):
-        join = " JOIN organisations o2 ON o2.id = i.organisation_id"
-    if filters.get("la_code"):
-        clauses.append("o2.la_code = :la")
-        params["la"] = filters["la_code"]
-    if filters.get("phase"):
-        clauses.append("o2.phase = :phase")
-        params["phase"] = filters["phase"]
+        # the unary + keeps SQLite on idx_pride_incidents_period (by year) rather than one search per school
+        clauses.append(
+            "+i.organisation_id IN (SELECT id FROM organisations WHERE kind = 'school'"
+            " AND (:la IS NULL OR la_code = :la) AND (:phase IS NULL OR phase = :phase))"
+        )
+        params["la"], params["phase"] = filters.get("la_code"), filters.get("phase")
     if filters.get("years"):
-        clauses.append("i.academic_year IN (SELECT value FROM json_each(:years))")
-        params["years"] = json.dumps(list(filters["years"]))
+        clauses.append("i.academic_year BETWEEN :first_year AND :last_year")
+        params["first_year"], params["last_year"] = min(filters["years"]), max(filters["years"])
     if filters.get("term"):
         clauses.append("i.term = :term")
         params["term"] = filters["term"]
@@ -623,13 +642,13 @@ def _filtered(filters: dict) -> tuple[str, dict]:
         params["cid"] = filters["characteristic_id"]
     if filters.get("type"):
         clauses.append(
-            "EXISTS (SELECT 1 FROM pride_incident_choices y WHERE y.incident_id = i.id"
-            " AND y.list = 'type' AND y.code = :type)"
+            "EXISTS (SELECT 1 FROM pride_incident_choices y WHERE y.incident_id = i.id AND y.list = 'type'"
+            " AND y.code = :type)"
         )
         params["type"] = filters["type"]
     cte = (
         "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608
-        f" FROM pride_incidents i{join} WHERE {' AND '.join(clauses)}) "
+        f" FROM pride_incidents i WHERE {' AND '.join(clauses)}) "
     )
     return cte, params
 
@@ -637,21 +656,100 @@ def _filtered(filters: dict) -> tuple[str, dict]:
 def counts(db: Database, dimension: str, filters: dict) -> dict:
     """Incident counts by ``dimension`` (a key of ``_DIMENSION_SQL``) under ``filters``: ``{key: n}``.
 
-    An incident with several characteristics (types, actions) counts once under each.
+    An incident with several characteristics (types, actions) counts once under each. Cached per
+    data version: callers must not change the result.
     """
+    return _report_cache.cached(db, _cache_key("counts", filters, dimension), lambda: _counts(db, dimension, filters))
+
+
+#: Choice counts straight from the choice tables' report indexes (no join per incident), used unless the
+#: filters pick incidents by a characteristic or type.
+_CHOICE_SQL = {
+    "characteristic": "SELECT characteristic_id AS key, count(*) AS n FROM pride_incident_characteristics c",
+    "type": "SELECT code AS key, count(*) AS n FROM pride_incident_choices c WHERE c.list = 'type' AND",
+    "action": "SELECT code AS key, count(*) AS n FROM pride_incident_choices c WHERE c.list = 'action' AND",
+}
+_CHOICE_WHERE = (
+    " c.reported = 1 AND c.academic_year BETWEEN :first AND :last AND (:term IS NULL OR c.term = :term)"
+    " AND (:org IS NULL OR c.organisation_id = :org) AND (:schools = 0 OR +c.organisation_id IN"
+    " (SELECT id FROM organisations WHERE kind = 'school' AND (:la IS NULL OR la_code = :la)"
+    " AND (:phase IS NULL OR phase = :phase)))"
+)
+
+
+#: Counts of incidents by one of their own columns, straight from ``idx_pride_incidents_period``.
+_INCIDENT_SQL = {
+    "location": "SELECT c.location AS key, count(*) AS n FROM pride_incidents c",
+    "term": "SELECT c.term AS key, count(*) AS n FROM pride_incidents c",
+    "academic_year": "SELECT c.academic_year AS key, count(*) AS n FROM pride_incidents c",
+    "school": "SELECT c.organisation_id AS key, count(*) AS n FROM pride_incidents c",
+}
+
+
+def _choice_params(filters: dict) -> dict:
+    years = filters.get("years") or [MIN_YEAR, MAX_YEAR]
+    return {
+        "first": min(years),
+        "last": max(years),
+        "term": filters.get("term"),
+        "org": filters.get("organisation_id"),
+        "schools": int(bool(filters.get("la_code") or filters.get("phase"))),
+        "la": filters.get("la_code"),
+        "phase": filters.get("phase"),
+    }
+
+
+def _by_choice(filters: dict) -> bool:
+    """True when the filters pick incidents by a characteristic or type (the choice tables alone cannot)."""
+    return bool(filters.get("characteristic_id") or filters.get("type"))
+
+
+def _choice_sql(dimension: str, group: str = "key") -> str:
+    if dimension in _INCIDENT_SQL:
+        where = _CHOICE_WHERE.replace("c.reported = 1", "c.state = 'reported'")
+        return _INCIDENT_SQL[dimension] + " WHERE" + where + " GROUP BY 1"
+    head = _CHOICE_SQL[dimension]
+    where = _CHOICE_WHERE if head.endswith("AND") else " WHERE" + _CHOICE_WHERE
+    if group == "year":
+        head = head.replace("SELECT ", "SELECT c.academic_year AS year, ", 1)
+        return head + where + " GROUP BY 1, 2"
+    return head + where + " GROUP BY 1"
+
+
+def _counts(db: Database, dimension: str, filters: dict) -> dict:
+    if (dimension in _CHOICE_SQL or dimension in _INCIDENT_SQL) and not _by_choice(filters):
+        return {r["key"]: r["n"] for r in rows(db, _choice_sql(dimension), _choice_params(filters))}
+    if dimension == "phase":  # from the per-school counts: no join per incident
+        phases = {r["id"]: r["phase"] or "Not recorded" for r in rows(db, "SELECT id, phase FROM organisations")}
+        found: dict = {}
+        for school, n in counts(db, "school", filters).items():
+            found[phases.get(school, "Not recorded")] = found.get(phases.get(school, "Not recorded"), 0) + n
+        return found
     cte, params = _filtered(filters)
     # nosemgrep: sql-format # a fixed CTE with :named parameters and one of the fixed dimension queries
     return {r["key"]: r["n"] for r in rows(db, cte + _DIMENSION_SQL[dimension], params)}  # nosec B608
 
 
 def total(db: Database, filters: dict) -> int:
-    """How many reported incidents match ``filters``."""
+    """How many reported incidents match ``filters`` (cached per data version)."""
+    return _report_cache.cached(db, _cache_key("total", filters), lambda: _total(db, filters))
+
+
+def _total(db: Database, filters: dict) -> int:
     cte, params = _filtered(filters)
     return scalar(db, cte + "SELECT count(*) FROM f", params) or 0  # nosec B608 # fixed CTE, bound values
 
 
 def trend(db: Database, filters: dict, by: str = "characteristic") -> dict:
-    """Counts by academic year and ``by`` (characteristic or type): ``{(year, key): n}``."""
+    """Counts by academic year and ``by`` (characteristic or type): ``{(year, key): n}``. Cached per data
+    version."""
+    return _report_cache.cached(db, _cache_key("trend", filters, by), lambda: _trend(db, filters, by))
+
+
+def _trend(db: Database, filters: dict, by: str) -> dict:
+    if not _by_choice(filters):
+        found = rows(db, _choice_sql(by, group="year"), _choice_params(filters))
+        return {(r["year"], r["key"]): r["n"] for r in found}
     cte, params = _filtered(filters)
     sql = {
         "characteristic": "SELECT f.academic_year AS year, ic.characteristic_id AS key, count(*) AS n FROM f"
@@ -664,9 +762,26 @@ def trend(db: Database, filters: dict, by: str = "characteristic") -> dict:
 
 
 def years_with_incidents(db: Database, la_code: str | None = None, organisation_id: int | None = None) -> list[int]:
-    """Academic years that have reported incidents, oldest first."""
-    cte, params = _filtered({"la_code": la_code, "organisation_id": organisation_id})
-    return [r["academic_year"] for r in rows(db, cte + "SELECT DISTINCT academic_year FROM f ORDER BY 1", params)]  # nosec B608
+    """Academic years from the first with a reported incident to the last (of one school, when given),
+    oldest first. Two index look-ups."""
+    # two queries each: SQLite answers a lone min() or max() from the index, but not both in one
+    if organisation_id is not None:
+        first = scalar(
+            db, "SELECT min(academic_year) FROM pride_incidents WHERE organisation_id = ?", (organisation_id,)
+        )
+        last = scalar(
+            db, "SELECT max(academic_year) FROM pride_incidents WHERE organisation_id = ?", (organisation_id,)
+        )
+    else:  # one LA per installation: its schools' incidents (and imported history) are all there are
+        ends = [
+            scalar(db, "SELECT min(academic_year) FROM pride_incidents WHERE state = 'reported'"),
+            scalar(db, "SELECT max(academic_year) FROM pride_incidents WHERE state = 'reported'"),
+            scalar(db, "SELECT min(academic_year) FROM pride_history"),
+            scalar(db, "SELECT max(academic_year) FROM pride_history"),
+        ]
+        known = [y for y in ends if y is not None]
+        first, last = (min(known), max(known)) if known else (None, None)
+    return [] if first is None else list(range(first, last + 1))
 
 
 # ----------------------------------------------------------------------------- follow-up
@@ -681,7 +796,7 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
         db,
         "SELECT o.id, o.name, o.dfe_number, o.phase, s.status, s.note, s.submitted_at, s.at,"
         " r.made_at, r.kind, (SELECT count(*) FROM pride_incidents i WHERE i.organisation_id = o.id"
-        " AND i.state = 'reported' AND i.academic_year = :year AND i.term = :term) AS incidents"
+        " AND i.state = 'reported' AND i.academic_year = :year AND (:term IS NULL OR i.term = :term)) AS incidents"
         " FROM organisations o LEFT JOIN deadline_statuses s ON s.organisation_id = o.id AND s.instance_id = :inst"
         " LEFT JOIN pride_returns r ON r.organisation_id = o.id AND r.instance_id = :inst AND r.reopened_at IS NULL"
         " WHERE o.kind = 'school' AND o.la_code = :la AND o.status IN ('open', 'proposed_to_close')"
@@ -692,3 +807,94 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
         current = {k: school[k] for k in ("status", "note", "submitted_at", "at")} if school["status"] else None
         school["display"] = deadline_statuses.status_from(instance, current, on)
     return schools
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def import_history(db: Database, history_rows: list, *, la_code: str, actor: dict, file_name: str) -> dict:
+    """Store the LA's past incident counts (``domain.pride.history.HistoryRow``) all or nothing.
+
+    Returns ``{"rows", "schools", "problems"}``; with problems (a DfE number that is not a school of
+    the LA; a school and term that already has incidents reported in Gatehouse, which would count twice)
+    nothing is stored. A school, year and term imported before is replaced. Audited.
+    """
+    schools = {
+        r["dfe_number"]: r["id"]
+        for r in rows(db, "SELECT id, dfe_number FROM organisations WHERE kind = 'school' AND la_code = ?", (la_code,))
+    }
+    problems = []
+    with transaction(db):
+        for row in history_rows:
+            school = schools.get(row.dfe_number)
+            if school is None:
+                problems.append(f"Row {row.line}: {row.dfe_number[:3]}/{row.dfe_number[3:]} is not a school of this LA")
+                continue
+            reported = scalar(
+                db,
+                "SELECT count(*) FROM pride_incidents WHERE organisation_id = ? AND academic_year = ?"
+                " AND state = 'reported' AND (? = 'year' OR term = ?)",
+                (school, row.academic_year, row.term, row.term),
+            )
+            if reported:
+                problems.append(
+                    f"Row {row.line}: this school already reported incidents in Gatehouse for that "
+                    "period; leave it out so they are not counted twice"
+                )
+        if problems:
+            return {"rows": 0, "schools": 0, "problems": problems}
+        now = clock.iso()
+        for row in history_rows:
+            school = schools[row.dfe_number]
+            if row.term == "year":
+                db.conn.execute(
+                    "DELETE FROM pride_history WHERE organisation_id = ? AND academic_year = ?",
+                    (school, row.academic_year),
+                )
+            else:
+                db.conn.execute(
+                    "DELETE FROM pride_history WHERE organisation_id = ? AND academic_year = ? AND term = 'year'",
+                    (school, row.academic_year),
+                )
+        db.conn.executemany(
+            "INSERT INTO pride_history (organisation_id, academic_year, term, incidents, imported_at, imported_by)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (organisation_id, academic_year, term) DO UPDATE SET"
+            " incidents = excluded.incidents, imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+            [(schools[r.dfe_number], r.academic_year, r.term, r.incidents, now, actor["id"]) for r in history_rows],
+        )
+        summary = {"rows": len(history_rows), "schools": len({r.dfe_number for r in history_rows}), "problems": []}
+        audit.record(
+            db,
+            "pride_history_imported",
+            actor=actor,
+            organisation_id=actor["organisation_id"],
+            target="pride_history",
+            detail={"file": file_name, **summary},
+        )
+    return summary
+
+
+def history_by_year(db: Database, filters: dict) -> dict:
+    """Imported incident counts ``{academic_year: n}`` under the school filters (LA, phase, one school)
+    and the years and term of ``filters``. Cached per data version."""
+    return _report_cache.cached(db, _cache_key("history", filters), lambda: _history_by_year(db, filters))
+
+
+def _history_by_year(db: Database, filters: dict) -> dict:
+    years = filters.get("years") or [MIN_YEAR, MAX_YEAR]
+    found = rows(
+        db,
+        "SELECT h.academic_year AS year, sum(h.incidents) AS n FROM pride_history h"
+        " JOIN organisations o ON o.id = h.organisation_id WHERE h.academic_year BETWEEN :first AND :last"
+        " AND (:org IS NULL OR h.organisation_id = :org) AND (:la IS NULL OR o.la_code = :la)"
+        " AND (:phase IS NULL OR o.phase = :phase) AND (:term IS NULL OR h.term = :term) GROUP BY 1",
+        {
+            "first": min(years),
+            "last": max(years),
+            "org": filters.get("organisation_id"),
+            "la": filters.get("la_code"),
+            "phase": filters.get("phase"),
+            "term": filters.get("term"),
+        },
+    )
+    return {r["year"]: r["n"] for r in found}

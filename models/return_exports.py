@@ -2,7 +2,8 @@
 School Workforce Census return staff, contracts, findings, notes).
 
 One return: ``LLLEEEE_<return code>_v<version>.zip`` holding the four tables. All schools of an
-instance: one zip with a folder of the same name per school. Every cell is guarded against
+instance: one zip with a folder of the same name per school. A School Census version also in COLLECT's
+export layout (``write_collect_zip``: one CSV per entity, from the stored file). Every cell is guarded against
 spreadsheet formulas; files start with a UTF-8 byte-order mark so Excel reads them correctly.
 """
 
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from sqlite_utils import Database
 
+from domain.validation.collect_export import TABLES as COLLECT_TABLES
+from domain.validation.collect_export import collect_rows
 from domain.validation.rules import RULES
 from models import findings, returns
 from models.audit import csv_cell
@@ -131,3 +135,30 @@ def write_zip(db: Database, versions: list[dict], out: BinaryIO, *, folders: boo
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for version in versions:
             write_version(db, archive, version, stem(version) if folders else "")
+
+
+def write_collect_zip(source: BinaryIO, out: BinaryIO) -> None:
+    """A School Census version in COLLECT's export layout: one CSV per table of
+    ``domain.validation.collect_export.TABLES`` (``schoolcensus.csv``, ``pupilonroll.csv``,
+    ``addressesonroll.csv``, ``fsmperiodsonroll.csv``, ...), each with its header row even when empty, written
+    to ``out`` as a zip. Read from the stored file, one pupil at a time; no byte-order mark (pipelines read
+    these files as COLLECT writes them); every cell guarded against spreadsheet formulas. Raises FileRefused
+    if the stored file cannot be read."""
+    spools: dict[str, tuple] = {}
+    try:
+        for table, header in COLLECT_TABLES.items():
+            spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
+            writer = csv.writer(spool)
+            writer.writerow(header)
+            spools[table] = (spool, writer)
+        for table, values in collect_rows(source):
+            spools[table][1].writerow([csv_cell("" if v is None else v) for v in values])
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for table, (spool, _) in spools.items():
+                spool.seek(0)
+                with archive.open(f"{table}.csv", "w", force_zip64=True) as member:
+                    while chunk := spool.read(1 << 16):
+                        member.write(chunk.encode("utf-8"))
+    finally:
+        for spool, _ in spools.values():
+            spool.close()

@@ -168,6 +168,35 @@ def versions_of(db: Database, return_id: int) -> list[dict]:
     return list(reversed(found))
 
 
+def previous_census(db: Database, version: dict) -> dict | None:
+    """For a School Census ``version``, the school's census it is compared with: the latest version returned for
+    a deadline (not a test upload) whose census day (the header's reference date) is before this one's, so the
+    previous term's return, else the latest before it. ``{"id", "summary", "reference_date", "term"}`` or None
+    (not a census, no census day, or no earlier return held)."""
+    day = (version.get("header") or {}).get("CollectionDetails/ReferenceDate")
+    if version["kind"] != "census" or not day:
+        return None
+    return previous_census_before(db, version["return"]["organisation_id"], day)
+
+
+def previous_census_before(db: Database, organisation_id: int, day: str) -> dict | None:
+    """The school's latest census version returned for a deadline whose census day is before ``day``
+    (YYYY-MM-DD): ``{"id", "summary", "reference_date", "term"}``, or None."""
+    row = one(
+        db,
+        "SELECT v.id, v.summary, json_extract(v.header, '$.\"CollectionDetails/ReferenceDate\"') AS reference_date,"
+        " json_extract(v.header, '$.\"CollectionDetails/Term\"') AS term"
+        " FROM return_versions v JOIN returns r ON r.id = v.return_id"
+        " WHERE r.organisation_id = ? AND r.instance_id IS NOT NULL AND v.kind = 'census'"
+        " AND json_extract(v.header, '$.\"CollectionDetails/ReferenceDate\"') < ?"
+        " ORDER BY reference_date DESC, v.id DESC LIMIT 1",
+        (organisation_id, day),
+    )
+    if row is None:
+        return None
+    return {**row, "summary": json.loads(row["summary"])}
+
+
 def latest_version(db: Database, return_id: int) -> dict | None:
     """The newest version of a return, or None."""
     row = one(db, "SELECT max(id) AS id FROM return_versions WHERE return_id = ?", (return_id,))

@@ -83,6 +83,11 @@ def get(db: Database, transfer_id: int) -> dict | None:
     return _with_status([found])[0] if found else None
 
 
+def stored_names(db: Database) -> set[str]:
+    """The stored names of every transfer whose file is held (for the start-up sweep of orphaned files)."""
+    return {r["stored_name"] for r in rows(db, "SELECT stored_name FROM transfers WHERE stored_name IS NOT NULL")}
+
+
 def any_stored(db: Database) -> bool:
     """True when at least one transfer's encrypted file is held (so the master key must already exist)."""
     return scalar(db, "SELECT 1 FROM transfers WHERE stored_name IS NOT NULL LIMIT 1") is not None
@@ -90,9 +95,9 @@ def any_stored(db: Database) -> bool:
 
 def create(
     db: Database, *, kind: str, route: str, sender: dict, sent_by: dict | None, recipient: dict, destination: str,
-    original_name: str, size: int, sha256: str, stored_name: str, wrapped_key: bytes, key_id: str, pupils: int = 0,
-    queries: int = 0, expires_at: dt.datetime, pupil_records: Iterable[dict] = (), released_from: int | None = None,
-    ip: str | None = None, user_agent: str | None = None,
+    original_name: str, size: int, sha256: str | None, stored_name: str, wrapped_key: bytes, key_id: str,
+    pupils: int = 0, queries: int = 0, expires_at: dt.datetime, pupil_records: Iterable[dict] = (),
+    released_from: int | None = None, ip: str | None = None, user_agent: str | None = None,
 ) -> int:
     """Record a transfer whose encrypted file is stored as ``stored_name``; audit ``transfer_sent``; return its id.
 
@@ -200,8 +205,11 @@ def search_lost_pupils(db: Database, la_id: int, *, upn: str = "", surname: str 
         " OR (:surname <> '' AND :dob <> '' AND p.surname_key = :surname AND p.dob = :dob))",
         criteria,
     )]  # fmt: skip
-    found = _with_status(rows(db, _SELECT + " WHERE t.id IN (SELECT value FROM json_each(?))"
-                                            " ORDER BY t.sent_at DESC, t.id DESC", (f"[{','.join(map(str, ids))}]",)))
+    found = _with_status(rows(
+        db,
+        _SELECT + " WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.sent_at DESC, t.id DESC",  # nosec B608 # constant SQL
+        (f"[{','.join(map(str, ids))}]",),
+    ))  # fmt: skip
     _attach_pupils(db, found)
     return found
 
@@ -323,3 +331,50 @@ def open_schools(db: Database, la_code: str) -> list[dict]:
     """The open schools of an LA by name (for choosing where a lost pupil's record goes)."""
     return rows(db, "SELECT * FROM organisations WHERE kind = 'school' AND la_code = ? AND status <> 'closed'"
                     " ORDER BY name COLLATE NOCASE", (la_code,))  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- retention
+
+
+def due_for_warning(db: Database, before: dt.datetime) -> list[dict]:
+    """Files still held that expire before ``before`` and nobody has been warned about, oldest first: those in an
+    inbox not yet downloaded by the recipient, and those held for another LA and not yet forwarded."""
+    return _with_status(rows(
+        db,
+        _SELECT + " WHERE t.stored_name IS NOT NULL AND t.expiry_warned_at IS NULL"  # nosec B608 # constant SQL
+        " AND t.expires_at < ?"
+        " AND ((t.route IN ('school', 'la') AND NOT EXISTS (SELECT 1 FROM transfer_downloads d"
+        " WHERE d.transfer_id = t.id AND d.organisation_id = t.recipient_id))"
+        " OR (t.route = 'other_la' AND t.forwarded_at IS NULL)) ORDER BY t.expires_at, t.id",
+        (clock.iso(before),),
+    ))  # fmt: skip
+
+
+def mark_warned(db: Database, transfer_id: int) -> None:
+    """Record that the expiry warning for a transfer went out (so it goes once)."""
+    with transaction(db):
+        db.conn.execute("UPDATE transfers SET expiry_warned_at = ? WHERE id = ?", (clock.iso(), transfer_id))
+
+
+def due_for_deletion(db: Database, now: dt.datetime) -> list[dict]:
+    """Files still held whose retention ended at or before ``now``, oldest first."""
+    return _with_status(rows(db, _SELECT + " WHERE t.stored_name IS NOT NULL AND t.expires_at <= ?"
+                                           " ORDER BY t.expires_at, t.id", (clock.iso(now),)))  # fmt: skip
+
+
+def expire(db: Database, transfer: dict) -> str | None:
+    """End a transfer's retention: destroy its wrapped key, keep the record (and its download log) as expired, and
+    audit ``transfer_expired``. Returns the stored name for the caller to delete after the commit; None when it
+    was no longer held (another runner got there first)."""
+    with transaction(db):
+        stored_name = scalar(db, "SELECT stored_name FROM transfers WHERE id = ?", (transfer["id"],))
+        if stored_name is None:
+            return None
+        db.conn.execute("UPDATE transfers SET expired_at = ?, stored_name = NULL, wrapped_key = NULL WHERE id = ?",
+                        (clock.iso(), transfer["id"]))  # fmt: skip
+        audit.record(
+            db, "transfer_expired", organisation_id=transfer["sender_id"], target=f"transfer:{transfer['id']}",
+            detail={"file": transfer["original_name"], "sent_at": transfer["sent_at"], "to": transfer["recipient_name"],
+                    "downloads": transfer["download_count"]},
+        )  # fmt: skip
+    return stored_name

@@ -5,7 +5,8 @@ LA users of Returns (LA staff with it, site admins) see every case with a school
 message both schools (a conversation in Messages with each, from a template), note, resolve, mark not a
 duplicate, reopen. A school user of Returns sees only its own cases and, of the other school, its name and the
 pupil's UPN, name and date of birth: nothing else of that school's data (the view passes nothing else). Cases
-open and close themselves as schools upload (``models.duplicates``).
+open and close themselves as schools upload (``models.duplicates``). "Check test uploads too" (LA users) shows, once and
+without storing anything, the duplicates there would be with the schools' newer test uploads counted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from forms.duplicates import (
     NoteForm,
     ReopenForm,
     ResolveForm,
+    TestUploadsCheckForm,
 )
 from models import audit, duplicates, messages, organisations, return_exports, services
 from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns
@@ -92,6 +94,7 @@ def index():
         "duplicates/index.html", "duplicates/_cases.html", form=form, cases=cases, total=total, counts=counts,
         statuses=duplicates.STATUSES, kinds=KIND_LABELS, links=links,
         closure=_closure(filters.instance_id if filters else None), csv_args=request.args.to_dict(),
+        test_uploads_form=TestUploadsCheckForm(),
     )  # fmt: skip
 
 
@@ -295,3 +298,23 @@ def closure(instance_id: int):
         return redirect(url_for("duplicates.index", instance=instance_id), 303)
     page = render_template("duplicates/closure.html", form=form, instance=instance)
     return page, 400 if form.errors else 200
+
+
+@bp.route("/instances/<int:instance_id>/test-uploads", methods=["GET", "POST"])
+@la_returns
+def test_uploads(instance_id: int):
+    """Detection for the census with each school's newer test upload of a census file in place of its deadline
+    version: a report shown once, not stored (the cases above are untouched), LA users only. GET explains and
+    offers the button; POST runs it (audited)."""
+    db = get_db()
+    instance = duplicates.instance_closure(db, instance_id)
+    if instance is None:
+        abort(404)
+    form = TestUploadsCheckForm()
+    report = None
+    if form.validate_on_submit():
+        report = duplicates.check_test_uploads(db, instance_id, current_user.row, la_code=_la_code(),
+                                               **client_details())  # fmt: skip
+    status = 400 if form.errors else 200
+    return render_template("duplicates/test_uploads.html", form=form, instance=instance, report=report,
+                           kinds=KIND_LABELS, statuses=duplicates.STATUSES), status  # fmt: skip

@@ -266,11 +266,13 @@ def _summary(submission: dict) -> dict:
 @school_local_returns
 def school_return(deadline_id: int):
     instance, local_return, submission = _open_submission(deadline_id)
-    previous = local_returns.previous_submission(get_db(), submission)
+    db = get_db()
+    previous = local_returns.previous_submission(db, submission)
+    previous_totals = totals(submission["definition"], local_returns.rows_of(db, previous["id"])) if previous else {}
     return render_template(
         "local_returns/school_return.html", instance=instance, ret=local_return, submission=submission,
         definition=submission["definition"], previous=previous, upload_form=UploadForm(), button=ButtonForm(),
-        **_summary(submission),
+        previous_totals=previous_totals, **_summary(submission),
     )  # fmt: skip
 
 
@@ -429,6 +431,9 @@ def upload(deadline_id: int):
                   + (f"{len(wrong)} answer{'s need' if len(wrong) != 1 else ' needs'} correcting: see below."
                      if wrong else "Every answer is acceptable: you can submit."), "success" if not wrong else "info")
             return redirect(url_for("local_returns.school_return", deadline_id=deadline_id) + "#findings", 303)
+    if submission["status"] != "draft":
+        flash("This return has been submitted: it cannot be changed now.")
+        return redirect(url_for("local_returns.school_return", deadline_id=deadline_id), 303)
     previous = local_returns.previous_submission(get_db(), submission)
     page = render_template(
         "local_returns/school_return.html", instance=instance, ret=local_return, submission=submission,

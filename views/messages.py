@@ -50,7 +50,7 @@ def limit_upload(endpoint: str | None, values: dict | None) -> None:
 
 @bp.errorhandler(413)
 def too_large(error):
-    limit = current_app.config["MESSAGE_ATTACHMENT_MAX_MB"]
+    limit = current_app.config["TRANSFER_MAX_MB"]
     return render_error(
         413,
         f"The files attached to one message can be up to {limit} MB in all. Nothing was sent "

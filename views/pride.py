@@ -21,6 +21,7 @@ from background.mail.accounts import tell_each
 from domain.dates import academic_year_label, academic_year_of, uk_today
 from domain.pride import charts
 from domain.pride.anonymity import WHY
+from domain.pride.history import read_history
 from domain.pride.suppression import SHOWN, Cell, suppress, suppress_list, unsuppressed
 from domain.pride.vocabulary import (
     ACTIONS,
@@ -37,6 +38,7 @@ from forms.pride import (
     CharacteristicForm,
     ConfirmIncidentsForm,
     DeleteDraftForm,
+    HistoryImportForm,
     IncidentForm,
     LaReportForm,
     NilReturnForm,
@@ -49,8 +51,10 @@ from models import audit, deadline_instances, deadline_statuses, organisations, 
 from models.audit import csv_cell
 from models.db import rows
 from web.access import (
+    DEADLINES,
     PRIDE,
     any_pride,
+    is_la_user,
     is_school_user,
     la_pride,
     my_school,
@@ -61,6 +65,7 @@ from web.database import get_db
 
 bp = Blueprint("pride", __name__, url_prefix="/pride")
 
+MAX_HISTORY_BYTES = 5 * 1024 * 1024
 PREVIOUS_TERM = {"autumn": (-1, "summer"), "spring": (0, "autumn"), "summer": (0, "spring")}
 
 
@@ -87,15 +92,14 @@ def index():
     today = uk_today()
     year = academic_year_of(today)
     terms = []
-    for term in pride.TERMS:
-        instance = pride.instance_for(db, year, term)
-        status = deadline_statuses.status_for(db, school["id"], instance["id"]) if instance else None
+    for instance in pride.year_instances(db, year):  # one a term, or one for the year (the return catalogue)
+        _, term = pride.instance_term(instance)
         terms.append(
             {
                 "term": term,
                 "name": pride.term_name(year, term),
                 "instance": instance,
-                "status": status,
+                "status": deadline_statuses.status_for(db, school["id"], instance["id"]),
                 **pride.term_summary(db, school["id"], year, term),
             }
         )
@@ -264,7 +268,9 @@ def _school_term(term_id: int) -> tuple[dict, dict, int, str]:
 def term_return(term_id: int):
     instance, school, year, term = _school_term(term_id)
     db = get_db()
-    incidents = [i for i in pride.list_incidents(db, school["id"], academic_year=year) if i["term"] == term]
+    incidents = [
+        i for i in pride.list_incidents(db, school["id"], academic_year=year) if term is None or i["term"] == term
+    ]
     return render_template(
         "pride/term_return.html",
         instance=instance,
@@ -503,7 +509,10 @@ def _trend(db, filters: dict, labels: dict, *, suppressed: bool) -> dict:
     keys = list(labels)
     matrix = [[counts.get((year, key), 0) for year in years] for key in keys]
     table = suppress(matrix) if suppressed else _shown(matrix)
-    totals = [pride.total(db, {**filters, "years": [year]}) for year in years]
+    by_year = pride.counts(db, "academic_year", {**filters, "years": years})
+    attributable = not (filters.get("characteristic_id") or filters.get("type"))
+    history = pride.history_by_year(db, {**filters, "years": years}) if attributable else {}
+    totals = [by_year.get(year, 0) + history.get(year, 0) for year in years]
     incidents, _ = suppress_list(totals) if suppressed else ([Cell(n, SHOWN) for n in totals], None)
     line = charts.line_chart([(academic_year_label(y), c.value) for y, c in zip(years, incidents, strict=True)])
     return {
@@ -637,6 +646,7 @@ def follow_up():
         outstanding=outstanding,
         choices=choices,
         chase_form=ToggleForm(),
+        can_chase=is_la_user(current_user, DEADLINES),
     )
 
 
@@ -682,6 +692,39 @@ def settings():
         characteristics=pride.characteristics(db, active_only=False),
         not_required=pride.not_required_schools(db, _la_code()),
     ), 400 if form.errors else 200
+
+
+@bp.route("/settings/history", methods=["GET", "POST"])
+@la_pride
+def import_history():
+    form = HistoryImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(MAX_HISTORY_BYTES + 1)
+        if len(data) > MAX_HISTORY_BYTES:
+            problems = ["The file is larger than 5 MB: split it"]
+        else:
+            found, problems = read_history(data)
+            if not problems:
+                result = pride.import_history(
+                    get_db(),
+                    found,
+                    la_code=_la_code(),
+                    actor=current_user.row,
+                    file_name=upload.filename or "history.csv",
+                )
+                problems = result["problems"]
+                if not problems:
+                    flash(
+                        f"Imported {result['rows']:,} rows for {result['schools']:,} schools: the trend includes them.",
+                        "success",
+                    )
+                    return redirect(url_for("pride.settings"))
+    status = 400 if form.errors or problems else 200
+    return render_template(
+        "pride/import_history.html", form=form, problems=problems[:50], more=max(len(problems) - 50, 0)
+    ), status
 
 
 @bp.post("/settings/characteristics/<int:characteristic_id>")

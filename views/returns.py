@@ -21,6 +21,7 @@ from background.validation_pool import pool, storage
 from background.validation_pool.worker import max_bytes, quick_check
 from domain.dates import uk_today
 from domain.validation import FileRefused, uln_readiness
+from domain.validation.census_summary import summary_rows
 from domain.validation.dates import parse_iso_date
 from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
@@ -327,8 +328,12 @@ def report(version_id: int):
     db = get_db()
     context = _findings_context(version)
     school_user = is_school_user(current_user, RETURNS)
+    previous = returns.previous_census(db, version)
+    school_summary = summary_rows(version["summary"].get("figures"),
+                                  previous["summary"].get("figures") if previous else None)
     return render_page(
         "returns/report.html", "returns/_findings.html", version=version, ret=version["return"],
+        school_summary=school_summary, previous_census=previous,
         notes=returns.notes_of(db, version_id), unexplained=findings.unexplained_queries(db, version_id),
         editable=school_user and returns.is_editable(version),
         submit_problems=returns.submit_problems(db, version) if school_user and returns.can_submit(version) else None,
@@ -421,6 +426,11 @@ ULN_CSV_HEADER = ("UPN", "Surname", "Forename", "Date of birth", "Year group", "
 def uln_readiness_csv(version_id: int):
     version = load_version(version_id)
     _on, found = _uln_readiness(version)
+    audit.record(
+        get_db(), "return_uln_readiness_downloaded", actor=current_user.row,
+        organisation_id=version["return"]["organisation_id"], target=f"return_version:{version_id}",
+        **client_details(),
+    )  # fmt: skip
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)

@@ -181,6 +181,35 @@ def export_version(version_id: int):
     return _send_zip([version], name, False, f"return_version:{version_id}", {"versions": 1})
 
 
+@bp.get("/versions/<int:version_id>/collect.zip")
+@la_returns
+def export_collect(version_id: int):
+    """A School Census version in COLLECT's export layout (one CSV per entity), read from the stored file;
+    audited as returns_exported."""
+    version = _la_version(version_id)
+    if version["kind"] != "census":
+        abort(404)
+    try:
+        stored = storage.open_stored(current_app.config["FILES_DIR"], version["stored_path"])
+    except OSError:
+        abort(404)
+    name = f"{return_exports.stem(version)}_collect.zip"
+    user = current_user.row
+    audit.record(
+        get_db(), "returns_exported", actor=user, organisation_id=user["organisation_id"],
+        target=f"return_version:{version_id}", **client_details(), detail={"file": name, "layout": "collect"},
+    )  # fmt: skip
+    out = tempfile.TemporaryFile(dir=storage.temp_dir(current_app.config["FILES_DIR"]))
+    try:
+        with stored:
+            return_exports.write_collect_zip(stored, out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
 @bp.get("/instances/<int:instance_id>/export.zip")
 @la_returns
 def export_instance(instance_id: int):

@@ -21,8 +21,8 @@ from background.transfer_store import sending
 from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
-from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm
-from models import audit, services, transfers
+from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm, SendFileForm
+from models import audit, organisations, services, transfers
 from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
@@ -117,15 +117,7 @@ def send():
     form = SendCtfForm()
     outcomes: list[sending.Outcome] = []
     if form.validate_on_submit():
-        db = get_db()
-        for upload in request.files.getlist(form.files.name):
-            outcome = sending.send_ctf(current_app.config, db, sender=organisation, user=_me(), stream=upload.stream,
-                                       raw_name=upload.filename, client=client_details())
-            if outcome.sent:
-                _tell_recipients(outcome, organisation)
-            else:
-                _audit_refusal(organisation, outcome)
-            outcomes.append(outcome)
+        outcomes = _send_each(form.files.name, organisation, sending.send_ctf)
         if all(o.sent and not o.queries for o in outcomes):
             flash(_sent_message(outcomes), "success")
             return redirect(url_for("transfers.sent"), 303)
@@ -135,6 +127,82 @@ def send():
                            keep_days=current_app.config["TRANSFER_CTF_DAYS"],
                            max_mb=current_app.config["MAX_UPLOAD_MB"])  # fmt: skip
     return page, status
+
+
+#: Room for the form's other fields and the multipart framing around the files.
+FORM_OVERHEAD = 64 * 1024
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict | None) -> None:
+    """Before anything reads the body of an upload of other files (the CSRF check included): set its own,
+    smaller limit (TRANSFER_MAX_MB), so a browser that says the upload is larger gets the "too large" page at
+    once, and have each file encrypted as it arrives (:class:`transfer_store.SealingFile`), so no plaintext copy
+    is written and the file is not copied twice. Without the store's key the files arrive as usual and sending
+    says why it cannot keep them."""
+    if endpoint != "transfers.send_file" or request.method != "POST":
+        return
+    config = current_app.config
+    request.max_content_length = sending.file_max_bytes(config) + FORM_OVERHEAD
+    db = get_db()
+    try:
+        master = transfer_store.load_master_key(db, allow_create=not transfers.any_stored(db))
+    except transfer_store.StoreKeyError:
+        return
+    files_dir = config["FILES_DIR"]
+
+    def sealing_stream(total_content_length, content_type, filename=None, content_length=None):
+        return transfer_store.SealingFile(files_dir, master)
+
+    request._get_file_stream = sealing_stream  # werkzeug's hook for where uploaded files are written
+
+
+def file_recipients(organisation: dict) -> list[dict]:
+    """Who an organisation may send files to: its LA and the LA's open schools (not itself)."""
+    db = get_db()
+    la = organisations.get_la(db, organisation["la_code"])
+    schools = transfers.open_schools(db, organisation["la_code"])
+    return [o for o in ([la] if la else []) + schools if o["id"] != organisation["id"]]
+
+
+@bp.route("/send-file", methods=["GET", "POST"])
+@any_transfers
+def send_file():
+    organisation = _organisation()
+    recipients = {o["id"]: o for o in file_recipients(organisation)}
+    form = SendFileForm()
+    form.recipient.choices = [(0, "Choose who to send to")] + [
+        (o["id"], o["name"] if o["kind"] == "la" else f"{o['name']} ({o['dfe_number']})") for o in recipients.values()]
+    outcomes: list[sending.Outcome] = []
+    if form.validate_on_submit():
+        recipient = recipients.get(form.recipient.data)
+        if recipient is None:
+            form.recipient.errors.append("Choose who to send the files to")
+        else:
+            outcomes = _send_each(form.files.name, organisation, sending.send_file, recipient=recipient)
+            if all(o.sent for o in outcomes):
+                flash(_sent_message(outcomes), "success")
+                return redirect(url_for("transfers.sent"), 303)
+    status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
+    page = render_template("transfers/send_file.html", form=form, organisation=organisation, outcomes=outcomes,
+                           keep_days=current_app.config["TRANSFER_FILE_DAYS"],
+                           max_mb=current_app.config["TRANSFER_MAX_MB"])  # fmt: skip
+    return page, status
+
+
+def _send_each(field: str, organisation: dict, send_one, **extra) -> list[sending.Outcome]:
+    """Send each file uploaded in ``field`` with ``send_one`` (sending.send_ctf or send_file); email the recipients
+    of each one sent and audit each one refused. Returns the outcomes in upload order."""
+    outcomes = []
+    for upload in request.files.getlist(field):
+        outcome = send_one(current_app.config, get_db(), sender=organisation, user=_me(), stream=upload.stream,
+                           raw_name=upload.filename, client=client_details(), **extra)
+        if outcome.sent:
+            _tell_recipients(outcome, organisation)
+        else:
+            _audit_refusal(organisation, outcome)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _sent_message(outcomes: list[sending.Outcome]) -> str:

@@ -31,6 +31,7 @@ JOB_MODULES: list[str] = [
     "background.jobs.accounts",
     "background.jobs.submission_digests",
     "background.jobs.messages",
+    "background.jobs.transfer_retention",
 ]
 
 _REGISTRY: dict[str, Job] = {}

@@ -11,6 +11,7 @@ missing key file is an error that names the file and says to put it back from a 
 
 from background.transfer_store.keys import StoreKeyError, key_file_for, load_master_key
 from background.transfer_store.store import (
+    SealingFile,
     TooLarge,
     copy_encrypted,
     open_verified,
@@ -19,5 +20,5 @@ from background.transfer_store.store import (
     stored_path,
 )
 
-__all__ = ["StoreKeyError", "TooLarge", "copy_encrypted", "key_file_for", "load_master_key", "open_verified",
-           "remove", "save_encrypted", "stored_path"]
+__all__ = ["SealingFile", "StoreKeyError", "TooLarge", "copy_encrypted", "key_file_for", "load_master_key",
+           "open_verified", "remove", "save_encrypted", "stored_path"]

@@ -21,7 +21,7 @@ from domain import clock
 from domain.dates import uk_today
 from domain.security import file_crypto
 from domain.transfers import routing
-from domain.transfers.file_names import BadFileName, checked_file_name
+from domain.transfers.file_names import BadFileName, blocked_extensions, blocked_reason, checked_file_name
 from domain.validation import FileRefused, Finding, validate
 from domain.validation.kinds import CTF
 from models import organisations, transfers
@@ -53,8 +53,8 @@ def max_bytes(config: Mapping) -> int:
 
 
 def retention_days(config: Mapping, kind: str) -> int:
-    """How many days a transfer of ``kind`` is kept (TRANSFER_CTF_DAYS)."""
-    return int(config["TRANSFER_CTF_DAYS"])
+    """How many days a transfer of ``kind`` ("ctf" or "file") is kept (TRANSFER_CTF_DAYS, TRANSFER_FILE_DAYS)."""
+    return int(config["TRANSFER_CTF_DAYS"] if kind == "ctf" else config["TRANSFER_FILE_DAYS"])
 
 
 def _school_refusal(db: Database, destination: routing.Destination) -> tuple[dict | None, str]:
@@ -84,6 +84,17 @@ def recipient_for(db: Database, sender: dict, destination: routing.Destination) 
         return None, (f"This CTF is addressed to {routing.shown_dfe_number(destination.dfe_number)}, which is you. "
                       "Check the destination in your MIS and create the CTF again.")
     return recipient, reason
+
+
+def _master_key(db: Database, outcome: Outcome) -> bytes | None:
+    """The store's master key (made on first use), or None with ``outcome.reason`` saying the key file is missing
+    (logged for the LA's IT: a new key would open none of the stored files, so none is made)."""
+    try:
+        return keys.load_master_key(db, allow_create=not transfers.any_stored(db))
+    except keys.StoreKeyError as error:
+        logger.error("cannot store a transfer: %s", error)
+        outcome.reason = KEY_FAULT
+        return None
 
 
 def _source_problem(sender: dict, report) -> str:
@@ -147,11 +158,8 @@ def _check_and_store(config: Mapping, db: Database, outcome: Outcome, temp: stor
     recipient, outcome.reason = recipient_for(db, sender, destination)
     if recipient is None:
         return outcome
-    try:
-        master = keys.load_master_key(db, allow_create=not transfers.any_stored(db))
-    except keys.StoreKeyError as error:
-        logger.error("cannot store a transfer: %s", error)
-        outcome.reason = KEY_FAULT
+    master = _master_key(db, outcome)
+    if master is None:
         return outcome
     with open(storage.temp_path(files_dir, temp.name), "rb") as plain:
         stored_name, encrypted = store.save_encrypted(files_dir, plain, master)
@@ -198,3 +206,72 @@ def release_lost_pupil(config: Mapping, db: Database, lost: dict, school: dict, 
     except BaseException:
         store.remove(files_dir, stored_name)
         raise
+
+
+def file_max_bytes(config: Mapping) -> int:
+    """The size limit of other files (TRANSFER_MAX_MB), in bytes."""
+    return int(config["TRANSFER_MAX_MB"]) * 1024 * 1024
+
+
+def send_file(config: Mapping, db: Database, *, sender: dict, user: dict, recipient: dict, stream: BinaryIO,
+              raw_name: str | None, client: Mapping | None = None) -> Outcome:
+    """Encrypt one uploaded file (any type but TRANSFER_BLOCKED_EXTENSIONS and programs) into the store and record
+    it for ``recipient``'s inbox; never raises for a bad file, and keeps nothing when it refuses one.
+
+    ``config`` needs FILES_DIR, TRANSFER_MAX_MB, TRANSFER_FILE_DAYS and TRANSFER_BLOCKED_EXTENSIONS.
+    """
+    client = client or {}
+    try:
+        name = checked_file_name(raw_name)
+    except BadFileName as bad:
+        return Outcome(name=raw_name or "", reason=str(bad))
+    outcome = Outcome(name=name)
+    sealed = isinstance(stream, store.SealingFile)
+    head = stream.head if sealed else stream.read(store.SealingFile.HEAD)
+    outcome.reason = blocked_reason(name, head, blocked_extensions(config["TRANSFER_BLOCKED_EXTENSIONS"])) or ""
+    if outcome.reason:
+        return outcome
+    files_dir = config["FILES_DIR"]
+    master = _master_key(db, outcome)
+    if master is None:
+        return outcome
+    try:
+        if sealed:  # encrypted as it arrived (see views.transfers._upload_limit)
+            stored_name, encrypted = stream.keep()
+        else:
+            stored_name, encrypted = store.save_encrypted(files_dir, _Prefixed(head, stream), master,
+                                                          max_bytes=file_max_bytes(config))
+    except store.TooLarge:
+        outcome.reason = f"{name} is larger than {config['TRANSFER_MAX_MB']} MB, the most Gatehouse takes at once."
+        return outcome
+    route = routing.SCHOOL if recipient["kind"] == "school" else routing.LA
+    try:
+        outcome.transfer_id = transfers.create(
+            db, kind="file", route=route, sender=sender, sent_by=user, recipient=recipient,
+            destination=recipient["dfe_number"], original_name=name, size=encrypted.plaintext_size,
+            sha256=None, stored_name=stored_name, wrapped_key=encrypted.wrapped_key,
+            key_id=file_crypto.key_id(master),
+            expires_at=clock.now() + dt.timedelta(days=retention_days(config, "file")),
+            ip=client.get("ip"), user_agent=client.get("user_agent"),
+        )  # fmt: skip
+    except BaseException:
+        store.remove(files_dir, stored_name)
+        raise
+    outcome.sent, outcome.route, outcome.recipient = True, route, recipient
+    return outcome
+
+
+class _Prefixed:
+    """``head`` (already read from ``stream``) followed by the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self.head, self.stream = head, stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size < 0:
+                data, self.head = self.head + self.stream.read(), b""
+                return data
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.stream.read(size)

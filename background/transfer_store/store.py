@@ -61,6 +61,69 @@ class _Chunks:
         return data
 
 
+class SealingFile:
+    """Where an upload is written as it arrives (werkzeug's stream for a file part): encrypted on the way into
+    ``FILES_DIR/tmp``, so no plaintext copy of it is ever on disk. Werkzeug's ``seek(0)`` at the end of the part
+    seals it (the last chunk written, flushed and fsynced); :meth:`keep` then renames it into the store. It cannot
+    be read back. :meth:`close` (werkzeug closes every uploaded file when the request ends) deletes it unless it
+    was kept, so a refused or abandoned upload leaves nothing behind.
+    """
+
+    HEAD = 16
+
+    def __init__(self, files_dir: str | Path, master_key: bytes):
+        self.files_dir = files_dir
+        self.token = secrets.token_hex(16)
+        self.temp = storage.temp_dir(files_dir) / f"{self.token}{storage.TEMP_SUFFIX}"
+        self._out = os.fdopen(os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+        try:
+            self._encryptor = file_crypto.Encryptor(self._out, master_key)
+        except BaseException:
+            self.close()
+            raise
+        self.head = b""
+        self.encrypted: Encrypted | None = None
+        self.kept: str | None = None
+
+    def write(self, data: bytes) -> int:
+        if len(self.head) < self.HEAD:
+            self.head += data[: self.HEAD - len(self.head)]
+        return self._encryptor.write(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Werkzeug rewinds a part when it has all of it: that is when the file is sealed."""
+        self.seal()
+        return 0
+
+    def read(self, size: int = -1) -> bytes:
+        raise OSError("an encrypted upload cannot be read back; it is kept with SealingFile.keep")
+
+    def seal(self) -> Encrypted:
+        """Write the last chunk, flush and fsync (once); return what the encryptor reported."""
+        if self.encrypted is None:
+            self.encrypted = self._encryptor.finish()
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+        return self.encrypted
+
+    def keep(self) -> tuple[str, Encrypted]:
+        """Move the sealed upload into the store; its stored name and the encryptor's report."""
+        encrypted = self.seal()
+        name = f"{STORE_DIR}/{self.token[:2]}/{self.token[2:]}"
+        target = stored_path(self.files_dir, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.temp, target)
+        self.kept = name
+        return name, encrypted
+
+    def close(self) -> None:
+        if not self._out.closed:
+            self._out.close()
+        if self.kept is None:
+            self.temp.unlink(missing_ok=True)
+
+
 def stored_path(files_dir: str | Path, name: str) -> Path:
     """The path of stored file ``name`` (``transfers/ab/...``). Raises ValueError for a name that is not ours."""
     parts = name.split("/")
@@ -122,11 +185,29 @@ def copy_encrypted(files_dir: str | Path, name: str, master_key: bytes, wrapped_
     return save_encrypted(files_dir, _Chunks(open_verified(files_dir, name, master_key, wrapped_key)), master_key)
 
 
+def stored_files(files_dir: str | Path) -> list[str]:
+    """Every stored transfer's name (``transfers/ab/<30 hex digits>``) found on disk, sorted; anything else under
+    ``FILES_DIR/transfers`` is not ours and is not listed."""
+    root = Path(files_dir) / STORE_DIR
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.glob("[0-9a-f][0-9a-f]/*"):
+        name = f"{STORE_DIR}/{path.parent.name}/{path.name}"
+        try:
+            stored_path(files_dir, name)
+        except ValueError:
+            continue
+        if path.is_file() and not path.is_symlink():
+            found.append(name)
+    return sorted(found)
+
+
 def remove(files_dir: str | Path, name: str | None) -> None:
     """Delete a stored file (nothing happens when it is already gone)."""
     if name:
         stored_path(files_dir, name).unlink(missing_ok=True)
 
 
-__all__ = ["DecryptionError", "TooLarge", "copy_encrypted", "open_verified", "remove", "save_encrypted",
-           "stored_path"]
+__all__ = ["DecryptionError", "SealingFile", "TooLarge", "copy_encrypted", "open_verified", "remove", "save_encrypted",
+           "stored_files", "stored_path"]

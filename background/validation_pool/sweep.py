@@ -2,9 +2,10 @@
 
 A server killed during an upload can leave three things: jobs still ``queued`` or ``running`` that no
 thread will ever finish; temporary copies under ``FILES_DIR/tmp`` (an upload being received or waiting
-for its check); and a stored file under ``FILES_DIR/uploads`` that no upload record points at (a
-validated file is moved into place just before the transaction that records it, and the server died in
-between). :func:`sweep` ends those jobs (their page says to upload again) and deletes those files.
+for its check, or a transfer being encrypted); and a stored file under ``FILES_DIR/uploads`` that no upload
+record points at (a validated file is moved into place just before the transaction that records it, and
+the server died in between), or under ``FILES_DIR/transfers`` that no transfer points at (likewise).
+:func:`sweep` ends those jobs (their page says to upload again) and deletes those files.
 
 Only safe while no other process serves the same instance: ``flask --app app serve`` runs it once it
 holds its port and before it answers a request (one process serves an instance, see README).
@@ -15,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from background import transfer_store
 from background.validation_pool import storage
-from models import uploads
+from models import transfers, uploads
 from models.db import connection
 
 
@@ -52,4 +54,8 @@ def sweep(database: str | Path, files_dir: str | Path) -> SweepReport:
         orphans = [relative for relative in storage.stored_files(files_dir) if relative not in kept]
         for relative in orphans:
             storage.remove_stored(files_dir, relative)
-    return SweepReport(len(interrupted), len(temp), len(orphans))
+        held = transfers.stored_names(db)
+        transfer_orphans = [name for name in transfer_store.store.stored_files(files_dir) if name not in held]
+        for name in transfer_orphans:
+            transfer_store.remove(files_dir, name)
+    return SweepReport(len(interrupted), len(temp), len(orphans) + len(transfer_orphans))

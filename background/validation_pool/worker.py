@@ -86,10 +86,15 @@ def _validate(config: Mapping, db: Database, job: dict, spool: BinaryIO):
     def on_pupil(record: dict) -> None:
         spool.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
 
+    def previous(census_day) -> dict | None:
+        """The school's previous census return before ``census_day``, for the term-on-term queries."""
+        found = returns.previous_census_before(db, school["id"], census_day.isoformat())
+        return {**found, "figures": found["summary"].get("figures")} if found else None
+
     return validate(
         path, job["kind"], filename=job["original_name"], school=school["dfe_number"], max_bytes=max_bytes(config),
         progress=ProgressWriter(db, job["id"]), on_pupil=on_pupil, today=uk_today(),
-        age_range=ages if None not in ages else None,
+        age_range=ages if None not in ages else None, previous=previous,
     )  # fmt: skip
 
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 from domain.local_returns.answers import as_text
 from domain.local_returns.layout import ABOUT_SHEET, DATA_SHEET, Expected, columns
+from domain.validation.office_files import EXCEL, OLE2_MAGIC, ZIP_MAGIC, office_kind
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_ENTRIES = 500
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 150
@@ -83,7 +82,9 @@ def _check_zip_directory(raw: bytes) -> None:
         raise UploadRefused("This workbook contains macros. Gatehouse does not take files with macros: "
                             + _DOWNLOAD_AGAIN)  # fmt: skip
     if "xl/workbook.xml" not in names:
-        raise UploadRefused("This is not an Excel workbook. " + _DOWNLOAD_AGAIN)
+        kind = office_kind(io.BytesIO(raw), len(raw))
+        what = f"This is {kind}, not" if kind and kind != EXCEL else "This is not"
+        raise UploadRefused(f"{what} an Excel workbook. " + _DOWNLOAD_AGAIN)
 
 
 def _load(raw: bytes, *, data_only: bool):

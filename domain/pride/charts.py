@@ -36,8 +36,8 @@ def _scale_top(largest: int) -> int:
 def bar_chart(
     items: list[tuple[str, int | None]],
     *,
-    width: int = 640,
-    label_width: int = 230,
+    width: int = 700,
+    label_width: int = 280,
     bar_height: int = 22,
     gap: int = 10,
 ) -> dict:
@@ -64,7 +64,7 @@ def line_chart(points: list[tuple[str, int | None]], *, width: int = 640, height
 
     ``path`` is the SVG polyline's points text over the shown figures; ``ticks`` the y axis labels.
     """
-    left, right, top_pad, bottom = 60, 20, 20, height - 40
+    left, right, top_pad, bottom = 60, 45, 20, height - 40
     top = _scale_top(max((v for _, v in points if v), default=0))
     span = (width - left - right) / max(len(points) - 1, 1)
 

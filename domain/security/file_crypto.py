@@ -101,35 +101,74 @@ def _aad(header: bytes, index: int, final: bool) -> bytes:
     return header + _POSITION.pack(index, final)
 
 
+class Encryptor:
+    """Encrypt a stream pushed in with :meth:`write`, writing records to ``out`` as chunks fill; :meth:`finish`
+    writes the last (final) chunk and returns the :class:`Encrypted` summary. Holds at most about two chunks.
+
+    Raises ValueError for a chunk size outside 1 byte to 16 MiB, or a write after finish; OSError from ``out``
+    propagates.
+    """
+
+    def __init__(self, out: BinaryIO, master_key: bytes, *, chunk_size: int = DEFAULT_CHUNK):
+        if not 0 < chunk_size <= MAX_CHUNK:
+            raise ValueError("chunk size must be between 1 byte and 16 MiB")
+        self._out, self._chunk_size = out, chunk_size
+        self._file_id = secrets.token_bytes(FILE_ID_BYTES)
+        data_key = secrets.token_bytes(KEY_BYTES)
+        self._cipher = AESGCM(data_key)
+        self._wrapped = self._file_id + wrap_key(master_key, data_key, self._file_id)
+        self._header = _HEADER.pack(MAGIC, chunk_size, self._file_id)
+        out.write(self._header)
+        self._pieces: list[bytes] = []  # plaintext not yet sealed, joined once per chunk (not copied per write)
+        self._pending = 0
+        self._index, self._done = 0, False
+        self.plaintext_size, self.stored_size = 0, len(self._header)
+
+    def _seal(self, chunk: bytes | memoryview, final: bool) -> None:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = self._cipher.encrypt(nonce, chunk, _aad(self._header, self._index, final))
+        self._out.write(_RECORD.pack(nonce, len(sealed)))
+        self._out.write(sealed)
+        self.stored_size += _RECORD.size + len(sealed)
+        self._index += 1
+
+    def write(self, data: bytes) -> int:
+        """Take the next plaintext bytes; every full chunk with more after it is encrypted and written."""
+        if self._done:
+            raise ValueError("write after finish")
+        self._pieces.append(bytes(data))
+        self._pending += len(data)
+        self.plaintext_size += len(data)
+        size = self._chunk_size
+        if self._pending > size:  # a chunk is final only once something follows it
+            joined = memoryview(b"".join(self._pieces))
+            start = 0
+            while len(joined) - start > size:
+                self._seal(joined[start : start + size], final=False)
+                start += size
+            rest = bytes(joined[start:])
+            self._pieces, self._pending = [rest], len(rest)
+        return len(data)
+
+    def finish(self) -> Encrypted:
+        """Write the final chunk (empty for an empty file) and return the wrapped key and sizes."""
+        if not self._done:
+            self._seal(b"".join(self._pieces), final=True)
+            self._pieces, self._pending = [], 0
+            self._done = True
+        return Encrypted(wrapped_key=self._wrapped, plaintext_size=self.plaintext_size, stored_size=self.stored_size)
+
+
 def encrypt_stream(source: BinaryIO, out: BinaryIO, master_key: bytes, *, chunk_size: int = DEFAULT_CHUNK) -> Encrypted:
-    """Read ``source`` to its end and write it encrypted to ``out``, one chunk at a time.
+    """Read ``source`` to its end and write it encrypted to ``out``, one chunk at a time (see :class:`Encryptor`).
 
     Returns the wrapped data key (keep it: without it the bytes are lost) and the sizes. Raises
     ValueError for a chunk size outside 1 byte to 16 MiB; OSError from the streams propagates.
     """
-    if not 0 < chunk_size <= MAX_CHUNK:
-        raise ValueError("chunk size must be between 1 byte and 16 MiB")
-    file_id = secrets.token_bytes(FILE_ID_BYTES)
-    data_key = secrets.token_bytes(KEY_BYTES)
-    cipher = AESGCM(data_key)
-    header = _HEADER.pack(MAGIC, chunk_size, file_id)
-    out.write(header)
-    stored, total, index = len(header), 0, 0
-    chunk = _read_exactly(source, chunk_size)
-    while True:
-        following = _read_exactly(source, chunk_size) if len(chunk) == chunk_size else b""
-        final = not following
-        nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = cipher.encrypt(nonce, chunk, _aad(header, index, final))
-        out.write(_RECORD.pack(nonce, len(sealed)))
-        out.write(sealed)
-        stored += _RECORD.size + len(sealed)
-        total += len(chunk)
-        if final:
-            break
-        chunk, index = following, index + 1
-    return Encrypted(wrapped_key=file_id + wrap_key(master_key, data_key, file_id), plaintext_size=total,
-                     stored_size=stored)  # fmt: skip
+    encryptor = Encryptor(out, master_key, chunk_size=chunk_size)
+    while data := source.read(chunk_size):
+        encryptor.write(data)
+    return encryptor.finish()
 
 
 def decrypt_chunks(source: BinaryIO, master_key: bytes, wrapped_key: bytes) -> Iterator[bytes]:

@@ -42,3 +42,30 @@ def _shown(name: str) -> str:
     """``name`` safe to show in a message: invisible characters as ``?``, at most 80 characters."""
     shown = "".join("?" if unicodedata.category(ch) in _REFUSED_CATEGORIES else ch for ch in name)
     return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+#: How programs start, whatever they are called: Windows (MZ), Linux (ELF), macOS (Mach-O) and scripts (#!).
+_PROGRAM_MAGIC = ((b"MZ", "a Windows program"), (b"\x7fELF", "a Linux program"), (b"\xcf\xfa\xed\xfe", "a Mac program"),
+                  (b"\xca\xfe\xba\xbe", "a Mac or Java program"), (b"#!", "a script"))
+
+
+def blocked_extensions(setting: str) -> frozenset[str]:
+    """The extensions in a comma-separated setting, lower case and without dots."""
+    return frozenset(part.strip().lower().lstrip(".") for part in setting.split(",") if part.strip())
+
+
+def blocked_reason(name: str, start: bytes, blocked: frozenset[str]) -> str | None:
+    """Why a file called ``name`` whose content begins with ``start`` may not be sent, or None.
+
+    Refused: a name whose last extension is in ``blocked`` (so ``report.pdf.exe`` too), and content that
+    starts as a program or script whatever the name says.
+    """
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension and extension in blocked:
+        return (f"{name} is a .{extension} file, and programs and scripts cannot be sent through Gatehouse. If it is "
+                "a document, save it in a document format (PDF, Word, Excel, CSV) and send that.")
+    for magic, what in _PROGRAM_MAGIC:
+        if start.startswith(magic):
+            return (f"{name} is {what}, whatever its name says, and programs and scripts cannot be sent through "
+                    "Gatehouse.")
+    return None

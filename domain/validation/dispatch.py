@@ -29,11 +29,12 @@ def validate(source: str | os.PathLike | BinaryIO, kind: str | None = None, *, f
              school: str | int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
              progress: ProgressCallback | None = None, on_pupil: Callable[[dict], None] | None = None,
              census_day: dt.date | None = None, age_range: tuple[int, int] | None = None,
-             today: dt.date | None = None) -> Report:
+             today: dt.date | None = None, previous: Callable[[dt.date], dict | None] | None = None) -> Report:
     """Validate ``source`` as ``kind`` ("census", "workforce" or "ctf"; detected when None) and return
     the Report. ``on_pupil`` receives each pupil's record, or each staff member's for a workforce
     return; ``census_day`` applies to both censuses, ``age_range`` to School Census returns and
-    ``today`` to CTFs; the other options are as for ``validate_census``.
+    ``today`` to CTFs, ``previous`` (the school's previous census return, by census day) to School Census
+    returns; the other options are as for ``validate_census``.
 
     Raises FileRefused (one-line reason) if the file cannot be validated as that kind;
     ValueError for an unknown ``kind`` or a ``school`` that is not a 7-digit DfE number.
@@ -42,7 +43,8 @@ def validate(source: str | os.PathLike | BinaryIO, kind: str | None = None, *, f
         kind = detect_kind(source, max_bytes=max_bytes)
     common = {"filename": filename, "school": school, "max_bytes": max_bytes, "progress": progress}
     if kind == CENSUS:
-        return validate_census(source, census_day=census_day, age_range=age_range, on_pupil=on_pupil, **common)
+        return validate_census(source, census_day=census_day, age_range=age_range, on_pupil=on_pupil,
+                               previous=previous, **common)
     if kind == WORKFORCE:
         return validate_workforce(source, census_day=census_day, on_member=on_pupil, **common)
     if kind == CTF:

@@ -113,22 +113,12 @@ class PupilRules:
 
     def _add_upn_findings(self, position: int, field: str, upn: str) -> None:
         """Findings for each of rules 1500-1550 that ``upn`` breaks."""
-        for rule in upn_problems(upn):
-            self._add_upn_finding(rule, position, field, upn)
+        add_upn_findings(self.report, self.ref(position), field, upn)
 
     def _check_former_upn(self, position: int, former: str | None) -> None:
         """Rules 1510-1550 on a former UPN that is present (an empty one is ignored)."""
         if former and not upn_is_valid(former):
             self._add_upn_findings(position, "FormerUPN", former)
-
-    def _add_upn_finding(self, rule: str, position: int, field: str, upn: str) -> None:
-        """One finding for UPN rule ``rule``, with the part of the UPN the rule is about."""
-        context: dict[str, str] = {}
-        if rule == "1510":
-            context["expected"] = upn_check_letter(upn[1:])
-        elif rule in _UPN_PARTS:
-            context["part"] = upn[_UPN_PARTS[rule]] or "nothing"
-        self.report.add(rule, field, upn, self.ref(position), **context)
 
     def _check_names(self, position: int, fields: dict[str, str | None]) -> None:
         """Rules 1580 and 1590 (surname, forename missing) and lrs-charset on every name."""
@@ -164,6 +154,17 @@ class PupilRules:
         """How a message names another pupil: "12 (Amelia Smith, UPN H801200001001)"."""
         ref = self.ref(position)
         return f"{position} ({ref.name or 'no name'}, UPN {ref.upn or 'missing'})"
+
+
+def add_upn_findings(report: Report, ref: PupilRef, field: str, upn: str) -> None:
+    """A finding for each of rules 1500-1550 that ``upn`` breaks, each with the part of the UPN it is about."""
+    for rule in upn_problems(upn):
+        context: dict[str, str] = {}
+        if rule == "1510":
+            context["expected"] = upn_check_letter(upn[1:])
+        elif rule in _UPN_PARTS:
+            context["part"] = upn[_UPN_PARTS[rule]] or "nothing"
+        report.add(rule, field, upn, ref, **context)
 
 
 def describe_others(positions: list[int], describe: Callable[[int], str]) -> str:

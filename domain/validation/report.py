@@ -10,10 +10,10 @@ from domain.validation.rules import ERROR, QUERY, get_rule
 
 
 class PupilRef(NamedTuple):
-    """Which pupil (or member of staff) a finding is about: 1-based position in the file, UPN (a staff
-    member's TRN, else NI number) and name as given."""
+    """Which pupil (or member of staff) a finding is about: 1-based position in the file (None for a pupil no
+    longer on roll), UPN (a staff member's TRN, else NI number) and name as given."""
 
-    position: int
+    position: int | None
     upn: str
     name: str
 
@@ -49,6 +49,8 @@ class Summary:
 
     age_on: dt.date | None = None
     counts: dict[tuple[str, str, dt.date | None], int] = field(default_factory=dict)
+    #: A School Census return's school summary figures (``census_content.ContentRules.figures``); empty otherwise.
+    figures: dict = field(default_factory=dict)
 
     def add(self, year: str | None, sex: str | None, dob: dt.date | None) -> None:
         """Count one pupil. A missing year group or sex is counted as "unknown"; ages are worked
@@ -84,8 +86,11 @@ class Summary:
 
     def to_json_dict(self) -> dict:
         """The summary as JSON-ready data."""
-        return {"age_on": self.age_on.isoformat() if self.age_on else None,
+        data = {"age_on": self.age_on.isoformat() if self.age_on else None,
                 "by_year_and_sex": self.by_year_and_sex, "min_age": self.min_age, "max_age": self.max_age}
+        if self.figures:
+            data["figures"] = self.figures
+        return data
 
 
 def shown_value(text: str) -> str:
@@ -146,8 +151,9 @@ class Report:
         return finding
 
     def sort_findings(self) -> None:
-        """Put problems with the whole file first, then pupils in file order (stable)."""
-        self.findings.sort(key=lambda f: -1 if f.pupil is None else f.pupil)
+        """Put problems with the whole file first, then pupils in file order, then pupils no longer on roll
+        (findings with a UPN or name but no position), each in file order (stable)."""
+        self.findings.sort(key=lambda f: f.pupil if f.pupil is not None else (-1 if not (f.upn or f.name) else 1 << 40))
 
     def counts_by_rule(self) -> dict[str, int]:
         """How many findings each rule produced, most frequent first."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from domain.validation.census_catalogue import CENSUS_CONTENT_RULES, TERM_ON_TERM_RULES
+
 ERROR, QUERY = "error", "query"
 RETURN, PUPIL, STAFF = "return", "pupil", "staff"
 CENSUS, CTF, WORKFORCE = "census", "ctf", "workforce"
@@ -35,6 +37,8 @@ class Rule:
     title: str
     message: str
     fix: str
+    #: The CBDS code list (``data/cbds/<year>.json``) the rule checks values against, if any.
+    code_list: str | None = None
 
     @property
     def extra_keys(self) -> tuple[str, ...]:
@@ -162,12 +166,14 @@ _CATALOGUE = (
           "a ULN request for this pupil."),
     # ---------------------------------------------------------------- pupil level: status and year group
     Rule("1860", ERROR, PUPIL, CENSUS, "Enrolment status missing or invalid",
-          "The enrolment status ({field}) is {value}; it must be C (single registration), M (main dual), "
-          "S (subsidiary dual) or G (guest, Wales).",
-          "Set the pupil's enrolment status in your MIS."),
+          "The enrolment status ({field}) is {value}, which is not one of the {year} CBDS enrolment statuses "
+          "(C single registration, M main dual, S subsidiary dual, F FE college only, O other provider only, "
+          "G guest).",
+          "Set the pupil's enrolment status in your MIS.", "enrol_status"),
     Rule("2000", ERROR, PUPIL, CENSUS, "Year group missing or invalid",
-          "The year group ({field}) is {value}; it must be E1, E2, N1, N2, R, 1 to 14 or X.",
-          "Set the pupil's actual national curriculum year group in your MIS."),
+          "The year group ({field}) is {value}, which is not one of the {year} CBDS year groups (E1, E2, N1, N2, "
+          "R, 1 to 14, M or X).",
+          "Set the pupil's actual national curriculum year group in your MIS.", "nc_year"),
     Rule("2020Q", QUERY, PUPIL, CENSUS, "Year group does not match age",
           "The pupil's year group ({field}) is {value} but the pupil was {age} on 31 August, which usually "
           "means {expected}.",
@@ -278,7 +284,11 @@ _WORKFORCE_CATALOGUE = (
           "Check the role code in your MIS; if it is right, explain in a note (the list may be out of date)."),
 )
 
-RULES: dict[str, Rule] = {r.id: r for r in (*_CATALOGUE, *_WORKFORCE_CATALOGUE)}
+_CENSUS_CONTENT = tuple(Rule(rule_id, severity, scope, CENSUS, title, message, fix, code_list)
+                        for rule_id, severity, scope, title, message, fix, code_list in
+                        (*CENSUS_CONTENT_RULES, *TERM_ON_TERM_RULES))
+
+RULES: dict[str, Rule] = {r.id: r for r in (*_CATALOGUE, *_CENSUS_CONTENT, *_WORKFORCE_CATALOGUE)}
 
 
 def get_rule(rule_id: str) -> Rule:

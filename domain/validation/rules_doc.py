@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from domain.validation.code_lists import cbds_years
 from domain.validation.rules import RULES, Rule
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
@@ -29,6 +30,12 @@ def render_rules_doc() -> str:
         "7000-7299, a range of Gatehouse's own (not the DfE's numbers). In messages, `{field}` is the element "
         "name and `{value}` the value found.",
         "",
+        "Rules that name a code list check values against the DfE's Common Basic Data Set code sets, kept as "
+        "data in `data/cbds/<yyyy-yy>.json`, one file per academic year: a return is checked against the lists of "
+        "the academic year of its census day (the latest earlier year held when that year has no file). Years "
+        f"held: {', '.join(f'{y}-{(y + 1) % 100:02d}' for y in cbds_years())}. Where each list came from: "
+        "[docs/code_lists.md](code_lists.md).",
+        "",
         "| Rule | Severity | Scope | Files | Checks |",
         "| --- | --- | --- | --- | --- |",
     ]
@@ -38,6 +45,8 @@ def render_rules_doc() -> str:
         lines += ["", f"## {rule.id}: {rule.title}", "",
                   f"{rule.severity.capitalize()}, {rule.scope} level, {_APPLIES[rule.applies_to]}.", "",
                   f"Message: {rule.message}", "", f"How to fix: {rule.fix}"]
+        if rule.code_list:
+            lines += ["", f"Code list: `{rule.code_list}` in `data/cbds/<yyyy-yy>.json`."]
     return "\n".join(lines) + "\n"
 
 

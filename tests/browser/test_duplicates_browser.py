@@ -135,3 +135,27 @@ def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_t
     la.get_by_role("button", name="Save date").click()
     expect(la.locator("#closure-countdown")).to_contain_text("10 days until the DfE closes the School Census")
     checked(la)
+
+
+def test_the_la_checks_a_schools_test_upload_against_anothers_deadline_version(
+    pages, live_server, sc_aut, tmp_path, checked
+):
+    first, second, la = pages["first"], pages["second"], pages["la"]
+    _upload(first, live_server, sc_aut, tmp_path, "2001", [SHARED, pupil(2, Surname="Able")])
+    path = tmp_path / "8732002_SC3_873LL26_001.XML"  # Ouse Valley only tries its file as a test upload
+    path.write_bytes(census([SHARED, pupil(3, Surname="Baker")], Estab="2002"))
+    second.goto(f"{live_server.url}/returns/test-upload")
+    second.set_input_files("input[type=file][name=file]", str(path))
+    second.get_by_role("button", name="Upload and check the file").click()
+    second.wait_for_url("**/returns/versions/*", timeout=15_000)
+
+    la.goto(live_server.url + "/duplicates/")
+    expect(la.locator("#duplicate-cases")).to_contain_text("No cases match these filters.")
+    la.get_by_role("button", name="Check test uploads too").click()
+    expect(la.locator("h1")).to_have_text("Duplicates if test uploads counted")
+    expect(la.locator("#test-uploads-used")).to_contain_text("Ouse Valley Academy")
+    expect(la.locator("#test-case-1")).to_contain_text("Involves a test upload")
+    expect(la.locator("#test-case-1")).to_contain_text("Version 1 for this census")
+    checked(la)
+    la.get_by_role("link", name="Duplicate pupils").first.click()
+    expect(la.locator("#duplicate-cases")).to_contain_text("No cases match these filters.")

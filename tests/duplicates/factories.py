@@ -4,20 +4,12 @@ test."""
 
 from __future__ import annotations
 
-from models import deadline_instances, organisations
-from models.db import one, scalar
+from models import organisations
+from models.db import scalar
 from tests.domain.validation.xml_files import pupil
-from tests.returns.factories import make_version
+from tests.returns.factories import census_instance, make_version
 
-
-def census_instance(db, code: str = "SC-AUT") -> dict:
-    """The 2026/27 census deadline ``code`` (the year's deadlines generated from the default catalogue)."""
-    row = one(db, "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
-                  " WHERE c.code = ? AND i.academic_year = 2026", (code,))  # fmt: skip
-    if row is None:
-        deadline_instances.generate(db, 2026)
-        return census_instance(db, code)
-    return deadline_instances.get_instance(db, row["id"])
+__all__ = ["census_instance", "case_between", "load", "other_schools_case", "own", "shared"]
 
 
 def load(db, school: dict, instance: dict, pupils: list[dict], user: dict | None = None) -> dict:

@@ -28,23 +28,33 @@ def fill(content: bytes, answers: dict[int, dict[str, object]], *, edit=None) ->
     return buffer.getvalue()
 
 
-def with_cached_formula(content: bytes, cell: str, formula: str, cached: str | None) -> bytes:
-    """The workbook with ``cell`` of the Return sheet made a formula, saved with the value ``cached`` (None: no
-    saved value, as a script writes it), by editing the sheet's XML as Excel would have saved it."""
+def _rewritten(content: bytes, change=None, extra: dict[str, bytes] | None = None) -> bytes:
+    """The workbook's zip written again, each part through ``change(name, data)`` and ``extra`` parts added."""
     source = zipfile.ZipFile(io.BytesIO(content))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                value = f"<v>{cached}</v>" if cached is not None else ""
-                new = f'<c r="{cell}" t="str"><f>{formula}</f>{value}</c>'
-                text, count = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', new, text, count=1)
-                assert count == 1, cell
-                data = text.encode()
-            target.writestr(info, data)
+            target.writestr(info, change(info.filename, data) if change else data)
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
     return out.getvalue()
+
+
+def with_cached_formula(content: bytes, cell: str, formula: str, cached: str | None) -> bytes:
+    """The workbook with ``cell`` of the Return sheet made a formula, saved with the value ``cached`` (None: no
+    saved value, as a script writes it), by editing the sheet's XML as Excel would have saved it."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        value = f"<v>{cached}</v>" if cached is not None else ""
+        new = f'<c r="{cell}" t="str"><f>{formula}</f>{value}</c>'
+        text, count = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', new, data.decode(), count=1)
+        assert count == 1, cell
+        return text.encode()
+
+    return _rewritten(content, change)
 
 
 def zip_bomb() -> bytes:
@@ -61,13 +71,8 @@ def zip_bomb() -> bytes:
 
 def with_macros(content: bytes) -> bytes:
     """The workbook with a VBA project added (an .xlsm saved under an .xlsx name)."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, source.read(info.filename))
-        target.writestr("xl/vbaProject.bin", b"Attribute VB_Name = \"Module1\"\nSub AutoOpen()\nEnd Sub\n")
-    return out.getvalue()
+    macro = b'Attribute VB_Name = "Module1"\nSub AutoOpen()\nEnd Sub\n'
+    return _rewritten(content, extra={"xl/vbaProject.bin": macro})
 
 
 def encrypted() -> bytes:

@@ -3,6 +3,8 @@ nothing to report, copy last week, audience rules, and definitions versioned mid
 
 from __future__ import annotations
 
+import datetime as dt
+
 from domain.local_returns.definitions import Question
 from models import deadline_catalogue, deadline_instances, deadline_statuses, local_returns, organisations
 from tests.conftest import audit_events
@@ -86,6 +88,8 @@ def test_weekly_meals_copy_last_week_and_check_totals(db, year, school, school_u
     school_client.post("local_returns.submit", deadline_id=last_week["id"], _follow_redirects=True)
     page = school_client.get("local_returns.school_return", deadline_id=this_week["id"])
     assert "Copy the answers from" in page.html
+    totals_shown = page.texts("//h2[normalize-space()='Check the totals']/following-sibling::dl[1]//dd")
+    assert totals_shown == [f"0 ({last_week['period_label']}: {n})" for n in (40, 60, 100)]  # beside last week's
     school_client.post("local_returns.copy_last", deadline_id=this_week["id"], _follow_redirects=True)
     copied = local_returns.find_submission(db, this_week["id"], school["id"])
     assert local_returns.rows_of(db, copied["id"])[0]["answers"] == {"free": "40", "paid": "60", "total": "100"}
@@ -169,3 +173,22 @@ def test_the_deadline_page_sends_the_school_to_its_local_return(db, year, school
     school_client.post("deadlines.make_return", instance_id=instance["id"], _data={"details": "12 meals"},
                        _follow_redirects=True)  # fmt: skip
     assert deadline_statuses.status_for(db, school["id"], instance["id"])["explicit"] is None
+
+
+def test_copy_last_time_matches_pupils_by_upn(db, year, school, school_user, la_user, school_client):
+    """A pupil list copied from the previous period: each pupil's answers follow their UPN."""
+    year_11_census(db, school, school_user, count=2)
+    made = designed(db, "Y11-DEST", destinations(), la_user)
+    entry = deadline_catalogue.get_by_code(db, "Y11-DEST")
+    now = instance_of(db, "Y11-DEST")
+    earlier = deadline_instances.add_instance(db, catalogue_id=entry["id"], academic_year=2025,
+                                              period_label="Autumn check", opens_on=dt.date(2026, 9, 1),
+                                              due_on=dt.date(2026, 10, 30))  # fmt: skip
+    before = local_returns.start(db, made, earlier, school, school_user)
+    local_returns.save_answers(db, before, {1: {"destination": "Not known"}, 2: {"destination": "FE college"}},
+                               school_user)  # fmt: skip
+    local_returns.submit(db, local_returns.get_submission(db, before["id"]), school_user)
+    school_client.post("local_returns.copy_last", deadline_id=now["id"], _follow_redirects=True)
+    copied = local_returns.find_submission(db, now["id"], school["id"])
+    assert [(r["upn"], r["answers"]) for r in local_returns.rows_of(db, copied["id"])] == [
+        (r["upn"], r["answers"]) for r in local_returns.rows_of(db, before["id"])]

@@ -263,3 +263,30 @@ def test_a_single_form_takes_one_row(db, year, school, la_user, school_client):
     assert response.status_code == 400 and "takes one row of answers, not 2" in response.get_data(as_text=True)
     assert made["id"] == local_returns.find_submission(db, instance["id"], school["id"])["local_return_id"]
 
+
+
+def test_a_submitted_return_takes_no_upload(db, y11, school, school_client):
+    content, _ = download(school_client, y11["instance"]["id"])
+    filled = fill(content, {2: {DEST: "Not known"}, 3: {DEST: "Not known"}, 4: {DEST: "Not known"}})
+    assert upload(school_client, y11["instance"]["id"], filled, "d.xlsx").status_code == 303
+    school_client.get("local_returns.school_return", deadline_id=y11["instance"]["id"])  # as the browser would
+    school_client.post("local_returns.submit", deadline_id=y11["instance"]["id"], _follow_redirects=True)
+    again = fill(content, {2: {DEST: "FE college"}, 3: {DEST: "FE college"}, 4: {DEST: "FE college"}})
+    response = upload(school_client, y11["instance"]["id"], again, "d.xlsx")
+    assert response.status_code == 303
+    page = school_client.get("local_returns.school_return", deadline_id=y11["instance"]["id"])
+    assert "This return has been submitted: it cannot be changed now." in page.html
+    assert answers_now(db, school, y11["instance"]) == [{"destination": "Not known"}] * 3
+
+
+def test_a_word_document_named_like_a_workbook_is_called_what_it_is(db, y11, school, school_client):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as document:
+        document.writestr("[Content_Types].xml", "<Types/>")
+        document.writestr("word/document.xml", "<w:document/>")
+    response = upload(school_client, y11["instance"]["id"], buffer.getvalue(), "destinations.xlsx")
+    assert response.status_code == 400
+    assert "This is a Word document, not an Excel workbook." in response.get_data(as_text=True)
+    assert answers_now(db, school, y11["instance"]) == [{}, {}, {}]

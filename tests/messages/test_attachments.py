@@ -106,8 +106,9 @@ def test_a_reply_carries_attachments_and_other_organisations_cannot_download_the
 @pytest.mark.parametrize(
     ("name", "data", "says"),
     [
-        ("setup.exe", b"MZ\x90\x00", "setup.exe cannot be attached: .exe files (programs and scripts) are blocked."),
-        ("Minutes.PDF.js ", b"alert(1)", ".js files (programs and scripts) are blocked"),
+        ("setup.exe", b"MZ\x90\x00", "setup.exe is a .exe file, and programs and scripts cannot be sent"),
+        ("Minutes.PDF.js ", b"alert(1)", "Minutes.PDF.js is a .js file"),
+        ("letter.pdf", b"MZ\x90\x00\x03\x00\x00\x00", "letter.pdf is a Windows program, whatever its name says"),
         ("../../etc/passwd", b"root:x:0:0", "includes a folder"),
         ("report\u202efdp.exe", b"MZ", "contains hidden or control characters"),
         ("empty.pdf", b"", "empty.pdf is empty (0 bytes). Check you chose the right file."),
@@ -126,7 +127,7 @@ def test_a_bad_attachment_refuses_the_message_and_keeps_nothing(app, db, la, sch
 
 
 def test_attachments_over_the_limit_in_all_are_refused_and_nothing_kept(app, db, la, school_user, signed_in):
-    app.config["MESSAGE_ATTACHMENT_MAX_MB"] = 1
+    app.config["TRANSFER_MAX_MB"] = 1
     sam = signed_in(school_user)
     half = b"x" * (600 * 1024)
     data = {"recipient": la["id"], "subject": "Big", "body": "Two files", "attachments": _files(
@@ -155,7 +156,7 @@ class _Unread(io.BytesIO):
 
 def test_a_declared_size_too_big_is_answered_before_the_body_is_read(app, db, la, school_user, signed_in):
     sam = signed_in(school_user)
-    limit = app.config["MESSAGE_ATTACHMENT_MAX_MB"] * 1024 * 1024
+    limit = app.config["TRANSFER_MAX_MB"] * 1024 * 1024
     response = sam.client.post(sam.url("messages.compose"), input_stream=_Unread(),
                                content_type="multipart/form-data; boundary=x",
                                environ_overrides={"CONTENT_LENGTH": str(limit * 2)})  # fmt: skip

@@ -37,6 +37,15 @@ def test_a_school_reports_an_incident_from_the_long_form(db, school, school_user
     assert page.h1 == "Report a prejudice-related incident"
     for name in ("Race", "Sexual orientation", "Appearance", "Online", "Journey to or from school"):
         assert name in page.html
+    legends = {" ".join(legend.text_content().split()) for legend in page.doc.xpath("//legend")}
+    assert {
+        "When did it happen?",
+        "Where did it happen?",
+        "What was the incident perceived to relate to?",
+        "Type of incident",
+        "Actions taken",
+        "Date of the incident",
+    } <= legends
     client_request.post("pride.new_incident", _data=_form(db), _expected_redirect=client_request.url("pride.index"))
     [incident] = pride.list_incidents(db, school["id"])
     stored = pride.get_incident(db, incident["id"], school["id"])

@@ -7,10 +7,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+from pathlib import Path
 
 from models import pride
 from tests.conftest import audit_events, set_today
 from tests.pride.factories import characteristic_id, reported_incident
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "dist" / "gatehouse.css"
 
 
 def _many(db, school, actor, n, **overrides):
@@ -26,9 +30,11 @@ def test_the_school_report_counts_and_compares(db, school, school_user, sign_in,
     assert page.h1 == "Prejudice-related incidents: Autumn term 2026/27"
     race = page.doc.xpath("//caption[text()='Characteristic']/..//th[text()='Race']/following-sibling::td")
     assert [td.text for td in race] == ["3", "1"]  # this term, and the summer term before it (10 June 2026)
-    assert "pride.css" in page.html and not page.doc.xpath(
-        "//form[@method='post' and contains(@class, 'gatehouse-no-print')]"
-    )
+    assert not page.doc.xpath("//form[@method='post' and contains(@class, 'gatehouse-no-print')]")
+    # printed, the report stands alone: the stylesheet (built by `make assets`) leaves the page furniture out
+    hidden = re.search(r"@media print\s*{\s*([^{@]*\.govuk-service-navigation[^{]*){\s*display:\s*none",
+                       STYLESHEET.read_text())  # fmt: skip
+    assert hidden and ".gatehouse-no-print" in hidden.group(1)
     response = client_request.get_response("pride.school_report_csv", year=2026, term="autumn")
     assert response.headers["Content-Disposition"].startswith("attachment")
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -63,7 +69,9 @@ def test_the_la_report_suppresses_small_figures(
     sign_in(la_user)
     page = client_request.get("pride.la_report", year=2026)
     text = " ".join(page.html.split())
-    assert "fewer than 5" in text
+    assert "fewer than 5" in text and "Not a valid choice" not in text
+    filtered = client_request.get("pride.la_report", year=2026, term="autumn", type="verbal", phase="Nope")
+    assert "Not a valid choice" in filtered.html  # an unknown phase is refused (and the page says so)
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">2</td>' not in page.html
     svg = page.doc.xpath("//svg")
     assert len(svg) == 2 and all(s.xpath("./title") and s.xpath("./desc") for s in svg)
@@ -129,3 +137,38 @@ def test_the_la_adds_and_retires_a_characteristic(db, school_user, la_user, sign
         "pride_characteristic_added",
         "pride_characteristic_changed",
     ]
+
+
+def test_the_la_imports_past_counts_for_the_trend(
+    db, school, other_school, la_user, school_user, sign_in, client_request, today
+):
+    from io import BytesIO
+
+    reported_incident(db, school, school_user)  # autumn 2026: history for that term would count twice
+    sign_in(la_user)
+    bad = b"DfE number,Academic year,Term,Incidents\n873/2001,2026/27,autumn,3\n873/9999,2025/26,,2\n"
+    page = client_request.post(
+        "pride.import_history", _data={"file": (BytesIO(bad), "history.csv")}, _expected_status=400
+    )
+    assert "Row 2: this school already reported incidents in Gatehouse" in page.html
+    assert "Row 3: 873/9999 is not a school of this LA" in page.html
+    assert pride.history_by_year(db, {"la_code": "873"}) == {}
+    good = b"DfE number,Academic year,Term,Incidents\n873/2001,2024/25,,7\n873/2002,2025/26,spring,3\n"
+    client_request.post("pride.import_history", _data={"file": (BytesIO(good), "history.csv")}, _expected_status=302)
+    assert audit_events(db, "pride_history_imported")[0]["detail"]["rows"] == 2
+    report = client_request.get("pride.la_report", year=2026)
+    years = report.doc.xpath("//caption[text()='Incidents by academic year']/..//tbody/tr")
+    figures = {tr.xpath("./th")[0].text: tr.xpath("./td")[0].text for tr in years}
+    assert figures["2024/25"] == "7" and figures["2025/26"] == "fewer than 5" and figures["2026/27"] == "fewer than 5"
+
+
+def test_follow_up_without_the_deadlines_service_says_where_chasing_is(
+    db, la, school, make_user, sign_in, client_request, autumn
+):
+    from models import services
+
+    equality = make_user(la, name="Only Pride", email="only.pride@873.example.gov.uk")
+    services.set_services(db, equality["id"], ["pride"])
+    sign_in(equality)
+    page = client_request.get("pride.follow_up", instance=autumn["id"])
+    assert "ask for the Deadlines service" in page.html and "/deadline-tracker/chase" not in page.html

@@ -35,7 +35,7 @@ def test_nil_not_returned_and_not_required_are_told_apart(
     set_today(END_OF_TERM)
     sign_in(school_user)
     page = client_request.get("pride.term_return", term_id=autumn["id"])
-    assert "You have reported no incidents this term" in page.html
+    assert "You have reported no incidents in the autumn term 2026/27" in page.html
     confirm = client_request.get("pride.nil_return", term_id=autumn["id"])
     assert confirm.h1 == "Make a NIL return for the autumn term 2026/27?"
     client_request.post("pride.nil_return", term_id=autumn["id"], _expected_redirect=client_request.url("pride.index"))
@@ -129,3 +129,33 @@ def test_the_la_marks_a_school_not_required_from_its_page(db, school, la_user, s
     )
     assert pride.not_required(db, school["id"])["reason"] == "Academy, no agreement"
     assert "Academy, no agreement" in client_request.get("pride.settings").html
+
+
+def test_a_yearly_pride_return_when_the_catalogue_makes_it_annual(db, school, school_user, sign_in, client_request):
+    """The period follows the PRIDE-NIL entry of the return catalogue: termly by default, or one return for
+    the academic year (due the last day of the summer term) when the LA makes it annual."""
+    import dataclasses
+
+    from domain.deadline_rules import DEFAULT_CATALOGUE
+    from domain.deadline_rules.rules import DateRule, DueRule, Recurrence
+    from models import deadline_catalogue, deadline_instances
+
+    set_today(dt.date(2027, 3, 1))
+    row = deadline_catalogue.get_by_code(db, "PRIDE-NIL")
+    entry = next(e for e in DEFAULT_CATALOGUE if e.code == "PRIDE-NIL")
+    annual = dataclasses.replace(entry, rule=DueRule(Recurrence.ANNUAL, due=DateRule.term_end_offset(0, "summer")))
+    deadline_catalogue.save(db, annual, catalogue_id=row["id"])
+    deadline_instances.generate(db, 2026)
+    [year_return] = pride.year_instances(db, 2026)
+    assert pride.instance_term(year_return) == (2026, None) and year_return["due_on"] == dt.date(2027, 7, 22)
+    autumn = reported_incident(db, school, school_user, occurred_on=dt.date(2026, 11, 3))
+    reported_incident(db, school, school_user, occurred_on=dt.date(2027, 2, 2))
+    sign_in(school_user)
+    page = client_request.get("pride.index")
+    assert "Academic year 2026/27" in page.html and "Autumn term 2026/27" not in page.html
+    set_today(dt.date(2027, 7, 22))
+    status = pride.make_return(db, school=school, instance=year_return, kind="incidents", actor=school_user)
+    assert status["note"] == "2 incidents confirmed"
+    assert pride.get_incident(db, autumn["id"], school["id"])["editable"] is False
+    reported_incident(db, school, school_user, occurred_on=dt.date(2027, 7, 20))  # late: reopens the year
+    assert pride.return_made(db, school["id"], 2026, None) is None

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from background.validation_pool import storage
 from domain.validation import validate
-from models import returns, uploads
-from models.db import rows
+from models import deadline_instances, returns, uploads
+from models.db import one, rows
 from tests.domain.validation.xml_files import census_xml, make_fixtures_main, member, pupil, workforce_xml
 
 CENSUS_NAME = "8732001_SC3_873LL26_001.XML"
@@ -54,13 +54,25 @@ def generated_census(tmp_path, pupils: int = 2000, errors: float = 0.02, seed: i
     return path
 
 
+def census_instance(db, code: str = "SC-AUT") -> dict:
+    """The 2026/27 deadline ``code`` (the year's deadlines generated from the default catalogue when they are
+    not there yet)."""
+    row = one(db, "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
+                  " WHERE c.code = ? AND i.academic_year = 2026", (code,))  # fmt: skip
+    if row is None:
+        deadline_instances.generate(db, 2026)
+        return census_instance(db, code)
+    return deadline_instances.get_instance(db, row["id"])
+
+
 def make_version(db, school: dict, user: dict | None, *, instance_id: int | None = None, pupils=None,
-                 files_dir: str | None = None) -> dict:
+                 files_dir: str | None = None, header: dict | None = None) -> dict:
     """A validated version of ``school``'s return (its test uploads unless ``instance_id``), made through
     the models as the worker makes it; returns the version (as ``returns.get_version``) plus ``job_id``.
-    With ``files_dir`` the file is stored there too, as an upload's is (for pages that read it back)."""
+    With ``files_dir`` the file is stored there too, as an upload's is (for pages that read it back);
+    ``header`` changes the census header (xml_files.census_xml's names, e.g. Term)."""
     content = census_xml(pupils or [pupil(1), pupil(2, Surname="Twin"), pupil(3, Surname="Twin")],
-                         Estab=school["estab"]).encode()
+                         **{"Estab": school["estab"], **(header or {})}).encode()
     sha256 = hashlib.sha256(content).hexdigest()
     if files_dir:
         stored = Path(files_dir) / storage.stored_name(sha256)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from pathlib import Path
@@ -132,3 +133,21 @@ def test_restore_refuses_an_instance_holding_another_transfers_key(app, db, runn
     assert not Path(fresh_instance.config["DATABASE"]).exists()
     assert not (Path(fresh_instance.instance_path) / "audit_key").exists()
     assert rows(db, "SELECT id FROM transfers")
+
+
+def test_the_start_up_sweep_deletes_transfer_files_no_transfer_points_at(app, db, school, other_school):
+    """A server killed between storing a file and recording it leaves an orphan; the next `serve` deletes it (and any
+    half-encrypted upload in FILES_DIR/tmp) and keeps every file a transfer holds."""
+    from background.validation_pool.sweep import sweep
+
+    transfer_id = sent_ctf(app, db, school, "8732002")
+    kept = _stored(app, transfer_id, db)
+    key = transfer_store.load_master_key(db, allow_create=False)
+    orphan, _ = transfer_store.save_encrypted(app.config["FILES_DIR"], io.BytesIO(b"never recorded"), key)
+    half = transfer_store.SealingFile(app.config["FILES_DIR"], key)
+    half.write(b"half an upload")
+    half._out.close()  # the server died here: neither sealed nor closed by a request
+    report = sweep(app.config["DATABASE"], app.config["FILES_DIR"])
+    assert report.orphans_removed == 1 and report.temp_files_removed == 1
+    assert kept.exists() and not (Path(app.config["FILES_DIR"]) / orphan).exists()
+    assert not half.temp.exists()

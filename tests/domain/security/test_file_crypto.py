@@ -150,3 +150,16 @@ def test_encryption_streams_one_chunk_at_a_time():
 def test_a_chunk_size_out_of_range_is_refused():
     with pytest.raises(ValueError):
         file_crypto.encrypt_stream(io.BytesIO(b"x"), io.BytesIO(), MASTER, chunk_size=0)
+
+
+@pytest.mark.parametrize("pieces", [[], [b""], [b"a" * CHUNK], [b"a" * 10, b"b" * (2 * CHUNK - 10)],
+                                    [b"x"] * (CHUNK + 1), [os.urandom(5 * CHUNK + 3)]])
+def test_pushed_writes_of_any_size_read_back_the_same(pieces):
+    out = io.BytesIO()
+    encryptor = file_crypto.Encryptor(out, MASTER, chunk_size=CHUNK)
+    for piece in pieces:
+        encryptor.write(piece)
+    result = encryptor.finish()
+    assert _decrypt(out.getvalue(), result.wrapped_key) == b"".join(pieces)
+    with pytest.raises(ValueError):
+        encryptor.write(b"late")

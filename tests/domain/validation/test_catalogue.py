@@ -24,6 +24,10 @@ def test_at_least_25_rules_with_unique_ids():
     assert len(RULES) >= 25
 
 
+def test_at_least_150_school_census_rules():
+    assert len(rules_for("census")) >= 150
+
+
 def test_every_rule_is_well_formed():
     for rule in RULES.values():
         assert rule.severity in (ERROR, QUERY)

@@ -9,6 +9,7 @@ import pytest
 from domain.validation import FileRefused, detect_kind, validate
 from domain.validation.identifiers import upn_check_letter
 from domain.validation.rules import RULES
+from tests.domain.validation.content_cases import CONTENT_CASES
 from tests.domain.validation.xml_files import (
     CENSUS_NAME,
     CTF_NAME,
@@ -28,13 +29,17 @@ from tests.domain.validation.xml_files import (
 @dataclass(frozen=True)
 class Spec:
     """One test file: its pupils (or staff, for a workforce return), header changes, upload name and
-    validation options."""
+    validation options; for a census also changes to the school's characteristics, its classes and its pupils
+    no longer on roll."""
 
     pupils: list[dict] | None = None
     staff: list[dict] | None = None
     header: dict = field(default_factory=dict)
     filename: str | None = None
     options: dict = field(default_factory=dict)
+    school: dict = field(default_factory=dict)
+    classes: list[dict] | None = None
+    leavers: list[dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,8 @@ CASES = [
     Case("7260", "workforce", Spec(staff=[member(contracts=[contract(roles=[])])]), Spec()),
     Case("7265Q", "workforce", Spec(staff=[member(contracts=[contract(roles=["TCHR", "XYZ1"])])]),
          Spec(staff=[member(contracts=[contract(roles=["TCHR", "SENC"])])])),
+    # School Census content: tests/domain/validation/content_cases.py
+    *(Case(rule, "census", Spec(**bad), Spec(**good)) for rule, bad, good in CONTENT_CASES),
 ]
 
 
@@ -170,8 +177,11 @@ def run(tmp_path, kind: str, spec: Spec):
     """Validate the file ``spec`` describes and return the report."""
     if kind == "workforce":
         text = workforce_xml(spec.staff, **spec.header)
+    elif kind == "census":
+        text = census_xml(spec.pupils, school_changes=spec.school, classes=spec.classes, leavers=spec.leavers,
+                          **spec.header)
     else:
-        text = (census_xml if kind == "census" else ctf_xml)(spec.pupils, **spec.header)
+        text = ctf_xml(spec.pupils, **spec.header)
     path = tmp_path / "upload.xml"
     path.write_text(text, encoding="utf-8")
     options = dict(spec.options)

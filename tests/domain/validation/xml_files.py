@@ -23,27 +23,28 @@ def upn(serial: int, year: int = 2019) -> str:
     return generate_upn("873", "4001", year, serial)
 
 
-def pupil(serial: int = 1, **changes: str | None) -> dict[str, str | None]:
-    """A clean Year 7 pupil on census day 2026-10-01; ``changes`` override fields."""
-    fields: dict[str, str | None] = {
-        "UPN": upn(serial), "UniqueLearnerNumber": None, "Surname": "Smith",
-        "Forename": FORENAMES[serial % len(FORENAMES)],
-        "MiddleNames": "Rose", "Sex": "F", "DOB": "2014-11-15", "EnrolStatus": "C", "NCyearActual": "7",
-        "AddressLine1": "1 Mill Lane", "AddressLine2": "Ashbury", "PostCode": "CB1 2AB",
-    }
-    fields.update(changes)
-    return fields
-
-
 def _el(name: str, value: str | None) -> str:
     return "" if value is None else f"<{name}>{escape(value)}</{name}>"
 
 
-def _address(p: dict) -> str:
-    lines = _el("AddressLine1", p.get("AddressLine1")) + _el("AddressLine2", p.get("AddressLine2"))
-    if not lines and p.get("PostCode") is None:
-        return ""
-    return f"<Address><AddressLines>{lines}</AddressLines>{_el('PostCode', p.get('PostCode'))}</Address>"
+ETHNICITIES = ("WBRI", "WOTH", "APKN", "BAFR", "MWBC", "WBRI", "AIND")
+
+
+def pupil(serial: int = 1, **changes: object) -> dict:
+    """A clean Year 7 pupil on census day 2026-10-01, who joined in September 2026 (so no attendance is due
+    for the summer term before), with every other section of the census: characteristics, status, SEN.
+    ``changes`` override fields (element names; lists of dicts for ``FSMperiod``, ``SENneed``,
+    ``TermlyExclusion``; a dict for ``TermlyAttendance`` and ``SummerHalfTerm2Attendance``)."""
+    fields: dict = {
+        "UPN": upn(serial), "UniqueLearnerNumber": None, "Surname": "Smith",
+        "Forename": FORENAMES[serial % len(FORENAMES)],
+        "MiddleNames": "Rose", "Sex": "F", "DOB": "2014-11-15", "EnrolStatus": "C", "NCyearActual": "7",
+        "AddressLine1": "1 Mill Lane", "AddressLine2": "Ashbury", "PostCode": "CB1 2AB",
+        "Ethnicity": ETHNICITIES[serial % len(ETHNICITIES)], "Language": "ENG", "ServiceChild": "N", "PLAA": "N",
+        "EntryDate": "2026-09-03", "PartTime": "0", "Boarder": "N", "TopUpFunding": "0", "SENprovision": "N",
+    }
+    fields.update(changes)
+    return fields
 
 
 def census_header(**changes: str | None) -> dict[str, str | None]:
@@ -54,25 +55,35 @@ def census_header(**changes: str | None) -> dict[str, str | None]:
     return header
 
 
-def census_xml(pupils: list[dict] | None = None, **header_changes: str | None) -> str:
-    """A School Census return as text (one clean pupil unless ``pupils`` is given)."""
+def school(**changes: str | None) -> dict:
+    """The characteristics of clean secondary school 873/4001 (years 7 to 11)."""
+    fields = {"SchoolName": "Test School", "Phase": "SS", "SchoolType": "01", "LowestNCyearGroup": "7",
+              "HighestNCyearGroup": "11", "Intake": "COMP", "Governance": "CO", "Accommodation": "D",
+              "Email": "office@example.sch.uk", "PhoneNo": "01632 960123"}
+    fields.update(changes)
+    return fields
+
+
+def census_xml(pupils: list[dict] | None = None, *, school_changes: dict | None = None,
+               classes: list[dict] | None = None, leavers: list[dict] | None = None,
+               **header_changes: str | None) -> str:
+    """A School Census return as text (one clean pupil unless ``pupils`` is given), written by the project's
+    generator (tools/make_fixtures.py). ``school_changes`` change the school's characteristics
+    (``{"SchoolCharacteristics": None}`` leaves them out); ``classes`` and ``leavers`` are written as given."""
     h = census_header(**header_changes)
     pupils = [pupil()] if pupils is None else pupils
-    rows = []
-    for p in pupils:
-        ids = "".join(_el(k, p.get(k)) for k in ("UPN", "UniqueLearnerNumber", "FormerUPN", "Surname", "Forename",
-                                                 "MiddleNames", "Sex", "Gender", "DOB"))
-        status = (_el("EnrolStatus", p.get("EnrolStatus")) + _el("EntryDate", p.get("EntryDate"))
-                  + _el("NCyearActual", p.get("NCyearActual")))
-        rows.append(f"<PupilOnRoll><PupilIdentifiers>{ids}</PupilIdentifiers><PupilStatus>{status}</PupilStatus>"
-                    f"<HomeInformation>{_address(p)}</HomeInformation></PupilOnRoll>")
+    writer = make_fixtures_module()
+    changes = dict(school_changes or {})
+    characteristics = None if "SchoolCharacteristics" in changes else school(**changes)
+    rows = "\n".join(writer.census_pupil_xml(p) for p in pupils)
+    gone = "\n".join(writer.census_pupil_xml(p, "PupilNoLongerOnRoll") for p in leavers or [])
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<Message><Header><CollectionDetails>'
             + _el("Collection", h["Collection"]) + _el("Term", h["Term"]) + _el("Year", h["Year"])
             + _el("ReferenceDate", h["ReferenceDate"]) + "</CollectionDetails><Source>"
             + "<SourceLevel>S</SourceLevel>" + _el("LEA", h["LEA"]) + _el("Estab", h["Estab"])
-            + "</Source></Header><School><SchoolCharacteristics><Phase>SS</Phase></SchoolCharacteristics></School>"
-            + "<Pupils><PupilsOnRoll>" + "\n".join(rows)
-            + "</PupilsOnRoll><PupilsNoLongerOnRoll/></Pupils></Message>\n")
+            + "</Source></Header>" + writer.school_xml(characteristics, classes)
+            + "<Pupils><PupilsOnRoll>" + rows + "</PupilsOnRoll><PupilsNoLongerOnRoll>" + gone
+            + "</PupilsNoLongerOnRoll></Pupils></Message>\n")
 
 
 def ctf_header(**changes: str | None) -> dict[str, str | None]:
@@ -94,7 +105,7 @@ def ctf_xml(pupils: list[dict] | None = None, **header_changes: str | None) -> s
         ids = "".join(_el(k, p.get(k)) for k in ("UPN", "UniqueLearnerNumber", "Surname", "Forename", "DOB",
                                                  "Sex", "Gender"))
         basic = _el("MiddleNames", p.get("MiddleNames")) + _el("NCyearActual", p.get("NCyearActual"))
-        rows.append(f"<Pupil>{ids}<BasicDetails>{basic}</BasicDetails>{_address(p)}</Pupil>")
+        rows.append(f"<Pupil>{ids}<BasicDetails>{basic}</BasicDetails>{make_fixtures_module().address_lines_xml(p)}</Pupil>")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<CTfile><Header>'
             + _el("DocumentName", h["DocumentName"]) + _el("CTFversion", h["CTFversion"])
             + _el("DateTime", h["DateTime"]) + _el("DocumentQualifier", h["DocumentQualifier"])
@@ -104,15 +115,20 @@ def ctf_xml(pupils: list[dict] | None = None, **header_changes: str | None) -> s
             + "\n".join(rows) + "</CTFpupilData></CTfile>\n")
 
 
-def make_fixtures_main(argv: list[str]) -> None:
-    """Run the project's fixture generator (tools/make_fixtures.py) in this process."""
+def make_fixtures_module():
+    """The project's fixture generator (tools/make_fixtures.py), loaded once as a module."""
     module = sys.modules.get("make_fixtures")
     if module is None:
         spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tools" / "make_fixtures.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules["make_fixtures"] = module
         spec.loader.exec_module(module)
-    module.main(argv)
+    return module
+
+
+def make_fixtures_main(argv: list[str]) -> None:
+    """Run the project's fixture generator (tools/make_fixtures.py) in this process."""
+    make_fixtures_module().main(argv)
 
 
 WORKFORCE_DAY = dt.date(2026, 11, 5)  # first Thursday in November 2026

@@ -1,1 +1,0 @@
-"""Secure messages rules with no Flask: which attached files are refused."""
