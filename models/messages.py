@@ -336,6 +336,12 @@ def any_attachment_stored(db: Database) -> bool:
     return scalar(db, "SELECT 1 FROM message_attachments WHERE stored_name IS NOT NULL LIMIT 1") is not None
 
 
+def attachment_stored_names(db: Database) -> set[str]:
+    """The stored names of every attachment whose file is held (the start-up sweep keeps them)."""
+    found = rows(db, "SELECT DISTINCT stored_name FROM message_attachments WHERE stored_name IS NOT NULL")
+    return {r["stored_name"] for r in found}
+
+
 def _attachments_by_post(db: Database, thread_id: int) -> dict[int, list[dict]]:
     """The thread's attachments by post, each with ``downloads``: who downloaded it, from where, when (oldest first).
     One statement, however many files and downloads."""

@@ -4,7 +4,8 @@ A server killed during an upload can leave three things: jobs still ``queued`` o
 thread will ever finish; temporary copies under ``FILES_DIR/tmp`` (an upload being received or waiting
 for its check, or a transfer being encrypted); and a stored file under ``FILES_DIR/uploads`` that no upload
 record points at (a validated file is moved into place just before the transaction that records it, and
-the server died in between), or under ``FILES_DIR/transfers`` that no transfer points at (likewise).
+the server died in between), or under ``FILES_DIR/transfers`` that no transfer or message attachment points
+at (likewise).
 :func:`sweep` ends those jobs (their page says to upload again) and deletes those files.
 
 Only safe while no other process serves the same instance: ``flask --app app serve`` runs it once it
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from background import transfer_store
 from background.validation_pool import storage
-from models import transfers, uploads
+from models import messages, transfers, uploads
 from models.db import connection
 
 
@@ -54,7 +55,7 @@ def sweep(database: str | Path, files_dir: str | Path) -> SweepReport:
         orphans = [relative for relative in storage.stored_files(files_dir) if relative not in kept]
         for relative in orphans:
             storage.remove_stored(files_dir, relative)
-        held = transfers.stored_names(db)
+        held = transfers.stored_names(db) | messages.attachment_stored_names(db)  # the store holds both
         transfer_orphans = [name for name in transfer_store.store.stored_files(files_dir) if name not in held]
         for name in transfer_orphans:
             transfer_store.remove(files_dir, name)

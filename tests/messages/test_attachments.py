@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import EnvironBuilder
 
+from background.validation_pool.sweep import sweep
 from models import messages, organisations
 from models.db import one, rows, scalar
 from tests.conftest import audit_events
@@ -245,3 +246,14 @@ def test_an_expired_attachment_is_listed_without_a_link(app, db, la, school, la_
     [item] = page.texts("//ul[contains(@class, 'gatehouse-attachments')]/li")
     assert item.startswith("old.txt (3 Bytes): deleted under the retention policy")
     lee.get_response("messages.attachment", thread_id=thread_id, attachment_id=attachment_id, _expected_status=404)
+
+
+def test_the_start_up_sweep_keeps_attached_files_and_removes_orphans(app, db, la, school, school_user):
+    thread_id = thread_between(db, school, la, school_user)
+    attached_file(app, db, thread_id, school_user, b"Kept", "kept.txt")
+    [kept] = _stored_files(app)
+    orphan = kept.parent / ("0" * 30)  # a file stored just before a server died, never recorded
+    orphan.write_bytes(b"left behind")
+    report = sweep(app.config["DATABASE"], app.config["FILES_DIR"])
+    assert report.orphans_removed == 1
+    assert _stored_files(app) == [kept]
