@@ -36,11 +36,11 @@ class Upload:
 
 
 class _Hashing:
-    """A read-only stream of ``head`` (already read from ``source``) then the rest of ``source``, counting and
-    hashing what passes through."""
+    """A read-only stream of ``head`` (already read from ``source``) then the rest of ``source``, hashing what
+    passes through."""
 
     def __init__(self, head: bytes, source: BinaryIO):
-        self.head, self.source, self.size, self.digest = head, source, 0, hashlib.sha256()
+        self.head, self.source, self.digest = head, source, hashlib.sha256()
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
@@ -48,9 +48,27 @@ class _Hashing:
                 self.head[:size], self.head[size:])  # fmt: skip
         else:
             data = self.source.read(size)
-        self.size += len(data)
         self.digest.update(data)
         return data
+
+
+class SealedUpload(transfer_store.SealingFile):
+    """Where werkzeug writes an attached file as it arrives: encrypted on the way to disk (no plaintext copy, see
+    :class:`transfer_store.SealingFile`), its SHA-256 taken on the way."""
+
+    def __init__(self, files_dir, master_key: bytes):
+        super().__init__(files_dir, master_key)
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return super().write(data)
+
+
+def master_key(db: Database) -> bytes:
+    """The store's master key (made when nothing is stored yet). Raises transfer_store.StoreKeyError."""
+    anything_stored = transfers.any_stored(db) or messages.any_attachment_stored(db)
+    return transfer_store.load_master_key(db, allow_create=not anything_stored)
 
 
 def max_bytes(config: Mapping) -> int:
@@ -64,7 +82,8 @@ def _checked(upload: Upload, blocked: frozenset[str]) -> tuple[str, bytes]:
         name = checked_file_name(upload.name)
     except BadFileName as bad:
         raise AttachmentRefused(str(bad)) from None
-    head = upload.stream.read(transfer_store.SealingFile.HEAD)
+    sealed = isinstance(upload.stream, SealedUpload)
+    head = upload.stream.head if sealed else upload.stream.read(transfer_store.SealingFile.HEAD)
     reason = blocked_reason(name, head, blocked)
     if reason:
         raise AttachmentRefused(reason)
@@ -84,33 +103,46 @@ def store_uploads(config: Mapping, db: Database, uploads: Iterable[Upload], acto
     if not uploads:
         return stored
     try:
-        anything_stored = transfers.any_stored(db) or messages.any_attachment_stored(db)
-        master = transfer_store.load_master_key(db, allow_create=not anything_stored)
+        master = master_key(db)
     except transfer_store.StoreKeyError as error:
         raise AttachmentRefused(KEY_FAULT) from error
     limit = max_bytes(config)
     try:
         for (name, head), upload in zip(checked, uploads, strict=True):
-            stream = _Hashing(head, upload.stream)
             left = limit - sum(s["size"] for s in stored)
             try:
-                stored_name, encrypted = transfer_store.save_encrypted(config["FILES_DIR"], stream, master,
-                                                                       max_bytes=left)  # fmt: skip
+                stored_name, encrypted, sha256 = _store(config, upload.stream, head, master, left)
             except transfer_store.TooLarge:
                 raise AttachmentRefused(
                     f"{name} is too large: the files attached to one message can be up to "
                     f"{config['TRANSFER_MAX_MB']} MB in all. Send it in a message of its own, or make it "
                     "smaller."
                 ) from None
-            stored.append({"original_name": name, "size": stream.size, "sha256": stream.digest.hexdigest(),
-                           "stored_name": stored_name, "wrapped_key": encrypted.wrapped_key,
-                           "key_id": file_crypto.key_id(master), "uploaded_by": actor["id"]})  # fmt: skip
-            if stream.size == 0:
+            size = encrypted.plaintext_size
+            stored.append({"original_name": name, "size": size, "sha256": sha256, "stored_name": stored_name,
+                           "wrapped_key": encrypted.wrapped_key, "key_id": file_crypto.key_id(master),
+                           "uploaded_by": actor["id"]})  # fmt: skip
+            if size == 0:
                 raise AttachmentRefused(f"{name} is empty (0 bytes). Check you chose the right file.")
     except BaseException:
         discard(config, stored)
         raise
     return stored
+
+
+def _store(config: Mapping, stream, head: bytes, master: bytes, left: int) -> tuple[str, file_crypto.Encrypted, str]:
+    """Put one upload in the store: a sealed one (encrypted as it arrived) is moved in, any other stream encrypted
+    now. Returns its stored name, the encryptor's report and the plaintext's SHA-256; raises TooLarge past ``left``
+    bytes (a sealed one is removed again)."""
+    if isinstance(stream, SealedUpload):
+        stored_name, encrypted = stream.keep()
+        if encrypted.plaintext_size > left:
+            transfer_store.remove(config["FILES_DIR"], stored_name)
+            raise transfer_store.TooLarge(left)
+        return stored_name, encrypted, stream.digest.hexdigest()
+    hashing = _Hashing(head, stream)
+    stored_name, encrypted = transfer_store.save_encrypted(config["FILES_DIR"], hashing, master, max_bytes=left)
+    return stored_name, encrypted, hashing.digest.hexdigest()
 
 
 def discard(config: Mapping, stored: Iterable[dict]) -> None:

@@ -41,11 +41,22 @@ FORM_ALLOWANCE = 256 * 1024
 
 @bp.url_value_preprocessor
 def limit_upload(endpoint: str | None, values: dict | None) -> None:
-    """Cap the request at the attachments' limit before anything reads its body (this runs before the CSRF check,
-    which reads the form): a Content-Length over it is answered 413 without reading on."""
+    """Before anything reads the body (this runs before the CSRF check, which reads the form): cap the request at
+    the attachments' limit, so a Content-Length over it is answered 413 without reading on, and have each attached
+    file encrypted as it arrives (no plaintext copy on disk), as the transfers' uploads are."""
     if endpoint in ATTACHING_ENDPOINTS and request.method == "POST":
-        limit = message_files.max_bytes(current_app.config) + FORM_ALLOWANCE
-        request.max_content_length = min(limit, current_app.config["MAX_CONTENT_LENGTH"] or limit)
+        config = current_app.config
+        limit = message_files.max_bytes(config) + FORM_ALLOWANCE
+        request.max_content_length = min(limit, config["MAX_CONTENT_LENGTH"] or limit)
+        try:
+            master = message_files.master_key(get_db())
+        except transfer_store.StoreKeyError:
+            return  # the files arrive as usual, and sending says why it cannot keep them
+
+        def sealing_stream(total_content_length, content_type, filename=None, content_length=None):
+            return message_files.SealedUpload(config["FILES_DIR"], master)
+
+        request._get_file_stream = sealing_stream  # werkzeug's hook for where uploaded files are written
 
 
 @bp.errorhandler(413)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import EnvironBuilder
 
+from background.message_files import SealedUpload
 from background.validation_pool.sweep import sweep
 from models import messages, organisations
 from models.db import one, rows, scalar
@@ -46,8 +47,11 @@ def _downloads(page) -> list[str]:
 
 
 def test_a_school_attaches_files_the_la_downloads_them_and_the_school_sees_who_did(
-    app, db, la, school, la_user, school_user, signed_in
+    app, db, la, school, la_user, school_user, signed_in, monkeypatch
 ):
+    sealed = []  # the files were encrypted as they arrived: no plaintext copy was written on the way
+    keep = SealedUpload.keep
+    monkeypatch.setattr(SealedUpload, "keep", lambda self: sealed.append(self.temp.name) or keep(self))
     sam, lee = signed_in(school_user), signed_in(la_user)
     files = _files((PDF, "Chronology.pdf"), (SHEET, "Pupils – list.csv"))
     location = _compose(sam, la["id"], files).headers["Location"]
@@ -55,7 +59,7 @@ def test_a_school_attaches_files_the_la_downloads_them_and_the_school_sees_who_d
 
     # On disk: two encrypted files, neither holding the plaintext; nothing plain left in the temporary folder.
     stored = _stored_files(app)
-    assert len(stored) == 2 and _temp_files(app) == []
+    assert len(stored) == 2 and len(sealed) == 2 and _temp_files(app) == []
     for path in stored:
         on_disk = path.read_bytes()
         assert b"Alex Smith" not in on_disk and b"A123456789012" not in on_disk
