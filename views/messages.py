@@ -1,7 +1,8 @@
 """Secure messages: conversations between a school and the LA, or two schools of the LA.
 
 Anyone with the Transfers and messages service writes and reads for their own organisation: its
-inbox, sent and archived conversations, each conversation with read receipts, replies, confirm
+inbox, sent and archived conversations, each conversation with read receipts, replies (a message and
+a reply may carry files, downloaded by the two organisations only, each download logged), confirm
 receipt and archive. LA users also send one message to a group of schools (a separate conversation
 per school) and keep the LA's templates and saved lists of schools. A conversation the user's
 organisation is not party to, and another LA's template, list or bulk send, answer 404.

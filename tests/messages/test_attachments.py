@@ -261,3 +261,17 @@ def test_the_start_up_sweep_keeps_attached_files_and_removes_orphans(app, db, la
     report = sweep(app.config["DATABASE"], app.config["FILES_DIR"])
     assert report.orphans_removed == 1
     assert _stored_files(app) == [kept]
+
+
+def test_a_message_refused_for_another_reason_keeps_none_of_its_files(app, db, la, school, school_user, signed_in):
+    sam = signed_in(school_user)
+    # The form is incomplete: the files were encrypted as they arrived, and are thrown away with the request.
+    page = _compose(sam, la["id"], _files((PDF, "Chronology.pdf")), status=400, subject="").get_data(as_text=True)
+    assert "Enter a subject" in page
+    assert _stored_files(app) == [] and _temp_files(app) == []
+    # The school closed while the message was being written: the stored files are removed again.
+    closed = organisations.create_school(db, la_code="873", estab="4009", name="Closed School", status="closed")
+    page = _compose(sam, closed["id"], _files((PDF, "Chronology.pdf")), status=400).get_data(as_text=True)
+    assert "Closed School is closed: it cannot receive messages" in page
+    assert scalar(db, "SELECT count(*) FROM message_attachments") == 0
+    assert _stored_files(app) == [] and _temp_files(app) == []
