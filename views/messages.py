@@ -148,6 +148,13 @@ def attached(form) -> Iterator[list[dict]]:
         raise
 
 
+def with_limits(form):
+    """The form, its attachments' hint saying the size limit in force (TRANSFER_MAX_MB)."""
+    limit = current_app.config["TRANSFER_MAX_MB"]
+    form.attachments.description = f"Up to {limit} MB in all. {form.attachments.description}"
+    return form
+
+
 def refuse_attachment(form, refused: AttachmentRefused) -> None:
     """Show why the attachments were refused (on the attachments field) and audit it."""
     form.attachments.errors.append(str(refused))
@@ -161,7 +168,7 @@ def compose():
     db = get_db()
     me = my_school()
     choices = messages.recipients(db, me)
-    form = ComposeForm()
+    form = with_limits(ComposeForm())
     form.recipient.choices = [(0, "Choose an organisation"), *((o["id"], o["name"]) for o in choices)]
     if request.method == "GET" and request.args.get("to", type=int):
         form.recipient.data = request.args.get("to", type=int)
@@ -192,7 +199,7 @@ def compose():
 @any_transfers
 def thread(thread_id: int):
     conversation = load_thread(thread_id)
-    return _thread_page(conversation, ReplyForm())
+    return _thread_page(conversation, with_limits(ReplyForm()))
 
 
 def _thread_page(conversation: dict, form: ReplyForm, status: int = 200):
@@ -208,7 +215,7 @@ def _thread_page(conversation: dict, form: ReplyForm, status: int = 200):
 @any_transfers
 def reply(thread_id: int):
     conversation = load_thread(thread_id)
-    form = ReplyForm()
+    form = with_limits(ReplyForm())
     if form.validate_on_submit():
         try:
             with attached(form) as files:
@@ -302,7 +309,7 @@ def bulk():
     la = the_la()
     messages.ensure_templates(db, la["la_code"])
     choices = messages.group_choices(db, la["la_code"])
-    form = BulkForm()
+    form = with_limits(BulkForm())
     form.group.choices = [("", "Choose a group of schools")] + [
         (c["key"], f"{c['label']} ({c['schools']} school{'s' if c['schools'] != 1 else ''})") for c in choices
     ]

@@ -68,6 +68,7 @@ def test_a_school_attaches_files_the_la_downloads_them_and_the_school_sees_who_d
                                               {"name": "Pupils – list.csv", "size": len(SHEET)}]  # fmt: skip
 
     page = lee.get("messages.thread", thread_id=thread_id)
+    assert page.texts("//div[@id='attachments-hint']")[0].startswith("Up to 100 MB in all. You can choose several")
     links = page.xpath("//ul[contains(@class, 'gatehouse-attachments')]//a")
     assert [a.text for a in links] == ["Chronology.pdf", "Pupils – list.csv"]
     assert _downloads(page) == ["Not downloaded yet.", "Not downloaded yet."]
