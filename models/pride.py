@@ -647,7 +647,7 @@ def _filtered(filters: dict) -> tuple[str, dict]:
         )
         params["type"] = filters["type"]
     cte = (
-        "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608
+        "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608 # clauses are constant SQL; values are bound
         f" FROM pride_incidents i WHERE {' AND '.join(clauses)}) "
     )
     return cte, params
