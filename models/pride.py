@@ -30,6 +30,7 @@ from domain import clock
 from domain.dates import MAX_ACADEMIC_YEAR as MAX_YEAR
 from domain.dates import MIN_ACADEMIC_YEAR as MIN_YEAR
 from domain.dates import academic_year_label, academic_year_of, uk_today
+from domain.pride.history import HistoryRow
 from domain.pride.vocabulary import (
     ACTIONS,
     CAME_TO_LIGHT,
@@ -955,3 +956,103 @@ def _history_by_year(db: Database, filters: dict) -> dict:
         },
     )
     return {r["year"]: r["n"] for r in found}
+
+
+# ----------------------------------------------------------------------------- demo data
+
+#: The demo's incidents: (characteristic codes, types, location, actions), drawn in turn (weighted by repeats).
+_DEMO_KINDS = (
+    (("race",), ("verbal",), "playground", ("parents_informed", "restorative")),
+    (("race",), ("verbal", "threat"), "corridor", ("sanction", "parents_informed")),
+    (("religion",), ("verbal",), "classroom", ("education", "parents_informed")),
+    (("sexual_orientation",), ("verbal",), "corridor", ("restorative", "target_support")),
+    (("race", "religion"), ("online",), "online", ("parents_informed", "other_agency")),
+    (("disability",), ("exclusion",), "playground", ("restorative", "target_support")),
+    (("race",), ("physical",), "playground", ("sanction", "parents_informed", "target_support")),
+    (("sexual_orientation",), ("written", "graffiti"), "toilets", ("education",)),
+    (("sex",), ("verbal",), "dining", ("restorative",)),
+    (("appearance",), ("verbal",), "journey", ("parents_informed",)),
+)
+_DEMO_BANDS = ("morning", "break", "break", "afternoon", "after_school")
+
+
+def _demo_incident(ids: dict, kind: tuple, day: dt.date, n: int, secondary: bool) -> dict:
+    codes, types, location, actions = kind
+    year_group = (7 + n % 5) if secondary else (2 + n % 5)
+    return {
+        "occurred_on": day,
+        "time_band": _DEMO_BANDS[n % len(_DEMO_BANDS)],
+        "location": location,
+        "location_other": None,
+        "came_to_light": ("target", "staff", "witness_pupil", "parent")[n % 4],
+        "description": "A remark about the pupil's background" if "race" in codes else None,
+        "action_details": None,
+        "follow_up_on": None,
+        "outcome": None,
+        "characteristics": [ids[c] for c in codes],
+        "types": list(types),
+        "actions": list(actions),
+        "people": [
+            {"side": "targeted", "role": "pupil", "year_group": year_group, "people": 1},
+            {"side": "responsible", "role": "pupil", "year_group": year_group, "people": 1 + n % 3},
+        ],
+    }
+
+
+def _seed_demo_incidents(db: Database, reporting: list[dict], actor: dict, year: int, today: dt.date) -> int:
+    ids = {c["code"]: c["id"] for c in characteristics(db)}
+    made = 0
+    for number, school in enumerate(reporting):
+        secondary = (school["phase"] or "").lower().startswith("secondary")
+        first = dt.date(year - 1, 9, 7) + dt.timedelta(days=3 * number)
+        days = (today - first).days
+        count = 6 + 2 * (number % 4)
+        for n in range(count):
+            day = first + dt.timedelta(days=(days - 1) * n // count)
+            day -= dt.timedelta(days=max(0, day.weekday() - 4))  # a weekend date moves back to the Friday
+            kind = _DEMO_KINDS[(number * 3 + n) % len(_DEMO_KINDS)]
+            data = _demo_incident(ids, kind, day, n, secondary)
+            save_incident(db, school=school, data=data, report=True, actor=actor)
+            made += 1
+    return made
+
+
+def _seed_demo_returns(db: Database, reporting: list[dict], nil: list[dict], actor: dict, year: int, today) -> int:
+    made = 0
+    instances = year_instances(db, year)
+    ended = [(i, reporting + nil) for i in instances if i["due_on"] < today]
+    current = [(i, nil) for i in instances if i["opens_on"] <= today <= i["due_on"]][:1]
+    for instance, schools in ended + current:
+        _, period = instance_term(instance)
+        for school in schools:
+            kind = "incidents" if term_summary(db, school["id"], year, period)["reported"] else "nil"
+            make_return(db, school=school, instance=instance, kind=kind, actor=actor, on=today)
+            made += 1
+    return made
+
+
+def seed_demo(db: Database, la_code: str, actor: dict, *, today: dt.date | None = None) -> dict:
+    """Believable PRIDE data for the demo (deterministic for a given ``today``): incidents at eight of the
+    LA's schools over last academic year and this one up to yesterday, the returns of this year's past-due
+    periods (confirmed, or NIL for two schools without incidents, who also make this period's NIL return
+    early), one school "not required", and three earlier years of imported termly history for twelve
+    schools. Returns the counts made. Call after this year's deadlines are generated."""
+    today = today or uk_today()
+    year = academic_year_of(today)
+    schools = rows(
+        db,
+        "SELECT * FROM organisations WHERE kind = 'school' AND la_code = ? AND status = 'open' ORDER BY dfe_number",
+        (la_code,),
+    )
+    if len(schools) < 12:
+        return {"incidents": 0, "returns": 0, "history": 0}
+    reporting, nil = schools[:8], schools[8:10]
+    incidents = _seed_demo_incidents(db, reporting, actor, year, today)
+    returns = _seed_demo_returns(db, reporting, nil, actor, year, today)
+    set_not_required(db, schools[-1], "Academy without a data-sharing agreement (demo)", actor=actor, on=today)
+    earlier = [(s, y, t) for s in schools[:12] for y in range(year - 4, year - 1) for t in TERMS]
+    history = [HistoryRow(line, s["dfe_number"], y, t, 2 + (line * 7) % 9) for line, (s, y, t) in enumerate(earlier, 2)]
+    result = import_history(db, history, la_code=la_code, actor=actor, file_name="demo-history.csv")
+    if result["problems"]:
+        raise PrideError("; ".join(result["problems"]))
+    return {"incidents": incidents, "returns": returns, "history": len(history)}
