@@ -20,7 +20,7 @@ from domain.deadline_rules import DEFAULT_CATALOGUE, Recurrence
 from domain.gias.reader import Extract, GiasFileError, Record, open_extract, parse_la_codes
 from domain.local_returns.examples import EXAMPLES
 from domain.security.passwords import hash_password
-from models import audit, deadline_instances, local_returns, organisations, users
+from models import audit, deadline_instances, local_returns, organisations, pride, users
 from models.db import transaction
 from web.database import get_db
 from web.passwords import app_hasher
@@ -176,6 +176,12 @@ def demo_data_command(if_empty: bool, admin_email: str) -> None:
     designed = local_returns.seed_examples(db, DEMO_LA_CODE, EXAMPLES, admin)
     if designed:
         click.echo(f"Local returns: {', '.join(r['title'] for r in designed)} (designed and published).")
+    seeded = pride.seed_demo(db, DEMO_LA_CODE, admin)
+    if seeded["incidents"]:
+        click.echo(
+            f"PRIDE: {_plural(seeded['incidents'], 'incident')}, {_plural(seeded['returns'], 'return')} made and "
+            f"{seeded['history']} rows of imported history."
+        )
     click.echo(f"Site admin: {admin['email']} (approver at {la['name']})")
     click.echo(f"One-time password: {password}")
     click.echo("This password is shown only now. You must change it when you first sign in.")

@@ -317,6 +317,7 @@ KIND_LABELS = {
     "term_start_offset": "The first day of a term",
     "term_end_offset": "The last day of a term",
     "weekly": "A day of each school week (weekly returns)",
+    "month_end_offset": "The last day of each month (monthly returns; 10 days after it is the 10th of the next month)",
 }
 #: Months in academic-year order.
 MONTH_CHOICES = [SelectChoice("", "Choose a month")] + [
@@ -405,7 +406,8 @@ class DueDateForm(_DateRuleForm):
 
 
 class OpensForm(_DateRuleForm):
-    KINDS = [SelectChoice("", "The start of each period (1 September, the first day of term, or of the week)"),
+    KINDS = [SelectChoice("", "The start of each period (1 September, the first day of term, of the month, or of "
+                          "the week)"),
              *DueDateForm.KINDS, SelectChoice("due_offset", "The due date")]  # fmt: skip
 
 
@@ -501,6 +503,7 @@ class CatalogueEntryForm(FlaskForm):
         "How often is it due?",
         widget=GovRadioInput(),
         choices=[SelectChoice("annual", "Once a year"), SelectChoice("termly", "Once a term"),
+                 SelectChoice("monthly", "Every month (September to July)"),
                  SelectChoice("weekly", "Every school week")],
         validators=[InputRequired(message="Choose how often the return is due")],
     )  # fmt: skip
@@ -566,8 +569,10 @@ _MISSING = {"month": "Choose the month", "day": "Enter the day of the month", "w
 #: Why an anchor cannot be used, by recurrence.
 _KIND_REFUSED = {
     "weekly": "A weekly return counts from a day of each school week (or, for when it opens, the due date)",
+    "monthly": "A monthly return counts from the last day of each month (for example 10 days after it, the 10th "
+    "of the next month), or, for when it opens, the due date",
     "termly": "A termly return counts from each term's census day, first day or last day",
-    "annual": "A yearly return cannot count from a day of each week",
+    "annual": "A yearly return cannot count from a day of each week or the end of each month",
 }
 
 

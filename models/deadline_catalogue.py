@@ -174,6 +174,8 @@ def _anchor_text(rule: dict) -> str:
         return f"the last day of the {rule['term']} term" if rule.get("term") else "the last day of term"
     if kind == RuleKind.WEEKLY:
         return f"{_WEEKDAYS[rule['weekday']]} each school week"
+    if kind == RuleKind.MONTH_END_OFFSET:
+        return "the last day of each month"
     return "the deadline"
 
 

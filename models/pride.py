@@ -4,9 +4,12 @@ the counts the school and LA reports are made of.
 * An incident is a ``draft`` until it is ``reported``; the school edits it until the return for its
   term is made. Its term comes from its date and the LA's term dates (a date in a holiday belongs to
   the term that follows, whose return is still to come).
-* A termly return is the ``PRIDE-NIL`` deadline instance of that term: :func:`make_return` records it
-  with ``models.deadline_statuses.record_status`` (``submitted``; a NIL return's note starts
-  ``NIL_NOTE`` so it shows as "NIL return"), so the tracker, chasing and digests work unchanged.
+* A termly return is the ``PRIDE-NIL`` deadline instance of that term (the return catalogue may make it
+  monthly, one a month from September to July, or annual: a "period" below is a term such as ``autumn``,
+  a month such as ``2026-09``, or None for the whole year; an incident's month is that of its date, an
+  August date belonging to the September after, as holidays belong to the term that follows):
+  :func:`make_return` records it with ``models.deadline_statuses.record_status`` (``submitted``; a NIL
+  return's note starts ``NIL_NOTE`` so it shows as "NIL return"), so the tracker, chasing and digests work unchanged.
   An incident reported for a term whose return is made reopens it (status ``cleared``) and the LA is
   told (the caller sends the email; :func:`save_incident` says when).
 * A school marked "PRIDE return not required" gets ``exempt`` with ``NOT_REQUIRED_NOTE`` on every
@@ -19,6 +22,7 @@ Every change is audited in its own transaction. Report counts are aggregated in 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlite_utils import Database
 
@@ -26,6 +30,7 @@ from domain import clock
 from domain.dates import MAX_ACADEMIC_YEAR as MAX_YEAR
 from domain.dates import MIN_ACADEMIC_YEAR as MIN_YEAR
 from domain.dates import academic_year_label, academic_year_of, uk_today
+from domain.pride.history import HistoryRow
 from domain.pride.vocabulary import (
     ACTIONS,
     CAME_TO_LIGHT,
@@ -125,17 +130,52 @@ def term_of(db: Database, day: dt.date) -> tuple[int, str]:
     return year + 1, "autumn"
 
 
+_MONTH = re.compile(r"^\d{4}-(0[1-79]|1[0-2])$")
+
+
+def is_month(period: str | None) -> bool:
+    """Whether a period is a month (``2026-09``) rather than a term or the whole year."""
+    return bool(period and _MONTH.match(period))
+
+
+def month_of(occurred_on: dt.date | None, academic_year: int | None) -> str | None:
+    """The month period of an incident: that of its date, or for August the September after (``2026-09``);
+    None without a date. :func:`term_summary` and :func:`term_returns` say the same in SQL."""
+    if occurred_on is None or academic_year is None:
+        return None
+    return f"{academic_year}-09" if occurred_on.month == 8 else f"{occurred_on:%Y-%m}"
+
+
+def in_period(incident: dict, period: str | None) -> bool:
+    """Whether an incident (with ``term``, ``occurred_on``, ``academic_year``) falls in a period of its year."""
+    if period is None:
+        return True
+    if is_month(period):
+        return month_of(incident["occurred_on"], incident["academic_year"]) == period
+    return incident["term"] == period
+
+
 def period_key(academic_year: int, term: str | None) -> str:
-    """The PRIDE deadline instance's period key: ``2026/27-autumn``, or ``2026/27`` for a whole year."""
+    """The PRIDE deadline instance's period key: ``2026/27-autumn``, ``2026/27-2026-09`` for a month, or
+    ``2026/27`` for a whole year."""
     label = academic_year_label(academic_year)
     return f"{label}-{term}" if term else label
 
 
 def term_name(academic_year: int, term: str | None) -> str:
-    """``Autumn term 2026/27``, or ``Academic year 2026/27`` for a whole year."""
+    """``Autumn term 2026/27``, ``September 2026`` for a month, or ``Academic year 2026/27`` for a whole year."""
     if term is None:
         return f"Academic year {academic_year_label(academic_year)}"
+    if is_month(term):
+        return f"{dt.date.fromisoformat(term + '-01'):%B %Y}"
     return f"{term.capitalize()} term {academic_year_label(academic_year)}"
+
+
+def period_phrase(academic_year: int, term: str | None) -> str:
+    """The period inside a sentence: ``the autumn term 2026/27``, ``September 2026``, ``the academic year
+    2026/27``."""
+    name = term_name(academic_year, term)
+    return name if is_month(term) else f"the {name[0].lower()}{name[1:]}"
 
 
 def year_instances(db: Database, academic_year: int) -> list[dict]:
@@ -151,15 +191,17 @@ def year_instances(db: Database, academic_year: int) -> list[dict]:
 
 
 def instance_term(instance: dict) -> tuple[int, str | None] | None:
-    """``(academic_year, term)`` of a PRIDE instance (term None: a whole-year return, when the return
-    catalogue makes PRIDE annual); None for any other instance."""
+    """``(academic_year, period)`` of a PRIDE instance (period: a term, a month such as ``2026-09`` when the
+    return catalogue makes PRIDE monthly, or None for a whole-year return when it makes it annual); None for
+    any other instance."""
     if instance.get("code") != CODE:
         return None
     year = instance["academic_year"]
-    if instance["period_key"] == academic_year_label(year):
+    label = academic_year_label(year)
+    if instance["period_key"] == label:
         return year, None
-    term = instance["period_key"].rpartition("-")[2]
-    return (year, term) if term in TERMS else None
+    period = instance["period_key"].removeprefix(f"{label}-")
+    return (year, period) if period in TERMS or is_month(period) else None
 
 
 # ----------------------------------------------------------------------------- incidents
@@ -279,7 +321,7 @@ def save_incident(
         reopened = None
         was_reported = existing is not None and existing["state"] == "reported"
         if reported and year is not None:
-            reopened = _reopen_if_made(db, school, year, term, actor, incident_id)
+            reopened = _reopen_if_made(db, school, year, term, actor, incident_id, month_of(data["occurred_on"], year))
         action = (
             "pride_incident_reported"
             if reported and not was_reported
@@ -323,14 +365,10 @@ def _replace_children(db: Database, incident_id: int, data: dict, facts: tuple) 
     )
 
 
-def _reopen_if_made(db: Database, school: dict, year: int, term: str, actor: dict, incident_id: int) -> dict | None:
-    made = one(
-        db,
-        "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
-        " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
-        " AND i.academic_year = ? AND i.period_key IN (?, ?) AND r.reopened_at IS NULL",
-        (school["id"], CODE, year, period_key(year, term), period_key(year, None)),
-    )
+def _reopen_if_made(
+    db: Database, school: dict, year: int, term: str, actor: dict, incident_id: int, month: str | None
+) -> dict | None:
+    made = return_made(db, school["id"], year, term, month)
     if made is None:
         return None
     db.conn.execute(
@@ -351,7 +389,7 @@ def _reopen_if_made(db: Database, school: dict, year: int, term: str, actor: dic
         actor=actor,
         organisation_id=school["id"],
         target=f"instance:{made['instance_id']}",
-        detail={"was": made["kind"], "incident": incident_id, "term": term_name(year, term)},
+        detail={"was": made["kind"], "incident": incident_id, "term": made["period_label"]},
     )
     return {**deadline_instances.get_instance(db, made["instance_id"]), "was": made["kind"]}
 
@@ -396,7 +434,14 @@ def get_incident(db: Database, incident_id: int, organisation_id: int) -> dict |
         )
     ]
     incident["editable"] = incident["state"] == "draft" or not (
-        incident["term"] and return_made(db, organisation_id, incident["academic_year"], incident["term"])
+        incident["term"]
+        and return_made(
+            db,
+            organisation_id,
+            incident["academic_year"],
+            incident["term"],
+            month_of(incident["occurred_on"], incident["academic_year"]),
+        )
     )
     return incident
 
@@ -424,26 +469,33 @@ def list_incidents(db: Database, organisation_id: int, *, academic_year: int | N
 # ----------------------------------------------------------------------------- termly returns
 
 
-def return_made(db: Database, organisation_id: int, academic_year: int, term: str | None) -> dict | None:
-    """The school's return covering that term (its termly return, or the whole year's) when it is made
-    and not reopened, else None. ``term`` None: the whole year's return only."""
+def return_made(
+    db: Database, organisation_id: int, academic_year: int, term: str | None, month: str | None = None
+) -> dict | None:
+    """The school's return covering that period (its termly return, its ``month``'s when given, or the whole
+    year's) when it is made and not reopened, with the instance's ``period_label``, else None. ``term`` None:
+    the whole year's return only (and the month's, when given)."""
+    keys = [period_key(academic_year, term), period_key(academic_year, None), period_key(academic_year, month)]
     return one(
         db,
-        "SELECT r.* FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
+        "SELECT r.*, i.period_label FROM pride_returns r JOIN deadline_instances i ON i.id = r.instance_id"
         " JOIN return_catalogue c ON c.id = i.catalogue_id WHERE r.organisation_id = ? AND c.code = ?"
-        " AND i.academic_year = ? AND i.period_key IN (?, ?) AND r.reopened_at IS NULL",
-        (organisation_id, CODE, academic_year, period_key(academic_year, term), period_key(academic_year, None)),
+        " AND i.academic_year = ? AND i.period_key IN (?, ?, ?) AND r.reopened_at IS NULL",
+        (organisation_id, CODE, academic_year, *keys),
     )
 
 
 def term_summary(db: Database, organisation_id: int, academic_year: int, term: str | None) -> dict:
-    """``{"reported", "drafts"}``: the school's incidents of that term (term None: the whole year)."""
+    """``{"reported", "drafts"}``: the school's incidents of that period (a term, a month, or None: the
+    whole year)."""
     found = one(
         db,
         "SELECT count(*) FILTER (WHERE state = 'reported') AS reported,"
         " count(*) FILTER (WHERE state = 'draft') AS drafts"
-        " FROM pride_incidents WHERE organisation_id = ? AND academic_year = ? AND (? IS NULL OR term = ?)",
-        (organisation_id, academic_year, term, term),
+        " FROM pride_incidents WHERE organisation_id = :org AND academic_year = :year"
+        " AND (:period IS NULL OR term = :period OR (CASE WHEN substr(occurred_on, 6, 2) = '08' THEN academic_year"
+        " || '-09' ELSE substr(occurred_on, 1, 7) END) = :period)",
+        {"org": organisation_id, "year": academic_year, "period": term},
     )
     return {"reported": found["reported"] or 0, "drafts": found["drafts"] or 0}
 
@@ -471,19 +523,23 @@ def make_return(
         raise PrideError("That is not a PRIDE return")
     on = on or uk_today()
     if on < instance["opens_on"]:
-        raise PrideError(f"The {term_name(year, term).lower()} return opens on {instance['opens_on']:%-d %B %Y}")
+        raise PrideError(f"The return for {period_phrase(year, term)} opens on {instance['opens_on']:%-d %B %Y}")
     with transaction(db):
         if not_required(db, school["id"]):
             raise PrideError("Your school does not need to make PRIDE returns")
         if return_made(db, school["id"], year, term):
-            raise PrideError(f"The return for the {term_name(year, term).lower()} has already been made")
+            raise PrideError(f"The return for {period_phrase(year, term)} has already been made")
         summary = term_summary(db, school["id"], year, term)
         if summary["drafts"]:
-            raise PrideError("Finish or delete your draft incidents for this term first")
+            raise PrideError(f"Finish or delete your draft incidents for {period_phrase(year, term)} first")
         if kind == "nil" and summary["reported"]:
-            raise PrideError("You have reported incidents this term: confirm them instead of a NIL return")
+            raise PrideError(
+                f"You have reported incidents in {period_phrase(year, term)}: confirm them instead of a NIL return"
+            )
         if kind == "incidents" and not summary["reported"]:
-            raise PrideError("You have reported no incidents this term: make a NIL return instead")
+            raise PrideError(
+                f"You have reported no incidents in {period_phrase(year, term)}: make a NIL return instead"
+            )
         if kind not in ("nil", "incidents"):
             raise PrideError("Choose a NIL return or confirm your incidents")
         db.conn.execute(
@@ -647,7 +703,7 @@ def _filtered(filters: dict) -> tuple[str, dict]:
         )
         params["type"] = filters["type"]
     cte = (
-        "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608
+        "WITH f AS MATERIALIZED (SELECT i.id, i.organisation_id, i.location, i.term, i.academic_year"  # nosec B608 # clauses are constant SQL; values are bound
         f" FROM pride_incidents i WHERE {' AND '.join(clauses)}) "
     )
     return cte, params
@@ -795,13 +851,15 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
     schools = rows(
         db,
         "SELECT o.id, o.name, o.dfe_number, o.phase, s.status, s.note, s.submitted_at, s.at,"
-        " r.made_at, r.kind, (SELECT count(*) FROM pride_incidents i WHERE i.organisation_id = o.id"
-        " AND i.state = 'reported' AND i.academic_year = :year AND (:term IS NULL OR i.term = :term)) AS incidents"
+        " r.made_at, r.kind, (SELECT count(*) FROM pride_incidents WHERE organisation_id = o.id"
+        " AND state = 'reported' AND academic_year = :year"
+        " AND (:period IS NULL OR term = :period OR (CASE WHEN substr(occurred_on, 6, 2) = '08' THEN academic_year"
+        " || '-09' ELSE substr(occurred_on, 1, 7) END) = :period)) AS incidents"
         " FROM organisations o LEFT JOIN deadline_statuses s ON s.organisation_id = o.id AND s.instance_id = :inst"
         " LEFT JOIN pride_returns r ON r.organisation_id = o.id AND r.instance_id = :inst AND r.reopened_at IS NULL"
         " WHERE o.kind = 'school' AND o.la_code = :la AND o.status IN ('open', 'proposed_to_close')"
         " ORDER BY o.name COLLATE NOCASE",
-        {"year": year, "term": term, "inst": instance["id"], "la": la_code},
+        {"year": year, "period": term, "inst": instance["id"], "la": la_code},
     )
     for school in schools:
         current = {k: school[k] for k in ("status", "note", "submitted_at", "at")} if school["status"] else None
@@ -898,3 +956,103 @@ def _history_by_year(db: Database, filters: dict) -> dict:
         },
     )
     return {r["year"]: r["n"] for r in found}
+
+
+# ----------------------------------------------------------------------------- demo data
+
+#: The demo's incidents: (characteristic codes, types, location, actions), drawn in turn (weighted by repeats).
+_DEMO_KINDS = (
+    (("race",), ("verbal",), "playground", ("parents_informed", "restorative")),
+    (("race",), ("verbal", "threat"), "corridor", ("sanction", "parents_informed")),
+    (("religion",), ("verbal",), "classroom", ("education", "parents_informed")),
+    (("sexual_orientation",), ("verbal",), "corridor", ("restorative", "target_support")),
+    (("race", "religion"), ("online",), "online", ("parents_informed", "other_agency")),
+    (("disability",), ("exclusion",), "playground", ("restorative", "target_support")),
+    (("race",), ("physical",), "playground", ("sanction", "parents_informed", "target_support")),
+    (("sexual_orientation",), ("written", "graffiti"), "toilets", ("education",)),
+    (("sex",), ("verbal",), "dining", ("restorative",)),
+    (("appearance",), ("verbal",), "journey", ("parents_informed",)),
+)
+_DEMO_BANDS = ("morning", "break", "break", "afternoon", "after_school")
+
+
+def _demo_incident(ids: dict, kind: tuple, day: dt.date, n: int, secondary: bool) -> dict:
+    codes, types, location, actions = kind
+    year_group = (7 + n % 5) if secondary else (2 + n % 5)
+    return {
+        "occurred_on": day,
+        "time_band": _DEMO_BANDS[n % len(_DEMO_BANDS)],
+        "location": location,
+        "location_other": None,
+        "came_to_light": ("target", "staff", "witness_pupil", "parent")[n % 4],
+        "description": "A remark about the pupil's background" if "race" in codes else None,
+        "action_details": None,
+        "follow_up_on": None,
+        "outcome": None,
+        "characteristics": [ids[c] for c in codes],
+        "types": list(types),
+        "actions": list(actions),
+        "people": [
+            {"side": "targeted", "role": "pupil", "year_group": year_group, "people": 1},
+            {"side": "responsible", "role": "pupil", "year_group": year_group, "people": 1 + n % 3},
+        ],
+    }
+
+
+def _seed_demo_incidents(db: Database, reporting: list[dict], actor: dict, year: int, today: dt.date) -> int:
+    ids = {c["code"]: c["id"] for c in characteristics(db)}
+    made = 0
+    for number, school in enumerate(reporting):
+        secondary = (school["phase"] or "").lower().startswith("secondary")
+        first = dt.date(year - 1, 9, 7) + dt.timedelta(days=3 * number)
+        days = (today - first).days
+        count = 6 + 2 * (number % 4)
+        for n in range(count):
+            day = first + dt.timedelta(days=(days - 1) * n // count)
+            day -= dt.timedelta(days=max(0, day.weekday() - 4))  # a weekend date moves back to the Friday
+            kind = _DEMO_KINDS[(number * 3 + n) % len(_DEMO_KINDS)]
+            data = _demo_incident(ids, kind, day, n, secondary)
+            save_incident(db, school=school, data=data, report=True, actor=actor)
+            made += 1
+    return made
+
+
+def _seed_demo_returns(db: Database, reporting: list[dict], nil: list[dict], actor: dict, year: int, today) -> int:
+    made = 0
+    instances = year_instances(db, year)
+    ended = [(i, reporting + nil) for i in instances if i["due_on"] < today]
+    current = [(i, nil) for i in instances if i["opens_on"] <= today <= i["due_on"]][:1]
+    for instance, schools in ended + current:
+        _, period = instance_term(instance)
+        for school in schools:
+            kind = "incidents" if term_summary(db, school["id"], year, period)["reported"] else "nil"
+            make_return(db, school=school, instance=instance, kind=kind, actor=actor, on=today)
+            made += 1
+    return made
+
+
+def seed_demo(db: Database, la_code: str, actor: dict, *, today: dt.date | None = None) -> dict:
+    """Believable PRIDE data for the demo (deterministic for a given ``today``): incidents at eight of the
+    LA's schools over last academic year and this one up to yesterday, the returns of this year's past-due
+    periods (confirmed, or NIL for two schools without incidents, who also make this period's NIL return
+    early), one school "not required", and three earlier years of imported termly history for twelve
+    schools. Returns the counts made. Call after this year's deadlines are generated."""
+    today = today or uk_today()
+    year = academic_year_of(today)
+    schools = rows(
+        db,
+        "SELECT * FROM organisations WHERE kind = 'school' AND la_code = ? AND status = 'open' ORDER BY dfe_number",
+        (la_code,),
+    )
+    if len(schools) < 12:
+        return {"incidents": 0, "returns": 0, "history": 0}
+    reporting, nil = schools[:8], schools[8:10]
+    incidents = _seed_demo_incidents(db, reporting, actor, year, today)
+    returns = _seed_demo_returns(db, reporting, nil, actor, year, today)
+    set_not_required(db, schools[-1], "Academy without a data-sharing agreement (demo)", actor=actor, on=today)
+    earlier = [(s, y, t) for s in schools[:12] for y in range(year - 4, year - 1) for t in TERMS]
+    history = [HistoryRow(line, s["dfe_number"], y, t, 2 + (line * 7) % 9) for line, (s, y, t) in enumerate(earlier, 2)]
+    result = import_history(db, history, la_code=la_code, actor=actor, file_name="demo-history.csv")
+    if result["problems"]:
+        raise PrideError("; ".join(result["problems"]))
+    return {"incidents": incidents, "returns": returns, "history": len(history)}

@@ -111,7 +111,7 @@ def _box(which: str):
 def unread():
     """The unread count beside Messages in the navigation, for htmx to poll (does not count as activity)."""
     count = messages.unread_count(get_db(), current_user.row["id"])
-    return render_template("components/_nav_count.html", count=count, count_url=url_for("messages.unread"))
+    return render_template("messages/_unread.html", count=count, count_url=url_for("messages.unread"))
 
 
 @bp.get("/")

@@ -98,6 +98,7 @@ def index():
             {
                 "term": term,
                 "name": pride.term_name(year, term),
+                "phrase": pride.period_phrase(year, term),
                 "instance": instance,
                 "status": deadline_statuses.status_for(db, school["id"], instance["id"]),
                 **pride.term_summary(db, school["id"], year, term),
@@ -180,7 +181,7 @@ def _saved(result: dict):
     if result["reopened"]:
         flash(
             f"Incident reported. Your {result['reopened']['period_label']} return was reopened and the LA told: "
-            "confirm your incidents for that term again.",
+            "confirm your incidents for it again.",
             "success",
         )
     elif incident["state"] == "draft":
@@ -268,14 +269,13 @@ def _school_term(term_id: int) -> tuple[dict, dict, int, str]:
 def term_return(term_id: int):
     instance, school, year, term = _school_term(term_id)
     db = get_db()
-    incidents = [
-        i for i in pride.list_incidents(db, school["id"], academic_year=year) if term is None or i["term"] == term
-    ]
+    incidents = [i for i in pride.list_incidents(db, school["id"], academic_year=year) if pride.in_period(i, term)]
     return render_template(
         "pride/term_return.html",
         instance=instance,
         school=school,
         term_name=pride.term_name(year, term),
+        term_phrase=pride.period_phrase(year, term),
         incidents=incidents,
         summary=pride.term_summary(db, school["id"], year, term),
         made=pride.return_made(db, school["id"], year, term),
@@ -312,7 +312,12 @@ def nil_return(term_id: int):
     if form.validate_on_submit():
         return _make_return(instance, school, "nil")
     return render_template(
-        "pride/nil_return.html", instance=instance, school=school, form=form, term_name=pride.term_name(year, term)
+        "pride/nil_return.html",
+        instance=instance,
+        school=school,
+        form=form,
+        term_name=pride.term_name(year, term),
+        term_phrase=pride.period_phrase(year, term),
     )
 
 

@@ -84,7 +84,7 @@ def index():
 def unread():
     """The unread count beside Transfers in the navigation, for htmx to poll (does not count as activity)."""
     count = transfers.unread_count(get_db(), _me()["organisation_id"])
-    return render_template("components/_nav_count.html", count=count, count_url=url_for("transfers.unread"))
+    return render_template("transfers/_unread.html", count=count, count_url=url_for("transfers.unread"))
 
 
 @bp.get("/sent")

@@ -1,14 +1,17 @@
 """Due-date rules as data, and their pure evaluation into dated instances.
 
-A :class:`DueRule` says how often a return recurs (:class:`Recurrence`: weekly, termly or
-annual) and gives up to three :class:`DateRule` s evaluated inside each period:
+A :class:`DueRule` says how often a return recurs (:class:`Recurrence`: weekly, monthly,
+termly or annual) and gives up to three :class:`DateRule` s evaluated inside each period:
 
 * ``due`` - the deadline set by whoever owns the return (the DfE deadline for a DfE return);
 * ``internal_due`` - optional earlier deadline set by the LA, typically a negative
   ``due_offset`` from ``due`` (e.g. 7 days before the DfE deadline);
 * ``opens`` - optional date the return opens; by default the start of the period (1 September
-  for annual rules, the first day of term for termly ones, the week's first school day for
-  weekly ones).
+  for annual rules, the first day of term for termly ones, the 1st of the month for monthly
+  ones, the week's first school day for weekly ones).
+
+Monthly rules have one period per calendar month from September to July (eleven; August, when
+schools are closed, has none), keyed ``2026/27-2026-09`` and labelled "September 2026".
 
 A :class:`DateRule` is an anchor plus an offset. Anchors (:class:`RuleKind`):
 
@@ -25,6 +28,8 @@ kind                  anchor                                           fields
 ``weekly``            ``weekday`` (0 = Monday) of the period's week,   ``weekday``
                       or the last school day of that week before it,
                       or else the week's first school day
+``month_end_offset``  last day of the period's month (monthly only):   (none)
+                      offset 10 is the 10th of the following month
 ``due_offset``        ``opens``: the instance's due date; ``internal_  (none)
                       due``: the external (``due``) deadline
 ===================== ================================================ =====================
@@ -78,6 +83,7 @@ class Recurrence(StrEnum):
     """How often a return falls due within an academic year."""
 
     WEEKLY = "weekly"  # every school week (a Monday-Friday week with at least one school day)
+    MONTHLY = "monthly"  # every calendar month September-July (none for August)
     TERMLY = "termly"  # once per term: autumn, spring, summer
     ANNUAL = "annual"  # once per academic year
 
@@ -91,6 +97,7 @@ class RuleKind(StrEnum):
     TERM_START_OFFSET = "term_start_offset"
     TERM_END_OFFSET = "term_end_offset"
     WEEKLY = "weekly"
+    MONTH_END_OFFSET = "month_end_offset"
     DUE_OFFSET = "due_offset"
 
 
@@ -111,6 +118,7 @@ _KIND_FIELDS: dict[RuleKind, tuple[frozenset[str], frozenset[str]]] = {
     RuleKind.TERM_START_OFFSET: (frozenset(), frozenset({"term"})),
     RuleKind.TERM_END_OFFSET: (frozenset(), frozenset({"term"})),
     RuleKind.WEEKLY: (frozenset({"weekday"}), frozenset()),
+    RuleKind.MONTH_END_OFFSET: (frozenset(), frozenset()),
     RuleKind.DUE_OFFSET: (frozenset(), frozenset()),
 }
 
@@ -207,6 +215,11 @@ class DateRule:
         return cls(RuleKind.WEEKLY, offset=offset, weekday=weekday)
 
     @classmethod
+    def month_end_offset(cls, offset: int = 0, unit: OffsetUnit | str = OffsetUnit.DAYS) -> DateRule:
+        """Last day of the period's month + ``offset`` days or working days (monthly rules)."""
+        return cls(RuleKind.MONTH_END_OFFSET, offset=offset, unit=unit)
+
+    @classmethod
     def due_offset(cls, offset: int, unit: OffsetUnit | str = OffsetUnit.DAYS) -> DateRule:
         """``offset`` days (or working days) from the deadline it refers to."""
         return cls(RuleKind.DUE_OFFSET, offset=offset, unit=unit)
@@ -239,6 +252,7 @@ class DateRule:
 # recurrence -> kinds allowed for `due`; `opens` and `internal_due` may also use DUE_OFFSET.
 _DUE_KINDS: dict[Recurrence, frozenset[RuleKind]] = {
     Recurrence.WEEKLY: frozenset({RuleKind.WEEKLY}),
+    Recurrence.MONTHLY: frozenset({RuleKind.MONTH_END_OFFSET}),
     Recurrence.TERMLY: frozenset({RuleKind.CENSUS_DAY_OFFSET, RuleKind.TERM_START_OFFSET, RuleKind.TERM_END_OFFSET}),
     Recurrence.ANNUAL: frozenset(
         {
@@ -326,7 +340,7 @@ class Instance:
     """One dated occurrence of a return.
 
     ``period_key`` is stable and unique within an academic year for a rule ("2026/27",
-    "2026/27-autumn", or the ISO week "2026-W37"), fit for a database key;
+    "2026/27-autumn", "2026/27-2026-09" for a month, or the ISO week "2026-W37"), fit for a database key;
     ``period_label`` is for people. ``due_on`` is the deadline schools work to: the
     internal (LA) deadline when the rule has one, otherwise the external one.
     ``external_due_on`` is the external (e.g. DfE) deadline when an internal one exists,
@@ -390,10 +404,25 @@ def _weekly_periods(ctx: _Context) -> list[_Period]:
     return periods
 
 
+#: The months of a monthly rule, in academic-year order: September to July (August has no period).
+MONTHS = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
+
+
+def _monthly_periods(ctx: _Context) -> list[_Period]:
+    label = academic_year_label(ctx.academic_year)
+    periods = []
+    for month in MONTHS:
+        start = dt.date(calendar_year_for_month(ctx.academic_year, month), month, 1)
+        end = (start + dt.timedelta(days=31)).replace(day=1) - _DAY
+        periods.append(_Period(f"{label}-{start:%Y-%m}", f"{start:%B %Y}", start, end))
+    return periods
+
+
 _PERIODS = {
     Recurrence.ANNUAL: _annual_periods,
     Recurrence.TERMLY: _termly_periods,
     Recurrence.WEEKLY: _weekly_periods,
+    Recurrence.MONTHLY: _monthly_periods,
 }
 
 
@@ -413,6 +442,8 @@ def _anchor(rule: DateRule, period: _Period, ctx: _Context, reference: dt.date |
         wanted = period.start + dt.timedelta(days=rule.weekday)
         on_or_before = [day for day in period.school_days if day <= wanted]
         return on_or_before[-1] if on_or_before else period.school_days[0]
+    if kind is RuleKind.MONTH_END_OFFSET:
+        return period.end
     return reference  # DUE_OFFSET
 
 
@@ -472,7 +503,8 @@ def instances_for(
 ) -> list[Instance]:
     """Every instance of ``rule`` in ``academic_year``, in chronological period order.
 
-    Annual rules give one instance, termly rules three (autumn, spring, summer), weekly
+    Annual rules give one instance, termly rules three (autumn, spring, summer), monthly rules
+    eleven (September to July), weekly
     rules one per Monday-Friday week that holds at least one school day (term time, not
     half term, a working day in ``region``). ``term_dates`` must be for ``academic_year``
     (pass the admin-edited dates, or :func:`~domain.dates.term_dates.default_term_dates`).

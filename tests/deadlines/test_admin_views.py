@@ -149,6 +149,12 @@ def test_every_default_rule_survives_the_form_unchanged(client, signed_in_admin,
      "A yearly return cannot count from a day of each week"),
     ({"recurrence": "annual", "due": {"kind": "fixed", "month": 10, "day": 31, "offset": 400}}, "due-offset",
      "Enter a number of days from -366 to 366"),
+    ({"recurrence": "monthly", "due": {"kind": "term_end_offset"}}, "due-kind",
+     "A monthly return counts from the last day of each month"),
+    ({"recurrence": "termly", "due": {"kind": "month_end_offset", "offset": 10}}, "due-kind",
+     "A termly return counts from each term's census day"),
+    ({"recurrence": "annual", "due": {"kind": "month_end_offset", "offset": 10}}, "due-kind",
+     "A yearly return cannot count from a day of each week or the end of each month"),
 ])
 def test_a_rule_that_does_not_fit_says_where_and_why(client_request, signed_in_admin, db, rule, field, message):
     entry = deadline_catalogue.get_by_code(db, "PRIVACY")
@@ -246,3 +252,19 @@ def test_add_a_deadline_by_hand(client, signed_in_admin, db, generated, primary)
     bad = client.post("/deadlines-admin/instances/new", data={"catalogue_id": str(entry["id"]), "academic_year": "26"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "Enter an academic year from 2000 to 2097" in html and "Enter the period" in html
+
+
+def test_a_return_can_be_made_monthly(client_request, signed_in_admin, db):
+    entry = deadline_catalogue.get_by_code(db, "PRIDE-NIL")
+    page = client_request.get("deadlines_admin.edit_entry", catalogue_id=entry["id"])
+    assert "Every month (September to July)" in page.texts("//label")
+    monthly = {"recurrence": "monthly", "due": {"kind": "month_end_offset", "offset": 5, "unit": "working_days"}}
+    client_request.post("deadlines_admin.edit_entry", catalogue_id=entry["id"], _data=_entry_form(entry, monthly),
+                        _expected_status=302)  # fmt: skip
+    assert deadline_catalogue.get(db, entry["id"])["rule"] == monthly
+    page = client_request.get("deadlines_admin.edit_entry", catalogue_id=entry["id"])
+    assert page.xpath("//input[@name='recurrence'][@checked]/@value") == ["monthly"]
+    assert (
+        "Saved now: monthly, due 5 working days after the last day of each month, opening on the start of the "
+        "period." in page.texts("//p")
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import UTC, datetime
 
 from domain import clock
 from domain.security.passwords import verify_password
-from models import organisations, users
+from models import organisations, pride, users
 from models.db import rows, scalar
 from web.passwords import app_hasher
 
@@ -49,9 +50,13 @@ def test_first_run_loads_schools_and_prints_the_password_once(app, runner, db):
 
     actions = [r["action"] for r in rows(db, "SELECT action FROM audit_log ORDER BY id")]
     # then one row for each past week of weekly returns the demo leaves out (see the test below), and the
-    # example local returns designed and published (tests/local_returns/test_examples.py)
+    # example local returns designed and published (tests/local_returns/test_examples.py), and the PRIDE
+    # incidents, returns, "not required" mark and history (the test at the end)
     assert actions[:3] == ["gias_import", "demo_data", "deadlines_generated"]
-    assert set(actions[3:]) <= {"deadline_instance_cancelled", "local_return_created", "local_return_published"}
+    assert set(actions[3:]) <= {
+        "deadline_instance_cancelled", "local_return_created", "local_return_published", "pride_incident_reported",
+        "pride_return_made", "deadline_status_recorded", "pride_not_required_set", "pride_history_imported",
+    }  # fmt: skip
     for entry in rows(db, "SELECT detail FROM audit_log"):
         assert password not in entry["detail"]
     assert json.loads(rows(db, "SELECT detail FROM audit_log WHERE action = 'demo_data'")[0]["detail"])[
@@ -137,3 +142,25 @@ def test_the_demos_weekly_returns_start_this_week(runner, db):
     others = rows(db, "SELECT count(*) AS n FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
                       " WHERE c.code <> 'MEALS' AND i.cancelled_at IS NOT NULL")  # fmt: skip
     assert others[0]["n"] == 0  # nothing else is touched: the autumn census stays overdue, as it is
+
+
+def test_the_demo_has_pride_incidents_returns_and_history(runner, db):
+    """A newcomer sees PRIDE's reports and charts populated: incidents at eight schools over last year and
+    this one, the autumn returns confirmed or NIL, a school not required, and earlier years imported."""
+    clock.set_now(datetime(2027, 2, 10, 9, 0, tzinfo=UTC))  # spring term 2026/27: the autumn return is past due
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "PRIDE: 72 incidents, 12 returns made and 108 rows of imported history." in result.stdout
+    incidents = rows(db, "SELECT academic_year, count(*) AS n FROM pride_incidents WHERE state = 'reported'"
+                         " GROUP BY academic_year ORDER BY academic_year")  # fmt: skip
+    assert [r["academic_year"] for r in incidents] == [2025, 2026] and all(r["n"] >= 20 for r in incidents)
+    assert scalar(db, "SELECT max(occurred_on) FROM pride_incidents") < "2027-02-10"
+    made = rows(db, "SELECT r.kind, i.period_key FROM pride_returns r JOIN deadline_instances i"
+                    " ON i.id = r.instance_id")  # fmt: skip
+    kinds = Counter((r["period_key"], r["kind"]) for r in made)
+    assert kinds == {("2026/27-autumn", "incidents"): 8, ("2026/27-autumn", "nil"): 2, ("2026/27-spring", "nil"): 2}
+    assert scalar(db, "SELECT count(*) FROM pride_not_required") == 1
+    assert {r["academic_year"] for r in rows(db, "SELECT DISTINCT academic_year FROM pride_history")} == {
+        2022, 2023, 2024}
+    la_wide = pride.counts(db, "characteristic", {"la_code": "873", "years": [2025, 2026], "term": None})
+    assert max(la_wide.values()) >= 5  # at least one figure the LA report shows unsuppressed

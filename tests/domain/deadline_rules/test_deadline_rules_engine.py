@@ -309,3 +309,52 @@ def test_values_are_frozen():
     rule = DateRule.fixed(3, 31)
     with pytest.raises(AttributeError):
         rule.month = 4  # type: ignore[misc]
+
+
+def monthly_rule(offset: int = 10, unit: str = "days", **kwargs) -> DueRule:
+    return DueRule(Recurrence.MONTHLY, due=DateRule.month_end_offset(offset, unit=unit), **kwargs)
+
+
+def test_monthly_instances_are_the_months_september_to_july():
+    instances = instances_for(monthly_rule(), 2026, default_term_dates(2026))
+    assert [i.period_key for i in instances][:2] == ["2026/27-2026-09", "2026/27-2026-10"]
+    assert instances[-1].period_key == "2026/27-2027-07"
+    assert len(instances) == 11 and len({i.period_key for i in instances}) == 11  # no August
+    assert [i.period_label for i in instances[3:5]] == ["December 2026", "January 2027"]
+    february = instances[5]
+    assert (february.period_start, february.period_end) == (D(2027, 2, 1), D(2027, 2, 28))
+    for instance in instances:
+        assert instance.opens_on == instance.period_start and instance.period_start.day == 1
+        assert instance.due_on > instance.period_end  # due in the following month
+    # the 10th of the next month, moved back off a weekend (Sun 10 Jan 2027 -> Fri 8 Jan)
+    assert instances[0].due_on == D(2026, 10, 9)  # Sat 10 Oct 2026
+    assert instances[3].due_on == D(2027, 1, 8)
+
+
+def test_monthly_due_in_working_days_after_the_month_end():
+    (september, *_rest) = instances_for(monthly_rule(5, "working_days"), 2026, default_term_dates(2026))
+    assert september.due_on == D(2026, 10, 7)  # Wed 30 Sep + 5 working days
+    december = instances_for(monthly_rule(3, "working_days"), 2026, default_term_dates(2026))[3]
+    assert december.due_on == D(2027, 1, 6)  # Christmas, Boxing Day (Mon 28 Dec) and New Year skipped
+
+
+def test_monthly_opening_and_internal_deadline():
+    rule = monthly_rule(15, opens=DateRule.month_end_offset(-6), internal_due=DateRule.due_offset(-2))
+    october = instances_for(rule, 2026, default_term_dates(2026))[1]
+    assert (october.opens_on, october.external_due_on, october.due_on) == (D(2026, 10, 25), D(2026, 11, 13),
+                                                                           D(2026, 11, 11))  # fmt: skip
+
+
+def test_monthly_rules_round_trip_and_refuse_other_anchors():
+    rule = monthly_rule(5, "working_days", opens=DateRule.due_offset(-10))
+    data = json.loads(json.dumps(rule.to_dict()))
+    assert data == {"recurrence": "monthly", "due": {"kind": "month_end_offset", "offset": 5, "unit": "working_days"},
+                    "opens": {"kind": "due_offset", "offset": -10}}  # fmt: skip
+    assert DueRule.from_dict(data) == rule
+    with pytest.raises(ValueError, match="due of a monthly rule cannot be term_end_offset"):
+        DueRule(Recurrence.MONTHLY, due=DateRule.term_end_offset(0))
+    for recurrence in ("annual", "termly", "weekly"):
+        with pytest.raises(ValueError, match="cannot be month_end_offset"):
+            DueRule(recurrence, due=DateRule.month_end_offset(10))
+    with pytest.raises(ValueError, match="does not use month"):
+        DateRule("month_end_offset", month=9)
