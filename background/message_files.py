@@ -16,7 +16,6 @@ from sqlite_utils import Database
 from background import transfer_store
 from domain.security import file_crypto
 from domain.transfers.file_names import BadFileName, blocked_extensions, blocked_reason, checked_file_name
-from models import messages, transfers
 
 #: Shown when the store's key file is missing while files are stored (a fault for the LA's IT).
 KEY_FAULT = ("Attachments cannot be stored just now, so nothing was sent. Try again later; if it keeps happening, "
@@ -67,8 +66,7 @@ class SealedUpload(transfer_store.SealingFile):
 
 def master_key(db: Database) -> bytes:
     """The store's master key (made when nothing is stored yet). Raises transfer_store.StoreKeyError."""
-    anything_stored = transfers.any_stored(db) or messages.any_attachment_stored(db)
-    return transfer_store.load_master_key(db, allow_create=not anything_stored)
+    return transfer_store.master_key_for_storing(db)
 
 
 def max_bytes(config: Mapping) -> int:

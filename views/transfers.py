@@ -9,10 +9,7 @@ transfer answers 404.
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background import transfer_store
@@ -26,6 +23,7 @@ from models import audit, organisations, services, transfers
 from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
+from web.downloads import download_response
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -146,7 +144,7 @@ def _upload_limit(endpoint: str | None, values: dict | None) -> None:
     request.max_content_length = sending.file_max_bytes(config) + FORM_OVERHEAD
     db = get_db()
     try:
-        master = transfer_store.load_master_key(db, allow_create=not transfers.any_stored(db))
+        master = transfer_store.master_key_for_storing(db)
     except transfer_store.StoreKeyError:
         return
     files_dir = config["FILES_DIR"]
@@ -235,13 +233,6 @@ def detail(transfer_id: int):
     )  # fmt: skip
 
 
-def _attachment_header(name: str) -> str:
-    """``Content-Disposition`` for a download named ``name``: an ASCII fallback and the UTF-8 name (RFC 6266)."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    plain = "".join(ch for ch in plain if ch.isprintable() and ch not in '"\\') or "download"
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 @bp.get("/<int:transfer_id>/download")
 @any_transfers
 def download(transfer_id: int):
@@ -260,10 +251,7 @@ def download(transfer_id: int):
         current_app.logger.error("transfer %s cannot be read: %s", transfer_id, problem)
         return render_template("transfers/damaged.html", transfer=transfer), 500
     transfers.record_download(db, transfer, _me(), **client_details())
-    return Response(chunks, mimetype="application/octet-stream", headers={
-        "Content-Disposition": _attachment_header(transfer["original_name"]),
-        "Content-Length": str(transfer["size"]),
-    })  # fmt: skip
+    return download_response(chunks, transfer["original_name"], transfer["size"])
 
 
 @bp.post("/<int:transfer_id>/imported")

@@ -9,7 +9,7 @@ missing key file is an error that names the file and says to put it back from a 
 ``flask --app app backup`` copies it and ``restore`` puts it back.
 """
 
-from background.transfer_store.keys import StoreKeyError, key_file_for, load_master_key
+from background.transfer_store.keys import StoreKeyError, key_file_for, load_master_key, master_key_for_storing
 from background.transfer_store.store import (
     SealingFile,
     TooLarge,
@@ -21,4 +21,5 @@ from background.transfer_store.store import (
 )
 
 __all__ = ["SealingFile", "StoreKeyError", "TooLarge", "copy_encrypted", "key_file_for", "load_master_key",
+           "master_key_for_storing",
            "open_verified", "remove", "save_encrypted", "stored_path"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from domain.security import file_crypto
-from models import audit_key
+from models import audit_key, messages, transfers
 
 FILE_NAME = "transfers_key"
 
@@ -63,3 +63,11 @@ def load_master_key(db: Database | str | Path, *, allow_create: bool) -> bytes:
     except (OSError, UnicodeDecodeError) as error:
         raise StoreKeyError(f"the transfers key {key_file} cannot be read: {error}") from None
     return _parse(text, key_file)
+
+
+def master_key_for_storing(db: Database) -> bytes:
+    """The master key to store a new file under: made (as :func:`load_master_key` does) only while the store holds
+    nothing, neither a transfer nor a message attachment, since a new key would open none of those. Raises
+    StoreKeyError when the key file is missing while files are stored."""
+    stored = transfers.any_stored(db) or messages.any_attachment_stored(db)
+    return load_master_key(db, allow_create=not stored)

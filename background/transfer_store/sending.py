@@ -90,7 +90,7 @@ def _master_key(db: Database, outcome: Outcome) -> bytes | None:
     """The store's master key (made on first use), or None with ``outcome.reason`` saying the key file is missing
     (logged for the LA's IT: a new key would open none of the stored files, so none is made)."""
     try:
-        return keys.load_master_key(db, allow_create=not transfers.any_stored(db))
+        return keys.master_key_for_storing(db)
     except keys.StoreKeyError as error:
         logger.error("cannot store a transfer: %s", error)
         outcome.reason = KEY_FAULT
