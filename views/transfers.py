@@ -9,6 +9,7 @@ transfer answers 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from urllib.parse import quote
 
@@ -18,11 +19,13 @@ from flask_login import current_user
 from background import transfer_store
 from background.mail import templated
 from background.transfer_store import sending
+from domain.dates import england
+from domain.dates.academic_year import academic_year_label, academic_year_of
 from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
-from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm, SendFileForm
-from models import audit, organisations, services, transfers
+from forms.transfers import LostPupilSearchForm, OversightMonthForm, ReleaseForm, SendCtfForm, SendFileForm
+from models import audit, organisations, return_exports, services, transfers
 from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
@@ -385,3 +388,71 @@ def other_las():
     files = transfers.store(get_db(), _organisation()["id"], routing.OTHER_LA)
     return render_template("transfers/store.html", files=files, route=routing.OTHER_LA,
                            title=transfers.STORES[routing.OTHER_LA])
+
+
+# ----------------------------------------------------------------------------- the LA's oversight
+
+#: How many months back the oversight page offers to count.
+OVERSIGHT_MONTHS = 24
+
+
+def _month_start(year: int, month: int) -> dt.datetime:
+    """Midnight in England at the start of a month (an aware datetime)."""
+    return dt.datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=england.UK_TZ)
+
+
+def _oversight_months(today: dt.date) -> list[tuple[str, str]]:
+    """``(YYYY-MM, "November 2026")`` for this month and the ones before it, newest first."""
+    months = []
+    for back in range(OVERSIGHT_MONTHS):
+        start = _month_start(today.year, today.month - back)
+        months.append((start.strftime("%Y-%m"), start.strftime("%B %Y")))
+    return months
+
+
+@bp.get("/oversight")
+@la_transfers
+def oversight():
+    """The LA's view of its schools' transfers: counts per school this academic year and in a chosen month, the
+    files nobody has downloaded, and the lost pupils store."""
+    db = get_db()
+    la = _organisation()
+    today = england.uk_today()
+    form = OversightMonthForm(request.args)
+    form.month.choices = _oversight_months(today)
+    chosen = today.strftime("%Y-%m")
+    if request.args.get("month") and form.validate():
+        chosen = form.month.data
+    elif request.args.get("month"):
+        form.month.errors[:] = ["Choose a month from the list"]
+    form.month.data = chosen
+    year, month = int(chosen[:4]), int(chosen[5:])
+    academic_year = academic_year_of(today)
+    year_span = (_month_start(academic_year, 9), _month_start(academic_year, 21))
+    waiting = transfers.never_downloaded(db, la["la_code"])
+    for transfer in waiting:
+        transfer["age_days"] = (today - england.uk_date_of(transfer["sent_at"])).days
+    lost = transfers.lost_pupil_summary(db, la["id"])
+    lost_age = (today - england.uk_date_of(lost["oldest_at"])).days if lost["oldest_at"] else None
+    page = render_template(
+        "transfers/oversight.html", form=form, la=la, month_label=dict(form.month.choices)[chosen],
+        year_label=academic_year_label(academic_year), waiting=waiting, lost=lost, lost_age=lost_age,
+        schools=transfers.school_counts(db, la["la_code"], year_span,
+                                        (_month_start(year, month), _month_start(year, month + 1))),
+    )  # fmt: skip
+    return page, 400 if form.errors else 200
+
+
+@bp.get("/oversight/ctf-counts.csv")
+@la_transfers
+def ctf_counts_csv():
+    """The monthly CTF transfer counts of the LA's schools as CSV (counts only: no pupil data); audited."""
+    db = get_db()
+    la = _organisation()
+    counts = transfers.monthly_ctf_counts(db, la["la_code"])
+    audit.record(db, "transfer_counts_downloaded", actor=_me(), organisation_id=la["id"], target="transfers",
+                 detail={"months": len(counts)}, **client_details())
+    columns = transfers.MONTHLY_COLUMNS
+    body = ([row[c] for c in columns] for row in counts)
+    return Response(return_exports.csv_chunks(columns.values(), body), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="ctf-transfers-{la["la_code"]}.csv"'})
