@@ -123,13 +123,23 @@ def send():
         outcomes = _send_each(form.files.name, organisation, sending.send_ctf)
         if all(o.sent and not o.queries for o in outcomes):
             flash(_sent_message(outcomes), "success")
-            return redirect(url_for("transfers.sent"), 303)
+            return _to_sent()
     status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
     page = render_template("transfers/send.html", form=form, organisation=organisation, outcomes=outcomes,
                            wait_days=current_app.config["LOST_PUPIL_WAIT_SCHOOL_DAYS"],
                            keep_days=current_app.config["TRANSFER_CTF_DAYS"],
                            max_mb=current_app.config["MAX_UPLOAD_MB"])  # fmt: skip
     return page, status
+
+
+def _to_sent():
+    """After sending: to the Sent page. An upload sent by the progress script (static/js/gatehouse.mjs, which adds
+    the ``X-Gatehouse-Upload`` header) gets the address in ``X-Gatehouse-Redirect`` instead of a redirect, which
+    XMLHttpRequest would follow itself and so use up the flashed "Sent ..." message before the page shows it."""
+    target = url_for("transfers.sent")
+    if request.headers.get("X-Gatehouse-Upload"):
+        return "", 204, {"X-Gatehouse-Redirect": target}
+    return redirect(target, 303)
 
 
 #: Room for the form's other fields and the multipart framing around the files.
@@ -185,7 +195,7 @@ def send_file():
             outcomes = _send_each(form.files.name, organisation, sending.send_file, recipient=recipient)
             if all(o.sent for o in outcomes):
                 flash(_sent_message(outcomes), "success")
-                return redirect(url_for("transfers.sent"), 303)
+                return _to_sent()
     status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
     page = render_template("transfers/send_file.html", form=form, organisation=organisation, outcomes=outcomes,
                            keep_days=current_app.config["TRANSFER_FILE_DAYS"],

@@ -15,7 +15,7 @@ from models.db import rows, scalar
 from tests.conftest import audit_events, outbox
 
 
-def _send(client_request, recipient_id, *uploads):
+def _send(client_request, recipient_id, *uploads, headers=None):
     """POST the uploads to the other-files form, the multipart body built in memory (the test client would spool a
     large one to a temporary file it never closes)."""
     boundary = "gatehouse-test-boundary"
@@ -27,7 +27,7 @@ def _send(client_request, recipient_id, *uploads):
     parts.append(f"--{boundary}--\r\n".encode())
     return client_request.client.post(client_request.url("transfers.send_file"),
                                       input_stream=io.BytesIO(b"".join(parts)),
-                                      content_type=f"multipart/form-data; boundary={boundary}")
+                                      content_type=f"multipart/form-data; boundary={boundary}", headers=headers)
 
 
 def _nothing_kept(app, db) -> bool:
@@ -152,3 +152,23 @@ def test_an_upload_is_encrypted_as_it_arrives_and_never_written_plain(app, db, c
     # A refused file was encrypted on arrival too, and is gone once the request ends.
     assert _send(client_request, other_school["id"], (io.BytesIO(b"MZ" + content), "list.csv")).status_code == 400
     assert list((Path(app.config["FILES_DIR"]) / "tmp").iterdir()) == [] and list(system_tmp.iterdir()) == []
+
+
+def test_the_progress_script_is_told_where_to_go_and_the_sent_message_waits_for_that_page(
+        db, client_request, sign_in, sender, other_school):
+    sign_in(sender)
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"%PDF-1.7 minutes"), "Minutes.pdf"),
+                     headers={"X-Gatehouse-Upload": "progress"})
+    assert response.status_code == 204 and "Location" not in response.headers
+    assert response.headers["X-Gatehouse-Redirect"] == client_request.url("transfers.sent")
+    page = client_request.get("transfers.sent")
+    assert "Sent Minutes.pdf to Ouse Valley Academy." in page.texts("//*[contains(@class, 'banner--success')]")[0]
+
+
+def test_a_refused_upload_from_the_progress_script_gets_the_page_saying_why(
+        db, client_request, sign_in, sender, other_school):
+    sign_in(sender)
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"MZ\x90\x00program"), "setup.exe"),
+                     headers={"X-Gatehouse-Upload": "progress"})
+    assert response.status_code == 400 and "X-Gatehouse-Redirect" not in response.headers
+    assert "Not sent" in response.get_data(as_text=True)
