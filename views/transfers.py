@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -120,7 +120,8 @@ def send():
     form = SendCtfForm()
     outcomes: list[sending.Outcome] = []
     if form.validate_on_submit():
-        outcomes = _send_each(form.files.name, organisation, sending.send_ctf)
+        uploads = [(upload.stream, upload.filename) for upload in request.files.getlist(form.files.name)]
+        outcomes = _send_each(uploads, organisation, sending.send_ctf)
         if all(o.sent and not o.queries for o in outcomes):
             flash(_sent_message(outcomes), "success")
             return _to_sent()
@@ -187,12 +188,16 @@ def send_file():
     form.recipient.choices = [(0, "Choose who to send to")] + [
         (o["id"], o["name"] if o["kind"] == "la" else f"{o['name']} ({o['dfe_number']})") for o in recipients.values()]
     outcomes: list[sending.Outcome] = []
-    if form.validate_on_submit():
-        recipient = recipients.get(form.recipient.data)
+    raw = request.method == "POST" and request.mimetype == RAW_TYPE
+    if raw or form.validate_on_submit():
+        recipient = recipients.get(_raw_recipient() if raw else form.recipient.data)
+        form.recipient.data = recipient["id"] if recipient else 0
         if recipient is None:
-            form.recipient.errors.append("Choose who to send the files to")
+            form.recipient.errors = [*form.recipient.errors, "Choose who to send the files to"]
         else:
-            outcomes = _send_each(form.files.name, organisation, sending.send_file, recipient=recipient)
+            uploads = [(request.stream, unquote(request.headers.get("X-Gatehouse-File-Name", "")))] if raw else [
+                (upload.stream, upload.filename) for upload in request.files.getlist(form.files.name)]
+            outcomes = _send_each(uploads, organisation, sending.send_file, recipient=recipient)
             if all(o.sent for o in outcomes):
                 flash(_sent_message(outcomes), "success")
                 return _to_sent()
@@ -203,13 +208,25 @@ def send_file():
     return page, status
 
 
-def _send_each(field: str, organisation: dict, send_one, **extra) -> list[sending.Outcome]:
-    """Send each file uploaded in ``field`` with ``send_one`` (sending.send_ctf or send_file); email the recipients
-    of each one sent and audit each one refused. Returns the outcomes in upload order."""
+#: The type of an upload of one other file sent by the progress script as the whole request body (no multipart to
+#: parse): its name in the ``X-Gatehouse-File-Name`` header (percent-encoded UTF-8), its recipient's id in
+#: ``X-Gatehouse-Recipient``, and the CSRF token in ``X-CSRFToken`` (checked by CSRFProtect before the view).
+RAW_TYPE = "application/octet-stream"
+
+
+def _raw_recipient() -> int:
+    """The recipient id of a raw upload (0, which is nobody, when missing or not a number)."""
+    value = request.headers.get("X-Gatehouse-Recipient", "")
+    return int(value) if value.isdigit() else 0
+
+
+def _send_each(uploads: list[tuple], organisation: dict, send_one, **extra) -> list[sending.Outcome]:
+    """Send each ``(stream, file name)`` of ``uploads`` with ``send_one`` (sending.send_ctf or send_file); email the
+    recipients of each one sent and audit each one refused. Returns the outcomes in upload order."""
     outcomes = []
-    for upload in request.files.getlist(field):
-        outcome = send_one(current_app.config, get_db(), sender=organisation, user=_me(), stream=upload.stream,
-                           raw_name=upload.filename, client=client_details(), **extra)
+    for stream, raw_name in uploads:
+        outcome = send_one(current_app.config, get_db(), sender=organisation, user=_me(), stream=stream,
+                           raw_name=raw_name, client=client_details(), **extra)
         if outcome.sent:
             _tell_recipients(outcome, organisation)
         else:

@@ -31,6 +31,8 @@ function initialise(scope) {
 // X-Gatehouse-Upload header asks the server to answer success with the next page's address
 // (X-Gatehouse-Redirect) rather than a redirect, which XMLHttpRequest would follow and so use up
 // the page's "sent" message; any other answer (a page listing what was refused) replaces <main>.
+// A form also marked data-upload-raw="<recipient field>" sends a single chosen file as the
+// request body itself (see views/transfers.py RAW_TYPE); several files go as the form does.
 const UPLOAD_STEP = 10;
 
 function megabytes(bytes) {
@@ -78,8 +80,22 @@ function enhanceUpload(form) {
       return;
     }
     form.dataset.uploading = "true";
-    const body = new FormData(form, event.submitter);
     const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("X-Gatehouse-Upload", "progress");
+    const files = form.querySelector("input[type=file]").files;
+    const recipient = form.dataset.uploadRaw && form.querySelector(`[name=${form.dataset.uploadRaw}]`);
+    let body;
+    if (recipient && files.length === 1) {
+      // One file to one recipient: the file itself is the body, so the server need not parse a multipart form.
+      body = files[0];
+      request.setRequestHeader("Content-Type", "application/octet-stream");
+      request.setRequestHeader("X-Gatehouse-File-Name", encodeURIComponent(body.name));
+      request.setRequestHeader("X-Gatehouse-Recipient", recipient.value);
+      request.setRequestHeader("X-CSRFToken", form.querySelector("[name=csrf_token]").value);
+    } else {
+      body = new FormData(form, event.submitter);
+    }
     let announced = -UPLOAD_STEP;
     box.hidden = false;
     bar.value = 0;
@@ -113,8 +129,6 @@ function enhanceUpload(form) {
     request.addEventListener("error", () => {
       finish("The upload stopped before it finished. Check your connection and that the files are within the size limit, then try again.");
     });
-    request.open("POST", form.action);
-    request.setRequestHeader("X-Gatehouse-Upload", "progress");
     request.send(body);
   });
 }

@@ -186,7 +186,9 @@ def test_a_large_file_shows_its_upload_progress_and_arrives(live_server, db, mak
     page.get_by_label("Send to").select_option(label="Cambridgeshire")
     page.set_input_files("input[type=file][name=files]", str(big))
     page.evaluate(PROGRESS_RECORDER)
-    page.get_by_role("button", name="Send").click()
+    with page.expect_request(lambda r: r.method == "POST") as upload:
+        page.get_by_role("button", name="Send").click()
+    assert upload.value.headers["content-type"] == "application/octet-stream"  # the file itself, not multipart
     page.wait_for_url("**/transfers/sent")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Sent Admissions appeals 2027.pdf to Cambridgeshire.")
