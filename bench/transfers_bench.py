@@ -127,16 +127,18 @@ def download_seconds(port: int, path: str, cookie: str | None = None) -> tuple[f
     return elapsed, digest.hexdigest()
 
 
+def file_chunks(path: Path):
+    """The file's bytes, CHUNK at a time (a request body streamed from disk)."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
 def raw_upload_seconds(port: int, path: Path) -> float:
     """Seconds for waitress alone to take the same bytes (POSTed to an app that reads and drops them)."""
-    def body():
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     started = time.perf_counter()
-    connection.request("POST", "/drop", body=body(), headers={"Content-Length": str(SIZE)})
+    connection.request("POST", "/drop", body=file_chunks(path), headers={"Content-Length": str(SIZE)})
     response = connection.getresponse()
     response.read()
     elapsed = time.perf_counter() - started
@@ -161,9 +163,7 @@ def upload_seconds(browser: Browser, port: int, path: Path, recipient_id: int) -
 
     def body():
         yield head
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
+        yield from file_chunks(path)
         yield tail
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
@@ -186,18 +186,13 @@ def body_upload_seconds(browser: Browser, port: int, path: Path, recipient_id: i
     (application/octet-stream; name, recipient and CSRF token in headers), answered 204 with where to go next."""
     _, form = browser.get("/transfers/send-file")
 
-    def body():
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
-
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     started = time.perf_counter()
     headers = {"Content-Type": "application/octet-stream", "Content-Length": str(SIZE), "Cookie": cookie_of(browser),
                "Referer": browser.base + "/transfers/send-file", "X-CSRFToken": token(form),
                "X-Gatehouse-Upload": "progress", "X-Gatehouse-Recipient": str(recipient_id),
                "X-Gatehouse-File-Name": path.name}  # fmt: skip
-    connection.request("POST", "/transfers/send-file", body=body(), headers=headers)
+    connection.request("POST", "/transfers/send-file", body=file_chunks(path), headers=headers)
     response = connection.getresponse()
     response.read()
     elapsed = time.perf_counter() - started

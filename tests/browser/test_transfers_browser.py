@@ -64,6 +64,14 @@ def _write(tmp_path, source, dest, pupils=None):
     return path
 
 
+def _without_javascript(browser, page):
+    """A new browser context with JavaScript off, signed in as ``page``'s user, and a page in it (close the context
+    afterwards)."""
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    return context, context.new_page()
+
+
 def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_user, school, other_school, la,
                                                    tmp_path, checked, people_pages):
     set_today(TODAY)
@@ -148,10 +156,7 @@ def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_u
 def test_sending_works_without_javascript(browser, live_server, db, make_user, school, other_school, tmp_path,
                                           people_pages):
     user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
-    page = people_pages(user)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(page.context.cookies())
-    plain = context.new_page()
+    context, plain = _without_javascript(browser, people_pages(user))
     try:
         plain.goto(live_server.url + "/transfers/send")
         plain.set_input_files("input[type=file][name=files]", [
@@ -226,10 +231,7 @@ def test_sending_other_files_works_without_javascript(browser, live_server, db, 
     user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
     big = tmp_path / "Admissions appeals 2027.pdf"
     big.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * (12 * 4096))
-    page = people_pages(user)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(page.context.cookies())
-    plain = context.new_page()
+    context, plain = _without_javascript(browser, people_pages(user))
     try:
         plain.goto(live_server.url + "/transfers/send-file")
         assert not plain.locator("progress").is_visible()
