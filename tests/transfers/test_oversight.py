@@ -147,3 +147,15 @@ def test_the_oversight_reads_in_a_fixed_number_of_statements(app, db, la, school
     many, many_statements = counted(db, read)
     assert len(many[0]) > len(few[0]) and len(many[1]) > len(few[1])
     assert few_statements == many_statements <= 4
+
+
+def test_the_oversight_s_queries_use_their_indexes(db, la):
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        transfers.never_downloaded(db, "873")
+        transfers.monthly_ctf_counts(db, "873")
+    finally:
+        db.conn.set_trace_callback(None)
+    plans = [" ".join(r[-1] for r in db.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()) for sql in seen]
+    assert "idx_transfers_waiting" in plans[0] and "idx_transfers_kind_sent" in plans[1]
