@@ -68,3 +68,9 @@ class SendFileForm(FlaskForm):
         validators=[FileRequired("Select the files to send")],
     )
     submit = SubmitField("Send", widget=GovSubmitInput())
+
+
+class OversightMonthForm(Form):
+    """Choose the month the LA's oversight page counts transfers for (a GET form: it changes nothing)."""
+
+    month = SelectField("Month", widget=GovSelect(), validators=[Optional()])

@@ -96,3 +96,13 @@ def transfers_tables(db: Database) -> None:
     )
     for statement in statements:
         db.conn.execute(statement)
+
+
+@migrations(name="0002_oversight_indexes")
+def oversight_indexes(db: Database) -> None:
+    """For the LA's oversight page: CTFs counted by month, and files still waiting in an inbox, oldest first."""
+    db.conn.execute("CREATE INDEX idx_transfers_kind_sent ON transfers (kind, sent_at)")
+    db.conn.execute(
+        "CREATE INDEX idx_transfers_waiting ON transfers (sent_at)"
+        " WHERE stored_name IS NOT NULL AND route IN ('school', 'la')"
+    )

@@ -378,3 +378,86 @@ def expire(db: Database, transfer: dict) -> str | None:
                     "downloads": transfer["download_count"]},
         )  # fmt: skip
     return stored_name
+
+
+# ----------------------------------------------------------------------------- the LA's oversight
+
+
+def school_counts(db: Database, la_code: str, year: tuple[dt.datetime, dt.datetime],
+                  month: tuple[dt.datetime, dt.datetime]) -> list[dict]:
+    """Every school of the LA by name with how many files it sent (``sent_*``) and received in its inbox
+    (``received_*``) in the academic ``year`` and in the ``month`` (each a ``[start, end)`` pair of moments).
+    Closed schools are listed only when they sent or received something that year. One statement."""
+    return rows(
+        db,
+        "SELECT * FROM (SELECT o.id, o.name, o.dfe_number, o.status,"
+        " (SELECT count(*) FROM transfers t WHERE t.sender_id = o.id AND t.sent_at >= :y0 AND t.sent_at < :y1)"
+        " AS sent_year,"
+        " (SELECT count(*) FROM transfers t WHERE t.recipient_id = o.id AND t.route = 'school'"
+        " AND t.sent_at >= :y0 AND t.sent_at < :y1) AS received_year,"
+        " (SELECT count(*) FROM transfers t WHERE t.sender_id = o.id AND t.sent_at >= :m0 AND t.sent_at < :m1)"
+        " AS sent_month,"
+        " (SELECT count(*) FROM transfers t WHERE t.recipient_id = o.id AND t.route = 'school'"
+        " AND t.sent_at >= :m0 AND t.sent_at < :m1) AS received_month"
+        " FROM organisations o WHERE o.kind = 'school' AND o.la_code = :la)"
+        " WHERE status <> 'closed' OR sent_year + received_year > 0 ORDER BY name COLLATE NOCASE, id",
+        {"la": la_code, "y0": clock.iso(year[0]), "y1": clock.iso(year[1]), "m0": clock.iso(month[0]),
+         "m1": clock.iso(month[1])},
+    )  # fmt: skip
+
+
+def never_downloaded(db: Database, la_code: str) -> list[dict]:
+    """Files still held in an inbox (a school's or the LA's) that the recipient has never downloaded, sent by or to
+    an organisation of the LA, oldest first, each with its status."""
+    return _with_status(rows(
+        db,
+        _SELECT + " WHERE t.stored_name IS NOT NULL AND t.route IN ('school', 'la')"  # nosec B608 # constant SQL
+        " AND (s.la_code = :la OR r.la_code = :la) AND NOT EXISTS (SELECT 1 FROM transfer_downloads d"
+        " WHERE d.transfer_id = t.id AND d.organisation_id = t.recipient_id) ORDER BY t.sent_at, t.id",
+        {"la": la_code},
+    ))  # fmt: skip
+
+
+def lost_pupil_summary(db: Database, la_id: int) -> dict:
+    """``{"files", "pupils", "oldest_at"}`` of the LA's lost pupils store: the files still held and not yet released
+    to a school, their pupils, and when the oldest of them arrived (None when the store is empty)."""
+    return one(
+        db,
+        "SELECT count(*) AS files, coalesce(sum(t.pupils), 0) AS pupils, min(t.sent_at) AS oldest_at"
+        " FROM transfers t WHERE t.recipient_id = ? AND t.route = 'lost_pupil' AND t.stored_name IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM transfers c WHERE c.released_from = t.id)",
+        (la_id,),
+    )
+
+
+#: The columns of the monthly CTF counts, in order, with their CSV headings.
+MONTHLY_COLUMNS = {
+    "month": "Month",
+    "total": "CTFs sent",
+    "to_school": "To a school",
+    "to_la": "To the LA",
+    "lost_pupil": "Lost pupils (XXXXXXX)",
+    "left_sector": "Left the maintained sector (MMMMMMM)",
+    "other_la": "For other LAs",
+    "released": "Lost pupils released to a school",
+}
+
+
+def monthly_ctf_counts(db: Database, la_code: str) -> list[dict]:
+    """CTFs sent by or to an organisation of the LA, counted per calendar month in England of sending, oldest
+    month first, split by where they went (``MONTHLY_COLUMNS``). A lost pupil's record released to a school counts
+    as a release, not a second CTF."""
+    # The month in England of t.sent_at (UTC): only a moment in the last hour (UTC) of a month's last day can fall in
+    # another month in England, and that moment is in British Summer Time exactly when the month is March to
+    # September (BST starts before 31 March ends and ends before 31 October does), so those months gain an hour.
+    return rows(
+        db,
+        "SELECT substr(datetime(t.sent_at, CASE WHEN substr(t.sent_at, 6, 2) BETWEEN '03' AND '09'"
+        " THEN '+1 hours' ELSE '+0 hours' END), 1, 7) AS month, sum(t.released_from IS NULL) AS total,"
+        " sum(t.route = 'school' AND t.released_from IS NULL) AS to_school, sum(t.route = 'la') AS to_la,"
+        " sum(t.route = 'lost_pupil') AS lost_pupil, sum(t.route = 'left_sector') AS left_sector,"
+        " sum(t.route = 'other_la') AS other_la, sum(t.released_from IS NOT NULL) AS released"
+        " FROM transfers t JOIN organisations s ON s.id = t.sender_id JOIN organisations r ON r.id = t.recipient_id"
+        " WHERE t.kind = 'ctf' AND (s.la_code = :la OR r.la_code = :la) GROUP BY month ORDER BY month",
+        {"la": la_code},
+    )  # fmt: skip

@@ -24,6 +24,7 @@ TARGET_PAGES = {
     "return_version": ("returns.report", "version_id"),
     "user": ("users.detail", "user_id"),
     "approver_claim": ("claims.detail", "claim_id"),
+    "transfer": ("transfers.detail", "transfer_id"),
 }
 
 

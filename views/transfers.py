@@ -9,17 +9,22 @@ transfer answers 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import datetime as dt
+from urllib.parse import unquote
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background import transfer_store
 from background.mail import templated
 from background.transfer_store import sending
+from domain.dates import england
+from domain.dates.academic_year import academic_year_label, academic_year_of
 from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
-from forms.transfers import LostPupilSearchForm, ReleaseForm, SendCtfForm, SendFileForm
-from models import audit, organisations, services, transfers
+from forms.transfers import LostPupilSearchForm, OversightMonthForm, ReleaseForm, SendCtfForm, SendFileForm
+from models import audit, organisations, return_exports, services, transfers
 from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
@@ -115,16 +120,27 @@ def send():
     form = SendCtfForm()
     outcomes: list[sending.Outcome] = []
     if form.validate_on_submit():
-        outcomes = _send_each(form.files.name, organisation, sending.send_ctf)
+        uploads = [(upload.stream, upload.filename) for upload in request.files.getlist(form.files.name)]
+        outcomes = _send_each(uploads, organisation, sending.send_ctf)
         if all(o.sent and not o.queries for o in outcomes):
             flash(_sent_message(outcomes), "success")
-            return redirect(url_for("transfers.sent"), 303)
+            return _to_sent()
     status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
     page = render_template("transfers/send.html", form=form, organisation=organisation, outcomes=outcomes,
                            wait_days=current_app.config["LOST_PUPIL_WAIT_SCHOOL_DAYS"],
                            keep_days=current_app.config["TRANSFER_CTF_DAYS"],
                            max_mb=current_app.config["MAX_UPLOAD_MB"])  # fmt: skip
     return page, status
+
+
+def _to_sent():
+    """After sending: to the Sent page. An upload sent by the progress script (static/js/gatehouse.mjs, which adds
+    the ``X-Gatehouse-Upload`` header) gets the address in ``X-Gatehouse-Redirect`` instead of a redirect, which
+    XMLHttpRequest would follow itself and so use up the flashed "Sent ..." message before the page shows it."""
+    target = url_for("transfers.sent")
+    if request.headers.get("X-Gatehouse-Upload"):
+        return "", 204, {"X-Gatehouse-Redirect": target}
+    return redirect(target, 303)
 
 
 #: Room for the form's other fields and the multipart framing around the files.
@@ -172,15 +188,19 @@ def send_file():
     form.recipient.choices = [(0, "Choose who to send to")] + [
         (o["id"], o["name"] if o["kind"] == "la" else f"{o['name']} ({o['dfe_number']})") for o in recipients.values()]
     outcomes: list[sending.Outcome] = []
-    if form.validate_on_submit():
-        recipient = recipients.get(form.recipient.data)
+    raw = request.method == "POST" and request.mimetype == RAW_TYPE
+    if raw or form.validate_on_submit():
+        recipient = recipients.get(_raw_recipient() if raw else form.recipient.data)
+        form.recipient.data = recipient["id"] if recipient else 0
         if recipient is None:
-            form.recipient.errors.append("Choose who to send the files to")
+            form.recipient.errors = [*form.recipient.errors, "Choose who to send the files to"]
         else:
-            outcomes = _send_each(form.files.name, organisation, sending.send_file, recipient=recipient)
+            uploads = [(request.stream, unquote(request.headers.get("X-Gatehouse-File-Name", "")))] if raw else [
+                (upload.stream, upload.filename) for upload in request.files.getlist(form.files.name)]
+            outcomes = _send_each(uploads, organisation, sending.send_file, recipient=recipient)
             if all(o.sent for o in outcomes):
                 flash(_sent_message(outcomes), "success")
-                return redirect(url_for("transfers.sent"), 303)
+                return _to_sent()
     status = 400 if request.method == "POST" and not any(o.sent for o in outcomes) else 200
     page = render_template("transfers/send_file.html", form=form, organisation=organisation, outcomes=outcomes,
                            keep_days=current_app.config["TRANSFER_FILE_DAYS"],
@@ -188,13 +208,25 @@ def send_file():
     return page, status
 
 
-def _send_each(field: str, organisation: dict, send_one, **extra) -> list[sending.Outcome]:
-    """Send each file uploaded in ``field`` with ``send_one`` (sending.send_ctf or send_file); email the recipients
-    of each one sent and audit each one refused. Returns the outcomes in upload order."""
+#: The type of an upload of one other file sent by the progress script as the whole request body (no multipart to
+#: parse): its name in the ``X-Gatehouse-File-Name`` header (percent-encoded UTF-8), its recipient's id in
+#: ``X-Gatehouse-Recipient``, and the CSRF token in ``X-CSRFToken`` (checked by CSRFProtect before the view).
+RAW_TYPE = "application/octet-stream"
+
+
+def _raw_recipient() -> int:
+    """The recipient id of a raw upload (0, which is nobody, when missing or not a number)."""
+    value = request.headers.get("X-Gatehouse-Recipient", "")
+    return int(value) if value.isdigit() else 0
+
+
+def _send_each(uploads: list[tuple], organisation: dict, send_one, **extra) -> list[sending.Outcome]:
+    """Send each ``(stream, file name)`` of ``uploads`` with ``send_one`` (sending.send_ctf or send_file); email the
+    recipients of each one sent and audit each one refused. Returns the outcomes in upload order."""
     outcomes = []
-    for upload in request.files.getlist(field):
-        outcome = send_one(current_app.config, get_db(), sender=organisation, user=_me(), stream=upload.stream,
-                           raw_name=upload.filename, client=client_details(), **extra)
+    for stream, raw_name in uploads:
+        outcome = send_one(current_app.config, get_db(), sender=organisation, user=_me(), stream=stream,
+                           raw_name=raw_name, client=client_details(), **extra)
         if outcome.sent:
             _tell_recipients(outcome, organisation)
         else:
@@ -373,3 +405,71 @@ def other_las():
     files = transfers.store(get_db(), _organisation()["id"], routing.OTHER_LA)
     return render_template("transfers/store.html", files=files, route=routing.OTHER_LA,
                            title=transfers.STORES[routing.OTHER_LA])
+
+
+# ----------------------------------------------------------------------------- the LA's oversight
+
+#: How many months back the oversight page offers to count.
+OVERSIGHT_MONTHS = 24
+
+
+def _month_start(year: int, month: int) -> dt.datetime:
+    """Midnight in England at the start of a month (an aware datetime)."""
+    return dt.datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=england.UK_TZ)
+
+
+def _oversight_months(today: dt.date) -> list[tuple[str, str]]:
+    """``(YYYY-MM, "November 2026")`` for this month and the ones before it, newest first."""
+    months = []
+    for back in range(OVERSIGHT_MONTHS):
+        start = _month_start(today.year, today.month - back)
+        months.append((start.strftime("%Y-%m"), start.strftime("%B %Y")))
+    return months
+
+
+@bp.get("/oversight")
+@la_transfers
+def oversight():
+    """The LA's view of its schools' transfers: counts per school this academic year and in a chosen month, the
+    files nobody has downloaded, and the lost pupils store."""
+    db = get_db()
+    la = _organisation()
+    today = england.uk_today()
+    form = OversightMonthForm(request.args)
+    form.month.choices = _oversight_months(today)
+    chosen = today.strftime("%Y-%m")
+    if request.args.get("month") and form.validate():
+        chosen = form.month.data
+    elif request.args.get("month"):
+        form.month.errors[:] = ["Choose a month from the list"]
+    form.month.data = chosen
+    year, month = int(chosen[:4]), int(chosen[5:])
+    academic_year = academic_year_of(today)
+    year_span = (_month_start(academic_year, 9), _month_start(academic_year, 21))
+    waiting = transfers.never_downloaded(db, la["la_code"])
+    for transfer in waiting:
+        transfer["age_days"] = (today - england.uk_date_of(transfer["sent_at"])).days
+    lost = transfers.lost_pupil_summary(db, la["id"])
+    lost_age = (today - england.uk_date_of(lost["oldest_at"])).days if lost["oldest_at"] else None
+    page = render_template(
+        "transfers/oversight.html", form=form, la=la, month_label=dict(form.month.choices)[chosen],
+        year_label=academic_year_label(academic_year), waiting=waiting, lost=lost, lost_age=lost_age,
+        schools=transfers.school_counts(db, la["la_code"], year_span,
+                                        (_month_start(year, month), _month_start(year, month + 1))),
+    )  # fmt: skip
+    return page, 400 if form.errors else 200
+
+
+@bp.get("/oversight/ctf-counts.csv")
+@la_transfers
+def ctf_counts_csv():
+    """The monthly CTF transfer counts of the LA's schools as CSV (counts only: no pupil data); audited."""
+    db = get_db()
+    la = _organisation()
+    counts = transfers.monthly_ctf_counts(db, la["la_code"])
+    audit.record(db, "transfer_counts_downloaded", actor=_me(), organisation_id=la["id"], target="transfers",
+                 detail={"months": len(counts)}, **client_details())
+    columns = transfers.MONTHLY_COLUMNS
+    body = ([row[c] for c in columns] for row in counts)
+    return Response(return_exports.csv_chunks(columns.values(), body), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="ctf-transfers-{la["la_code"]}.csv"'})

@@ -102,6 +102,8 @@ ACTION_TITLES = {
     "transfer_revoked": "Transferred file revoked",
     "transfer_forwarded": "File for another LA recorded as forwarded",
     "transfer_released": "Lost pupil's file released to a school",
+    "transfer_expired": "Transferred file deleted at the end of its retention",
+    "transfer_counts_downloaded": "Monthly CTF transfer counts downloaded",
     "lost_pupil_search": "Lost pupils searched",
     "message_thread_started": "Secure message sent",
     "message_replied": "Secure message replied to",

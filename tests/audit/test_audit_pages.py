@@ -12,6 +12,7 @@ import pytest
 from domain import clock
 from models import audit
 from models.db import transaction
+from tests.transfers.factories import other_schools_transfer
 
 
 def _ids(html: str) -> list[int]:
@@ -320,6 +321,16 @@ def test_actions_have_plain_titles_and_targets_their_names_with_links(admin_clie
     assert '<td class="govuk-table__cell">deadline_chased</td>' not in html
     assert f'<a class="govuk-link" href="/users/{person["id"]}">Pat Office (pat@fenland.example.sch.uk)</a>' in html
     assert "instance:999999" in html
+
+
+def test_transfer_targets_are_named_by_file_sender_and_recipient_with_links(admin_client, db, other_school):
+    transfer_id = other_schools_transfer(db, other_school)  # audits transfer_sent on transfer:<id>
+    audit.record(db, "transfer_expired", target=f"transfer:{transfer_id}")
+    html = _page(admin_client)
+    name = "8732002_CTF_873LLLL_001.xml (Ouse Valley Academy to Cambridgeshire)"
+    assert html.count(f'<a class="govuk-link" href="/transfers/{transfer_id}">{name}</a>') == 2
+    assert "File sent through Transfers" in html and "Transferred file deleted at the end of its retention" in html
+    assert f"transfer:{transfer_id}" not in html
 
 
 def test_an_entry_shows_its_details_and_hashes_as_markup_not_as_text(admin_client, db):

@@ -64,6 +64,14 @@ def _write(tmp_path, source, dest, pupils=None):
     return path
 
 
+def _without_javascript(browser, page):
+    """A new browser context with JavaScript off, signed in as ``page``'s user, and a page in it (close the context
+    afterwards)."""
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    return context, context.new_page()
+
+
 def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_user, school, other_school, la,
                                                    tmp_path, checked, people_pages):
     set_today(TODAY)
@@ -148,10 +156,7 @@ def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_u
 def test_sending_works_without_javascript(browser, live_server, db, make_user, school, other_school, tmp_path,
                                           people_pages):
     user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
-    page = people_pages(user)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(page.context.cookies())
-    plain = context.new_page()
+    context, plain = _without_javascript(browser, people_pages(user))
     try:
         plain.goto(live_server.url + "/transfers/send")
         plain.set_input_files("input[type=file][name=files]", [
@@ -163,3 +168,79 @@ def test_sending_works_without_javascript(browser, live_server, db, make_user, s
                 "Cambridgeshire") in banner
     finally:
         context.close()
+
+
+#: Records each value the upload's <progress> takes, in sessionStorage so it outlives the move to the Sent page.
+PROGRESS_RECORDER = """() => {
+  const bar = document.querySelector("progress");
+  sessionStorage.setItem("progress", "");
+  new MutationObserver(() => sessionStorage.setItem("progress", sessionStorage.getItem("progress") + " " + bar.value))
+    .observe(bar, {attributes: true, attributeFilter: ["value"]});
+}"""
+
+
+def test_a_large_file_shows_its_upload_progress_and_arrives(live_server, db, make_user, school, la, tmp_path,
+                                                           checked, people_pages):
+    user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
+    big = tmp_path / "Admissions appeals 2027.pdf"
+    big.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * (12 * 4096))  # 12 MB
+    page = people_pages(user)
+    page.goto(live_server.url + "/transfers/send-file")
+    expect(page.locator("[data-upload-progress]")).to_be_hidden()
+    checked(page, rules_off=FILE_UPLOAD_RULES)
+    page.get_by_label("Send to").select_option(label="Cambridgeshire")
+    page.set_input_files("input[type=file][name=files]", str(big))
+    page.evaluate(PROGRESS_RECORDER)
+    with page.expect_request(lambda r: r.method == "POST") as upload:
+        page.get_by_role("button", name="Send").click()
+    assert upload.value.headers["content-type"] == "application/octet-stream"  # the file itself, not multipart
+    page.wait_for_url("**/transfers/sent")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Sent Admissions appeals 2027.pdf to Cambridgeshire.")
+    seen = [int(v) for v in page.evaluate("sessionStorage.getItem('progress')").split()]
+    assert seen and seen[-1] == 100 and seen == sorted(seen)
+    checked(page)
+    sent = one(db, "SELECT size, recipient_id FROM transfers")
+    assert sent == {"size": big.stat().st_size, "recipient_id": la["id"]}
+
+    # The LA's oversight lists it as never downloaded, linking to its record.
+    la_page = people_pages(transfers_user(make_user, la, db, email="data@cambs.example.gov.uk"))
+    la_page.goto(live_server.url + "/transfers/oversight")
+    expect(la_page.locator("h1")).to_have_text("Oversight of your schools' transfers")
+    expect(la_page.get_by_role("link", name="Admissions appeals 2027.pdf")).to_be_visible()
+    checked(la_page)
+
+
+def test_a_refused_file_shows_why_in_place_with_javascript(live_server, db, make_user, school, la, tmp_path,
+                                                           checked, people_pages):
+    user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ\x90\x00" + b"\x00" * 4096)
+    page = people_pages(user)
+    page.goto(live_server.url + "/transfers/send-file")
+    page.get_by_label("Send to").select_option(label="Cambridgeshire")
+    page.set_input_files("input[type=file][name=files]", str(program))
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("main")).to_contain_text("Not sent")
+    expect(page.get_by_role("heading", name="What happened to each file")).to_be_focused()
+    checked(page, rules_off=FILE_UPLOAD_RULES)
+
+
+def test_sending_other_files_works_without_javascript(browser, live_server, db, make_user, school, la, tmp_path,
+                                                      people_pages):
+    user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
+    big = tmp_path / "Admissions appeals 2027.pdf"
+    big.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * (12 * 4096))
+    context, plain = _without_javascript(browser, people_pages(user))
+    try:
+        plain.goto(live_server.url + "/transfers/send-file")
+        assert not plain.locator("progress").is_visible()
+        plain.get_by_label("Send to").select_option(label="Cambridgeshire")
+        plain.set_input_files("input[type=file][name=files]", str(big))
+        plain.get_by_role("button", name="Send").click()
+        plain.wait_for_url("**/transfers/sent")
+        assert "Sent Admissions appeals 2027.pdf to Cambridgeshire." in (
+            plain.locator(".govuk-notification-banner--success").inner_text())
+    finally:
+        context.close()
+    assert one(db, "SELECT size FROM transfers")["size"] == big.stat().st_size

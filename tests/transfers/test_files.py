@@ -15,7 +15,7 @@ from models.db import rows, scalar
 from tests.conftest import audit_events, outbox
 
 
-def _send(client_request, recipient_id, *uploads):
+def _send(client_request, recipient_id, *uploads, headers=None):
     """POST the uploads to the other-files form, the multipart body built in memory (the test client would spool a
     large one to a temporary file it never closes)."""
     boundary = "gatehouse-test-boundary"
@@ -27,7 +27,7 @@ def _send(client_request, recipient_id, *uploads):
     parts.append(f"--{boundary}--\r\n".encode())
     return client_request.client.post(client_request.url("transfers.send_file"),
                                       input_stream=io.BytesIO(b"".join(parts)),
-                                      content_type=f"multipart/form-data; boundary={boundary}")
+                                      content_type=f"multipart/form-data; boundary={boundary}", headers=headers)
 
 
 def _nothing_kept(app, db) -> bool:
@@ -152,3 +152,82 @@ def test_an_upload_is_encrypted_as_it_arrives_and_never_written_plain(app, db, c
     # A refused file was encrypted on arrival too, and is gone once the request ends.
     assert _send(client_request, other_school["id"], (io.BytesIO(b"MZ" + content), "list.csv")).status_code == 400
     assert list((Path(app.config["FILES_DIR"]) / "tmp").iterdir()) == [] and list(system_tmp.iterdir()) == []
+
+
+def test_the_progress_script_is_told_where_to_go_and_the_sent_message_waits_for_that_page(
+        db, client_request, sign_in, sender, other_school):
+    sign_in(sender)
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"%PDF-1.7 minutes"), "Minutes.pdf"),
+                     headers={"X-Gatehouse-Upload": "progress"})
+    assert response.status_code == 204 and "Location" not in response.headers
+    assert response.headers["X-Gatehouse-Redirect"] == client_request.url("transfers.sent")
+    page = client_request.get("transfers.sent")
+    assert "Sent Minutes.pdf to Ouse Valley Academy." in page.texts("//*[contains(@class, 'banner--success')]")[0]
+
+
+def test_a_refused_upload_from_the_progress_script_gets_the_page_saying_why(
+        db, client_request, sign_in, sender, other_school):
+    sign_in(sender)
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"MZ\x90\x00program"), "setup.exe"),
+                     headers={"X-Gatehouse-Upload": "progress"})
+    assert response.status_code == 400 and "X-Gatehouse-Redirect" not in response.headers
+    assert "Not sent" in response.get_data(as_text=True)
+
+
+RAW = "application/octet-stream"
+
+
+def _send_raw(client_request, recipient_id, body: bytes, name: str, **headers):
+    """POST one file as the whole request body, as the progress script does for a single file."""
+    return client_request.client.post(
+        client_request.url("transfers.send_file"), input_stream=io.BytesIO(body), content_type=RAW,
+        headers={"X-Gatehouse-Upload": "progress", "X-Gatehouse-Recipient": str(recipient_id),
+                 "X-Gatehouse-File-Name": name, "Content-Length": str(len(body)), **headers},
+    )  # fmt: skip
+
+
+def test_one_file_sent_as_the_request_body_is_encrypted_and_arrives(app, db, client_request, sign_in, sender,
+                                                                     receiver, other_school):
+    sign_in(sender)
+    body = b"name,year\nA,7\n" * 50_000
+    response = _send_raw(client_request, other_school["id"], body, "Class%20list%20%C3%A9.csv")
+    assert response.status_code == 204 and response.headers["X-Gatehouse-Redirect"] == "/transfers/sent"
+    (transfer,) = rows(db, "SELECT * FROM transfers")
+    assert (transfer["original_name"], transfer["size"], transfer["recipient_id"]) == (
+        "Class list é.csv", len(body), other_school["id"])
+    assert b"name,year" not in (Path(app.config["FILES_DIR"]) / transfer["stored_name"]).read_bytes()
+    sign_in(receiver, client=(other := app.test_client()))
+    assert client_request.using(other).get_response("transfers.download", transfer_id=transfer["id"]).get_data() == body
+
+
+@pytest.mark.parametrize("recipient", ["", "abc", "999999"])
+def test_a_body_upload_without_a_recipient_we_know_is_refused_and_nothing_kept(app, db, client_request, sign_in,
+                                                                                sender, recipient):
+    sign_in(sender)
+    response = _send_raw(client_request, recipient, b"%PDF-1.7 letter", "Letter.pdf")
+    assert response.status_code == 400 and "Choose who to send the files to" in response.get_data(as_text=True)
+    assert _nothing_kept(app, db)
+
+
+def test_a_blocked_body_upload_is_refused_with_the_page_saying_why(app, db, client_request, sign_in, sender, la):
+    sign_in(sender)
+    response = _send_raw(client_request, la["id"], b"MZ\x90\x00" + b"\x00" * 100, "setup.exe")
+    assert response.status_code == 400 and "programs and scripts cannot be sent" in response.get_data(as_text=True)
+    assert _nothing_kept(app, db) and audit_events(db, "transfer_refused")
+
+
+def test_an_oversize_body_upload_is_answered_before_it_is_read(app, db, client, sign_in, sender, la):
+    app.config["TRANSFER_MAX_MB"] = 1
+    sign_in(sender)
+    response = client.post("/transfers/send-file", input_stream=_MustNotBeRead(), content_type=RAW,
+                           headers={"X-Gatehouse-Recipient": str(la["id"]), "X-Gatehouse-File-Name": "Big.pdf"},
+                           environ_overrides={"CONTENT_LENGTH": str(2 * 1024 * 1024)})  # fmt: skip
+    assert response.status_code == 413 and "The file is too large" in response.get_data(as_text=True)
+    assert _nothing_kept(app, db)
+
+
+def test_a_body_upload_needs_the_csrf_token(app, db, client_request, sign_in, sender, la):
+    app.config["WTF_CSRF_ENABLED"] = True
+    sign_in(sender)
+    response = _send_raw(client_request, la["id"], b"%PDF-1.7 letter", "Letter.pdf")
+    assert response.status_code == 400 and _nothing_kept(app, db)
