@@ -40,6 +40,7 @@ from wtforms.widgets import HiddenInput
 from domain.dates import academic_year_label
 from domain.deadline_rules import GIAS_PHASES, DateRule, DueRule, RuleKind, allowed_kinds, fields_of
 from forms.audit import DayMonthYearField
+from forms.fields import required_text
 from forms.filters import strip
 from models.deadline_catalogue import RETURN_TYPE_LABELS
 from models.deadline_statuses import MAX_NOTE, STATUSES
@@ -619,28 +620,16 @@ class MoveInstanceForm(FlaskForm):
     opens_on = DayMonthYearField("Opens", validators=[DateRequired("Enter the date it opens")])
     due_on = DayMonthYearField("Due (the date schools work to)", validators=[DateRequired("Enter the due date")])
     external_due_on = DayMonthYearField("External deadline (optional)", description="For example the DfE deadline")
-    reason = StringField(
-        "Why the dates changed",
-        widget=GovTextInput(),
-        description="For example: the DfE published 30 October",
-        filters=[strip],
-        validators=[DataRequired(message="Say why the dates changed"), Length(max=500, message="Keep it short")],
-    )
+    reason = required_text("Why the dates changed", "Say why the dates changed", max_length=500,
+                           too_long="Keep it short", hint="For example: the DfE published 30 October")
     submit = SubmitField("Save dates", widget=GovSubmitInput())
 
 
 class CancelInstanceForm(FlaskForm):
     """Cancel one deadline."""
 
-    cancel_reason = StringField(
-        "Why it is cancelled",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            DataRequired(message="Say why this deadline is cancelled"),
-            Length(max=500, message="Keep it short"),
-        ],
-    )
+    cancel_reason = required_text("Why it is cancelled", "Say why this deadline is cancelled", max_length=500,
+                                  too_long="Keep it short")
     cancel = SubmitField("Cancel this deadline", widget=GovSubmitInput())
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Form, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import Form, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from domain.duplicates import KIND_LABELS
 from forms.audit import DayMonthYearField
+from forms.fields import required_text
 from forms.filters import strip
 from models.duplicates import MAX_TEXT, STATUSES, Filters
 
@@ -64,17 +65,8 @@ class CaseFilterForm(Form):
         )
 
 
-def _text_field(label: str, required: str, description: str = "") -> TextAreaField:
-    return TextAreaField(
-        label,
-        widget=GovTextArea(),
-        description=description,
-        filters=[strip],
-        validators=[
-            DataRequired(message=required),
-            Length(max=MAX_TEXT, message=f"{label} must be {MAX_TEXT:,} characters or fewer"),
-        ],  # fmt: skip
-    )
+def _text_field(label: str, required: str, description: str = ""):
+    return required_text(label, required, max_length=MAX_TEXT, hint=description, multiline=True)
 
 
 class NoteForm(FlaskForm):

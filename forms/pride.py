@@ -30,7 +30,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from domain.dates import academic_year_label
 from domain.pride.anonymity import refusal
@@ -47,6 +47,7 @@ from domain.pride.vocabulary import (
     YEAR_GROUPS,
 )
 from forms.audit import DayMonthYearField
+from forms.fields import required_text
 from forms.filters import strip
 from models.pride import COLUMNS as INCIDENT_COLUMNS
 
@@ -256,16 +257,9 @@ class DeleteDraftForm(FlaskForm):
 class CharacteristicForm(FlaskForm):
     """A non-statutory characteristic the LA adds."""
 
-    label = StringField(
-        "Add a characteristic",
-        widget=GovTextInput(),
-        description="For example: Appearance, or Young carers",
-        filters=[strip],
-        validators=[
-            DataRequired(message="Enter the characteristic"),
-            Length(max=100, message="Keep the characteristic to 100 characters or fewer"),
-        ],
-    )
+    label = required_text("Add a characteristic", "Enter the characteristic", max_length=100,
+                          too_long="Keep the characteristic to 100 characters or fewer",
+                          hint="For example: Appearance, or Young carers")  # fmt: skip
     add = SubmitField("Add characteristic", widget=GovSubmitInput())
 
 
@@ -288,16 +282,9 @@ class HistoryImportForm(FlaskForm):
 class NotRequiredForm(FlaskForm):
     """Mark a school "PRIDE return not required", with the reason."""
 
-    reason = StringField(
-        "Why this school does not make PRIDE returns",
-        widget=GovTextInput(),
-        description="For example: an academy with no data-sharing agreement for PRIDE",
-        filters=[strip],
-        validators=[
-            DataRequired(message="Give the reason"),
-            Length(max=500, message="Keep the reason to 500 characters or fewer"),
-        ],
-    )
+    reason = required_text("Why this school does not make PRIDE returns", "Give the reason", max_length=500,
+                           too_long="Keep the reason to 500 characters or fewer",
+                           hint="For example: an academy with no data-sharing agreement for PRIDE")  # fmt: skip
     submit = SubmitField("Mark PRIDE return not required", widget=GovSubmitInput())
 
 
