@@ -96,3 +96,30 @@ def test_a_complete_2000_pupil_census_with_no_seeded_problems_has_no_errors(tmp_
     for section in ("<SchoolCharacteristics>", "<PupilCharacteristics>", "<FSMperiod>", "<SENneed>",
                     "<TermlyAttendance>", "<TermlyExclusion>", "<PupilNoLongerOnRoll>", "<EntryDate>"):
         assert section in text, section
+
+
+def test_term_on_term_queries_on_a_complete_generated_census(tmp_path):
+    """The five tont-* queries compare with the school's previous return, which no single generated file holds:
+    a complete generated census is checked against a previous return seeded from its own figures, once moved past
+    every threshold (each query found) and once unchanged (none)."""
+    path = tmp_path / NAME
+    make_fixtures_main(["census", "--estab", "4001", "--term", "AUT", "--pupils", "300", "-o", str(path)])
+    figures = validate(path).summary.figures
+    pupils = figures["pupils"]
+
+    def moved(count: int) -> int:
+        """A count 20 points of the roll away from ``count``'s share, within the roll."""
+        shift = round(0.2 * pupils)
+        return count + shift if count + shift <= pupils else count - shift
+
+    before = {**figures, "pupils": round(pupils * 1.25),
+              **{key: moved(figures.get(key) or 0) for key in ("fsm", "sen_support", "ehc_plan", "eal")}}
+    before["fsm"], before["sen_support"], before["ehc_plan"], before["eal"] = (
+        round(before[k] * 1.25) for k in ("fsm", "sen_support", "ehc_plan", "eal"))  # the same shares of the larger roll
+
+    def previous_return(values):
+        return lambda day: {"figures": values, "reference_date": "2026-05-21", "term": "SUM"}
+
+    found = {f.rule for f in validate(path, previous=previous_return(before)).findings if f.rule.startswith("tont-")}
+    assert found == {"tont-roll", "tont-fsm", "tont-ehc-plan", "tont-sen-support", "tont-eal"}
+    assert not [f for f in validate(path, previous=previous_return(figures)).findings if f.rule.startswith("tont-")]
