@@ -114,8 +114,8 @@ def test_term_on_term_queries_on_a_complete_generated_census(tmp_path):
 
     before = {**figures, "pupils": round(pupils * 1.25),
               **{key: moved(figures.get(key) or 0) for key in ("fsm", "sen_support", "ehc_plan", "eal")}}
-    before["fsm"], before["sen_support"], before["ehc_plan"], before["eal"] = (
-        round(before[k] * 1.25) for k in ("fsm", "sen_support", "ehc_plan", "eal"))  # the same shares of the larger roll
+    for key in ("fsm", "sen_support", "ehc_plan", "eal"):  # the same shares of the larger roll
+        before[key] = round(before[key] * 1.25)
 
     def previous_return(values):
         return lambda day: {"figures": values, "reference_date": "2026-05-21", "term": "SUM"}
