@@ -381,6 +381,12 @@ def search(
     return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
 
 
+def school_names(db: Database, la_code: str) -> dict[int, str]:
+    """The LA's schools' names by id (closed ones too: past figures name them)."""
+    return {r["id"]: r["name"] for r in rows(db, "SELECT id, name FROM organisations WHERE kind = 'school'"
+                                                 " AND la_code = ?", (la_code,))}  # fmt: skip
+
+
 def phases(db: Database, la_code: str | None = None) -> list[str]:
     """Return the distinct phases of education held (of one LA when given), sorted."""
     if la_code is None:

@@ -573,6 +573,16 @@ def not_required(db: Database, organisation_id: int) -> dict | None:
     return one(db, "SELECT * FROM pride_not_required WHERE organisation_id = ?", (organisation_id,))
 
 
+def all_periods(db: Database) -> list[dict]:
+    """Every PRIDE deadline instance not cancelled (``id``, ``period_label``, ``opens_on``), newest due first."""
+    return rows(
+        db,
+        "SELECT i.id, i.period_label, i.opens_on FROM deadline_instances i JOIN return_catalogue c"
+        " ON c.id = i.catalogue_id WHERE c.code = ? AND i.cancelled_at IS NULL ORDER BY i.due_on DESC, i.id DESC",
+        (CODE,),
+    )
+
+
 def _pride_instances_from(db: Database, academic_year: int) -> list[dict]:
     return rows(
         db,

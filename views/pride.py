@@ -49,7 +49,6 @@ from forms.pride import (
 )
 from models import audit, deadline_instances, deadline_statuses, organisations, pride, services
 from models.audit import csv_cell
-from models.db import rows
 from web.access import (
     DEADLINES,
     PRIDE,
@@ -419,15 +418,7 @@ def _la_code() -> str:
 
 def _la_form(args) -> LaReportForm:
     db = get_db()
-    phases = [
-        r["phase"]
-        for r in rows(
-            db,
-            "SELECT DISTINCT phase FROM organisations WHERE kind = 'school'"
-            " AND la_code = ? AND phase IS NOT NULL ORDER BY phase",
-            (_la_code(),),
-        )
-    ]
+    phases = organisations.phases(db, _la_code())
     return LaReportForm(
         args,
         years=pride.years_with_incidents(db, la_code=_la_code()),
@@ -482,10 +473,7 @@ def _la_report_data(form: LaReportForm, *, organisation: dict | None = None) -> 
     if organisation is not None:
         filters["organisation_id"] = organisation["id"]
     labels = _labels(db)
-    schools = {
-        s["id"]: s["name"]
-        for s in rows(db, "SELECT id, name FROM organisations WHERE kind = 'school' AND la_code = ?", (_la_code(),))
-    }
+    schools = organisations.school_names(db, _la_code())
     all_labels = {**labels, "term": {t: t.capitalize() for t in pride.TERMS}, "school": schools, "phase": {}}
     sections = []
     for key, name in LA_SECTIONS:
@@ -618,13 +606,8 @@ def _follow_up_instance() -> dict | None:
         instance = deadline_instances.get_instance(db, wanted)
         return instance if instance and pride.instance_term(instance) else None
     today = uk_today()
-    found = rows(
-        db,
-        "SELECT i.id FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
-        " WHERE c.code = ? AND i.cancelled_at IS NULL AND i.opens_on <= ? ORDER BY i.due_on DESC LIMIT 1",
-        (pride.CODE, today.isoformat()),
-    )
-    return deadline_instances.get_instance(db, found[0]["id"]) if found else None
+    opened = next((p for p in pride.all_periods(db) if p["opens_on"] <= today.isoformat()), None)
+    return deadline_instances.get_instance(db, opened["id"]) if opened else None
 
 
 def _follow_up_rows(instance: dict) -> list[dict]:
@@ -637,13 +620,7 @@ def follow_up():
     instance = _follow_up_instance()
     schools = _follow_up_rows(instance) if instance else []
     outstanding = [s for s in schools if s["display"]["key"] in deadline_statuses.NOT_SUBMITTED]
-    db = get_db()
-    choices = rows(
-        db,
-        "SELECT i.id, i.period_label FROM deadline_instances i JOIN return_catalogue c"
-        " ON c.id = i.catalogue_id WHERE c.code = ? AND i.cancelled_at IS NULL ORDER BY i.due_on DESC",
-        (pride.CODE,),
-    )
+    choices = pride.all_periods(get_db())
     return render_template(
         "pride/follow_up.html",
         instance=instance,

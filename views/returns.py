@@ -431,17 +431,11 @@ def uln_readiness_csv(version_id: int):
         organisation_id=version["return"]["organisation_id"], target=f"return_version:{version_id}",
         **client_details(),
     )  # fmt: skip
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(ULN_CSV_HEADER)
-    for row in found:
-        pupil, flags = row["pupil"], row["flags"]
-        cells = (pupil["upn"], pupil["surname"], pupil["forename"], pupil["dob"], pupil["nc_year"], pupil["postcode"],
-                 "no" if flags else "yes", " ".join(f.code for f in flags), " ".join(f.message for f in flags))
-        writer.writerow([csv_cell(v or "") for v in cells])
+    body = ((row["pupil"]["upn"], row["pupil"]["surname"], row["pupil"]["forename"], row["pupil"]["dob"],
+             row["pupil"]["nc_year"], row["pupil"]["postcode"], "no" if row["flags"] else "yes",
+             " ".join(f.code for f in row["flags"]), " ".join(f.message for f in row["flags"])) for row in found)
     name = f"{return_exports.stem(version)}_uln_readiness.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(return_exports.csv_chunks(ULN_CSV_HEADER, body), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
