@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import os
 import statistics
 import subprocess
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadtest import Server, free_port  # noqa: E402
 from bench.returns_bench import Browser, token  # noqa: E402
+from commands.core import WAITRESS_BUFFERS  # noqa: E402
 
 SIZE = 100 * 1000 * 1000
 RUNS = 5
@@ -42,7 +44,7 @@ PASSWORD = "bench password for a school user"
 CHUNK = 1024 * 1024
 
 STATIC_SERVER = """
-import sys
+import json, sys
 from waitress import serve
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 def nothing(environ, start_response):  # a POST's body is read to the end and dropped: waitress's own cost
@@ -52,7 +54,8 @@ def nothing(environ, start_response):  # a POST's body is read to the end and dr
             size += len(chunk)
     start_response("200 OK" if size else "404 Not Found", [("Content-Type", "text/plain")])
     return [str(size).encode()]
-serve(SharedDataMiddleware(nothing, {"/static": sys.argv[1]}), host="127.0.0.1", port=int(sys.argv[2]), threads=8)
+serve(SharedDataMiddleware(nothing, {"/static": sys.argv[1]}), host="127.0.0.1", port=int(sys.argv[2]), threads=8,
+      **json.loads(sys.argv[3]))
 """
 
 
@@ -224,7 +227,9 @@ def main() -> int:
         expected = hashlib.sha256(path.read_bytes()).hexdigest()
 
         static_port = free_port()
-        static = subprocess.Popen([sys.executable, "-c", STATIC_SERVER, folder, str(static_port)],
+        # the same waitress as `flask --app app serve`: the same buffer sizes
+        static = subprocess.Popen([sys.executable, "-c", STATIC_SERVER, folder, str(static_port),
+                                   json.dumps(WAITRESS_BUFFERS)],
                                   env={**os.environ, "MALLOC_ARENA_MAX": "2"})  # fmt: skip
         server = Server()
         seed(server)

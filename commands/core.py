@@ -53,6 +53,14 @@ def follow_served_address(cfg, host: str, port: int) -> list[str]:
 WAITRESS_BODY_FACTOR = 4
 
 
+#: Waitress's buffer sizes, tuned for 100 MB transfers (bench/transfers_bench.py). Its defaults read a request
+#: body from the socket 8 KB at a time, which takes a POST in at about a third of the rate it sends a static
+#: file; 1 MiB reads take it in as fast as it sends. A response over 1 MiB (a decrypted download, streamed in
+#: 1 MiB chunks) spills to a temporary file by default; 4 MiB keeps a chunk or two in memory instead. Both are
+#: per connection and transient: memory stays well within the 50 MB a 100 MB transfer may add.
+WAITRESS_BUFFERS = {"recv_bytes": 1024 * 1024, "outbuf_overflow": 4 * 1024 * 1024}
+
+
 def waitress_body_limit(cfg) -> int:
     """The largest request body waitress reads before handing it to Flask (which refuses past its own)."""
     return int(cfg["MAX_CONTENT_LENGTH"]) * WAITRESS_BODY_FACTOR
@@ -80,6 +88,7 @@ def serve_command(host: str | None, port: int | None) -> None:
         threads=int(cfg["THREADS"]),
         max_request_body_size=waitress_body_limit(cfg),
         ident="Gatehouse",
+        **WAITRESS_BUFFERS,
         # waitress drops X-Forwarded-* headers by default; behind TRUSTED_PROXIES proxies ProxyFix (app.py) needs them
         # to see HTTPS (HSTS, Flask-WTF's Referer check) and the client's address (per-IP throttles).
         clear_untrusted_proxy_headers=not int(cfg["TRUSTED_PROXIES"]),

@@ -7,15 +7,19 @@ import threading
 
 from waitress import create_server, wasyncore
 
+from commands.core import WAITRESS_BUFFERS
+
 
 class ThreadedServer:
-    """``create_server(app, **settings)`` on 127.0.0.1 with a free port, run in a daemon thread.
+    """``create_server(app, **settings)`` on 127.0.0.1 with a free port, run in a daemon thread, with the buffer
+    sizes ``flask --app app serve`` uses.
 
     :meth:`stop` closes the server from inside its own loop (through waitress's trigger), so the
     loop's ``select`` never sees a socket closed under it from another thread, then waits for it."""
 
     def __init__(self, app, **settings) -> None:
-        self.server = create_server(app, **{"threads": 4, **settings, "host": "127.0.0.1", "port": 0})
+        settings = {"threads": 4, **WAITRESS_BUFFERS, **settings, "host": "127.0.0.1", "port": 0}
+        self.server = create_server(app, **settings)
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
