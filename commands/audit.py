@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from domain.csv_files import csv_chunks
 from models import audit
 from web.database import get_db
 
@@ -77,13 +78,13 @@ def export_command(file: Path, since: datetime | None) -> None:
             yield row
 
     if str(file) == "-":
-        for line in audit.csv_lines(counted()):
-            click.echo(line, nl=False)
+        for chunk in csv_chunks(audit.CSV_COLUMNS, audit.csv_rows(counted()), bom=False):
+            click.echo(chunk, nl=False)  # bytes go to the binary standard output as they are
     else:
         partial = file.with_name(f".{file.name}.partial")
         try:
-            with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
-                handle.writelines(audit.csv_lines(counted()))
+            with open(partial, "wb") as handle:
+                handle.writelines(csv_chunks(audit.CSV_COLUMNS, audit.csv_rows(counted())))
             os.replace(partial, file)
         except OSError as error:
             partial.unlink(missing_ok=True)

@@ -24,8 +24,6 @@ a bound parameter.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -417,32 +415,12 @@ CSV_COLUMNS = (
     "prev_hash",
     "hash",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_STARTS = FORMULA_STARTS
 
 
-def csv_cell(value: object) -> object:
-    """Make a value safe for a spreadsheet: text starting like a formula gets a leading quote.
-
-    Spreadsheets run cells beginning with = + - @ (and tab or carriage return) as formulas;
-    audit rows carry text typed by visitors (a failed sign-in's email), so it is neutralised.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_lines(entries: Iterable[dict]) -> Iterator[str]:
-    """Yield CSV text: a header line, then one line per entry (columns ``CSV_COLUMNS``)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
+def csv_rows(entries: Iterable[dict]) -> Iterator[list]:
+    """The cells of each entry in ``CSV_COLUMNS`` order (written by ``domain.csv_files.csv_chunks``)."""
     for entry in entries:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([csv_cell(entry.get(column)) for column in CSV_COLUMNS])
-        yield buffer.getvalue()
+        yield [entry.get(column) for column in CSV_COLUMNS]
 
 
 #: Targets written as ``kind:id`` whose thing has a name to show, and the SQL that names them.

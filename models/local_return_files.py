@@ -5,7 +5,7 @@ The school's workbook: a ``Return`` sheet (header row locked and bold, required 
 pupil columns locked, answer cells open; choices as real drop-down lists, whole numbers and dates as
 validated cells, help as input messages), a hidden ``Choices`` sheet the drop-downs read, and a hidden
 ``Gatehouse`` sheet recording the return, period, definition version and school, which the upload checks.
-Every text written into any file goes through ``models.audit.csv_cell``, so nothing starting with
+Every text written into any file goes through ``domain.csv_files.csv_cell``, so nothing starting with
 ``= + - @`` is ever written unescaped.
 """
 
@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
+from domain.csv_files import FORMULA_STARTS, csv_cell
 from domain.local_returns.answers import as_text
 from domain.local_returns.definitions import CHOICE, CHOICES, CHOICES_SEPARATOR, DATE, NUMBER, YES_NO, Definition
 from domain.local_returns.layout import (
@@ -31,7 +32,6 @@ from domain.local_returns.layout import (
 )
 from domain.local_returns.xlsx_writer import write_xlsx
 from models import local_returns
-from models.audit import FORMULA_STARTS, csv_cell
 from models.db import connection
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

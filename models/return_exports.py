@@ -10,19 +10,18 @@ spreadsheet formulas; files start with a UTF-8 byte-order mark so Excel reads th
 from __future__ import annotations
 
 import csv
-import io
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from sqlite_utils import Database
 
+from domain.csv_files import csv_cell, csv_chunks
 from domain.validation.collect_export import TABLES as COLLECT_TABLES
 from domain.validation.collect_export import collect_rows
 from domain.validation.rules import RULES
 from models import findings, returns
-from models.audit import csv_cell
 
 TABLES = ("pupils.csv", "addresses.csv", "findings.csv", "notes.csv")
 WORKFORCE_TABLES = ("staff.csv", "contracts.csv", "findings.csv", "notes.csv")
@@ -50,22 +49,6 @@ def stem(version: dict) -> str:
     """``LLLEEEE_<return code>_v<version>`` (``TEST`` for a test upload)."""
     ret = version["return"]
     return f"{ret['dfe_number']}_{ret['code'] or 'TEST'}_v{version['version']}"
-
-
-def csv_chunks(header: Iterable[str], body: Iterable[Iterable]) -> Iterator[bytes]:
-    """A CSV file in UTF-8 chunks: a byte-order mark (so Excel reads it right), ``header``, then each row with
-    every cell made formula-safe (``audit.csv_cell``). Used by every CSV download of tables."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for count, values in enumerate(body, start=1):
-        writer.writerow([csv_cell("" if v is None else v) for v in values])
-        if count % 1000 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
 
 
 def _write(archive: zipfile.ZipFile, name: str, chunks: Iterator[bytes]) -> None:

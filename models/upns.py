@@ -9,10 +9,6 @@ UPN), so a UPN already in use is not issued again.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-
 from sqlite_utils import Database
 
 from domain import clock
@@ -25,7 +21,6 @@ from domain.validation.identifiers import (
     upn_stem,
 )
 from models import audit
-from models.audit import csv_cell
 from models.db import one, rows, scalar, transaction
 
 KINDS = {"permanent": "Permanent", "temporary": "Temporary"}
@@ -127,15 +122,8 @@ def latest_batch(db: Database, organisation_id: int) -> int | None:
     return row["batch"] if row else None
 
 
-def csv_lines(db: Database, organisation_id: int) -> Iterator[str]:
-    """Every UPN the school issued, oldest first, as CSV text (header first)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
-    for row in rows(db, f"{_SELECT} ORDER BY i.issued_at, i.batch, i.serial", (organisation_id,)):  # nosec B608 # constant SQL
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([row["upn"], row["kind"], row["academic_year"], row["issued_at"],
-                         csv_cell(row["issued_by_name"] or "")])  # fmt: skip
-        yield buffer.getvalue()
+def csv_rows(db: Database, organisation_id: int) -> list[tuple]:
+    """Every UPN the school issued, oldest first, as rows of ``CSV_COLUMNS`` (read now: a download streams after
+    the request's connection has gone back)."""
+    found = rows(db, f"{_SELECT} ORDER BY i.issued_at, i.batch, i.serial", (organisation_id,))  # nosec B608 # constant SQL
+    return [(row["upn"], row["kind"], row["academic_year"], row["issued_at"], row["issued_by_name"]) for row in found]

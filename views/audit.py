@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from domain import clock
@@ -12,6 +12,7 @@ from models.db import connection
 from web.access import site_admin
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 from web.rendering import render_page
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -88,16 +89,10 @@ def export():
 
     database = current_app.config["DATABASE"]
 
-    def generate():
+    def entries():
         # Its own connection: at teardown, which may come before the stream ends, the request's
         # connection goes back to its thread for the next request.
         with connection(database) as stream_db:
-            yield "\ufeff"  # byte-order mark: Excel then reads the file as UTF-8
-            yield from audit.csv_lines(audit.iter_matching(stream_db, filters))
+            yield from audit.csv_rows(audit.iter_matching(stream_db, filters))
 
-    filename = f"gatehouse-audit-{clock.now():%Y%m%d}.csv"
-    return Response(
-        generate(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(f"gatehouse-audit-{clock.now():%Y%m%d}.csv", audit.CSV_COLUMNS, entries())

@@ -10,10 +10,7 @@ Schools of another LA answer 404.
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background.mail import mailer
@@ -39,6 +36,7 @@ from models import (
 from web.access import DEADLINES, la_deadlines, may_manage
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 from web.rendering import render_page
 
 bp = Blueprint("deadline_tracker", __name__, url_prefix="/deadline-tracker")
@@ -95,25 +93,18 @@ def export():
         target="returns tracker CSV", **client_details(),
         detail={"filters": {k: str(v) for k, v in form.query_args().items()}, "schools": data["schools_shown"]},
     )  # fmt: skip
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads the file as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["DfE number", "URN", "School", "Phase", "Type", "Outstanding"]
-        + [f"{i['name']} ({i['period_label']}) due {i['due_on'].isoformat()}" for i in data["instances"]]
-    )
-    for row in data["rows"]:
-        school = row["school"]
-        statuses = [deadline_statuses.STATUSES[cell[0]] if cell else "Not required" for cell in row["cells"]]
-        dfe = f"{school['dfe_number'][:3]}/{school['dfe_number'][3:]}"
-        writer.writerow(
-            [dfe, school["urn"] or "", school["name"], school["phase"] or "", school["type_name"] or "",
-             row["outstanding"], *statuses]
-        )  # fmt: skip
-    filename = f"gatehouse-returns-tracker-{clock.now():%Y%m%d}.csv"
-    return Response(
-        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    header = ["DfE number", "URN", "School", "Phase", "Type", "Outstanding"] + [
+        f"{i['name']} ({i['period_label']}) due {i['due_on'].isoformat()}" for i in data["instances"]
+    ]
+
+    def body():
+        for row in data["rows"]:
+            school = row["school"]
+            statuses = [deadline_statuses.STATUSES[cell[0]] if cell else "Not required" for cell in row["cells"]]
+            yield [f"{school['dfe_number'][:3]}/{school['dfe_number'][3:]}", school["urn"], school["name"],
+                   school["phase"], school["type_name"], row["outstanding"], *statuses]  # fmt: skip
+
+    return csv_download(f"gatehouse-returns-tracker-{clock.now():%Y%m%d}.csv", header, body())
 
 
 def _la_school(organisation_id: int) -> dict:

@@ -11,7 +11,7 @@ without storing anything, the duplicates there would be with the schools' newer 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background.mail.templated import link, send_email
@@ -27,10 +27,11 @@ from forms.duplicates import (
     ResolveForm,
     TestUploadsCheckForm,
 )
-from models import audit, duplicates, messages, organisations, return_exports, services
+from models import audit, duplicates, messages, organisations, services
 from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 from web.pagination import page_links
 from web.rendering import render_page
 
@@ -118,9 +119,7 @@ def cases_csv():
          c["resolution"] or "")
         for c in cases
     )  # fmt: skip
-    name = f"duplicate-pupils-{filters.instance_id}.csv"
-    return Response(return_exports.csv_chunks(CSV_HEADER, body), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return csv_download(f"duplicate-pupils-{filters.instance_id}.csv", CSV_HEADER, body)
 
 
 # ----------------------------------------------------------------------------- one case

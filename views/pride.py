@@ -11,10 +11,7 @@ A school's objects are loaded with the school's id, so another school's incident
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background.mail.accounts import tell_each
@@ -48,7 +45,6 @@ from forms.pride import (
     people_field_name,
 )
 from models import audit, deadline_instances, deadline_statuses, organisations, pride, services
-from models.audit import csv_cell
 from web.access import (
     DEADLINES,
     PRIDE,
@@ -61,21 +57,12 @@ from web.access import (
 )
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 
 bp = Blueprint("pride", __name__, url_prefix="/pride")
 
 MAX_HISTORY_BYTES = 5 * 1024 * 1024
 PREVIOUS_TERM = {"autumn": (-1, "summer"), "spring": (0, "autumn"), "summer": (0, "spring")}
-
-
-def _csv_response(name: str, header: list[str], body: list[list]):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([csv_cell("" if v is None else v) for v in row] for row in body)
-    return current_app.response_class(
-        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
 
 
 # ----------------------------------------------------------------------------- a school's incidents
@@ -404,7 +391,7 @@ def school_report_csv():
     body = [["Incidents", "All", data["total"], data["previous_total"]]]
     body += [[s["name"], r["label"], r["count"], r["previous"]] for s in data["sections"] for r in s["rows"]]
     header = ["Breakdown", "Category", data["period"], data["previous_period"]]
-    return _csv_response(
+    return csv_download(
         f"pride-{school['dfe_number']}-{data['period'].replace(' ', '-').replace('/', '-')}.csv", header, body
     )
 
@@ -536,7 +523,7 @@ def la_report_csv():
     for section in data["sections"]:
         body += [[section["name"], r["label"], _figure(r["cell"])] for r in section["rows"]]
         body.append([section["name"], "Total", _figure(section["total"])])
-    return _csv_response("pride-la-report.csv", ["Breakdown", "Category", data["period"]], body)
+    return csv_download("pride-la-report.csv", ["Breakdown", "Category", data["period"]], body)
 
 
 def _figure(cell: Cell) -> str | int:
@@ -649,7 +636,7 @@ def follow_up_csv():
         for s in _follow_up_rows(instance)
     ]
     name = f"pride-returns-{instance['period_key'].replace('/', '-')}.csv"
-    return _csv_response(name, ["School", "DfE number", "Status", "Incidents reported", "Date returned"], body)
+    return csv_download(name, ["School", "DfE number", "Status", "Incidents reported", "Date returned"], body)
 
 
 # ----------------------------------------------------------------------------- settings

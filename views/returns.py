@@ -9,9 +9,8 @@ with Returns (and site admins) see every school of their LA (their pages are in
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from collections.abc import Iterator
 from concurrent.futures import wait
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -27,11 +26,11 @@ from domain.validation.kinds import PEOPLE
 from domain.validation.rules import RULES
 from forms.returns import FindingsFilterForm, NoteForm, SubmitReturnForm, UploadForm
 from models import audit, deadline_instances, deadline_statuses, findings, return_exports, returns, uploads
-from models.audit import csv_cell
 from models.db import connection
 from web.access import RETURNS, any_returns, is_school_user, may_see_school, my_school, school_returns
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 from web.filters import uk_datetime
 from web.rendering import render_page
 
@@ -352,13 +351,11 @@ def csv_header(kind: str) -> tuple[str, ...]:
                  .get(column, column) for column in CSV_HEADER)
 
 
-def findings_csv_rows(rows) -> list:
-    """The CSV cells for findings (with their notes), guarded against spreadsheet formulas."""
-    return [
-        [csv_cell(v) for v in (f["severity"], f["rule"], rule_title(f["rule"]), f["pupil"] or "", f["upn"], f["name"],
-                               f["field"], f["value"], f["message"], f["fix"], f["note"] or "")]
-        for f in rows
-    ]  # fmt: skip
+def findings_csv_rows(rows) -> Iterator[tuple]:
+    """The CSV cells of findings (with their notes)."""
+    for f in rows:
+        yield (f["severity"], f["rule"], rule_title(f["rule"]), f["pupil"] or "", f["upn"], f["name"], f["field"],
+               f["value"], f["message"], f["fix"], f["note"] or "")
 
 
 @bp.get("/versions/<int:version_id>/findings.csv")
@@ -372,24 +369,13 @@ def findings_csv(version_id: int):
     )  # fmt: skip
     database = current_app.config["DATABASE"]
 
-    def generate():
+    def body():
         # Its own connection: at teardown, which may come before the stream ends, the request's
         # connection goes back to its thread for the next request.
         with connection(database) as stream_db:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            buffer.write("\ufeff")
-            writer.writerow(csv_header(version["kind"]))
-            for count, row in enumerate(findings.iter_findings(stream_db, version_id), start=1):
-                writer.writerows(findings_csv_rows([row]))
-                if count % 500 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
+            yield from findings_csv_rows(findings.iter_findings(stream_db, version_id))
 
-    name = f"{return_exports.stem(version)}_findings.csv"
-    return Response(generate(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_download(f"{return_exports.stem(version)}_findings.csv", csv_header(version["kind"]), body())
 
 
 # ----------------------------------------------------------------------------- ULN readiness
@@ -434,9 +420,7 @@ def uln_readiness_csv(version_id: int):
     body = ((row["pupil"]["upn"], row["pupil"]["surname"], row["pupil"]["forename"], row["pupil"]["dob"],
              row["pupil"]["nc_year"], row["pupil"]["postcode"], "no" if row["flags"] else "yes",
              " ".join(f.code for f in row["flags"]), " ".join(f.message for f in row["flags"])) for row in found)
-    name = f"{return_exports.stem(version)}_uln_readiness.csv"
-    return Response(return_exports.csv_chunks(ULN_CSV_HEADER, body), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return csv_download(f"{return_exports.stem(version)}_uln_readiness.csv", ULN_CSV_HEADER, body)
 
 
 # ----------------------------------------------------------------------------- notes and submission

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import unquote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background import transfer_store
@@ -24,11 +24,11 @@ from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
 from forms.transfers import LostPupilSearchForm, OversightMonthForm, ReleaseForm, SendCtfForm, SendFileForm
-from models import audit, organisations, return_exports, services, transfers
+from models import audit, organisations, services, transfers
 from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
 from web.client import client_details
 from web.database import get_db
-from web.downloads import download_response
+from web.downloads import csv_download, download_response
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -471,5 +471,4 @@ def ctf_counts_csv():
                  detail={"months": len(counts)}, **client_details())
     columns = transfers.MONTHLY_COLUMNS
     body = ([row[c] for c in columns] for row in counts)
-    return Response(return_exports.csv_chunks(columns.values(), body), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="ctf-transfers-{la["la_code"]}.csv"'})
+    return csv_download(f"ctf-transfers-{la['la_code']}.csv", columns.values(), body)

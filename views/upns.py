@@ -6,7 +6,7 @@ For school users with the Returns service; the school is always the user's own.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from domain.dates import academic_year_label, academic_year_of, uk_today
@@ -15,6 +15,7 @@ from models import upns
 from web.access import my_school, school_returns
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 from web.pagination import page_links
 
 bp = Blueprint("upns", __name__, url_prefix="/upns")
@@ -52,6 +53,5 @@ def index():
 @school_returns
 def export():
     school = my_school()
-    name = f"{school['dfe_number']}_issued_upns.csv"
-    return Response(upns.csv_lines(get_db(), school["id"]), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    rows = upns.csv_rows(get_db(), school["id"])
+    return csv_download(f"{school['dfe_number']}_issued_upns.csv", upns.CSV_COLUMNS, rows)

@@ -7,7 +7,7 @@ last approver, wrong state) changes nothing and says why.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from background.mail.accounts import tell
@@ -18,6 +18,7 @@ from views.invitations import email_problem, send_invitation
 from web.access import changeable_user, has_oversight, managed_organisation, managed_user, manager, site_admin
 from web.client import client_details
 from web.database import get_db
+from web.downloads import csv_download
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -80,9 +81,8 @@ def export(org_id: int):
     people = accounts.list_users(db, org_id)
     audit.record(db, "users_exported", actor=_me(), organisation_id=org_id, target=organisation["name"],
                  detail={"rows": len(people)}, **client_details())
-    body = "\ufeff" + "".join(accounts.csv_lines(people))
     filename = f"gatehouse-users-{organisation['dfe_number']}-{clock.now():%Y%m%d}.csv"
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_download(filename, accounts.CSV_COLUMNS, accounts.csv_rows(people))
 
 
 @bp.get("/organisations/<int:org_id>/review")

@@ -47,7 +47,7 @@ def test_export_since_a_date(db, runner, tmp_path):
 def test_export_to_standard_output(db, runner):
     audit.record(db, "event_one")
     result = runner.invoke(args=["audit", "export", "-"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, repr(result.exception)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("id,at,actor_id,actor_email")
     assert ",event_one," in lines[1]

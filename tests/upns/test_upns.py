@@ -79,7 +79,7 @@ def test_the_page_issues_and_lists_them(client_request, sign_in, db, school, off
     banner = page.texts("//div[contains(@class, 'govuk-notification-banner--success')]")[0]
     assert "2 new permanent UPNs issued" in banner
     assert "2 in all. Download them all (CSV)" in page.texts("//p")
-    csv = client_request.get_response("upns.export").get_data(as_text=True).splitlines()
+    csv = client_request.get_response("upns.export").get_data().decode("utf-8-sig").splitlines()
     assert csv[0] == "upn,kind,academic_year,issued_at,issued_by"
     assert [line.split(",")[0] for line in csv[1:]] == ["X873200126001", generate_upn("873", "2001", 2026, 2)]
     assert csv[1].endswith(",Sam Office")
