@@ -33,6 +33,25 @@ def _tracker_key(db, school, instance, on) -> str:
     return next(r for r in data["rows"] if r["school"]["id"] == school["id"])["cells"][column][0]
 
 
+@pytest.mark.parametrize(
+    "explicit,kind,expected",
+    [
+        ("submitted", "nil", "nil"),
+        ("submitted", None, "submitted"),
+        ("exempt", "not_required", "not_required"),
+        ("exempt", None, "exempt"),
+        ("accepted", None, "accepted"),
+    ],
+)
+def test_display_status_reads_the_kind(explicit, kind, expected):
+    assert (
+        deadline_statuses.display_status(
+            explicit, D(2026, 10, 20), D(2026, 10, 1), D(2026, 10, 21), D(2026, 10, 23), kind
+        )
+        == expected
+    )
+
+
 def test_a_note_that_starts_like_a_nil_return_is_only_a_note(db, generated, primary):
     census = instance_of(db, "SC-AUT")
     set_today(D(2026, 10, 20))
