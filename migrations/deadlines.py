@@ -245,3 +245,40 @@ def census_database_closure(db: Database) -> None:
     funding): set on a census deadline instance, shown as a countdown on the duplicates pages."""
     _run(db, (f"ALTER TABLE deadline_instances ADD COLUMN database_closes_on TEXT"
               f" CHECK (database_closes_on IS NULL OR database_closes_on {_DATE})",))
+
+
+_KIND_CHECK = (
+    "CHECK (kind IS NULL OR (kind = 'nil' AND status = 'submitted') OR (kind = 'not_required' AND status = 'exempt'))"
+)
+_NO_UPDATE_TRIGGER = """
+    CREATE TRIGGER deadline_status_events_no_update BEFORE UPDATE ON deadline_status_events
+        BEGIN SELECT RAISE(ABORT, 'deadline_status_events is append-only'); END
+"""
+
+
+@migrations(name="0007_status_kind")
+def status_kind(db: Database) -> None:
+    """What kind of submission or exemption a status is, recorded as a fact: ``nil`` (a NIL return: a
+    submission with nothing to report) or ``not_required`` (an exemption because the school need not make the
+    return), NULL otherwise. Before this, the kind was read from the note ("NIL return...", "Return not
+    required..."), so a note such as "NIL return sent by post" turned an ordinary submission into a NIL one.
+
+    Existing rows are backfilled with that old rule so every database shows what it showed. The history is
+    append-only: its no-update trigger is dropped for the backfill and recreated as it was, in the same
+    transaction. The current statuses take the kind of the event they hold.
+    """
+    _run(
+        db,
+        (
+            f"ALTER TABLE deadline_status_events ADD COLUMN kind TEXT {_KIND_CHECK}",
+            f"ALTER TABLE deadline_statuses ADD COLUMN kind TEXT {_KIND_CHECK}",
+            "DROP TRIGGER deadline_status_events_no_update",
+            "UPDATE deadline_status_events SET kind = 'nil'"
+            " WHERE status = 'submitted' AND substr(note, 1, length('NIL return')) = 'NIL return'",
+            "UPDATE deadline_status_events SET kind = 'not_required'"
+            " WHERE status = 'exempt' AND substr(note, 1, length('Return not required')) = 'Return not required'",
+            _NO_UPDATE_TRIGGER,
+            "UPDATE deadline_statuses SET kind = (SELECT e.kind FROM deadline_status_events e WHERE e.id = event_id)"
+            " WHERE event_id IN (SELECT id FROM deadline_status_events WHERE kind IS NOT NULL)",
+        ),
+    )

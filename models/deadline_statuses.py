@@ -9,9 +9,11 @@ the instance's dates and today's date in England (:func:`display_status`):
 * ``in_progress``: ``in_progress``, or ``overdue`` once the due date has passed;
 * ``submitted``: ``submitted``, or ``late`` when the submission came after the due date;
 * ``accepted``, ``returned`` (returned for changes), ``exempt`` (with a reason): as recorded.
-* ``nil``: a submission whose note starts :data:`NIL_NOTE` (a NIL return: nothing to report);
-  ``not_required``: an exemption whose note starts :data:`NOT_REQUIRED_NOTE` (e.g. an academy with no
-  data-sharing agreement for PRIDE). Both are recorded with :func:`record_status` like any other.
+* ``nil``: a submission recorded with ``kind="nil"`` (a NIL return: nothing to report);
+  ``not_required``: an exemption recorded with ``kind="not_required"`` (e.g. an academy with no
+  data-sharing agreement for PRIDE). The kind is a recorded fact (a column of the history and of the
+  current status), chosen by the caller; the note is only human text and never changes the status, so
+  a submission noted "NIL return sent by post" is shown as submitted.
 
 A school's deadlines with their statuses: :func:`for_school` and :func:`whats_due`. The instances
 themselves are ``models.deadline_instances``. Dates in returned rows are ``datetime.date``
@@ -59,9 +61,11 @@ STATUSES: dict[str, str] = {
 DONE = frozenset({"submitted", "late", "accepted", "nil"})
 #: Displayed statuses of a school that is not expected to make the return.
 NOT_EXPECTED = frozenset({"exempt", "not_required"})
-#: The note that makes a submission a NIL return ("NIL return", or "NIL return: details").
+#: What kind of submission or exemption a status is (``kind`` of :func:`record_status`) -> the status it needs.
+KINDS = {"nil": "submitted", "not_required": "exempt"}
+#: The usual note of a NIL return (PRIDE writes "NIL return" or "NIL return: details"): text for people only.
 NIL_NOTE = "NIL return"
-#: The note that makes an exemption "not required" (followed by the reason).
+#: The usual start of a "not required" exemption's note (followed by the reason): text for people only.
 NOT_REQUIRED_NOTE = "Return not required"
 #: Displayed statuses of a school that has not made the return and can be chased.
 NOT_SUBMITTED = frozenset({"open", "in_progress", "returned", "overdue"})
@@ -70,7 +74,7 @@ SOURCE_GATEHOUSE = "gatehouse"
 
 
 class StatusError(ValueError):
-    """A status that cannot be recorded (unknown status, instance or school; no reason for exempt)."""
+    """A status that cannot be recorded (unknown status, kind, instance or school; no reason for exempt)."""
 
 
 def display_status(
@@ -79,16 +83,15 @@ def display_status(
     opens_on: dt.date,
     due_on: dt.date,
     on: dt.date,
-    note: str | None = None,
+    kind: str | None = None,
 ) -> str:
-    """The status to show (a key of ``STATUSES``) from the latest explicit one, its note and the dates.
+    """The status to show (a key of ``STATUSES``) from the latest explicit one, its kind and the dates.
 
-    ``submitted_on`` is the England date of the latest submission; ``on`` is today.
+    ``submitted_on`` is the England date of the latest submission; ``on`` is today; ``kind`` is the
+    recorded kind of that status (``nil``, ``not_required`` or None), never guessed from its note.
     """
-    if explicit == "submitted" and note and note.startswith(NIL_NOTE):
-        return "nil"
-    if explicit == "exempt" and note and note.startswith(NOT_REQUIRED_NOTE):
-        return "not_required"
+    if kind is not None and KINDS.get(kind) == explicit:
+        return kind
     if explicit in ("exempt", "accepted", "returned"):
         return explicit
     if explicit == "submitted":
@@ -109,7 +112,7 @@ def status_view(key: str) -> dict:
 # (NULL when none is recorded).
 _INSTANCE_SELECT_WITH_STATUS = (
     "SELECT i.*, c.code, c.name, c.description, c.return_type, c.source, c.active AS catalogue_active,"
-    " s.status AS s_status, s.at AS s_at, s.submitted_at AS s_submitted_at, s.note AS s_note"
+    " s.status AS s_status, s.at AS s_at, s.submitted_at AS s_submitted_at, s.note AS s_note, s.kind AS s_kind"
     " FROM deadline_instances i JOIN return_catalogue c ON c.id = i.catalogue_id"
     " LEFT JOIN deadline_statuses s ON s.instance_id = i.id AND s.organisation_id = :org"
 )
@@ -118,9 +121,17 @@ _INSTANCE_SELECT_WITH_STATUS = (
 # ----------------------------------------------------------------------------- recording and reading
 
 
-def _check_status_args(status: str, note: str | None, source: str) -> str | None:
+def _check_status_args(status: str, note: str | None, source: str, kind: str | None) -> str | None:
     if status not in EVENT_STATUSES:
         raise StatusError(f"Unknown status {status!r}: expected one of {', '.join(EVENT_STATUSES)}")
+    if kind is not None and kind not in KINDS:
+        raise StatusError(f"Unknown kind {kind!r}: expected nil, not_required or none")
+    if kind == "nil" and status != "submitted":
+        raise StatusError(f"Only a submitted return can be a NIL return, not one {EVENT_LABELS[status].lower()}")
+    if kind == "not_required" and status != "exempt":
+        raise StatusError(
+            f"Only an exemption can say the return is not required, not a status {EVENT_LABELS[status].lower()}"
+        )
     note = (note or "").strip() or None
     if status == "exempt" and not note:
         raise StatusError("Give the reason this school is exempt")
@@ -154,6 +165,7 @@ def record_status(
     note: str | None = None,
     source: str = SOURCE_GATEHOUSE,
     at: dt.datetime | None = None,
+    kind: str | None = None,
 ) -> dict:
     """Record an explicit status of a school for an instance; return the displayed status.
 
@@ -163,15 +175,18 @@ def record_status(
     status). ``source`` says where it came from (``"gatehouse"``, ``"returns"``, or for a
     return made outside Gatehouse e.g. ``"DfE COLLECT"``). ``at`` (aware datetime, default
     now, never in the future) is when it happened: a submission after the due date shows
-    as late. Appends to the history, updates the current status and audits
-    ``deadline_status_recorded`` in one transaction.
+    as late. ``kind`` says what the caller knows the status to be: ``"nil"`` (with
+    ``submitted``: a NIL return, shown as "NIL return") or ``"not_required"`` (with ``exempt``:
+    shown as "Not required"); None for anything else. The note never decides it. Appends to
+    the history, updates the current status and audits ``deadline_status_recorded`` (with the
+    kind) in one transaction.
 
-    Returns ``{"key", "label", "explicit", "note", "at", "submitted_at"}``.
-    Raises StatusError for an unknown status, a cancelled, unknown or information-only
-    instance, a school the instance does not apply to, an exemption with no reason, a
-    note over 2,000 characters or a time in the future.
+    Returns ``{"key", "label", "explicit", "kind", "note", "at", "submitted_at"}``.
+    Raises StatusError for an unknown status or kind, a kind with the wrong status, a
+    cancelled, unknown or information-only instance, a school the instance does not apply
+    to, an exemption with no reason, a note over 2,000 characters or a time in the future.
     """
-    note = _check_status_args(status, note, source)
+    note = _check_status_args(status, note, source, kind)
     moment = at or clock.now()
     if moment.tzinfo is None or moment > clock.now():
         raise StatusError("The time of a status must be timezone-aware and not in the future")
@@ -179,23 +194,24 @@ def record_status(
     with transaction(db):
         instance, school = _target_for_status(db, organisation_id, instance_id)
         cursor = db.conn.execute(
-            "INSERT INTO deadline_status_events (instance_id, organisation_id, status, at, actor_id, source, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (instance_id, organisation_id, status, stamp, actor["id"] if actor else None, source, note),
+            "INSERT INTO deadline_status_events (instance_id, organisation_id, status, kind, at, actor_id, source,"
+            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (instance_id, organisation_id, status, kind, stamp, actor["id"] if actor else None, source, note),
         )
         db.conn.execute(
-            "INSERT INTO deadline_statuses (instance_id, organisation_id, status, at, submitted_at, note, event_id)"
-            " VALUES (:instance, :org, :status, :at, :submitted, :note, :event)"
-            " ON CONFLICT (instance_id, organisation_id) DO UPDATE SET status = excluded.status, at = excluded.at,"
+            "INSERT INTO deadline_statuses (instance_id, organisation_id, status, kind, at, submitted_at, note,"
+            " event_id) VALUES (:instance, :org, :status, :kind, :at, :submitted, :note, :event)"
+            " ON CONFLICT (instance_id, organisation_id) DO UPDATE SET status = excluded.status,"
+            " kind = excluded.kind, at = excluded.at,"
             " submitted_at = coalesce(excluded.submitted_at, deadline_statuses.submitted_at), note = excluded.note,"
             " event_id = excluded.event_id",
-            {"instance": instance_id, "org": organisation_id, "status": status, "at": stamp, "note": note,
-             "submitted": stamp if status == "submitted" else None, "event": cursor.lastrowid},
+            {"instance": instance_id, "org": organisation_id, "status": status, "kind": kind, "at": stamp,
+             "note": note, "submitted": stamp if status == "submitted" else None, "event": cursor.lastrowid},
         )  # fmt: skip
         audit.record(
             db, "deadline_status_recorded", actor=actor, organisation_id=organisation_id,
             target=f"instance:{instance_id}",
-            detail={"status": status, "source": source, "note": note, "code": instance["code"],
+            detail={"status": status, "kind": kind, "source": source, "note": note, "code": instance["code"],
                     "period": instance["period_label"], "school": school["dfe_number"], "at": stamp},
         )  # fmt: skip
     return status_for(db, organisation_id, instance_id)
@@ -233,7 +249,9 @@ def status_for(db: Database, organisation_id: int, instance_id: int, on: dt.date
 
 
 def status_from(instance: dict, current: dict | None, on: dt.date) -> dict:
-    """The displayed status of an instance from its ``deadline_statuses`` row (or None) on date ``on``."""
+    """The displayed status of an instance from its ``deadline_statuses`` row (or None) on date ``on``.
+
+    ``current`` needs ``status``, ``kind``, ``note``, ``at`` and ``submitted_at``."""
     return _status_of(instance, current, on)
 
 
@@ -243,11 +261,12 @@ def _status_of(instance: dict, current: dict | None, on: dt.date) -> dict:
     else:
         explicit = current["status"] if current else None
         submitted_on = uk_date_of(current["submitted_at"]) if current else None
-        note = current["note"] if current else None
-        key = display_status(explicit, submitted_on, instance["opens_on"], instance["due_on"], on, note)
+        kind = current["kind"] if current else None
+        key = display_status(explicit, submitted_on, instance["opens_on"], instance["due_on"], on, kind)
     return {
         **status_view(key),
         "explicit": current["status"] if current else None,
+        "kind": current["kind"] if current else None,
         "note": current["note"] if current else None,
         "at": current["at"] if current else None,
         "submitted_at": current["submitted_at"] if current else None,
@@ -255,7 +274,8 @@ def _status_of(instance: dict, current: dict | None, on: dt.date) -> dict:
 
 
 def history(db: Database, organisation_id: int, instance_id: int) -> list[dict]:
-    """The school's status events for an instance, newest first, with the actor's name and email."""
+    """The school's status events for an instance, newest first, with the actor's name and email and
+    ``label`` (the status, or "NIL return" / "Not required" for an event of that kind)."""
     found = rows(
         db,
         "SELECT e.*, u.name AS actor_name, u.email AS actor_email FROM deadline_status_events e"
@@ -264,7 +284,7 @@ def history(db: Database, organisation_id: int, instance_id: int) -> list[dict]:
         (organisation_id, instance_id),
     )
     for event in found:
-        event["label"] = EVENT_LABELS[event["status"]]
+        event["label"] = STATUSES[event["kind"]] if event["kind"] else EVENT_LABELS[event["status"]]
     return found
 
 
@@ -287,13 +307,8 @@ def for_school(db: Database, school: dict, *, start: dt.date, end: dt.date, on: 
         " ORDER BY i.due_on, c.sort_order, i.id",
         {"org": school["id"], "start": start.isoformat(), "end": end.isoformat(), "applicable": json.dumps(applicable)},
     ):
-        status, at, submitted_at, note = (
-            row.pop("s_status"),
-            row.pop("s_at"),
-            row.pop("s_submitted_at"),
-            row.pop("s_note"),
-        )
-        current = {"status": status, "at": at, "submitted_at": submitted_at, "note": note} if status else None
+        current = {key: row.pop(f"s_{key}") for key in ("status", "kind", "at", "submitted_at", "note")}
+        current = current if current["status"] else None
         instance = with_dates(row)
         instance["status"] = _status_of(instance, current, on)
         found.append(instance)

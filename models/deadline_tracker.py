@@ -140,7 +140,7 @@ def _current(db: Database, instance_ids: list[int]) -> tuple[dict, dict]:
         for r in rows(
             db,
             # nosemgrep: sql-format # {marks} is only ? placeholders: every value is bound
-            "SELECT instance_id, organisation_id, status, submitted_at, note FROM deadline_statuses"  # nosec B608
+            "SELECT instance_id, organisation_id, status, submitted_at, kind FROM deadline_statuses"  # nosec B608
             f" WHERE instance_id IN ({marks})",
             instance_ids,
         )
@@ -180,7 +180,7 @@ def _cells(school: dict, instances: list[dict], entries: dict, statuses: dict, c
         else:
             submitted = uk_date_of(current["submitted_at"]) if current["status"] == "submitted" else None
             key = display_status(
-                current["status"], submitted, instance["opens_on"], instance["due_on"], on, current["note"]
+                current["status"], submitted, instance["opens_on"], instance["due_on"], on, current["kind"]
             )
         chase = chases.get(pair)
         cells.append((key, uk_date_of(chase["last_at"]) if chase else None))

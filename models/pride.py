@@ -9,11 +9,13 @@ the counts the school and LA reports are made of.
   a month such as ``2026-09``, or None for the whole year; an incident's month is that of its date, an
   August date belonging to the September after, as holidays belong to the term that follows):
   :func:`make_return` records it with ``models.deadline_statuses.record_status`` (``submitted``; a NIL
-  return's note starts ``NIL_NOTE`` so it shows as "NIL return"), so the tracker, chasing and digests work unchanged.
+  return with ``kind="nil"`` so it shows as "NIL return", its note "NIL return" only for people to read),
+  so the tracker, chasing and digests work unchanged.
   An incident reported for a term whose return is made reopens it (status ``cleared``) and the LA is
   told (the caller sends the email; :func:`save_incident` says when).
-* A school marked "PRIDE return not required" gets ``exempt`` with ``NOT_REQUIRED_NOTE`` on every
-  PRIDE deadline of this and later years, shown as "Not required".
+* A school marked "PRIDE return not required" gets ``exempt`` with ``kind="not_required"`` (note
+  :data:`NOT_REQUIRED_PREFIX` and the reason) on every PRIDE deadline of this and later years, shown as
+  "Not required".
 
 Every change is audited in its own transaction. Report counts are aggregated in SQL
 (:func:`counts`), one query per dimension.
@@ -46,6 +48,7 @@ from models.versioned_cache import VersionedCache
 
 CODE = "PRIDE-NIL"
 TERMS = ("autumn", "spring", "summer")
+#: The note of a "not required" exemption (then the reason): for people; the status is its kind.
 NOT_REQUIRED_PREFIX = f"{deadline_statuses.NOT_REQUIRED_NOTE} (PRIDE): "
 
 
@@ -552,8 +555,9 @@ def make_return(
         note = deadline_statuses.NIL_NOTE if kind == "nil" else f"{summary['reported']} incidents confirmed"
         note = f"{note}: {details}" if details else note
         status = deadline_statuses.record_status(
-            db, organisation_id=school["id"], instance_id=instance["id"], status="submitted", actor=actor, note=note
-        )
+            db, organisation_id=school["id"], instance_id=instance["id"], status="submitted", actor=actor, note=note,
+            kind="nil" if kind == "nil" else None,
+        )  # fmt: skip
         audit.record(
             db,
             "pride_return_made",
@@ -595,8 +599,9 @@ def _pride_instances_from(db: Database, academic_year: int) -> list[dict]:
 def set_not_required(db: Database, school: dict, reason: str | None, *, actor: dict, on: dt.date | None = None) -> int:
     """Mark ``school`` "PRIDE return not required" with ``reason`` (None: clear the mark).
 
-    Records ``exempt`` (note "Return not required (PRIDE): reason") on every PRIDE deadline of this
-    and later academic years that is not made, or clears those exemptions. Returns how many
+    Records ``exempt`` of kind ``not_required`` (note "Return not required (PRIDE): reason") on every
+    PRIDE deadline of this and later academic years that is not made, or clears those exemptions (those
+    shown as "Not required", i.e. of that kind, whatever their note says). Returns how many
     deadlines changed. Raises PrideError for a missing or long reason.
     """
     year = academic_year_of(on or uk_today())
@@ -622,6 +627,7 @@ def set_not_required(db: Database, school: dict, reason: str | None, *, actor: d
                     organisation_id=school["id"],
                     instance_id=instance["id"],
                     status="exempt",
+                    kind="not_required",
                     actor=actor,
                     note=NOT_REQUIRED_PREFIX + reason,
                 )
@@ -860,7 +866,7 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
     year, term = instance_term(instance)
     schools = rows(
         db,
-        "SELECT o.id, o.name, o.dfe_number, o.phase, s.status, s.note, s.submitted_at, s.at,"
+        "SELECT o.id, o.name, o.dfe_number, o.phase, s.status, s.kind, s.note, s.submitted_at, s.at,"
         " r.made_at, r.kind, (SELECT count(*) FROM pride_incidents WHERE organisation_id = o.id"
         " AND state = 'reported' AND academic_year = :year"
         " AND (:period IS NULL OR term = :period OR (CASE WHEN substr(occurred_on, 6, 2) = '08' THEN academic_year"
@@ -872,7 +878,7 @@ def term_returns(db: Database, la_code: str, instance: dict, *, on: dt.date | No
         {"year": year, "period": term, "inst": instance["id"], "la": la_code},
     )
     for school in schools:
-        current = {k: school[k] for k in ("status", "note", "submitted_at", "at")} if school["status"] else None
+        current = {k: school[k] for k in ("status", "kind", "note", "submitted_at", "at")} if school["status"] else None
         school["display"] = deadline_statuses.status_from(instance, current, on)
     return schools
 

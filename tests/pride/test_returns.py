@@ -122,6 +122,30 @@ def test_not_required_can_be_cleared(db, school, la_user, autumn):
     ]
 
 
+def test_nil_and_not_required_are_recorded_kinds_not_read_from_the_notes(db, school, other_school, la_user,
+                                                                         school_user, autumn):  # fmt: skip
+    set_today(END_OF_TERM)
+    status = pride.make_return(db, school=school, instance=autumn, kind="nil", actor=school_user,
+                               details="Checked with every class teacher")  # fmt: skip
+    assert (status["key"], status["kind"], status["note"]) == (
+        "nil", "nil", "NIL return: Checked with every class teacher")  # fmt: skip
+    assert pride.set_not_required(db, other_school, "No agreement", actor=la_user) == 3
+    marked = deadline_statuses.status_for(db, other_school["id"], autumn["id"])
+    assert (marked["key"], marked["kind"], marked["note"]) == (
+        "not_required", "not_required", "Return not required (PRIDE): No agreement")  # fmt: skip
+    # an exemption the LA records by hand with a note that merely looks like PRIDE's is an exemption: clearing
+    # "not required" leaves it alone
+    spring = pride.year_instances(db, 2026)[1]
+    assert pride.set_not_required(db, other_school, None, actor=la_user) == 3
+    deadline_statuses.record_status(db, organisation_id=other_school["id"], instance_id=spring["id"], status="exempt",
+                                    note="Return not required (PRIDE): closing at Easter", actor=la_user)  # fmt: skip
+    assert deadline_statuses.status_for(db, other_school["id"], spring["id"])["key"] == "exempt"
+    assert pride.set_not_required(db, other_school, None, actor=la_user) == 0
+    assert deadline_statuses.status_for(db, other_school["id"], spring["id"])["key"] == "exempt"
+    follow_up = {r["name"]: r["display"]["key"] for r in pride.term_returns(db, "873", autumn)}
+    assert follow_up == {"Fenland Primary School": "nil", "Ouse Valley Academy": "open"}
+
+
 def test_the_la_marks_a_school_not_required_from_its_page(db, school, la_user, sign_in, client_request, autumn):
     sign_in(la_user)
     client_request.post(
