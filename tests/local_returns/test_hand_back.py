@@ -44,6 +44,10 @@ def test_the_la_returns_a_submission_and_the_school_corrects_and_resubmits(
     assert "returned for changes (2 emails sent)" in done.html
     assert "Last returned for changes" in done.html and REASON in done.html
     assert not done.xpath("//a[contains(@class, 'govuk-button--warning')]")
+    period = la_client.get("local_returns.period", local_return_id=submission["local_return_id"],
+                           deadline_id=submission["instance_id"])  # fmt: skip
+    assert "0 of 2 schools have submitted" in period.html
+    assert period.texts("//tbody//td/a") == ["Returned for changes: Fenland Primary School"]
 
     returned = local_returns.get_submission(db, submission["id"])
     assert (returned["status"], returned["state"], returned["status_label"]) == ("draft", "returned",
@@ -113,8 +117,9 @@ def test_a_draft_cannot_be_returned_and_a_second_click_gets_a_message(db, year, 
     assert len(smtp_server.wait_for(1)) == 1
 
 
-def test_only_the_las_local_returns_users_hand_back(db, year, school, school_user, la_user, school_client,
-                                                    make_user, client_request, app, sign_in):  # fmt: skip
+def test_only_the_las_local_returns_users_hand_back(
+    db, year, school, other_school, school_user, la_user, school_client, make_user, client_request, app, sign_in
+):
     submission = submitted_meals(db, school, la_user, school_user)
     school_client.get_response("local_returns.return_for_changes", submission_id=submission["id"],
                                _expected_status=403)  # fmt: skip
@@ -134,6 +139,12 @@ def test_only_the_las_local_returns_users_hand_back(db, year, school, school_use
     sign_in(no_service, client=own)
     client_request.using(own).post_response("local_returns.return_for_changes", submission_id=submission["id"],
                                             _data={"reason": REASON}, _expected_status=403)  # fmt: skip
+    neighbour = make_user(organisations.get(db, other_school["id"]), email="office@2002.example.sch.uk")
+    services.set_services(db, neighbour["id"], {"local_returns"})
+    own = app.test_client()
+    sign_in(neighbour, client=own)
+    neighbours = client_request.using(own)
+    neighbours.get_response("local_returns.submission", submission_id=submission["id"], _expected_status=404)
     assert local_returns.get_submission(db, submission["id"])["state"] == "submitted"
 
 
