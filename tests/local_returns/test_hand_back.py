@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import deadline_statuses, local_returns, organisations, services
+from models import deadline_instances, deadline_statuses, local_returns, organisations, services
 from models.local_returns import LocalReturnError
 from tests.conftest import audit_events, link_in, outbox
 from tests.local_returns.factories import local_meals
@@ -155,3 +155,16 @@ def test_a_long_reason_is_refused_and_nothing_changes(db, year, school, school_u
     assert "The reason must be 2,000 characters or fewer" in page.html
     assert local_returns.get_submission(db, submission["id"])["state"] == "submitted"
     assert deadline_statuses.status_for(db, school["id"], submission["instance_id"])["key"] == "submitted"
+
+
+def test_a_hand_back_the_deadline_cannot_record_changes_nothing(db, year, school, school_user, la_user, la_client,
+                                                                smtp_server):  # fmt: skip
+    submission = submitted_meals(db, school, la_user, school_user)
+    deadline_instances.cancel_instance(db, submission["instance_id"], reason="Contract ended", actor=None)
+    page = la_client.post("local_returns.return_for_changes", submission_id=submission["id"],
+                          _data={"reason": REASON}, _follow_redirects=True)  # fmt: skip
+    assert "The deadline cannot show it returned" in page.html
+    found = local_returns.get_submission(db, submission["id"])
+    assert (found["state"], found["return_reason"]) == ("submitted", None)
+    assert not audit_events(db, "local_return_returned")
+    assert outbox(db) == []
