@@ -39,7 +39,9 @@ from domain.local_returns.definitions import (
     NUMBER,
     SHAPES,
 )
+from forms.fields import required_text
 from forms.filters import strip
+from models.local_returns import MAX_REASON
 
 YEAR_CHOICES = [SelectChoice(y, "Reception" if y == "R" else (f"Nursery {y[1]}" if y.startswith("N") else f"Year {y}"))
                 for y in NC_YEARS]  # fmt: skip
@@ -144,3 +146,15 @@ class SubmitForm(FlaskForm):
 
     nothing_to_report = BooleanField("We have nothing to report this time", widget=GovCheckboxInput())
     submit = SubmitField("Submit to the LA", widget=GovSubmitInput())
+
+
+class ReturnForChangesForm(FlaskForm):
+    """The LA hands a submitted local return back to the school, saying what to change."""
+
+    reason = required_text(
+        "What does the school need to change?", "Say what the school needs to change", max_length=MAX_REASON,
+        too_long=f"The reason must be {MAX_REASON:,} characters or fewer", multiline=True,
+        hint="The school's Local returns users get this by email and see it on the return until they submit again."
+        " Do not include pupils' names or other personal data.",
+    )  # fmt: skip
+    submit = SubmitField("Return for changes", widget=GovSubmitInput())

@@ -82,3 +82,16 @@ def local_returns_tables(db: Database) -> None:
     )
     for statement in statements:
         db.conn.execute(statement)
+
+
+@migrations(name="0002_returned_for_changes")
+def returned_for_changes(db: Database) -> None:
+    """The LA can hand a submitted return back to the school: when, by whom and why (the school sees the reason
+    until it submits again). The submission is a draft again; these stay as the last hand-back."""
+    for statement in (
+        "ALTER TABLE local_return_submissions ADD COLUMN returned_at TEXT",
+        "ALTER TABLE local_return_submissions ADD COLUMN returned_by INTEGER REFERENCES users (id)",
+        "ALTER TABLE local_return_submissions ADD COLUMN return_reason TEXT"
+        " CHECK (return_reason IS NULL OR length(return_reason) <= 2000)",
+    ):
+        db.conn.execute(statement)

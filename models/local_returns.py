@@ -8,7 +8,8 @@ readable as they sent it. A school's draft made under an older version moves to 
 school next opens it (answers to questions still asked are kept).
 
 The deadline's status follows through ``models.deadline_statuses.record_status`` (source
-``local_returns``): first answers saved -> ``in_progress``; submitted -> ``submitted``. Every change is
+``local_returns``): first answers saved -> ``in_progress``; submitted -> ``submitted``; handed back by the
+LA for changes -> ``returned`` (kept while the school corrects it, until it submits again). Every change is
 audited in the same transaction.
 """
 
@@ -22,14 +23,19 @@ from sqlite_utils import Database
 from domain import clock
 from domain.dates import uk_today
 from domain.local_returns.answers import findings, normalised
-from domain.local_returns.definitions import Definition
+from domain.local_returns.definitions import Definition, DefinitionError
 from models import audit, deadline_catalogue, deadline_instances, deadline_statuses
 from models.db import one, rows, scalar, transaction
+from models.deadline_statuses import StatusError
 
 SOURCE = "local_returns"
 #: Catalogue return types a local return can collect.
 COLLECTABLE_TYPES = ("form", "confirmation", "file_upload")
-STATUSES = {None: "Not started", "draft": "In progress", "submitted": "Submitted"}
+#: A submission's state (:func:`state_of`) -> its label. How each looks is decided in
+#: ``templates/local_returns/_macros.html``.
+STATUSES = {None: "Not started", "draft": "In progress", "returned": "Returned for changes", "submitted": "Submitted"}
+#: Longest reason the LA may give when it hands a submission back (the deadline status note's limit).
+MAX_REASON = 2000
 
 
 class LocalReturnError(ValueError):
@@ -158,6 +164,33 @@ def save_draft(db: Database, local_return: dict, definition: Definition, actor: 
     return get(db, local_return["id"])
 
 
+def move_question(db: Database, local_return: dict, key: str, step: int, actor: dict | None) -> Definition:
+    """Move the question ``key`` of the return's draft ``step`` places (-1: up, 1: down); audit
+    ``local_return_question_moved``. Returns the draft's definition. Only a draft's order changes: a published
+    version's questions stay in the order schools answer them. Raises LocalReturnError when there is no draft
+    (the latest version is published), the question is not in it, or it is already first or last."""
+    with transaction(db):
+        draft = _decode_version(one(db, "SELECT * FROM local_return_versions WHERE local_return_id = ? AND"
+                                        " published_at IS NULL", (local_return["id"],)))  # fmt: skip
+        if draft is None:
+            raise LocalReturnError("The return is published: its questions stay in the order schools answer them."
+                                   " Change a question or the details to start a new draft version, then move its"
+                                   " questions")  # fmt: skip
+        try:
+            moved = draft["definition"].with_question_moved(key, step)
+        except DefinitionError as error:
+            raise LocalReturnError(str(error)) from error
+        db.conn.execute("UPDATE local_return_versions SET definition = ? WHERE id = ?",
+                        (json.dumps(moved.to_dict()), draft["id"]))  # fmt: skip
+        audit.record(
+            db, "local_return_question_moved", actor=actor, organisation_id=actor["organisation_id"] if actor else None,
+            target=f"local_return:{local_return['id']}",
+            detail={"version": draft["version"], "question": key, "direction": "up" if step < 0 else "down",
+                    "order": [q.key for q in moved.questions]},
+        )  # fmt: skip
+    return moved
+
+
 def seed_examples(db: Database, la_code: str, examples: dict[str, Definition], actor: dict | None) -> list[dict]:
     """Design and publish each example (catalogue code -> definition) the LA has not designed yet, when its
     catalogue entry exists; returns those made."""
@@ -209,7 +242,7 @@ def for_school(db: Database, school: dict, *, start, end) -> list[dict]:
     found = [i for i in deadline_statuses.for_school(db, school, start=start, end=end)
              if i["catalogue_id"] in designed]  # fmt: skip
     submissions = {
-        r["instance_id"]: r
+        r["instance_id"]: _with_state(r)
         for r in rows(db, "SELECT * FROM local_return_submissions WHERE organisation_id = ?", (school["id"],))
     }
     returns = {}
@@ -234,18 +267,35 @@ def instance_for_school(db: Database, instance_id: int, school: dict) -> tuple[d
 
 _SUBMISSION_SELECT = (
     "SELECT s.*, o.name AS school_name, o.dfe_number, o.la_code, o.phase, i.period_label, i.due_on, i.opens_on,"
-    " l.la_code AS return_la_code, v.version, ub.name AS submitted_by_name FROM local_return_submissions s"
+    " l.la_code AS return_la_code, v.version, ub.name AS submitted_by_name, ur.name AS returned_by_name"
+    " FROM local_return_submissions s"
     " JOIN organisations o ON o.id = s.organisation_id JOIN deadline_instances i ON i.id = s.instance_id"
     " JOIN local_returns l ON l.id = s.local_return_id JOIN local_return_versions v ON v.id = s.version_id"
-    " LEFT JOIN users ub ON ub.id = s.submitted_by"
+    " LEFT JOIN users ub ON ub.id = s.submitted_by LEFT JOIN users ur ON ur.id = s.returned_by"
 )
+
+
+def state_of(submission: dict | None) -> str | None:
+    """What a submission row is now: None (not started), ``draft``, ``returned`` (a draft again because the LA
+    handed it back, until the school submits again) or ``submitted``."""
+    if submission is None:
+        return None
+    if submission["status"] == "draft" and submission["returned_at"]:
+        return "returned"
+    return submission["status"]
+
+
+def _with_state(row: dict) -> dict:
+    row["state"] = state_of(row)
+    row["status_label"] = STATUSES[row["state"]]
+    return row
 
 
 def _decode_submission(db: Database, row: dict | None) -> dict | None:
     if row is None:
         return None
     row["definition"] = get_version(db, row["version_id"])["definition"]
-    row["status_label"] = STATUSES[row["status"]]
+    _with_state(row)
     row["nothing_to_report"] = bool(row["nothing_to_report"])
     return row
 
@@ -370,7 +420,7 @@ def _mark_changed(db: Database, submission: dict, actor: dict | None, source: st
         (clock.iso(), source, file_name, submission["id"]),
     )
     status = deadline_statuses.status_for(db, submission["organisation_id"], submission["instance_id"])
-    if status["explicit"] not in ("in_progress", "exempt"):
+    if status["explicit"] not in ("in_progress", "exempt", "returned"):
         deadline_statuses.record_status(db, organisation_id=submission["organisation_id"],
                                         instance_id=submission["instance_id"], status="in_progress", actor=actor,
                                         source=SOURCE)  # fmt: skip
@@ -445,6 +495,41 @@ def copy_previous(db: Database, submission: dict, actor: dict | None) -> dict | 
     return previous
 
 
+def return_for_changes(db: Database, submission: dict, actor: dict, reason: str, *, ip: str | None = None,
+                       user_agent: str | None = None) -> None:  # fmt: skip
+    """The LA hands a submitted submission back to the school with ``reason``: it is a draft again (its answers
+    kept) that the school corrects and submits as before. In one transaction: the submission, ``returned`` on
+    the deadline (the reason as its note) and the audit row ``local_return_returned``. Raises LocalReturnError
+    for an empty or long reason, or when the submission is not submitted now (a draft, or already handed back:
+    a second click or a stale page)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LocalReturnError("Say what the school needs to change")
+    if len(reason) > MAX_REASON:
+        raise LocalReturnError(f"The reason must be {MAX_REASON:,} characters or fewer")
+    now = clock.iso()
+    with transaction(db):
+        cursor = db.conn.execute(
+            "UPDATE local_return_submissions SET status = 'draft', submitted_at = NULL, submitted_by = NULL,"
+            " returned_at = ?, returned_by = ?, return_reason = ?, updated_at = ?"
+            " WHERE id = ? AND status = 'submitted'",
+            (now, actor["id"], reason, now, submission["id"]),
+        )
+        if cursor.rowcount != 1:
+            raise LocalReturnError("This return is not submitted now (it may have been returned already): nothing "
+                                   "was changed")  # fmt: skip
+        try:
+            deadline_statuses.record_status(db, organisation_id=submission["organisation_id"],
+                                            instance_id=submission["instance_id"], status="returned", actor=actor,
+                                            note=reason, source=SOURCE)  # fmt: skip
+        except StatusError as error:
+            raise LocalReturnError(f"The deadline cannot show it returned: {error}") from error
+        audit.record(db, "local_return_returned", actor=actor, organisation_id=submission["organisation_id"],
+                     target=f"local_return_submission:{submission['id']}", ip=ip, user_agent=user_agent,
+                     detail={"version": submission["version"], "reason": reason,
+                             "submitted_at": submission["submitted_at"]})  # fmt: skip
+
+
 def submit(db: Database, submission: dict, actor: dict | None, *, nothing_to_report: bool = False) -> None:
     """Submit the school's answers (or, where the return allows it, "nothing to report"); record
     ``submitted`` on the deadline; audit ``local_return_submitted``. Raises LocalReturnError when the
@@ -484,7 +569,7 @@ def schools_for(db: Database, local_return: dict, instance: dict) -> list[dict]:
                             " ORDER BY name COLLATE NOCASE", (local_return["la_code"],))
         if deadline_catalogue.applies_to(entry, s)
     ]  # fmt: skip
-    submissions = {r["organisation_id"]: r for r in rows(
+    submissions = {r["organisation_id"]: _with_state(r) for r in rows(
         db, "SELECT s.*, v.version FROM local_return_submissions s JOIN local_return_versions v ON v.id = s.version_id"
             " WHERE s.instance_id = ?", (instance["id"],))}  # fmt: skip
     statuses = {r["organisation_id"]: r for r in rows(db, "SELECT * FROM deadline_statuses WHERE instance_id = ?",

@@ -16,13 +16,14 @@ import math
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from background.mail.templated import send_email
 from domain.dates import uk_today
 from domain.local_returns.answers import findings, totals
 from domain.local_returns.definitions import CHOICES, NUMBER, PUPIL_LIST, Definition, DefinitionError, Question
 from domain.local_returns.uploads import UploadRefused, read_upload
 from forms.deadlines import ButtonForm
-from forms.local_returns import DetailsForm, NewReturnForm, QuestionForm, SubmitForm, UploadForm
-from models import audit, local_return_files, local_returns
+from forms.local_returns import DetailsForm, NewReturnForm, QuestionForm, ReturnForChangesForm, SubmitForm, UploadForm
+from models import audit, local_return_files, local_returns, services
 from models.local_returns import LocalReturnError
 from views.returns import clean_file_name
 from web.access import (
@@ -219,6 +220,27 @@ def remove_question(local_return_id: int, question_key: str):
     return redirect(url_for("local_returns.design", local_return_id=local_return_id) + "#questions", 303)
 
 
+#: The two ways a question moves in the draft's order (the Move up / Move down buttons).
+MOVES = {"up": -1, "down": 1}
+
+
+@bp.post("/<int:local_return_id>/questions/<question_key>/move")
+@la_local_returns
+def move_question(local_return_id: int, question_key: str):
+    """Move a question of the draft one place up or down (a published version's order stays as it is)."""
+    found = load_local_return(local_return_id)
+    question = _question(found, question_key)
+    step = MOVES.get(request.form.get("direction", ""))
+    if ButtonForm().validate_on_submit() and step is not None:
+        try:
+            local_returns.move_question(get_db(), found, question_key, step, current_user.row)
+        except LocalReturnError as error:
+            flash(str(error))
+        else:
+            flash(f"Question '{question.label}' moved {request.form['direction']}.", "success")
+    return redirect(url_for("local_returns.design", local_return_id=local_return_id) + "#questions", 303)
+
+
 @bp.post("/<int:local_return_id>/publish")
 @la_local_returns
 def publish(local_return_id: int):
@@ -384,9 +406,47 @@ def submission(submission_id: int):
     pages = _page_count(total)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     page_rows = local_returns.rows_of(db, submission_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    may_return = is_la_user(current_user, LOCAL_RETURNS) and found["state"] == "submitted"
     return render_template("local_returns/submission.html", submission=found, definition=found["definition"],
-                           rows=page_rows, page=page, pages=pages, total=total,
+                           rows=page_rows, page=page, pages=pages, total=total, may_return=may_return,
                            school_user=is_school_user(current_user, LOCAL_RETURNS))  # fmt: skip
+
+
+def _email_school(submission: dict, reason: str) -> int:
+    """Email the school's Local returns users that the LA handed its return back; how many were emailed. The
+    email names the return and period, gives the LA's reason and links to the return: no pupil data."""
+    recipients = services.users_with_service(get_db(), submission["organisation_id"], LOCAL_RETURNS)
+    subject = f"{submission['definition'].title} ({submission['period_label']}) returned for changes"
+    for user in recipients:
+        send_email(user["email"], subject, "local_returns/email/returned.txt", background=True,
+                   submission=submission, reason=reason, sender=current_user.row, recipient=user)  # fmt: skip
+    return len(recipients)
+
+
+@bp.route("/submissions/<int:submission_id>/return", methods=["GET", "POST"])
+@la_local_returns
+def return_for_changes(submission_id: int):
+    """GET asks for the reason; POST hands the submitted answers back to the school (a draft again, its
+    answers kept), shows ``returned`` on the deadline and emails the school's Local returns users."""
+    found = load_submission(submission_id)
+    back = url_for("local_returns.submission", submission_id=submission_id)
+    if found["state"] != "submitted":
+        flash("Only submitted answers can be returned for changes: these are not submitted now"
+              + (" (they have been returned already)." if found["state"] == "returned" else "."))  # fmt: skip
+        return redirect(back, 303)
+    form = ReturnForChangesForm()
+    if form.validate_on_submit():
+        try:
+            local_returns.return_for_changes(get_db(), found, current_user.row, form.reason.data, **client_details())
+        except LocalReturnError as error:
+            flash(str(error))
+            return redirect(back, 303)
+        emailed = _email_school(found, form.reason.data)
+        flash(f"{found['school_name']}: {found['definition'].title} ({found['period_label']}) returned for changes "
+              f"({emailed} email{'s' if emailed != 1 else ''} sent).", "success")  # fmt: skip
+        return redirect(back, 303)
+    page = render_template("local_returns/return.html", form=form, submission=found, definition=found["definition"])
+    return page, 400 if form.errors else 200
 
 
 # ----------------------------------------------------------------------------- spreadsheets

@@ -213,6 +213,21 @@ class Definition:
         )  # fmt: skip
         return Definition(self.title, self.purpose, self.shape, self.nc_years, self.nothing_to_report, questions)
 
+    def with_question_moved(self, key: str, step: int) -> Definition:
+        """A copy with the question ``key`` moved ``step`` places (-1: up, 1: down), the order schools see the
+        questions in (form fields, spreadsheet and export columns). Raises DefinitionError for a question that is
+        not asked or a move past the first or last place."""
+        keys = [q.key for q in self.questions]
+        if key not in keys:
+            raise DefinitionError("That question is not in this return")
+        place = keys.index(key)
+        to = place + step
+        if step not in (-1, 1) or not 0 <= to < len(keys):
+            raise DefinitionError("That question is already " + ("first" if step < 0 else "last"))
+        questions = list(self.questions)
+        questions[place], questions[to] = questions[to], questions[place]
+        return Definition(self.title, self.purpose, self.shape, self.nc_years, self.nothing_to_report, tuple(questions))
+
     def with_details(self, **details) -> Definition:
         """A copy with some of title, purpose, nc_years, nothing_to_report changed (the shape stays)."""
         changed = Definition(**{**self.__dict__, **details, "shape": self.shape, "questions": self.questions})

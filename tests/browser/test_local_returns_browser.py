@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from models import deadline_instances, deadline_statuses, local_returns, services
 from tests.browser.checks import CSP_RECORDER
 from tests.conftest import set_today
-from tests.local_returns.factories import year_11_census
+from tests.local_returns.factories import designed, meals, year_11_census
 from tests.local_returns.spreadsheets import fill
 
 # As in test_returns_browser.py: GOV.UK's enhanced file upload names its button by the label and the button
@@ -127,3 +127,57 @@ def test_design_download_fill_upload_correct_submit_and_export(browser, live_app
     assert [(r["DfE number"], r["UPN"], r["Intended destination"]) for r in rows] == [
         ("8732001", p["UPN"], answer) for p, answer in zip(world["pupils"], ["FE college", "Not known",
                                                                              "Apprenticeship"], strict=True)]
+
+
+def test_questions_moved_then_a_submission_returned_for_changes_and_resubmitted(
+    browser, live_app, live_server, sign_in, db, school, world, checked
+):
+    made = designed(db, "MEALS", meals(), world["la_user"], publish=False)
+    la_page = _browser_of(browser, live_app, sign_in, world["la_user"], live_server)
+    la_page.goto(live_server.url + f"/local-returns/{made['id']}")
+    checked(la_page)
+    la_page.get_by_role("button", name="Move up Total meals").click()
+    expect(la_page.locator(".govuk-notification-banner--success")).to_contain_text("Question 'Total meals' moved up")
+    expect(la_page.locator("#questions + table tbody tr th").first).to_have_text("Free school meals")
+    expect(la_page.locator("#questions + table tbody tr th").nth(1)).to_have_text("Total meals")
+    checked(la_page)
+    la_page.get_by_role("button", name="Publish version 1").click()
+    expect(la_page.get_by_role("button", name=re.compile("^Move"))).to_have_count(0)
+
+    instance = deadline_instances.find_instance(db, code="MEALS", organisation_id=school["id"])
+    submission = local_returns.start(db, local_returns.get(db, made["id"]), instance, school, world["office"])
+    local_returns.save_answers(db, submission, {0: {"free": "10", "paid": "20", "total": "30"}}, world["office"])
+    local_returns.submit(db, local_returns.get_submission(db, submission["id"]), world["office"])
+
+    la_page.goto(live_server.url + f"/local-returns/submissions/{submission['id']}")
+    checked(la_page)
+    la_page.get_by_role("link", name="Return for changes").click()
+    expect(la_page.locator("h1")).to_have_text("Return to Fenland Primary School for changes")
+    la_page.get_by_role("button", name="Return for changes").click()
+    expect(la_page.locator(".govuk-error-summary")).to_contain_text("Say what the school needs to change")
+    checked(la_page)
+    la_page.get_by_label("What does the school need to change?").fill(
+        "Free meals look too low: check the Wednesday count.")
+    la_page.get_by_role("button", name="Return for changes").click()
+    expect(la_page.locator(".govuk-notification-banner--success")).to_contain_text("returned for changes")
+    expect(la_page.locator(".govuk-summary-list").first).to_contain_text("Returned for changes")
+    checked(la_page)
+
+    page = _browser_of(browser, live_app, sign_in, world["office"], live_server)
+    page.goto(live_server.url + f"/local-returns/due/{instance['id']}")
+    banner = page.locator(".govuk-notification-banner", has_text="The LA has returned your answers for changes")
+    expect(banner).to_contain_text("Free meals look too low: check the Wednesday count.")
+    checked(page, rules_off=FILE_UPLOAD_RULES)
+    page.get_by_role("link", name="Answer the questions").click()
+    expect(page.locator("input[name^='r0-']").nth(1)).to_have_attribute("name", "r0-total")
+    page.get_by_label("Free school meals").fill("12")
+    page.get_by_label("Total meals").fill("32")
+    checked(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Your answers are saved")
+    page.get_by_role("link", name="Check and submit").click()
+    page.get_by_role("button", name="Submit to the LA").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("submitted. Thank you.")
+    checked(page)
+    assert deadline_statuses.status_for(db, school["id"], instance["id"])["key"] == "submitted"
+    assert local_returns.rows_of(db, submission["id"])[0]["answers"]["free"] == "12"
