@@ -18,7 +18,7 @@ from background.mail import mailer
 from domain import clock
 from domain.security import two_factor
 from domain.security.passwords import hash_password
-from migrations import apply_all
+from migrations import MIGRATION_SETS, apply_all
 from models import organisations, users
 from models.db import connect, rows
 from tests.client_request import ClientRequest
@@ -190,6 +190,13 @@ def sign_in_through_forms(c, db, user: dict, password: str = TEST_PASSWORD, new_
         else:
             response = c.get(response.headers["Location"])
     raise AssertionError("sign-in went round in circles")
+
+
+def migrate_until(db, migration_set, name: str) -> None:
+    """Apply every migration to ``db`` except ``name`` of ``migration_set`` and that set's later ones: a database as
+    Gatehouse left it before ``name`` (for a test that the migration keeps what older databases hold)."""
+    for each in MIGRATION_SETS:
+        each.apply(db, stop_before=name if each is migration_set else None)
 
 
 def set_today(day: date, hour: int = 12) -> None:

@@ -11,10 +11,10 @@ import pytest
 
 from app import create_app
 from domain.security import audit_chain
-from migrations import MIGRATION_SETS
 from migrations import audit as audit_migrations
 from models import audit
 from models.db import connect
+from tests.conftest import migrate_until
 
 PLAIN_ROWS = 5
 
@@ -49,9 +49,7 @@ def old_instance(app_config, tmp_path):
         )
     )
     db = connect(application.config["DATABASE"])
-    for migration_set in MIGRATION_SETS:
-        stop = "0002_keyed_chain" if migration_set is audit_migrations.migrations else None
-        migration_set.apply(db, stop_before=stop)
+    migrate_until(db, audit_migrations.migrations, "0002_keyed_chain")
     made = _insert_plain_rows(db, PLAIN_ROWS)
     db.conn.close()
     assert not (folder / "audit_key").exists()

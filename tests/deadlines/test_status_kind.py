@@ -9,11 +9,10 @@ import sqlite3
 
 import pytest
 
-from migrations import MIGRATION_SETS
 from migrations import deadlines as deadlines_migrations
 from models import audit_key, deadline_instances, deadline_statuses, deadline_tracker, organisations, services
 from models.db import connect, one, rows
-from tests.conftest import audit_events, set_today
+from tests.conftest import audit_events, migrate_until, set_today
 from tests.deadlines.factories import instance_of
 
 D = dt.date
@@ -177,9 +176,7 @@ def _old_status(db, school: dict, instance: dict, events: list[tuple[str, str | 
 def test_the_migration_backfills_the_kind_from_the_old_notes_and_keeps_the_history_append_only(tmp_path):
     audit_key.use_key_file(tmp_path / "old.db", tmp_path / "audit_key")  # as create_app does for its database
     db = connect(tmp_path / "old.db")
-    for migration_set in MIGRATION_SETS:
-        stop = "0007_status_kind" if migration_set is deadlines_migrations.migrations else None
-        migration_set.apply(db, stop_before=stop)
+    migrate_until(db, deadlines_migrations.migrations, "0007_status_kind")
     assert "kind" not in {c["name"] for c in rows(db, "PRAGMA table_info(deadline_statuses)")}
     trigger_before = one(db, "SELECT sql FROM sqlite_master WHERE name = 'deadline_status_events_no_update'")["sql"]
     organisations.ensure_la(db, "873", "Cambridgeshire")

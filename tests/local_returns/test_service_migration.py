@@ -6,18 +6,16 @@ import sqlite3
 
 import pytest
 
-from migrations import MIGRATION_SETS
 from migrations import services as services_migrations
 from models import audit_key, organisations, services, users
 from models.db import connect, rows
+from tests.conftest import migrate_until
 
 
 def test_the_migration_keeps_every_grant_and_then_allows_local_returns(tmp_path):
     audit_key.use_key_file(tmp_path / "old.db", tmp_path / "audit_key")  # as create_app does for its database
     db = connect(tmp_path / "old.db")
-    for migration_set in MIGRATION_SETS:
-        stop = "0002_local_returns_service" if migration_set is services_migrations.migrations else None
-        migration_set.apply(db, stop_before=stop)
+    migrate_until(db, services_migrations.migrations, "0002_local_returns_service")
     school = organisations.create_school(db, la_code="873", estab="2001", name="Fenland Primary School", urn=110001)
     user = users.create(db, email="office@2001.example.sch.uk", name="Olive", organisation_id=school["id"],
                         role="end_user", password_hash="x")  # fmt: skip

@@ -12,10 +12,10 @@ import zipfile
 import pytest
 
 from domain.validation import validate
-from migrations import MIGRATION_SETS
 from migrations import returns as returns_migrations
 from models import audit_key, deadline_statuses, organisations, returns
 from models.db import connect, rows, scalar
+from tests.conftest import migrate_until
 from tests.domain.validation.xml_files import contract, member
 from tests.returns.factories import WORKFORCE_NAME, census, clean_staff, make_version, workforce
 from tests.returns.uploading import leftovers, post_file, upload, upload_url
@@ -128,9 +128,7 @@ def test_the_workforce_migration_keeps_every_row_and_foreign_key(tmp_path):
     kept, foreign keys hold and are enforced again, and a workforce version can then be stored."""
     audit_key.use_key_file(tmp_path / "old.db", tmp_path / "audit_key")  # as create_app does for its database
     db = connect(tmp_path / "old.db")
-    for migration_set in MIGRATION_SETS:
-        stop = "0002_workforce" if migration_set is returns_migrations.migrations else None
-        migration_set.apply(db, stop_before=stop)
+    migrate_until(db, returns_migrations.migrations, "0002_workforce")
     assert "workforce" not in scalar(db, "SELECT sql FROM sqlite_master WHERE name = 'return_versions'")
     school = organisations.create_school(db, la_code="873", estab="2001", name="Fenland Primary School", urn=110001)
     census_version = make_version(db, school, None)
