@@ -532,7 +532,7 @@ def return_for_changes(db: Database, submission: dict, actor: dict, reason: str,
 
 def submit(db: Database, submission: dict, actor: dict | None, *, nothing_to_report: bool = False) -> None:
     """Submit the school's answers (or, where the return allows it, "nothing to report"); record
-    ``submitted`` on the deadline; audit ``local_return_submitted``. Raises LocalReturnError when the
+    ``submitted`` on the deadline (a NIL return for nothing to report); audit ``local_return_submitted``. Raises LocalReturnError when the
     answers have findings, it is already submitted, or nothing to report is not allowed."""
     _check_draft(submission)
     if nothing_to_report and not submission["definition"].nothing_to_report:
@@ -550,7 +550,7 @@ def submit(db: Database, submission: dict, actor: dict | None, *, nothing_to_rep
             raise LocalReturnError("This return changed while you were working on it: open it again")
         deadline_statuses.record_status(db, organisation_id=submission["organisation_id"],
                                         instance_id=submission["instance_id"], status="submitted", actor=actor,
-                                        source=SOURCE)  # fmt: skip
+                                        source=SOURCE, kind="nil" if nothing_to_report else None)  # fmt: skip
         audit.record(db, "local_return_submitted", actor=actor, organisation_id=submission["organisation_id"],
                      target=f"local_return_submission:{submission['id']}",
                      detail={"version": submission["version"], "nothing_to_report": nothing_to_report})  # fmt: skip

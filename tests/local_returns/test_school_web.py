@@ -105,7 +105,8 @@ def test_nothing_to_report_where_the_return_allows_it(db, year, school, school_u
                        _follow_redirects=True)  # fmt: skip
     submission = local_returns.find_submission(db, week["id"], school["id"])
     assert submission["nothing_to_report"] and submission["status"] == "submitted"
-    assert deadline_statuses.status_for(db, school["id"], week["id"])["key"] == "submitted"
+    # the tracker tells the LA it was a NIL return, not answers
+    assert deadline_statuses.status_for(db, school["id"], week["id"])["label"] == "NIL return"
 
 
 def test_nothing_to_report_is_refused_where_it_is_not_allowed(db, year, school, school_user, la_user, school_client):
