@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sqlite3
+import time
 
 import click
 from flask import current_app
@@ -11,6 +13,8 @@ from flask.cli import with_appcontext
 
 import settings
 from background.jobs.scheduler import start_scheduler
+from background.mail import mailer
+from background.validation_pool import pool as validation_pool
 from background.validation_pool.sweep import sweep
 from migrations import apply_all
 from web.database import get_db
@@ -101,10 +105,64 @@ def serve_command(host: str | None, port: int | None) -> None:
     if swept:
         click.echo(f"Left by the last run: {swept.summary()}.")
     click.echo(f"Gatehouse is running at http://{host}:{port}/ (Ctrl+C to stop)")
-    if start_scheduler(current_app._get_current_object()):
+    app = current_app._get_current_object()
+    scheduler = start_scheduler(app)
+    if scheduler:
         click.echo("Scheduled jobs run in this process (setting JOBS_IN_PROCESS).")
     server.print_listen("Serving on http://{}:{}")
-    server.run()
+    unfinished = run_until_stopped(server)
+    if scheduler:
+        scheduler.stop(timeout=STOP_GRACE_SECONDS)
+    validation_pool.shutdown(app, wait=True, cancel_queued=True)
+    mailer.wait_for_background(timeout=STOP_GRACE_SECONDS)
+    click.echo(f"Gatehouse stopped{f' (requests cut short: {unfinished})' if unfinished else ''}.")
+
+
+#: How long a stopping server lets requests under way finish (an upload, a download), and waits for a scheduled
+#: job and emails being sent. Within systemd's default of 90 s before it kills a service.
+STOP_GRACE_SECONDS = 30.0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _busy(server) -> int:
+    """How many connections are in the middle of a request: being received, run or sent."""
+    return sum(1 for channel in list(server.active_channels.values())
+               if channel.requests or channel.request is not None or channel.total_outbufs_len)  # fmt: skip
+
+
+def run_until_stopped(server, grace: float = STOP_GRACE_SECONDS) -> int:
+    """Run waitress until Ctrl+C or SIGTERM (a service manager's stop; Ctrl+Break on Windows), then stop
+    gracefully: no new connections; requests under way are received, run and sent to the end for up to ``grace``
+    seconds (a second signal ends that at once); then the worker threads stop. Returns how many were cut short.
+
+    Waitress's own ``run`` stops its threads as soon as it is interrupted, cutting off a response being sent.
+    """
+    from waitress import wasyncore
+
+    for name in ("SIGTERM", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+    adj = server.adj
+    try:
+        wasyncore.loop(timeout=adj.asyncore_loop_timeout, map=server._map, use_poll=adj.asyncore_use_poll)
+    except KeyboardInterrupt:
+        pass
+    click.echo(f"Stopping: no new connections; requests under way, given {grace:.0f} s to finish: {_busy(server)}.",
+               err=True)  # fmt: skip
+    wasyncore.dispatcher.close(server)  # the listening socket only: its trigger still wakes the loop
+    deadline = time.monotonic() + grace
+    try:
+        while _busy(server) and time.monotonic() < deadline:
+            wasyncore.loop(timeout=0.2, map=server._map, use_poll=adj.asyncore_use_poll, count=1)
+    except KeyboardInterrupt:
+        pass
+    unfinished = _busy(server)
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+    wasyncore.close_all(server._map)
+    return unfinished
 
 
 COMMANDS = [migrate_command, serve_command]

@@ -99,8 +99,9 @@ def is_in_flight(app: Flask, job_id: int) -> bool:
     return pool is not None and pool.in_flight(job_id)
 
 
-def shutdown(app: Flask, wait: bool = True) -> None:
-    """Stop the app's pool (tests; a server shutting down waits for its threads anyway)."""
+def shutdown(app: Flask, wait: bool = True, cancel_queued: bool = False) -> None:
+    """Stop the app's pool (tests, and a server stopping). ``cancel_queued`` drops jobs not yet started (the next
+    start ends them with a message to upload again, as after a crash); a running job finishes when ``wait``."""
     pool = app.extensions.pop(EXTENSION, None)
     if pool is not None:
-        pool.executor.shutdown(wait=wait)
+        pool.executor.shutdown(wait=wait, cancel_futures=cancel_queued)
