@@ -14,7 +14,8 @@ import pytest
 from app import create_app
 from migrations import apply_all
 from models.db import connect
-from tests.browser.checks import CSP_RECORDER, check_page
+from tests.browser.checks import check_page
+from tests.browser.sessions import new_page
 from tests.serving import ThreadedServer
 from web import database
 
@@ -83,12 +84,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from domain import clock
 from domain.security import two_factor
 from models import organisations, users
 from models.db import transaction
-from tests.browser.checks import CSP_RECORDER
+from tests.browser.sessions import new_page
 from tests.conftest import TEST_PASSWORD, SmtpSink
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -45,11 +45,8 @@ def open_page(browser):
     contexts = []
 
     def make():
-        context = browser.new_context(locale="en-GB")
-        context.add_init_script(CSP_RECORDER)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+        page = new_page(browser)
+        contexts.append(page.context)
         return page
 
     yield make
