@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, services
-from tests.browser.checks import CSP_RECORDER
+from tests.browser.sessions import signed_in_page
 from tests.conftest import set_today, sign_in_through_forms
 from tests.deadlines.factories import instance_of
 from tests.domain.validation.xml_files import pupil
@@ -51,13 +51,8 @@ def pages(browser, app, db, live_server, make_user, la, school, other_school, sc
         services.set_services(db, person["id"], ["returns"])
         client = app.test_client()
         sign_in_through_forms(client, db, person)
-        cookie = client.get_cookie("gatehouse_session")
-        context = browser.new_context(locale="en-GB")
-        context.add_init_script(CSP_RECORDER)
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        contexts.append(context)
-        out[key] = context.new_page()
-        out[key].set_default_timeout(10_000)
+        out[key] = signed_in_page(browser, client, live_server)
+        contexts.append(out[key].context)
     yield out
     for context in contexts:
         context.close()

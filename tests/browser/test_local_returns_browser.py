@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, deadline_statuses, local_returns, services
-from tests.browser.checks import CSP_RECORDER
+from tests.browser.sessions import signed_in_page
 from tests.conftest import set_today
 from tests.local_returns.factories import designed, meals, year_11_census
 from tests.local_returns.spreadsheets import fill
@@ -29,13 +29,7 @@ def _browser_of(browser, app, sign_in, user, live_server):
     """A new browser page signed in as ``user`` (through the real forms, on a test client of its own)."""
     client = app.test_client()
     sign_in(user, client=client)
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return signed_in_page(browser, client, live_server, accept_downloads=True)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from background.jobs import messages as message_jobs
 from background.jobs.runner import run_due
 from models import organisations, services
-from tests.browser.checks import CSP_RECORDER
+from tests.browser.sessions import signed_in_page
 from tests.conftest import link_in
 
 CHRONOLOGY = b"%PDF-1.4\nChronology for the receiving school's designated safeguarding lead\n"
@@ -23,13 +23,7 @@ def _page_for(browser, live_server, app, sign_in, user):
     """A browser page of its own, signed in as ``user`` (through the real sign-in steps, cookie handed over)."""
     client = app.test_client()
     assert sign_in(user, client=client).status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return signed_in_page(browser, client, live_server)
 
 
 def test_la_group_message_read_receipts_and_private_replies(

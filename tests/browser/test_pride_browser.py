@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, deadline_statuses, pride, services
-from tests.browser.checks import CSP_RECORDER
+from tests.browser.sessions import signed_in_page
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 
@@ -22,13 +22,7 @@ END_OF_TERM = dt.date(2026, 12, 18)
 def _context_signed_in(browser, live_server, client, sign_in, user):
     """A new browser page signed in as ``user`` (through the test client's real sign-in, cookie copied)."""
     sign_in(user, client=client)
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return signed_in_page(browser, client, live_server)
 
 
 def _tab_to(page, selector: str, limit: int = 250) -> None:
