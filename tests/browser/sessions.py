@@ -4,7 +4,8 @@ A test signs a person in on a Flask test client, through the real forms (the ``s
 ``tests.conftest.sign_in_through_forms``), then hands that client's session cookie to a Playwright browser
 context: every page in the context is then that person's. Pages are opened as the ``page`` fixture opens
 them: British English (dates and numbers as a school sees them), CSP violations recorded for ``check_page``
-(tests/browser/checks.py) and a 10 second default timeout.
+(tests/browser/checks.py) and a 10 second default timeout. The ``open_page`` fixture (tests/browser/conftest.py)
+opens pages this way for a test and closes their contexts afterwards.
 """
 
 from __future__ import annotations

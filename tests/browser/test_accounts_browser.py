@@ -18,7 +18,6 @@ from domain import clock
 from domain.security import two_factor
 from models import organisations, users
 from models.db import transaction
-from tests.browser.sessions import new_page
 from tests.conftest import TEST_PASSWORD, SmtpSink
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -37,21 +36,6 @@ def mail(live_app):
     yield sink
     mailer.wait_for_background()
     controller.stop()
-
-
-@pytest.fixture
-def open_page(browser):
-    """``open_page()``: a fresh browser context (another person) recording CSP violations."""
-    contexts = []
-
-    def make():
-        page = new_page(browser)
-        contexts.append(page.context)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _mail_to(sink: SmtpSink, address: str, count: int):

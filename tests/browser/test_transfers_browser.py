@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models import organisations
 from models.db import one
-from tests.browser.sessions import same_user_without_javascript, signed_in_page
+from tests.browser.sessions import same_user_without_javascript
 from tests.conftest import link_in, set_today
 from tests.transfers.factories import TODAY, ctf, lost_pupil, transfers_user
 
@@ -29,26 +29,17 @@ def mail(smtp_server, live_app):
 
 
 @pytest.fixture
-def people_pages(browser, app, live_server, sign_in):
-    """``open_as(user)``: a page in a new browser context signed in as ``user``; every context closed afterwards."""
-    contexts = []
+def people_pages(app, sign_in, open_page):
+    """``open_as(user)``: a page in a new browser context signed in as ``user`` (through the real sign-in pages on a
+    test client of its own); every context closed afterwards."""
 
     def open_as(user):
-        page = _context_for(browser, app, live_server, sign_in, user)
-        contexts.append(page.context)
-        return page
+        set_today(TODAY)
+        client = app.test_client()
+        assert sign_in(user, client=client).status_code == 200
+        return open_page(client)
 
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def _context_for(browser, app, live_server, sign_in, user):
-    """A new browser context signed in as ``user`` (through the real sign-in pages on a test client)."""
-    set_today(TODAY)
-    client = app.test_client()
-    assert sign_in(user, client=client).status_code == 200
-    return signed_in_page(browser, client, live_server)
+    return open_as
 
 
 def _write(tmp_path, source, dest, pupils=None):
