@@ -14,7 +14,8 @@ import pytest
 from app import create_app
 from migrations import apply_all
 from models.db import connect
-from tests.browser.checks import CSP_RECORDER, check_page
+from tests.browser.checks import check_page
+from tests.browser.sessions import new_page, signed_in_page
 from tests.serving import ThreadedServer
 from web import database
 
@@ -83,12 +84,29 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
+    pg = new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(client=None, **context_options)``: a page in a new browser context of its own (another person),
+    as ``page`` is opened (tests/browser/sessions.py), signed in as ``client``'s user when a test client is given;
+    ``context_options`` go to ``browser.new_context``. Every context it opens is closed after the test."""
+    pages = []
+
+    def open_one(client=None, **context_options):
+        if client is None:
+            opened = new_page(browser, **context_options)
+        else:
+            opened = signed_in_page(browser, client, live_server, **context_options)
+        pages.append(opened)
+        return opened
+
+    yield open_one
+    for opened in pages:
+        opened.context.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from domain import clock
 from domain.security import two_factor
 from models import organisations, users
 from models.db import transaction
-from tests.browser.checks import CSP_RECORDER
 from tests.conftest import TEST_PASSWORD, SmtpSink
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -37,24 +36,6 @@ def mail(live_app):
     yield sink
     mailer.wait_for_background()
     controller.stop()
-
-
-@pytest.fixture
-def open_page(browser):
-    """``open_page()``: a fresh browser context (another person) recording CSP violations."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(locale="en-GB")
-        context.add_init_script(CSP_RECORDER)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _mail_to(sink: SmtpSink, address: str, count: int):

@@ -8,6 +8,7 @@ import pytest
 
 from models import audit
 from models.db import transaction
+from tests.browser.sessions import carry_session, same_user_without_javascript
 
 
 @pytest.fixture
@@ -16,8 +17,7 @@ def admin_page(page, live_server, client, sign_in, make_user, la, db):
     admin = make_user(la, role="approver", is_site_admin=True, email="admin@la.example.gov.uk")
     sign_in(admin)
     assert client.get("/audit").status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    carry_session(client, page.context, live_server)
     with transaction(db):
         for n in range(60):
             audit.record(db, "file_uploaded", organisation_id=la["id"], target=f"census-{n:02d}.xml")
@@ -61,15 +61,10 @@ def test_filtering_and_paging_swap_only_the_results(admin_page, live_server, che
 
 
 def test_filters_work_without_javascript(browser, live_server, admin_page):
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(admin_page.context.cookies())
-    page = context.new_page()
-    try:
+    with same_user_without_javascript(browser, admin_page) as page:
         page.goto(live_server.url + "/audit")
         page.fill("#target", "new.person")
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**target=new.person*")
         assert page.locator("#audit-results tbody tr").count() == 1
         assert "new.person@example.sch.uk" in page.locator("#audit-results").inner_text()
-    finally:
-        context.close()

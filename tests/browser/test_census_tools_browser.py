@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, services
+from tests.browser.sessions import carry_session
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 from tests.domain.validation.content_cases import fsm
@@ -26,8 +27,7 @@ def school_page(page, live_server, client, sign_in, make_user, school, db):
     services.set_services(db, user["id"], ["returns"])
     sign_in(user)
     assert client.get("/returns/").status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    carry_session(client, page.context, live_server)
     return page
 
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from models import deadline_instances, deadline_statuses, organisations, outbox, services
 from models.db import rows
+from tests.browser.sessions import carry_session, same_user_without_javascript
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 
@@ -51,8 +52,7 @@ def schools(db, la):
 def _browser_session(page, live_server, client, sign_in, user, check_path: str):
     sign_in(user)
     assert client.get(check_path).status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    carry_session(client, page.context, live_server)
     return page
 
 
@@ -126,10 +126,7 @@ def test_la_chases_many_sees_who_cannot_be_reached_and_confirms(officer_page, li
 
 def test_tracker_filters_and_chase_work_without_javascript(browser, live_server, officer_page, db, schools, make_user):
     make_user(schools[2], role="approver", email="head@wicken.example.sch.uk")
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(officer_page.context.cookies())
-    page = context.new_page()
-    try:
+    with same_user_without_javascript(browser, officer_page) as page:
         page.goto(live_server.url + "/deadline-tracker")
         page.select_option("#code", "SC-AUT")
         page.select_option("#status", "overdue")
@@ -142,8 +139,6 @@ def test_tracker_filters_and_chase_work_without_javascript(browser, live_server,
         assert rows(db, "SELECT * FROM deadline_chases") == []
         page.get_by_role("button", name="Send 1 reminder").click()
         assert "sent to 1 school" in page.locator(".govuk-notification-banner--success").inner_text()
-    finally:
-        context.close()
     assert [r["organisation_id"] for r in rows(db, "SELECT organisation_id FROM deadline_chases")] == [schools[2]["id"]]
 
 

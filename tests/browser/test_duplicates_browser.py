@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, services
-from tests.browser.checks import CSP_RECORDER
 from tests.conftest import set_today, sign_in_through_forms
 from tests.deadlines.factories import instance_of
 from tests.domain.validation.xml_files import pupil
@@ -39,28 +38,20 @@ def mail_server(smtp_server, live_server):
 
 
 @pytest.fixture
-def pages(browser, app, db, live_server, make_user, la, school, other_school, sc_aut):
+def pages(app, db, open_page, make_user, la, school, other_school, sc_aut):
     """A signed-in browser page for a Returns user at each school and at the LA (each in its own context)."""
     people = {
         "first": make_user(school, name="Sam Office", email="office@fenland.example.sch.uk"),
         "second": make_user(other_school, name="Olly Other", email="office@ouse.example.sch.uk"),
         "la": make_user(la, name="Lee Data", email="lee.data@873.example.gov.uk"),
     }
-    contexts, out = [], {}
+    out = {}
     for key, person in people.items():
         services.set_services(db, person["id"], ["returns"])
         client = app.test_client()
         sign_in_through_forms(client, db, person)
-        cookie = client.get_cookie("gatehouse_session")
-        context = browser.new_context(locale="en-GB")
-        context.add_init_script(CSP_RECORDER)
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        contexts.append(context)
-        out[key] = context.new_page()
-        out[key].set_default_timeout(10_000)
-    yield out
-    for context in contexts:
-        context.close()
+        out[key] = open_page(client)
+    return out
 
 
 def _upload(page, live_server, sc_aut, tmp_path, estab: str, pupils: list[dict]) -> None:

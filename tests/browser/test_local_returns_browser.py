@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, deadline_statuses, local_returns, services
-from tests.browser.checks import CSP_RECORDER
 from tests.conftest import set_today
 from tests.local_returns.factories import designed, meals, year_11_census
 from tests.local_returns.spreadsheets import fill
@@ -25,17 +24,11 @@ FILE_UPLOAD_RULES = ("label-content-name-mismatch",)
 DESTINATIONS = ["Sixth form", "FE college", "Apprenticeship", "Employment with training", "Not known"]
 
 
-def _browser_of(browser, app, sign_in, user, live_server):
+def _browser_of(open_page, app, sign_in, user):
     """A new browser page signed in as ``user`` (through the real forms, on a test client of its own)."""
     client = app.test_client()
     sign_in(user, client=client)
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return open_page(client, accept_downloads=True)
 
 
 @pytest.fixture
@@ -50,9 +43,9 @@ def world(live_app, db, la, school, make_user):
     return {"la_user": la_user, "office": office, "pupils": pupils}
 
 
-def test_design_download_fill_upload_correct_submit_and_export(browser, live_app, live_server, sign_in, db, school,
+def test_design_download_fill_upload_correct_submit_and_export(open_page, live_app, live_server, sign_in, db, school,
                                                                 world, checked, tmp_path):  # fmt: skip
-    la_page = _browser_of(browser, live_app, sign_in, world["la_user"], live_server)
+    la_page = _browser_of(open_page, live_app, sign_in, world["la_user"])
     la_page.goto(live_server.url + "/local-returns/")
     checked(la_page)
     la_page.get_by_role("link", name="Design a new return").click()
@@ -78,7 +71,7 @@ def test_design_download_fill_upload_correct_submit_and_export(browser, live_app
     expect(la_page.locator(".govuk-notification-banner--success")).to_contain_text("Version 1 published")
     checked(la_page)
 
-    page = _browser_of(browser, live_app, sign_in, world["office"], live_server)
+    page = _browser_of(open_page, live_app, sign_in, world["office"])
     page.goto(live_server.url + "/local-returns/")
     checked(page)
     page.get_by_role("link", name=re.compile(r"^Year 11 intended destinations")).click()
@@ -130,10 +123,10 @@ def test_design_download_fill_upload_correct_submit_and_export(browser, live_app
 
 
 def test_questions_moved_then_a_submission_returned_for_changes_and_resubmitted(
-    browser, live_app, live_server, sign_in, db, school, world, checked
+    open_page, live_app, live_server, sign_in, db, school, world, checked
 ):
     made = designed(db, "MEALS", meals(), world["la_user"], publish=False)
-    la_page = _browser_of(browser, live_app, sign_in, world["la_user"], live_server)
+    la_page = _browser_of(open_page, live_app, sign_in, world["la_user"])
     la_page.goto(live_server.url + f"/local-returns/{made['id']}")
     checked(la_page)
     la_page.get_by_role("button", name="Move up Total meals").click()
@@ -163,7 +156,7 @@ def test_questions_moved_then_a_submission_returned_for_changes_and_resubmitted(
     expect(la_page.locator(".govuk-summary-list").first).to_contain_text("Returned for changes")
     checked(la_page)
 
-    page = _browser_of(browser, live_app, sign_in, world["office"], live_server)
+    page = _browser_of(open_page, live_app, sign_in, world["office"])
     page.goto(live_server.url + f"/local-returns/due/{instance['id']}")
     banner = page.locator(".govuk-notification-banner", has_text="The LA has returned your answers for changes")
     expect(banner).to_contain_text("Free meals look too low: check the Wednesday count.")

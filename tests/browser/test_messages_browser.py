@@ -13,27 +13,20 @@ from playwright.sync_api import expect
 from background.jobs import messages as message_jobs
 from background.jobs.runner import run_due
 from models import organisations, services
-from tests.browser.checks import CSP_RECORDER
 from tests.conftest import link_in
 
 CHRONOLOGY = b"%PDF-1.4\nChronology for the receiving school's designated safeguarding lead\n"
 
 
-def _page_for(browser, live_server, app, sign_in, user):
+def _page_for(open_page, app, sign_in, user):
     """A browser page of its own, signed in as ``user`` (through the real sign-in steps, cookie handed over)."""
     client = app.test_client()
     assert sign_in(user, client=client).status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return open_page(client)
 
 
 def test_la_group_message_read_receipts_and_private_replies(
-    smtp_server, app, db, la, school, make_user, sign_in, browser, live_app, live_server, checked
+    smtp_server, app, db, la, school, make_user, sign_in, open_page, live_app, live_server, checked
 ):
     north = organisations.create_school(db, la_code="873", estab="4001", name="North Secondary", phase="Secondary")
     south = organisations.create_school(db, la_code="873", estab="4002", name="South Academy", phase="Secondary",
@@ -46,7 +39,7 @@ def test_la_group_message_read_receipts_and_private_replies(
     }
     for person in people.values():
         services.set_services(db, person["id"], ["transfers"])
-    pages = {key: _page_for(browser, live_server, app, sign_in, people[key]) for key in ("la", "north", "south")}
+    pages = {key: _page_for(open_page, app, sign_in, people[key]) for key in ("la", "north", "south")}
 
     # The LA writes to all secondary schools from the child protection template.
     lee = pages["la"]

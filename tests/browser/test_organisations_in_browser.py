@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from domain.dates import academic_year_of, uk_today
 from domain.gias.reader import open_extract
 from models import deadline_instances, organisations, services
+from tests.browser.sessions import carry_session, same_user_without_javascript
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_gias_873.csv"
 
@@ -30,8 +31,7 @@ def officer_page(page, live_server, client, sign_in, make_user, la, db):
     services.set_services(db, officer["id"], ["deadlines", "returns"])
     sign_in(officer)
     assert client.get("/organisations").status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    carry_session(client, page.context, live_server)
     return page
 
 
@@ -69,15 +69,10 @@ def test_typing_searches_without_reloading_the_page(officer_page, live_server, c
 
 
 def test_search_works_without_javascript(browser, live_server, officer_page):
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(officer_page.context.cookies())
-    page = context.new_page()
-    try:
+    with same_user_without_javascript(browser, officer_page) as page:
         page.goto(live_server.url + "/organisations")
         page.fill("#q", "973001")
         page.get_by_role("button", name="Search").click()
         page.wait_for_url("**q=973001*")
         assert page.locator("#organisation-results tbody tr").count() == 1
         assert "Ashbury Oakfield Primary" in page.locator("#organisation-results").inner_text()
-    finally:
-        context.close()

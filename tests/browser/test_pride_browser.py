@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from models import deadline_instances, deadline_statuses, pride, services
-from tests.browser.checks import CSP_RECORDER
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 
@@ -19,16 +18,10 @@ TERM_TIME = dt.date(2026, 10, 19)
 END_OF_TERM = dt.date(2026, 12, 18)
 
 
-def _context_signed_in(browser, live_server, client, sign_in, user):
+def _context_signed_in(open_page, client, sign_in, user):
     """A new browser page signed in as ``user`` (through the test client's real sign-in, cookie copied)."""
     sign_in(user, client=client)
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return open_page(client)
 
 
 def _tab_to(page, selector: str, limit: int = 250) -> None:
@@ -72,8 +65,9 @@ def people(db, la, school, other_school, make_user):
     return made
 
 
-def test_report_confirm_nil_and_the_la_sees_both(browser, live_server, app, db, school, other_school, people, checked):
-    fenland = _context_signed_in(browser, live_server, app.test_client(), _sign_in(db), people["fenland"])
+def test_report_confirm_nil_and_the_la_sees_both(open_page, live_server, app, db, school, other_school, people,
+                                                  checked):
+    fenland = _context_signed_in(open_page, app.test_client(), _sign_in(db), people["fenland"])
     fenland.goto(live_server.url + "/pride/")
     checked(fenland)
     fenland.get_by_role("link", name="Report an incident").click()
@@ -112,14 +106,14 @@ def test_report_confirm_nil_and_the_la_sees_both(browser, live_server, app, db, 
     # The term ends.
     set_today(END_OF_TERM)
     autumn = instance_of(db, "PRIDE-NIL", "2026/27-autumn")
-    fenland = _context_signed_in(browser, live_server, app.test_client(), _sign_in(db), people["fenland"])
+    fenland = _context_signed_in(open_page, app.test_client(), _sign_in(db), people["fenland"])
     fenland.goto(live_server.url + f"/pride/returns/{autumn['id']}")
     checked(fenland)
     fenland.get_by_role("button", name="Confirm these incidents as our return").click()
     expect(fenland.locator(".govuk-notification-banner--success")).to_contain_text("Submitted")
     checked(fenland)
 
-    ouse = _context_signed_in(browser, live_server, app.test_client(), _sign_in(db), people["ouse"])
+    ouse = _context_signed_in(open_page, app.test_client(), _sign_in(db), people["ouse"])
     ouse.goto(live_server.url + "/pride/")
     ouse.get_by_role("link", name="Make the return for the autumn term 2026/27").click()
     checked(ouse)
@@ -131,7 +125,7 @@ def test_report_confirm_nil_and_the_la_sees_both(browser, live_server, app, db, 
     checked(ouse)
     assert deadline_statuses.status_for(db, other_school["id"], autumn["id"])["key"] == "nil"
 
-    la = _context_signed_in(browser, live_server, app.test_client(), _sign_in(db), people["la"])
+    la = _context_signed_in(open_page, app.test_client(), _sign_in(db), people["la"])
     la.goto(live_server.url + "/deadline-tracker?year=2026&window=year&code=PRIDE-NIL")
     table = la.locator("table").filter(has_text="Fenland Primary School")
     expect(table.locator("tr", has_text="Fenland Primary School")).to_contain_text("Submitted")

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from background.validation_pool import pool
 from models import deadline_instances, deadline_statuses, returns, services
+from tests.browser.sessions import carry_session, same_user_without_javascript
 from tests.conftest import set_today
 from tests.deadlines.factories import instance_of
 from tests.domain.validation.xml_files import member
@@ -45,8 +46,7 @@ def _signed_in(page, live_server, client, sign_in, make_user, school, db):
     services.set_services(db, user["id"], ["returns"])
     sign_in(user)
     assert client.get("/returns/").status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    carry_session(client, page.context, live_server)
     return page
 
 
@@ -128,10 +128,7 @@ def test_upload_progress_report_explain_and_submit(school_page, live_app, live_s
 
 
 def test_upload_works_without_javascript(browser, school_page, live_server, census_file):
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(school_page.context.cookies())
-    page = context.new_page()
-    try:
+    with same_user_without_javascript(browser, school_page) as page:
         page.goto(live_server.url + "/returns/test-upload")
         page.set_input_files("input[type=file][name=file]", str(census_file))
         page.get_by_role("button", name="Upload and check the file").click()
@@ -141,8 +138,6 @@ def test_upload_works_without_javascript(browser, school_page, live_server, cens
         page.get_by_role("button", name="Apply filters").click()
         page.wait_for_url("**rule=1620Q**")
         assert "Showing 1 to 2 of 2 findings matching the filters." in page.locator("#findings-results").inner_text()
-    finally:
-        context.close()
 
 
 def test_a_school_uploads_its_workforce_census_sees_the_findings_and_submits(workforce_page, live_server, tmp_path,

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from models import organisations
 from models.db import one
-from tests.browser.checks import CSP_RECORDER
+from tests.browser.sessions import same_user_without_javascript
 from tests.conftest import link_in, set_today
 from tests.transfers.factories import TODAY, ctf, lost_pupil, transfers_user
 
@@ -29,32 +29,17 @@ def mail(smtp_server, live_app):
 
 
 @pytest.fixture
-def people_pages(browser, app, live_server, sign_in):
-    """``open_as(user)``: a page in a new browser context signed in as ``user``; every context closed afterwards."""
-    contexts = []
+def people_pages(app, sign_in, open_page):
+    """``open_as(user)``: a page in a new browser context signed in as ``user`` (through the real sign-in pages on a
+    test client of its own); every context closed afterwards."""
 
     def open_as(user):
-        page = _context_for(browser, app, live_server, sign_in, user)
-        contexts.append(page.context)
-        return page
+        set_today(TODAY)
+        client = app.test_client()
+        assert sign_in(user, client=client).status_code == 200
+        return open_page(client)
 
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def _context_for(browser, app, live_server, sign_in, user):
-    """A new browser context signed in as ``user`` (through the real sign-in pages on a test client)."""
-    set_today(TODAY)
-    client = app.test_client()
-    assert sign_in(user, client=client).status_code == 200
-    cookie = client.get_cookie("gatehouse_session")
-    context = browser.new_context(locale="en-GB")
-    context.add_init_script(CSP_RECORDER)
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
+    return open_as
 
 
 def _write(tmp_path, source, dest, pupils=None):
@@ -62,14 +47,6 @@ def _write(tmp_path, source, dest, pupils=None):
     path = tmp_path / name
     path.write_bytes(stream.getvalue())
     return path
-
-
-def _without_javascript(browser, page):
-    """A new browser context with JavaScript off, signed in as ``page``'s user, and a page in it (close the context
-    afterwards)."""
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(page.context.cookies())
-    return context, context.new_page()
 
 
 def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_user, school, other_school, la,
@@ -156,8 +133,7 @@ def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_u
 def test_sending_works_without_javascript(browser, live_server, db, make_user, school, other_school, tmp_path,
                                           people_pages):
     user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
-    context, plain = _without_javascript(browser, people_pages(user))
-    try:
+    with same_user_without_javascript(browser, people_pages(user)) as plain:
         plain.goto(live_server.url + "/transfers/send")
         plain.set_input_files("input[type=file][name=files]", [
             str(_write(tmp_path, "8732001", "8732002")), str(_write(tmp_path, "8732001", "873LLLL"))])
@@ -166,8 +142,6 @@ def test_sending_works_without_javascript(browser, live_server, db, make_user, s
         banner = plain.locator(".govuk-notification-banner--success").inner_text()
         assert ("Sent 8732001_CTF_8732002_001.xml to Ouse Valley Academy, 8732001_CTF_873LLLL_001.xml to "
                 "Cambridgeshire") in banner
-    finally:
-        context.close()
 
 
 #: Records each value the upload's <progress> takes, in sessionStorage so it outlives the move to the Sent page.
@@ -231,8 +205,7 @@ def test_sending_other_files_works_without_javascript(browser, live_server, db, 
     user = transfers_user(make_user, school, db, email="office@fenland.example.sch.uk")
     big = tmp_path / "Admissions appeals 2027.pdf"
     big.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * (12 * 4096))
-    context, plain = _without_javascript(browser, people_pages(user))
-    try:
+    with same_user_without_javascript(browser, people_pages(user)) as plain:
         plain.goto(live_server.url + "/transfers/send-file")
         assert not plain.locator("progress").is_visible()
         plain.get_by_label("Send to").select_option(label="Cambridgeshire")
@@ -241,6 +214,4 @@ def test_sending_other_files_works_without_javascript(browser, live_server, db, 
         plain.wait_for_url("**/transfers/sent")
         assert "Sent Admissions appeals 2027.pdf to Cambridgeshire." in (
             plain.locator(".govuk-notification-banner--success").inner_text())
-    finally:
-        context.close()
     assert one(db, "SELECT size FROM transfers")["size"] == big.stat().st_size
