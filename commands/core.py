@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import select
 import signal
 import sqlite3
+import threading
 import time
 
 import click
@@ -110,12 +112,13 @@ def serve_command(host: str | None, port: int | None) -> None:
     if scheduler:
         click.echo("Scheduled jobs run in this process (setting JOBS_IN_PROCESS).")
     server.print_listen("Serving on http://{}:{}")
-    unfinished = run_until_stopped(server)
+    stop = GracefulStop(server).install()
+    server.run()
     if scheduler:
         scheduler.stop(timeout=STOP_GRACE_SECONDS)
     validation_pool.shutdown(app, wait=True, cancel_queued=True)
     mailer.wait_for_background(timeout=STOP_GRACE_SECONDS)
-    click.echo(f"Gatehouse stopped{f' (requests cut short: {unfinished})' if unfinished else ''}.")
+    click.echo(f"Gatehouse stopped{f' (requests cut short: {stop.unfinished})' if stop.unfinished else ''}.")
 
 
 #: How long a stopping server lets requests under way finish (an upload, a download), and waits for a scheduled
@@ -123,46 +126,82 @@ def serve_command(host: str | None, port: int | None) -> None:
 STOP_GRACE_SECONDS = 30.0
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+def _unread(channel) -> bool:
+    """True when bytes (or the client's close) wait on the connection that waitress has not read yet."""
+    try:
+        return bool(select.select([channel.socket], [], [], 0)[0])
+    except (OSError, ValueError):  # closed meanwhile
+        return False
 
 
 def _busy(server) -> int:
-    """How many connections are in the middle of a request: being received, run or sent."""
+    """How many connections are in the middle of a request: bytes waiting to be read, or a request being
+    received, run or sent."""
     return sum(1 for channel in list(server.active_channels.values())
-               if channel.requests or channel.request is not None or channel.total_outbufs_len)  # fmt: skip
+               if channel.requests or channel.request is not None or channel.total_outbufs_len
+               or _unread(channel))  # fmt: skip
 
 
-def run_until_stopped(server, grace: float = STOP_GRACE_SECONDS) -> int:
-    """Run waitress until Ctrl+C or SIGTERM (a service manager's stop; Ctrl+Break on Windows), then stop
-    gracefully: no new connections; requests under way are received, run and sent to the end for up to ``grace``
-    seconds (a second signal ends that at once); then the worker threads stop. Returns how many were cut short.
+class GracefulStop:
+    """Ctrl+C or SIGTERM (a service manager's stop; Ctrl+Break on Windows) stops waitress gracefully: no new
+    connections; requests under way are received, run and sent to the end for up to ``grace`` seconds; then the
+    worker threads stop and ``server.run()`` returns. A second signal stops at once. Waitress's own handling of
+    Ctrl+C stops its threads straight away, cutting off a response being sent.
 
-    Waitress's own ``run`` stops its threads as soon as it is interrupted, cutting off a response being sent.
+    The closing happens inside waitress's loop (through its trigger), never in the signal handler itself.
+    ``unfinished`` is how many requests the grace period cut short.
     """
-    from waitress import wasyncore
 
-    for name in ("SIGTERM", "SIGBREAK"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _interrupt)
-    adj = server.adj
-    try:
-        wasyncore.loop(timeout=adj.asyncore_loop_timeout, map=server._map, use_poll=adj.asyncore_use_poll)
-    except KeyboardInterrupt:
-        pass
-    click.echo(f"Stopping: no new connections; requests under way, given {grace:.0f} s to finish: {_busy(server)}.",
-               err=True)  # fmt: skip
-    wasyncore.dispatcher.close(server)  # the listening socket only: its trigger still wakes the loop
-    deadline = time.monotonic() + grace
-    try:
-        while _busy(server) and time.monotonic() < deadline:
-            wasyncore.loop(timeout=0.2, map=server._map, use_poll=adj.asyncore_use_poll, count=1)
-    except KeyboardInterrupt:
-        pass
-    unfinished = _busy(server)
-    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-    wasyncore.close_all(server._map)
-    return unfinished
+    def __init__(self, server, grace: float = STOP_GRACE_SECONDS):
+        self.server, self.grace = server, grace
+        self.unfinished = 0
+        self._stopping, self._closed = threading.Event(), threading.Event()
+        self._deadline = 0.0
+
+    def install(self) -> GracefulStop:
+        for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), self._on_signal)
+        return self
+
+    def _on_signal(self, signum, frame) -> None:
+        if self._stopping.is_set():
+            raise KeyboardInterrupt  # the second signal: waitress stops its threads at once
+        self._stopping.set()
+        self.server.trigger.pull_trigger(self._stop_listening)
+
+    def _stop_listening(self) -> None:
+        """In waitress's loop: take on the connections the system has accepted already, close the listening socket,
+        then check every 0.1 s whether the requests under way have finished."""
+        from waitress import wasyncore
+
+        while True:
+            before = len(self.server._map)
+            self.server.handle_accept()
+            if len(self.server._map) == before:
+                break
+        wasyncore.dispatcher.close(self.server)  # the listening socket only: the trigger still wakes the loop
+        click.echo(f"Stopping: no new connections; requests under way, given {self.grace:.0f} s to finish: "
+                   f"{_busy(self.server)}.", err=True)  # fmt: skip
+        self._deadline = time.monotonic() + self.grace
+        threading.Thread(target=self._tick, name="gatehouse-stopping", daemon=True).start()
+
+    def _tick(self) -> None:
+        while not self._closed.wait(0.1):  # every 0.1 s, bounded by the grace period (checked in the loop)
+            self.server.trigger.pull_trigger(self._check)
+
+    def _check(self) -> None:
+        """In waitress's loop, so never between a read and its parsing: once nothing is under way (or the grace
+        period is over), stop the worker threads and close every connection, which ends ``server.run()``."""
+        from waitress import wasyncore
+
+        busy = _busy(self.server)
+        if self._closed.is_set() or (busy and time.monotonic() < self._deadline):
+            return
+        self.unfinished = busy
+        self._closed.set()
+        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        wasyncore.close_all(self.server._map)  # the loop's map is then empty, so server.run() returns
 
 
 COMMANDS = [migrate_command, serve_command]

@@ -532,8 +532,9 @@ def return_for_changes(db: Database, submission: dict, actor: dict, reason: str,
 
 def submit(db: Database, submission: dict, actor: dict | None, *, nothing_to_report: bool = False) -> None:
     """Submit the school's answers (or, where the return allows it, "nothing to report"); record
-    ``submitted`` on the deadline (a NIL return for nothing to report); audit ``local_return_submitted``. Raises LocalReturnError when the
-    answers have findings, it is already submitted, or nothing to report is not allowed."""
+    ``submitted`` on the deadline (a NIL return for nothing to report); audit ``local_return_submitted``.
+    Raises LocalReturnError when the answers have findings, it is already submitted, or nothing to report
+    is not allowed."""
     _check_draft(submission)
     if nothing_to_report and not submission["definition"].nothing_to_report:
         raise LocalReturnError("This return does not take 'nothing to report'")

@@ -64,20 +64,25 @@ def test_sigterm_lets_an_upload_under_way_finish_then_exits_cleanly(db, real_ser
 
     def upload():
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=WAIT_SECONDS)
-        connection.request("POST", upload_url(None), body=halves(), headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(len(body)),
-            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Referer": server.url + upload_url(None)})  # fmt: skip
-        response = connection.getresponse()
-        answer.update(status=response.status, location=response.getheader("Location", ""))
-        connection.close()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(len(body)),
+                   "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+                   "Referer": server.url + upload_url(None)}  # fmt: skip
+        try:
+            connection.request("POST", upload_url(None), body=halves(), headers=headers)
+            response = connection.getresponse()
+            answer.update(status=response.status, location=response.getheader("Location", ""))
+        finally:
+            connection.close()
 
     uploader = threading.Thread(target=upload, daemon=True)
     uploader.start()
     assert half_sent.wait(WAIT_SECONDS)
     os.killpg(server.process.pid, signal.SIGTERM)
     _wait_for_log(server, "Stopping: no new connections")
+    late = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     with pytest.raises(OSError):  # the listening socket is closed: nothing new is taken on
-        http.client.HTTPConnection("127.0.0.1", server.port, timeout=5).request("GET", "/healthz")
+        late.request("GET", "/healthz")
+    late.close()
     stopping.set()
     uploader.join(WAIT_SECONDS)
     assert answer.get("status") == 303 and re.search(r"/returns/versions/\d+$", answer["location"]), answer
