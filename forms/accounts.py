@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.auth import EMAIL_FORMAT, confirm_password_field, new_password_field
+from forms.fields import required_text
 from forms.filters import squash_spaces, strip, strip_lower
 from models.accounts import ROLES
 from models.oversight import FILTERS
@@ -97,14 +98,11 @@ class InviteForm(FlaskForm):
 
 
 class SuspendForm(FlaskForm):
-    reason = TextAreaField(
-        "Why are you suspending this account?",
-        widget=GovTextArea(),
-        description="They are emailed this reason. It is kept in the audit log.",
-        filters=[strip],
-        validators=[DataRequired(message="Enter the reason for suspending the account"),
-                    Length(max=1000, message="Keep the reason to 1000 characters or fewer")],
-    )
+    reason = required_text(
+        "Why are you suspending this account?", "Enter the reason for suspending the account", max_length=1000,
+        too_long="Keep the reason to 1000 characters or fewer", multiline=True,
+        hint="They are emailed this reason. It is kept in the audit log.",
+    )  # fmt: skip
     submit = SubmitField("Suspend account", widget=GovSubmitInput())
 
 
@@ -158,14 +156,11 @@ class FindOrganisationForm(Form):
 class AccountRequestForm(FlaskForm):
     name = name_field("Your full name")
     email = email_field("Your work email address", "We email you here when your request is decided.")
-    reason = TextAreaField(
-        "Why do you need an account?",
-        widget=GovTextArea(),
-        description="For example, your job and what you will use Gatehouse for. Your school's approvers read this.",
-        filters=[strip],
-        validators=[DataRequired(message="Say why you need an account"),
-                    Length(max=2000, message="Keep it to 2000 characters or fewer")],
-    )
+    reason = required_text(
+        "Why do you need an account?", "Say why you need an account", max_length=2000,
+        too_long="Keep it to 2000 characters or fewer", multiline=True,
+        hint="For example, your job and what you will use Gatehouse for. Your school's approvers read this.",
+    )  # fmt: skip
     services = services_field("Services you need", "Tick all that apply. Your approver can change them.")
     submit = SubmitField("Send request", widget=GovSubmitInput())
 

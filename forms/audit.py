@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextInput
-from wtforms import DateField, Form, SelectField, StringField
-from wtforms.validators import Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
+from wtforms import DateField, Form, SelectField
+from wtforms.validators import ValidationError
 
-from forms.filters import strip
+from forms.fields import optional_text
 from models.audit import Filters
 
 
@@ -44,27 +44,11 @@ class AuditFilterForm(Form):
     """Filters for the audit log page and its CSV export (read from the query string)."""
 
     action = SelectField("Action", widget=GovSelect(), validate_choice=False)
-    actor_email = StringField(
-        "Actor email",
-        widget=GovTextInput(),
-        description="Part of an email address is enough",
-        filters=[strip],
-        validators=[Length(max=254, message="Actor email must be 254 characters or fewer")],
+    actor_email = optional_text("Actor email", max_length=254, hint="Part of an email address is enough")
+    organisation = optional_text(
+        "Organisation", max_length=200, hint="Part of a name, a DfE number such as 873/2001, or a URN"
     )
-    organisation = StringField(
-        "Organisation",
-        widget=GovTextInput(),
-        description="Part of a name, a DfE number such as 873/2001, or a URN",
-        filters=[strip],
-        validators=[Length(max=200, message="Organisation must be 200 characters or fewer")],
-    )
-    target = StringField(
-        "Target",
-        widget=GovTextInput(),
-        description="Part of what the action was done to",
-        filters=[strip],
-        validators=[Length(max=200, message="Target must be 200 characters or fewer")],
-    )
+    target = optional_text("Target", max_length=200, hint="Part of what the action was done to")
     date_from = DayMonthYearField("From", description="UTC date, for example 1 9 2026")
     date_to = DayMonthYearField("To", description="UTC date, included in the results")
 

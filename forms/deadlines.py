@@ -40,7 +40,7 @@ from wtforms.widgets import HiddenInput
 from domain.dates import academic_year_label
 from domain.deadline_rules import GIAS_PHASES, DateRule, DueRule, RuleKind, allowed_kinds, fields_of
 from forms.audit import DayMonthYearField
-from forms.fields import required_text
+from forms.fields import optional_text, required_text
 from forms.filters import strip
 from models.deadline_catalogue import RETURN_TYPE_LABELS
 from models.deadline_statuses import MAX_NOTE, STATUSES
@@ -51,16 +51,17 @@ class ButtonForm(FlaskForm):
     """A form that is only a button (its CSRF token is all it carries)."""
 
 
+def _anything_to_add() -> TextAreaField:
+    """The optional note a school may add to a confirmation or NIL return."""
+    return optional_text("Anything the LA should know (optional)", max_length=MAX_NOTE,
+                         too_long=f"Keep it to {MAX_NOTE} characters or fewer", multiline=True)  # fmt: skip
+
+
 class ConfirmReturnForm(FlaskForm):
     """A confirmation return (e.g. privacy notice issued)."""
 
     confirm = BooleanField("I confirm this has been done for this year", widget=GovCheckboxInput())
-    details = TextAreaField(
-        "Anything the LA should know (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep it to {MAX_NOTE} characters or fewer")],
-    )
+    details = _anything_to_add()
     submit = SubmitField("Send confirmation", widget=GovSubmitInput())
 
     def validate_confirm(self, field: BooleanField) -> None:
@@ -72,12 +73,7 @@ class NilReturnForm(FlaskForm):
     """A NIL return: no incidents in the period."""
 
     confirm = BooleanField("No incidents happened in this period", widget=GovCheckboxInput())
-    details = TextAreaField(
-        "Anything the LA should know (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep it to {MAX_NOTE} characters or fewer")],
-    )
+    details = _anything_to_add()
     submit = SubmitField("Make a NIL return", widget=GovSubmitInput())
 
     def validate_confirm(self, field: BooleanField) -> None:
@@ -88,16 +84,10 @@ class NilReturnForm(FlaskForm):
 class FormReturnForm(FlaskForm):
     """A return made by filling in a short form (e.g. weekly meal numbers)."""
 
-    details = TextAreaField(
-        "Your return",
-        widget=GovTextArea(),
-        description="For example, the number of meals taken each day this week",
-        filters=[strip],
-        validators=[
-            DataRequired(message="Enter your return"),
-            Length(max=MAX_NOTE, message=f"Keep it to {MAX_NOTE} characters or fewer"),
-        ],
-    )
+    details = required_text(
+        "Your return", "Enter your return", max_length=MAX_NOTE, too_long=f"Keep it to {MAX_NOTE} characters or fewer",
+        hint="For example, the number of meals taken each day this week", multiline=True,
+    )  # fmt: skip
     submit = SubmitField("Send return", widget=GovSubmitInput())
 
 
@@ -269,21 +259,11 @@ class RecordStatusForm(FlaskForm):
         choices=LA_STATUS_CHOICES,
         validators=[InputRequired(message="Choose the new status")],
     )
-    source = StringField(
-        "Where was it made?",
-        widget=GovTextInput(),
-        description="For example DfE COLLECT, or by email. Leave blank for Gatehouse",
-        filters=[strip],
-        validators=[Optional(), Length(max=100, message="Where must be 100 characters or fewer")],
-    )
+    source = optional_text("Where was it made?", max_length=100, too_long="Where must be 100 characters or fewer",
+                           hint="For example DfE COLLECT, or by email. Leave blank for Gatehouse")  # fmt: skip
     made_on = DayMonthYearField("Date it was made (optional)", description="For example 20 10 2026. Blank: today")
-    note = TextAreaField(
-        "Note",
-        widget=GovTextArea(),
-        description="Shown to the school. Needed for an exemption",
-        filters=[strip],
-        validators=[Optional(), Length(max=MAX_NOTE, message=f"Keep the note to {MAX_NOTE} characters or fewer")],
-    )
+    note = optional_text("Note", max_length=MAX_NOTE, too_long=f"Keep the note to {MAX_NOTE} characters or fewer",
+                         hint="Shown to the school. Needed for an exemption", multiline=True)  # fmt: skip
     submit = SubmitField("Record status", widget=GovSubmitInput())
 
     def validate_note(self, field) -> None:

@@ -9,14 +9,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
-from wtforms import BooleanField, Form, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, Form, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
 
-from forms.filters import strip
+from forms.fields import optional_text, required_text
 from models.findings import SEVERITIES, Filters
 from models.returns import MAX_NOTE, MAX_REASON
 
@@ -45,13 +42,7 @@ class FindingsFilterForm(Form):
         validate_choice=False,
     )
     rule = SelectField("Rule", widget=GovSelect(), validate_choice=False)
-    q = StringField(
-        "UPN or name",
-        widget=GovTextInput(),
-        description="Part of a UPN or a pupil's name",
-        filters=[strip],
-        validators=[Optional(), Length(max=100, message="UPN or name must be 100 characters or fewer")],
-    )
+    q = optional_text("UPN or name", max_length=100, hint="Part of a UPN or a pupil's name")
     unexplained = BooleanField("Only queries with no note", widget=GovCheckboxInput())
 
     def __init__(self, formdata, rules: list[tuple[str, str]]):
@@ -69,13 +60,11 @@ class FindingsFilterForm(Form):
 class NoteForm(FlaskForm):
     """Explain a query (or every query of one rule)."""
 
-    note = TextAreaField(
+    note = optional_text(
         "Explain why the data is correct",
-        widget=GovTextArea(),
-        description="For example: twins with the same date of birth. Leave it empty to remove the note.",
-        filters=[strip],
-        validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer")],
-    )
+        max_length=MAX_NOTE, too_long=f"The note must be {MAX_NOTE} characters or fewer",
+        hint="For example: twins with the same date of birth. Leave it empty to remove the note.", multiline=True,
+    )  # fmt: skip
     submit = SubmitField("Save note", widget=GovSubmitInput())
 
 
@@ -94,16 +83,11 @@ class AuthoriseForm(FlaskForm):
 class ReturnToSchoolForm(FlaskForm):
     """The LA returns a submitted version to the school, saying why."""
 
-    reason = TextAreaField(
-        "Why is the return going back to the school?",
-        widget=GovTextArea(),
-        description="The school's Returns users get this by email. Say what to fix or explain.",
-        filters=[strip],
-        validators=[
-            DataRequired("Say why the return is going back to the school"),
-            Length(max=MAX_REASON, message=f"The reason must be {MAX_REASON} characters or fewer"),
-        ],
-    )
+    reason = required_text(
+        "Why is the return going back to the school?", "Say why the return is going back to the school",
+        max_length=MAX_REASON, too_long=f"The reason must be {MAX_REASON} characters or fewer",
+        hint="The school's Returns users get this by email. Say what to fix or explain.", multiline=True,
+    )  # fmt: skip
     submit = SubmitField("Return to the school", widget=GovSubmitInput())
 
 

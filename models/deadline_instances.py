@@ -281,6 +281,17 @@ def add_instance(
     return get_instance(db, cursor.lastrowid)
 
 
+def _not_cancelled(db: Database, instance_id: int, cancelled: str) -> dict:
+    """The instance, read inside the caller's transaction. Raises InstanceError when there is none, or with
+    ``cancelled`` when it is cancelled."""
+    before = get_instance(db, instance_id)
+    if before is None:
+        raise InstanceError("That deadline does not exist")
+    if before["cancelled_at"]:
+        raise InstanceError(cancelled)
+    return before
+
+
 def move_instance(
     db: Database,
     instance_id: int,
@@ -300,11 +311,7 @@ def move_instance(
     if not reason:
         raise InstanceError("Say why the dates changed, for example: the DfE published a different deadline")
     with transaction(db):
-        before = get_instance(db, instance_id)
-        if before is None:
-            raise InstanceError("That deadline does not exist")
-        if before["cancelled_at"]:
-            raise InstanceError("That deadline is cancelled: restore it before moving it")
+        before = _not_cancelled(db, instance_id, "That deadline is cancelled: restore it before moving it")
         db.conn.execute(
             "UPDATE deadline_instances SET opens_on = ?, due_on = ?, external_due_on = ?, moved = 1, updated_at = ?"
             " WHERE id = ?",
@@ -333,11 +340,7 @@ def cancel_instance(db: Database, instance_id: int, *, reason: str, actor: dict 
     if not reason:
         raise InstanceError("Say why this deadline is cancelled")
     with transaction(db):
-        before = get_instance(db, instance_id)
-        if before is None:
-            raise InstanceError("That deadline does not exist")
-        if before["cancelled_at"]:
-            raise InstanceError("That deadline is already cancelled")
+        before = _not_cancelled(db, instance_id, "That deadline is already cancelled")
         db.conn.execute(
             "UPDATE deadline_instances SET cancelled_at = ?, cancelled_reason = ?, updated_at = ? WHERE id = ?",
             (clock.iso(), reason[:500], clock.iso(), instance_id),

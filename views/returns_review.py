@@ -8,6 +8,8 @@ users who have the Returns service.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from typing import IO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -138,21 +140,31 @@ def return_to_school(version_id: int):
     return page, 400 if form.errors else 200
 
 
-def _send_zip(versions: list[dict], name: str, folders: bool, target: str, detail: dict):
-    db = get_db()
+def _audit_export(name: str, target: str, detail: dict) -> None:
+    """Record ``returns_exported`` for the zip ``name`` the LA user is about to download."""
     user = current_user.row
     audit.record(
-        db, "returns_exported", actor=user, organisation_id=user["organisation_id"], target=target,
+        get_db(), "returns_exported", actor=user, organisation_id=user["organisation_id"], target=target,
         **client_details(), detail={"file": name, **detail},
     )  # fmt: skip
+
+
+def _zip_attachment(name: str, write: Callable[[IO[bytes]], None]):
+    """The zip ``write`` puts into a temporary file, sent as the attachment ``name`` (the file is closed if
+    writing fails)."""
     out = tempfile.TemporaryFile(dir=storage.temp_dir(current_app.config["FILES_DIR"]))
     try:
-        return_exports.write_zip(db, versions, out, folders=folders)
+        write(out)
         out.seek(0)
     except BaseException:
         out.close()
         raise
     return send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def _send_zip(versions: list[dict], name: str, folders: bool, target: str, detail: dict):
+    _audit_export(name, target, detail)
+    return _zip_attachment(name, lambda out: return_exports.write_zip(get_db(), versions, out, folders=folders))
 
 
 @bp.get("/versions/<int:version_id>/original")
@@ -194,20 +206,13 @@ def export_collect(version_id: int):
     except OSError:
         abort(404)
     name = f"{return_exports.stem(version)}_collect.zip"
-    user = current_user.row
-    audit.record(
-        get_db(), "returns_exported", actor=user, organisation_id=user["organisation_id"],
-        target=f"return_version:{version_id}", **client_details(), detail={"file": name, "layout": "collect"},
-    )  # fmt: skip
-    out = tempfile.TemporaryFile(dir=storage.temp_dir(current_app.config["FILES_DIR"]))
-    try:
+    _audit_export(name, f"return_version:{version_id}", {"layout": "collect"})
+
+    def write(out: IO[bytes]) -> None:
         with stored:
             return_exports.write_collect_zip(stored, out)
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
+
+    return _zip_attachment(name, write)
 
 
 @bp.get("/instances/<int:instance_id>/export.zip")

@@ -10,6 +10,7 @@ runner at the same time, sends nothing twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import Flask
 from sqlite_utils import Database
@@ -29,39 +30,47 @@ REVIEW_PROMPTS = "review-prompts"
 def _deciders(db: Database, request: dict) -> list[dict]:
     """The organisation's active approvers, or the LA when it has none (or the request went there)."""
     approvers = [] if request["routed_to_la"] else accounts.active_approvers(db, request["organisation_id"])
-    return approvers or accounts.la_contacts(db, request["organisation_la_code"])
+    return approvers or _la(db, request)
+
+
+def _la(db: Database, request: dict) -> list[dict]:
+    """The LA contacts of the request's organisation."""
+    return accounts.la_contacts(db, request["organisation_la_code"])
+
+
+def _claim_and_tell(
+    app: Flask, db: Database, today: dt.date, due: list[dict], claim: Callable[[Database, int], dict | None],
+    recipients: Callable[[Database, dict], list[dict]], subject: Callable[[dict], str], template: str,
+) -> dict:
+    """Claim each due request (``claim`` returns None when another run already has) and email each of its
+    ``recipients`` once; counts of the requests claimed and the emails sent."""
+    requests = emails = 0
+    for row in due:
+        request = claim(db, row["id"])
+        if request is None:
+            continue
+        requests += 1
+        for person in unique_people(recipients(db, request)):
+            tell_now(app, db, person["email"], subject(request), template, person=person, request_row=request)
+            emails += 1
+    return {"date": today.isoformat(), "requests": requests, "emails": emails}
 
 
 def send_reminders(app: Flask, db: Database, now: dt.datetime) -> dict:
     """Remind the deciders of open requests due on their next working day."""
     today = uk_today(now)
-    requests = emails = 0
-    for due in account_requests.reminders_due(db, today):
-        request = account_requests.mark_reminded(db, due["id"])
-        if request is None:
-            continue
-        requests += 1
-        for person in unique_people(_deciders(db, request)):
-            tell_now(app, db, person["email"], f"reminder: account request from {request['name']}",
-                     "account_requests/email/reminder.txt", person=person, request_row=request)
-            emails += 1
-    return {"date": today.isoformat(), "requests": requests, "emails": emails}
+    return _claim_and_tell(app, db, today, account_requests.reminders_due(db, today), account_requests.mark_reminded,
+                           _deciders, lambda request: f"reminder: account request from {request['name']}",
+                           "account_requests/email/reminder.txt")
 
 
 def escalate(app: Flask, db: Database, now: dt.datetime) -> dict:
     """Send overdue requests (past their due date, undecided) to the LA."""
     today = uk_today(now)
-    requests = emails = 0
-    for due in account_requests.escalations_due(db, today):
-        request = account_requests.mark_escalated(db, due["id"])
-        if request is None:
-            continue
-        requests += 1
-        for person in unique_people(accounts.la_contacts(db, request["organisation_la_code"])):
-            tell_now(app, db, person["email"], f"overdue account request at {request['organisation_name']}",
-                     "account_requests/email/escalated.txt", person=person, request_row=request)
-            emails += 1
-    return {"date": today.isoformat(), "requests": requests, "emails": emails}
+    return _claim_and_tell(app, db, today, account_requests.escalations_due(db, today),
+                           account_requests.mark_escalated, _la,
+                           lambda request: f"overdue account request at {request['organisation_name']}",
+                           "account_requests/email/escalated.txt")
 
 
 def close_old(app: Flask, db: Database, now: dt.datetime) -> dict:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from models import account_requests, accounts, organisations, users
-from models.db import connect, rows
-from tests.accounts.factories import open_request
+from models.db import rows
+from tests.accounts.factories import open_request, race
 from tests.conftest import audit_events, link_in, outbox, sign_in_through_forms
 
 ASK = {"name": "Rita Requester", "email": "rita@fenland.example.sch.uk", "reason": "I am the new data manager",
@@ -118,29 +116,16 @@ def test_approve_from_the_emailed_link_and_others_see_the_outcome(app, db, clien
 
 def test_racing_decisions_have_one_winner(app, db, school, approver, second_approver):
     request = open_request(db, school)
-    outcomes = []
-    start = threading.Barrier(2)
 
-    def decide(actor, approve):
-        conn = connect(app.config["DATABASE"])
-        try:
-            start.wait()
-            if approve:
-                account_requests.approve(conn, request["id"], app.config, actor=actor)
-            else:
-                account_requests.reject(conn, request["id"], "No", actor=actor)
-            outcomes.append("won")
-        except account_requests.AlreadyDecided:
-            outcomes.append("lost")
-        finally:
-            conn.conn.close()
+    def approve(conn):
+        account_requests.approve(conn, request["id"], app.config, actor=approver)
+        return "won"
 
-    threads = [threading.Thread(target=decide, args=(approver, True)),
-               threading.Thread(target=decide, args=(second_approver, False))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    def reject(conn):
+        account_requests.reject(conn, request["id"], "No", actor=second_approver)
+        return "won"
+
+    outcomes = race(app.config["DATABASE"], [approve, reject], account_requests.AlreadyDecided, "lost")
     assert sorted(outcomes) == ["lost", "won"]
     status = account_requests.get(db, request["id"])["status"]
     assert (users.get_by_email(db, request["email"]) is not None) == (status == "approved")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from domain import clock
 from models import accounts, invitations, organisations
 from models.db import connect, scalar
+from tests.accounts.factories import race
 
 
 def _invite(db, config, org, n, role="end_user", actor=None):
@@ -44,28 +44,14 @@ def test_the_eighth_end_user_is_refused(app, db, school):
 
 def test_concurrent_invitations_never_pass_the_cap(app, school):
     """Ten approvers' invitations at once, each on its own connection, against a cap of 7."""
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(10)
 
-    def attempt(n: int) -> None:
-        db = connect(app.config["DATABASE"])
-        try:
-            start.wait()
-            _invite(db, app.config, school, n)
-            result = "invited"
-        except accounts.CapReached:
-            result = "refused"
-        finally:
-            db.conn.close()
-        with lock:
-            outcomes.append(result)
+    def invite(n: int):
+        def call(conn):
+            _invite(conn, app.config, school, n)
+            return "invited"
+        return call
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = race(app.config["DATABASE"], [invite(n) for n in range(10)], accounts.CapReached)
     db = connect(app.config["DATABASE"])
     assert sorted(outcomes) == ["invited"] * 7 + ["refused"] * 3
     assert scalar(db, "SELECT count(*) FROM users WHERE organisation_id = ? AND status = 'invited'",
@@ -75,24 +61,11 @@ def test_concurrent_invitations_never_pass_the_cap(app, school):
 
 def test_concurrent_promotions_never_pass_the_approver_cap(app, db, school, make_user, approver):
     people = [make_user(school) for _ in range(5)]
-    results = []
-    start = threading.Barrier(len(people))
 
     def promote(user):
-        conn = connect(app.config["DATABASE"])
-        try:
-            start.wait()
-            results.append(accounts.change_role(conn, user["id"], "approver", app.config, actor=approver))
-        except accounts.CapReached:
-            results.append("refused")
-        finally:
-            conn.conn.close()
+        return lambda conn: accounts.change_role(conn, user["id"], "approver", app.config, actor=approver)
 
-    threads = [threading.Thread(target=promote, args=(u,)) for u in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = race(app.config["DATABASE"], [promote(u) for u in people], accounts.CapReached)
     assert results.count(True) == 1 and results.count("refused") == 4
     assert accounts.seats_taken(db, school["id"], "approver") == 2
 

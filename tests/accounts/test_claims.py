@@ -4,15 +4,14 @@ expiring, one use only; the redeemer becomes approver and must set up 2FA."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 
 from domain import access_rules, clock
 from models import accounts, claims, organisations, users
-from models.db import connect, rows
-from tests.accounts.factories import other_schools_claim, site_admin
+from models.db import rows
+from tests.accounts.factories import other_schools_claim, race, site_admin
 from tests.conftest import audit_events, outbox, sign_in_through_forms
 
 PASSWORD = "claiming the approver role"
@@ -133,26 +132,15 @@ def test_revoked_and_expired_codes_do_not_work(app, db, school, admin, issued):
 
 def test_two_people_racing_with_one_code_make_one_approver(app, db, school, issued):
     claim, _ = issued
-    outcomes = []
-    start = threading.Barrier(2)
 
     def redeem(n):
-        conn = connect(app.config["DATABASE"])
-        try:
-            start.wait()
+        def call(conn):
             claims.redeem_new_account(conn, claim["id"], app.config, name=f"P{n}", email=f"p{n}@fenland.example.sch.uk",
                                       password_hash="x")
-            outcomes.append("won")
-        except accounts.WrongState:
-            outcomes.append("lost")
-        finally:
-            conn.conn.close()
+            return "won"
+        return call
 
-    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = race(app.config["DATABASE"], [redeem(n) for n in range(2)], accounts.WrongState, "lost")
     assert sorted(outcomes) == ["lost", "won"]
     assert len(accounts.active_approvers(db, school["id"])) == 1
 

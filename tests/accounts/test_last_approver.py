@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from models import accounts, invitations, services
-from models.db import connect
+from tests.accounts.factories import race
 from tests.conftest import audit_events
 
 
@@ -46,26 +44,14 @@ def test_an_invited_or_suspended_approver_does_not_count(app, db, school, make_u
 
 def test_two_approvers_removing_each_other_at_once_leave_one(app, db, school, make_user, approver):
     other = make_user(school, role="approver", name="Other Approver")
-    outcomes = []
-    start = threading.Barrier(2)
 
     def remove(target, actor):
-        conn = connect(app.config["DATABASE"])
-        try:
-            start.wait()
+        def call(conn):
             accounts.remove(conn, target["id"], actor=actor)
-            outcomes.append("removed")
-        except accounts.LastApprover:
-            outcomes.append("refused")
-        finally:
-            conn.conn.close()
+            return "removed"
+        return call
 
-    threads = [threading.Thread(target=remove, args=(other, approver)),
-               threading.Thread(target=remove, args=(approver, other))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = race(app.config["DATABASE"], [remove(other, approver), remove(approver, other)], accounts.LastApprover)
     assert sorted(outcomes) == ["refused", "removed"]
     assert len(accounts.active_approvers(db, school["id"])) == 1
 

@@ -16,8 +16,12 @@ from migrations import apply_all
 from models.db import connect
 from tests.browser.checks import check_page
 from tests.browser.sessions import new_page, signed_in_page
+from tests.returns.fixtures import sc_aut, swc, today
 from tests.serving import ThreadedServer
 from web import database
+
+#: Shared with the Returns and Duplicates tests: the clock set on a day the autumn (or workforce) census is open.
+__all__ = ["sc_aut", "swc", "today"]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -5,27 +5,17 @@ is axe- and CSP-checked."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from models import deadline_instances, services
-from tests.conftest import set_today, sign_in_through_forms
-from tests.deadlines.factories import instance_of
+from models import services
+from tests.conftest import sign_in_through_forms
 from tests.domain.validation.xml_files import pupil
 from tests.returns.factories import census
 
 SHARED = pupil(1, Surname="Shared", Forename="Amelia", EntryDate="2024-09-03")
-
-
-@pytest.fixture
-def sc_aut(db):
-    """Monday 5 October 2026: the autumn census (2026/27 generated) is open."""
-    set_today(dt.date(2026, 10, 5))
-    deadline_instances.generate(db, 2026)
-    return instance_of(db, "SC-AUT")
 
 
 @pytest.fixture

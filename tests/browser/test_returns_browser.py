@@ -5,7 +5,6 @@ its School Workforce Census return, reads the findings about its staff, explains
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import threading
 
@@ -13,10 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from background.validation_pool import pool
-from models import deadline_instances, deadline_statuses, returns, services
+from models import deadline_statuses, returns, services
 from tests.browser.sessions import carry_session, same_user_without_javascript
-from tests.conftest import set_today
-from tests.deadlines.factories import instance_of
 from tests.domain.validation.xml_files import member
 from tests.returns.factories import CENSUS_NAME, WORKFORCE_NAME, census, twins, workforce
 
@@ -56,24 +53,19 @@ def school_page(page, live_server, client, sign_in, make_user, school, db, sc_au
 
 
 @pytest.fixture
-def sc_aut(db):
-    """Monday 5 October 2026: the autumn census (2026/27 generated) is open."""
-    set_today(dt.date(2026, 10, 5))
-    deadline_instances.generate(db, 2026)
-    return instance_of(db, "SC-AUT")
-
-
-@pytest.fixture
-def swc(db):
-    """Monday 9 November 2026: the School Workforce Census (census day 5 November) is open."""
-    set_today(dt.date(2026, 11, 9))
-    deadline_instances.generate(db, 2026)
-    return instance_of(db, "SWC")
-
-
-@pytest.fixture
 def workforce_page(page, live_server, client, sign_in, make_user, school, db, swc):
     return _signed_in(page, live_server, client, sign_in, make_user, school, db)
+
+
+def _explain(page, checked, link: str, heading: str, note: str) -> None:
+    """Follow the report's ``link`` to its explain page (``heading``), save ``note`` and see it saved."""
+    page.get_by_role("link", name=link).click()
+    expect(page.locator("h1")).to_have_text(heading)
+    checked(page)
+    page.get_by_label("Explain why the data is correct").fill(note)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Note saved.")
+    checked(page)
 
 
 def test_upload_progress_report_explain_and_submit(school_page, live_app, live_server, census_file, sc_aut, db,
@@ -107,13 +99,8 @@ def test_upload_progress_report_explain_and_submit(school_page, live_app, live_s
     page.wait_for_url("**severity=query**")
     expect(page.locator("#findings-results")).to_contain_text("matching the filters")
 
-    page.get_by_role("link", name="Explain all 2 1620Q queries").click()
-    expect(page.locator("h1")).to_have_text("Explain every 1620Q query")
-    checked(page)
-    page.get_by_label("Explain why the data is correct").fill("Twins: two children with the same name and birthday.")
-    page.get_by_role("button", name="Save note").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Note saved.")
-    checked(page)
+    _explain(page, checked, "Explain all 2 1620Q queries", "Explain every 1620Q query",
+             "Twins: two children with the same name and birthday.")
 
     page.get_by_role("button", name="Submit the return").click()
     expect(page.locator("h1")).to_have_text("Submit School Census (autumn) (2026/27)")
@@ -165,13 +152,8 @@ def test_a_school_uploads_its_workforce_census_sees_the_findings_and_submits(wor
     expect(results).to_contain_text("holds a teaching post (TCH) but has no teacher reference number")
     checked(page)
 
-    page.get_by_role("link", name="Explain the 7105Q query").click()
-    expect(page.locator("h1")).to_have_text("Explain the 7105Q query")
-    checked(page)
-    page.get_by_label("Explain why the data is correct").fill("Newly qualified abroad: her TRN is on its way.")
-    page.get_by_role("button", name="Save note").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Note saved.")
-    checked(page)
+    _explain(page, checked, "Explain the 7105Q query", "Explain the 7105Q query",
+             "Newly qualified abroad: her TRN is on its way.")
 
     page.get_by_role("button", name="Submit the return").click()
     expect(page.locator("h1")).to_have_text(re.compile(r"^Submit School Workforce Census"))

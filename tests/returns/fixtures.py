@@ -1,6 +1,7 @@
-"""Fixtures shared by the areas that work on census returns (Returns, Duplicates): validation inside the
-upload request, the clock in the autumn 2026 census, its deadline, and Returns users at two schools and the
-LA. A folder's conftest imports the ones it uses (a conftest is never imported from another folder)."""
+"""Fixtures shared by the areas that work on census returns (Returns, Duplicates, their browser tests): validation
+inside the upload request, the clock in the autumn 2026 census and its deadline (or the workforce census's), and
+Returns users at two schools and the LA. A folder's conftest imports the ones it uses (a conftest is never
+imported from another folder)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.conftest import set_today
 from tests.returns.factories import census_instance
 
 AUTUMN_CENSUS_OPEN = dt.date(2026, 10, 5)
+WORKFORCE_OPEN = dt.date(2026, 11, 9)
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +36,15 @@ def today():
 def sc_aut(db, today) -> dict:
     """The autumn 2026 School Census deadline (2026/27 generated from the default catalogue)."""
     return census_instance(db)
+
+
+@pytest.fixture
+def swc(db) -> dict:
+    """The clock on Monday 9 November 2026 (census day 5 November): the 2026 School Workforce Census is open,
+    and so still is the autumn census. 2026/27 generated from the default catalogue."""
+    set_today(WORKFORCE_OPEN)
+    yield census_instance(db, "SWC")
+    clock.reset()
 
 
 def returns_user(db, make_user, organisation: dict, name: str, email: str) -> dict:
