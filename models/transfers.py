@@ -232,8 +232,12 @@ def downloads(db: Database, transfer_id: int) -> list[dict]:
 def record_download(db: Database, transfer: dict, user: dict, *, ip: str | None = None,
                     user_agent: str | None = None) -> int:
     """Record that ``user`` downloaded ``transfer`` for their organisation (audited); return how many downloads
-    it now has."""
+    it now has. Raises TransferError (nothing recorded) when the file is no longer held as ``transfer`` was loaded:
+    revoked or expired meanwhile, so the caller must not hand it out."""
     with transaction(db):
+        held = scalar(db, "SELECT stored_name FROM transfers WHERE id = ?", (transfer["id"],))
+        if held is None or held != transfer["stored_name"]:
+            raise TransferError("This file was revoked or has expired, so it can no longer be downloaded.")
         db.conn.execute(
             "INSERT INTO transfer_downloads (transfer_id, user_id, organisation_id, at) VALUES (?, ?, ?, ?)",
             (transfer["id"], user["id"], user["organisation_id"], clock.iso()),

@@ -282,7 +282,12 @@ def download(transfer_id: int):
                      target=f"transfer:{transfer_id}", detail={"reason": str(problem)}, **client_details())
         current_app.logger.error("transfer %s cannot be read: %s", transfer_id, problem)
         return render_template("transfers/damaged.html", transfer=transfer), 500
-    transfers.record_download(db, transfer, _me(), **client_details())
+    try:
+        transfers.record_download(db, transfer, _me(), **client_details())
+    except transfers.TransferError as error:  # revoked or expired since it was loaded: the open file is not sent
+        chunks.close()
+        flash(str(error))
+        return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
     return download_response(chunks, transfer["original_name"], transfer["size"])
 
 
