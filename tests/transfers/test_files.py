@@ -68,6 +68,8 @@ def test_a_file_to_the_la(db, client_request, sign_in, sender, la):
     ("setup.exe", b"anything", "is a .exe file"),
     ("report.pdf.exe", b"%PDF", "is a .exe file"),
     ("script.PS1", b"Write-Host", "is a .ps1 file"),
+    ("run.bat.", b"@echo off", "is a .bat file"),  # Windows drops trailing dots and spaces when it saves a file
+    ("run.vbs . .", b"MsgBox 1", "is a .vbs file"),
     ("report.pdf", b"MZ\x90\x00 a program in disguise", "is a Windows program, whatever its name says"),
     ("notes.txt", b"#!/bin/sh\nrm -rf /", "is a script, whatever its name says"),
     ("../../etc/passwd", b"root:x:0:0", "includes a folder"),
