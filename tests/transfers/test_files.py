@@ -58,6 +58,19 @@ def test_several_files_at_once_to_another_school(app, db, client_request, sign_i
         "attachment; filename=\"Class list e.csv\"; filename*=UTF-8''Class%20list%20%C3%A9.csv")
 
 
+def test_a_name_with_percent_escapes_is_saved_by_the_browser_as_it_was_sent(app, db, client_request, sign_in, sender,
+                                                                           receiver, other_school):
+    # Chromium percent-decodes a plain filename="..." (it saves filename="run%2Ebat" as run.bat), which would turn a
+    # name that passed the block list into a script's; filename* (which browsers prefer) carries the name exactly.
+    sign_in(sender)
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"@echo off"), "run%2Ebat"))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    sign_in(receiver, client=(other := app.test_client()))
+    transfer_id = scalar(db, "SELECT id FROM transfers")
+    response = client_request.using(other).get_response("transfers.download", transfer_id=transfer_id)
+    assert response.headers["Content-Disposition"] == "attachment; filename=\"run_2Ebat\"; filename*=UTF-8''run%252Ebat"
+
+
 def test_a_file_to_the_la(db, client_request, sign_in, sender, la):
     sign_in(sender)
     assert _send(client_request, la["id"], (io.BytesIO(b"hello"), "note.txt")).status_code == 303
