@@ -58,17 +58,23 @@ def test_several_files_at_once_to_another_school(app, db, client_request, sign_i
         "attachment; filename=\"Class list e.csv\"; filename*=UTF-8''Class%20list%20%C3%A9.csv")
 
 
-def test_a_name_with_percent_escapes_is_saved_by_the_browser_as_it_was_sent(app, db, client_request, sign_in, sender,
-                                                                           receiver, other_school):
-    # Chromium percent-decodes a plain filename="..." (it saves filename="run%2Ebat" as run.bat), which would turn a
-    # name that passed the block list into a script's; filename* (which browsers prefer) carries the name exactly.
+@pytest.mark.parametrize("name,header", [
+    ("run%2Ebat", "attachment; filename=\"run_2Ebat\"; filename*=UTF-8''run%252Ebat"),
+    ("=?utf-8?Q?run=2Ebat?=",
+     "attachment; filename=\"=_utf-8_Q_run=2Ebat_=\"; filename*=UTF-8''%3D%3Futf-8%3FQ%3Frun%3D2Ebat%3F%3D"),
+])  # fmt: skip
+def test_a_name_the_browser_would_decode_is_saved_as_it_was_sent(app, db, client_request, sign_in, sender, receiver,
+                                                                 other_school, name, header):
+    # Chromium decodes percent escapes and RFC 2047 words in a plain filename="..." (it saves both names above as
+    # run.bat), which would turn a name that passed the block list into a script's; filename* (which browsers
+    # prefer, and do not decode so) carries the name exactly.
     sign_in(sender)
-    response = _send(client_request, other_school["id"], (io.BytesIO(b"@echo off"), "run%2Ebat"))
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"@echo off"), name))
     assert response.status_code == 303, response.get_data(as_text=True)
     sign_in(receiver, client=(other := app.test_client()))
     transfer_id = scalar(db, "SELECT id FROM transfers")
     response = client_request.using(other).get_response("transfers.download", transfer_id=transfer_id)
-    assert response.headers["Content-Disposition"] == "attachment; filename=\"run_2Ebat\"; filename*=UTF-8''run%252Ebat"
+    assert response.headers["Content-Disposition"] == header
 
 
 def test_a_file_to_the_la(db, client_request, sign_in, sender, la):
