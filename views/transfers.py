@@ -256,7 +256,9 @@ def detail(transfer_id: int):
     transfer = load_transfer(transfer_id)
     db = get_db()
     mine = _me()["organisation_id"]
-    released_as = transfers.get(db, transfer["released_as"]) if transfer["released_as"] else None
+    # Where a lost pupil's record was released to is the LA's (the recipient's) to know, not the old school's.
+    released = transfer["released_as"] if transfer["recipient_id"] == mine else None
+    released_as = transfers.get(db, released) if released else None
     return render_template(
         "transfers/transfer.html", transfer=transfer, downloads=transfers.downloads(db, transfer_id),
         pupils=transfers.pupils_of(db, transfer_id), may_download=may_download(transfer),

@@ -96,6 +96,21 @@ def test_release_to_school_sends_the_record_to_its_inbox(app, db, client_request
     assert got == original and b"XXXXXXX"[:3] in got
 
 
+def test_the_old_school_is_not_told_which_school_its_lost_pupil_joined(app, db, client_request, sign_in, la_user,
+                                                                        sender, lost):
+    # A lost pupil's new school is the LA's to know (the child may have moved away from someone): the school that
+    # sent the record sees that it was released, not where to.
+    joining = organisations.create_school(db, la_code="873", estab="2003", name="Cam Valley School")
+    sign_in(la_user)
+    client_request.post("transfers.release", transfer_id=lost, _data={"school": joining["id"]}, _expected_status=303)
+    sign_in(sender, client=(old_school := app.test_client()))
+    page = client_request.using(old_school).get("transfers.detail", transfer_id=lost)
+    assert "Released to a school" in page.texts("//dd")[0]
+    assert "Cam Valley" not in page.html and "8732003" not in page.html
+    page = client_request.using(old_school).get("transfers.sent")
+    assert "Cam Valley" not in page.html
+
+
 def test_release_needs_a_school(db, client_request, sign_in, la_user, lost):
     sign_in(la_user)
     page = client_request.post("transfers.release", transfer_id=lost, _data={"school": "0"}, _expected_status=400)
