@@ -267,12 +267,17 @@ def mark_imported(db: Database, transfer: dict, user: dict, **client) -> None:
 def revoke(db: Database, transfer: dict, user: dict, **client) -> str:
     """Revoke a transfer nobody has downloaded: its wrapped key is destroyed (so the bytes can never be read
     again) and the record stays as revoked (audited). Returns the stored name, for the caller to delete the
-    file after the commit. Raises TransferError when it was downloaded, revoked or expired already."""
+    file after the commit. Raises TransferError when it was downloaded, released to a school (a lost pupil's record
+    the LA passed on), revoked or expired already."""
     with transaction(db):
         current = one(db, "SELECT stored_name, revoked_at, expired_at FROM transfers WHERE id = ?", (transfer["id"],))
         downloaded = scalar(db, "SELECT count(*) FROM transfer_downloads WHERE transfer_id = ?", (transfer["id"],))
+        released = scalar(db, "SELECT count(*) FROM transfers WHERE released_from = ?", (transfer["id"],))
         if current["revoked_at"] or current["expired_at"] or current["stored_name"] is None:
             raise TransferError("This file was already revoked or has expired.")
+        if released:
+            raise TransferError("The LA has released this file to a school, so it can no longer be revoked. Contact "
+                                "your LA if it was sent by mistake.")  # fmt: skip
         if downloaded:
             raise TransferError("This file has been downloaded, so it can no longer be revoked. Contact the "
                                 "recipient if it was sent by mistake.")

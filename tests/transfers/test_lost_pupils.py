@@ -111,6 +111,21 @@ def test_the_old_school_is_not_told_which_school_its_lost_pupil_joined(app, db, 
     assert "Cam Valley" not in page.html
 
 
+def test_a_released_record_can_no_longer_be_revoked_by_its_old_school(app, db, client_request, sign_in, la_user,
+                                                                       sender, lost):
+    # Releasing hands the record on (a copy is in the new school's inbox): revoking the original afterwards would
+    # tell the old school it can no longer be read when it already has been passed on.
+    joining = organisations.create_school(db, la_code="873", estab="2003", name="Cam Valley School")
+    sign_in(la_user)
+    client_request.post("transfers.release", transfer_id=lost, _data={"school": joining["id"]}, _expected_status=303)
+    sign_in(sender, client=(old_school := app.test_client()))
+    page = client_request.using(old_school).post("transfers.revoke", transfer_id=lost, _data={},
+                                                 _follow_redirects=True)  # fmt: skip
+    assert "released this file to a school, so it can no longer be revoked" in page.html
+    assert scalar(db, "SELECT revoked_at FROM transfers WHERE id = ?", (lost,)) is None
+    assert audit_events(db, "transfer_revoked") == []
+
+
 def test_release_needs_a_school(db, client_request, sign_in, la_user, lost):
     sign_in(la_user)
     page = client_request.post("transfers.release", transfer_id=lost, _data={"school": "0"}, _expected_status=400)
