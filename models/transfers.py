@@ -102,9 +102,14 @@ def create(
     """Record a transfer whose encrypted file is stored as ``stored_name``; audit ``transfer_sent``; return its id.
 
     ``pupil_records`` (validator records) are kept for searching when the route is one of the LA's
-    lost-pupil or leaver stores. One transaction: nothing is recorded if any part fails.
+    lost-pupil or leaver stores. One transaction: nothing is recorded if any part fails. Raises TransferError for a
+    release (``released_from``) of a record that is no longer held (revoked or expired while it was being copied).
     """
     with transaction(db):
+        if released_from is not None and scalar(
+            db, "SELECT stored_name FROM transfers WHERE id = ?", (released_from,)
+        ) is None:  # fmt: skip
+            raise TransferError("This lost pupil's file is no longer held: it was revoked or has expired.")
         cursor = db.conn.execute(
             "INSERT INTO transfers (kind, route, sender_id, sent_by, recipient_id, destination, original_name, size,"
             " sha256, stored_name, wrapped_key, key_id, pupils, queries, sent_at, expires_at, released_from)"

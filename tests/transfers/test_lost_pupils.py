@@ -3,10 +3,13 @@ every search audited, and "release to school" sending the record to the school's
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from background.transfer_store import sending
 from domain.transfers.pupil_search import name_key, upn_key
-from models import organisations
+from models import organisations, transfers
 from models.db import one, scalar
 from tests.conftest import audit_events, outbox
 from tests.transfers.factories import lost_pupil, sent_ctf, transfers_user
@@ -124,6 +127,18 @@ def test_a_released_record_can_no_longer_be_revoked_by_its_old_school(app, db, c
     assert "released this file to a school, so it can no longer be revoked" in page.html
     assert scalar(db, "SELECT revoked_at FROM transfers WHERE id = ?", (lost,)) is None
     assert audit_events(db, "transfer_revoked") == []
+
+
+def test_a_record_revoked_while_it_was_being_released_is_not_released(app, db, la_user, sender, lost):
+    # The LA's release loaded the record (still held) just before its old school's revocation committed.
+    joining = organisations.create_school(db, la_code="873", estab="2003", name="Cam Valley School")
+    as_loaded = transfers.get(db, lost)
+    transfers.revoke(db, as_loaded, sender)
+    with pytest.raises(transfers.TransferError, match="no longer held"):
+        sending.release_lost_pupil(app.config, db, as_loaded, joining, la_user)
+    assert scalar(db, "SELECT count(*) FROM transfers WHERE released_from = ?", (lost,)) == 0
+    assert audit_events(db, "transfer_released") == []
+    assert len(list((Path(app.config["FILES_DIR"]) / "transfers").rglob("*/*"))) == 1  # the copy was removed again
 
 
 def test_release_needs_a_school(db, client_request, sign_in, la_user, lost):
