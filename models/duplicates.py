@@ -739,12 +739,17 @@ def _change(db: Database, case: dict, actor: dict, action: str, text: str, *, st
     now = clock.iso()
     with transaction(db):
         if status is not None:
-            db.conn.execute(
+            # Only while the case is still open (or still closed) as ``case`` was loaded: a decision made on a stale
+            # page, or a second click, must not overwrite the one made meanwhile.
+            changed = db.conn.execute(
                 "UPDATE duplicate_cases SET status = ?, resolution = ?, closed_at = ?, closed_by = ?, updated_at = ?"
-                " WHERE id = ?",
+                " WHERE id = ? AND (status IN (SELECT value FROM json_each(?))) = ?",
                 (status, text if closing else None, now if closing else None, actor["id"] if closing else None, now,
-                 case["id"]),
-            )  # fmt: skip
+                 case["id"], json.dumps(ACTIVE), case["status"] in ACTIVE),
+            ).rowcount  # fmt: skip
+            if not changed:
+                raise CaseError("This case changed while you were looking at it (someone else may have closed or "
+                                "reopened it): nothing was changed. Look at it again.")  # fmt: skip
         else:
             db.conn.execute("UPDATE duplicate_cases SET updated_at = ? WHERE id = ?", (now, case["id"]))
         _event(db, case["id"], action, now, actor=actor, organisation_id=actor["organisation_id"], text=text)

@@ -213,8 +213,12 @@ def publish(db: Database, local_return: dict, actor: dict | None) -> dict:
     if not draft["definition"].questions:
         raise LocalReturnError("Add at least one question before publishing")
     with transaction(db):
-        db.conn.execute("UPDATE local_return_versions SET published_at = ?, published_by = ? WHERE id = ?"
-                        " AND published_at IS NULL", (clock.iso(), actor["id"] if actor else None, draft["id"]))
+        published = db.conn.execute(
+            "UPDATE local_return_versions SET published_at = ?, published_by = ? WHERE id = ? AND published_at IS NULL",
+            (clock.iso(), actor["id"] if actor else None, draft["id"]),
+        ).rowcount
+        if not published:  # published meanwhile (a second click, or another LA user)
+            raise LocalReturnError("There are no changes to publish")
         audit.record(
             db, "local_return_published", actor=actor, organisation_id=actor["organisation_id"] if actor else None,
             target=f"local_return:{local_return['id']}", detail={"version": draft["version"]},

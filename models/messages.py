@@ -377,8 +377,14 @@ def get_attachment(db: Database, thread_id: int, attachment_id: int) -> dict | N
 
 
 def record_download(db: Database, attachment: dict, thread_id: int, user: dict, client: dict | None = None) -> None:
-    """Log (on the thread and in the audit log) that ``user`` downloaded the attachment."""
+    """Log (on the thread and in the audit log) that ``user`` downloaded the attachment. Raises MessageRefused
+    (nothing logged) when its file is no longer held as ``attachment`` was loaded: deleted under the retention policy
+    meanwhile, so the caller must not hand it out."""
     with transaction(db):
+        held = scalar(db, "SELECT stored_name FROM message_attachments WHERE id = ?", (attachment["id"],))
+        if held is None or held != attachment["stored_name"]:
+            raise MessageRefused("This file has been deleted under the retention policy, so it can no longer be "
+                                 "downloaded")  # fmt: skip
         db.conn.execute(
             "INSERT INTO message_attachment_downloads (attachment_id, user_id, organisation_id, downloaded_at)"
             " VALUES (?, ?, ?, ?)",

@@ -102,9 +102,14 @@ def create(
     """Record a transfer whose encrypted file is stored as ``stored_name``; audit ``transfer_sent``; return its id.
 
     ``pupil_records`` (validator records) are kept for searching when the route is one of the LA's
-    lost-pupil or leaver stores. One transaction: nothing is recorded if any part fails.
+    lost-pupil or leaver stores. One transaction: nothing is recorded if any part fails. Raises TransferError for a
+    release (``released_from``) of a record that is no longer held (revoked or expired while it was being copied).
     """
     with transaction(db):
+        if released_from is not None and scalar(
+            db, "SELECT stored_name FROM transfers WHERE id = ?", (released_from,)
+        ) is None:  # fmt: skip
+            raise TransferError("This lost pupil's file is no longer held: it was revoked or has expired.")
         cursor = db.conn.execute(
             "INSERT INTO transfers (kind, route, sender_id, sent_by, recipient_id, destination, original_name, size,"
             " sha256, stored_name, wrapped_key, key_id, pupils, queries, sent_at, expires_at, released_from)"
@@ -232,8 +237,12 @@ def downloads(db: Database, transfer_id: int) -> list[dict]:
 def record_download(db: Database, transfer: dict, user: dict, *, ip: str | None = None,
                     user_agent: str | None = None) -> int:
     """Record that ``user`` downloaded ``transfer`` for their organisation (audited); return how many downloads
-    it now has."""
+    it now has. Raises TransferError (nothing recorded) when the file is no longer held as ``transfer`` was loaded:
+    revoked or expired meanwhile, so the caller must not hand it out."""
     with transaction(db):
+        held = scalar(db, "SELECT stored_name FROM transfers WHERE id = ?", (transfer["id"],))
+        if held is None or held != transfer["stored_name"]:
+            raise TransferError("This file was revoked or has expired, so it can no longer be downloaded.")
         db.conn.execute(
             "INSERT INTO transfer_downloads (transfer_id, user_id, organisation_id, at) VALUES (?, ?, ?, ?)",
             (transfer["id"], user["id"], user["organisation_id"], clock.iso()),
@@ -263,12 +272,17 @@ def mark_imported(db: Database, transfer: dict, user: dict, **client) -> None:
 def revoke(db: Database, transfer: dict, user: dict, **client) -> str:
     """Revoke a transfer nobody has downloaded: its wrapped key is destroyed (so the bytes can never be read
     again) and the record stays as revoked (audited). Returns the stored name, for the caller to delete the
-    file after the commit. Raises TransferError when it was downloaded, revoked or expired already."""
+    file after the commit. Raises TransferError when it was downloaded, released to a school (a lost pupil's record
+    the LA passed on), revoked or expired already."""
     with transaction(db):
         current = one(db, "SELECT stored_name, revoked_at, expired_at FROM transfers WHERE id = ?", (transfer["id"],))
         downloaded = scalar(db, "SELECT count(*) FROM transfer_downloads WHERE transfer_id = ?", (transfer["id"],))
+        released = scalar(db, "SELECT count(*) FROM transfers WHERE released_from = ?", (transfer["id"],))
         if current["revoked_at"] or current["expired_at"] or current["stored_name"] is None:
             raise TransferError("This file was already revoked or has expired.")
+        if released:
+            raise TransferError("The LA has released this file to a school, so it can no longer be revoked. Contact "
+                                "your LA if it was sent by mistake.")  # fmt: skip
         if downloaded:
             raise TransferError("This file has been downloaded, so it can no longer be revoked. Contact the "
                                 "recipient if it was sent by mistake.")

@@ -271,7 +271,10 @@ def _message_schools(case: dict, subject: str, body: str) -> tuple[int, int] | N
         emailed += [u for u in services.users_with_service(db, school_id, RETURNS) if u["id"] not in readers]
     if not threads:
         return None
-    duplicates.record_contacted(db, case, me, body, **client_details())
+    try:
+        duplicates.record_contacted(db, case, me, body, **client_details())
+    except duplicates.CaseError:  # closed meanwhile: the messages went, and a closed case is not marked contacted
+        pass
     for user in emailed:
         send_email(user["email"], subject, "duplicates/email/message.txt", background=True, recipient=user,
                    body=body, case_id=case["id"], sender=me)  # fmt: skip

@@ -250,7 +250,12 @@ def attachment(thread_id: int, attachment_id: int):
                      **client_details())  # fmt: skip
         current_app.logger.error("message attachment %s cannot be read: %s", attachment_id, problem)
         return render_template("messages/damaged.html", thread=conversation, attachment=found), 500
-    messages.record_download(db, found, thread_id, current_user.row, client_details())
+    try:
+        messages.record_download(db, found, thread_id, current_user.row, client_details())
+    except MessageRefused as refused:  # deleted since it was loaded: the open file is not sent
+        chunks.close()
+        flash(str(refused))
+        return redirect(url_for("messages.thread", thread_id=thread_id))
     return download_response(chunks, found["original_name"], found["size"])
 
 

@@ -256,7 +256,9 @@ def detail(transfer_id: int):
     transfer = load_transfer(transfer_id)
     db = get_db()
     mine = _me()["organisation_id"]
-    released_as = transfers.get(db, transfer["released_as"]) if transfer["released_as"] else None
+    # Where a lost pupil's record was released to is the LA's (the recipient's) to know, not the old school's.
+    released = transfer["released_as"] if transfer["recipient_id"] == mine else None
+    released_as = transfers.get(db, released) if released else None
     return render_template(
         "transfers/transfer.html", transfer=transfer, downloads=transfers.downloads(db, transfer_id),
         pupils=transfers.pupils_of(db, transfer_id), may_download=may_download(transfer),
@@ -282,7 +284,12 @@ def download(transfer_id: int):
                      target=f"transfer:{transfer_id}", detail={"reason": str(problem)}, **client_details())
         current_app.logger.error("transfer %s cannot be read: %s", transfer_id, problem)
         return render_template("transfers/damaged.html", transfer=transfer), 500
-    transfers.record_download(db, transfer, _me(), **client_details())
+    try:
+        transfers.record_download(db, transfer, _me(), **client_details())
+    except transfers.TransferError as error:  # revoked or expired since it was loaded: the open file is not sent
+        chunks.close()
+        flash(str(error))
+        return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
     return download_response(chunks, transfer["original_name"], transfer["size"])
 
 

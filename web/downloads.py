@@ -13,8 +13,11 @@ from domain.csv_files import csv_chunks
 
 def attachment_header(name: str) -> str:
     """``Content-Disposition`` for a download named ``name``: the name itself when it is plain ASCII, otherwise an
-    ASCII fallback and the UTF-8 name (RFC 6266)."""
+    ASCII fallback and the UTF-8 name (RFC 6266). ``%`` and ``?`` are not plain: Chromium decodes percent escapes and
+    RFC 2047 words in the fallback (it saves ``run%2Ebat`` and ``=?utf-8?Q?run=2Ebat?=`` as ``run.bat``), so such a
+    name is sent exactly in ``filename*``, which browsers prefer."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    plain = plain.replace("%", "_").replace("?", "_")
     plain = "".join(ch for ch in plain if ch.isprintable() and ch not in '"\\') or "download"
     if plain == name:
         return f'attachment; filename="{name}"'

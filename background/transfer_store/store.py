@@ -170,13 +170,31 @@ def open_verified(files_dir: str | Path, name: str, master_key: bytes, wrapped_k
     path = stored_path(files_dir, name)
     with open(path, "rb") as handle:
         file_crypto.verify(handle, master_key, wrapped_key)
-    handle = open(path, "rb")  # closed by the generator below
+    handle = open(path, "rb")  # closed by the generator below, or by its close() when it is never read
 
     def chunks() -> Iterator[bytes]:
         with handle:
             yield from file_crypto.decrypt_chunks(handle, master_key, wrapped_key)
 
-    return chunks()
+    return _ClosingChunks(chunks(), handle)
+
+
+class _ClosingChunks:
+    """An iterator over ``chunks`` whose :meth:`close` also closes ``handle`` (a generator closed before its first
+    chunk never reaches its ``with``, so a download refused after the file was opened would leave it open)."""
+
+    def __init__(self, chunks: Iterator[bytes], handle: BinaryIO):
+        self._chunks, self._handle = chunks, handle
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        self._chunks.close()
+        self._handle.close()
 
 
 def copy_encrypted(files_dir: str | Path, name: str, master_key: bytes, wrapped_key: bytes) -> tuple[str, Encrypted]:

@@ -101,10 +101,15 @@ def _sheet_rows(book, title: str) -> list[tuple]:
         raise UploadRefused(f"This is not the spreadsheet Gatehouse made for this return (it has no '{title}' "
                             f"sheet). " + _DOWNLOAD_AGAIN)  # fmt: skip
     found = []
-    for number, row in enumerate(book[title].iter_rows(values_only=True), start=1):
-        if number > MAX_ROWS + 1:
-            raise UploadRefused(f"The '{title}' sheet has more than {MAX_ROWS} rows: is this the right file?")
-        found.append(row)
+    try:  # read-only sheets are parsed as they are read: a damaged or hostile sheet fails here, not on opening
+        for number, row in enumerate(book[title].iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS + 1:
+                raise UploadRefused(f"The '{title}' sheet has more than {MAX_ROWS} rows: is this the right file?")
+            found.append(row)
+    except UploadRefused:
+        raise
+    except Exception as error:  # a sheet's XML that does not parse (cut short, entities declared), or bad cells
+        raise UploadRefused("This workbook is damaged and cannot be read. " + _DOWNLOAD_AGAIN) from error
     return found
 
 

@@ -57,10 +57,12 @@ def blocked_extensions(setting: str) -> frozenset[str]:
 def blocked_reason(name: str, start: bytes, blocked: frozenset[str]) -> str | None:
     """Why a file called ``name`` whose content begins with ``start`` may not be sent, or None.
 
-    Refused: a name whose last extension is in ``blocked`` (so ``report.pdf.exe`` too), and content that
-    starts as a program or script whatever the name says.
+    Refused: a name whose last extension is in ``blocked`` (so ``report.pdf.exe`` too, and ``run.bat.``, which
+    Windows saves as ``run.bat``: trailing dots and spaces do not count), and content that starts as a program or
+    script whatever the name says.
     """
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    saved_as = name.rstrip(". ")
+    extension = saved_as.rsplit(".", 1)[-1].lower() if "." in saved_as else ""
     if extension and extension in blocked:
         return (f"{name} is a .{extension} file, and programs and scripts cannot be sent through Gatehouse. If it is "
                 "a document, save it in a document format (PDF, Word, Excel, CSV) and send that.")

@@ -157,6 +157,26 @@ def test_resolve_and_not_duplicate_need_a_reason(db, sign_in, client_request, la
     assert duplicates.get_case(db, case_id)["status"] == "resolved"
 
 
+def test_a_decision_on_a_case_that_closed_meanwhile_changes_nothing(db, la_user, case_id):
+    # Two LA users (or a double click) act on the same open case: the first closes it, the second's decision was
+    # made on the open case it loaded and must not overwrite the first one's.
+    stale = duplicates.get_case(db, case_id)
+    duplicates.resolve(db, stale, la_user, "Ouse Valley removed them.")
+    with pytest.raises(duplicates.CaseError):
+        duplicates.mark_not_duplicate(db, stale, la_user, "Two children, checked.")
+    with pytest.raises(duplicates.CaseError):
+        duplicates.record_contacted(db, stale, la_user, "Please check.")
+    case = duplicates.get_case(db, case_id)
+    assert (case["status"], case["resolution"]) == ("resolved", "Ouse Valley removed them.")
+    assert [e["action"] for e in case["events"]].count("resolved") == 1
+    assert not audit_events(db, "duplicate_case_not_duplicate") and not audit_events(db, "duplicate_case_contacted")
+    reopened = duplicates.get_case(db, case_id)
+    duplicates.reopen(db, reopened, la_user, "Wrong call")
+    with pytest.raises(duplicates.CaseError):  # a second click on Reopen
+        duplicates.reopen(db, reopened, la_user, "Wrong call")
+    assert len(audit_events(db, "duplicate_case_reopened")) == 1
+
+
 def test_cases_csv_is_formula_safe(db, sign_in, client_request, la_user, case_id):
     sign_in(la_user)
     _act(client_request, "duplicates.resolve", case_id, {"resolution": '=HYPERLINK("http://x")'})

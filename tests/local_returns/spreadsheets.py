@@ -69,6 +69,30 @@ def zip_bomb() -> bytes:
     return out.getvalue()
 
 
+#: An external entity naming a file on the server, and a "billion laughs" of nested entities.
+EXTERNAL_ENTITY = ('<!DOCTYPE worksheet [<!ENTITY leak SYSTEM "file:///etc/passwd">]>', "&leak;")
+ENTITY_BOMB = ("<!DOCTYPE worksheet [<!ENTITY a \"aaaaaaaaaa\">"
+               + "".join(f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefg", "bcdefgh", strict=True))
+               + "]>", "&h;")  # fmt: skip
+
+
+def with_entity(content: bytes, entity: tuple[str, str]) -> bytes:
+    """The workbook with a DOCTYPE declaring ``entity[0]`` in the Return sheet's XML and its reference ``entity[1]``
+    in place of the sheet's first text (as a hand-made hostile file would hold them)."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        text = data.decode()
+        start = text.index("?>") + 2 if text.startswith("<?xml") else 0
+        text = text[:start] + entity[0] + text[start:]
+        text, count = re.subn(r"<t>[^<]*</t>", f"<t>{entity[1]}</t>", text, count=1)
+        assert count == 1
+        return text.encode()
+
+    return _rewritten(content, change)
+
+
 def with_macros(content: bytes) -> bytes:
     """The workbook with a VBA project added (an .xlsm saved under an .xlsx name)."""
     macro = b'Attribute VB_Name = "Module1"\nSub AutoOpen()\nEnd Sub\n'

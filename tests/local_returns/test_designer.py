@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.local_returns.definitions import NUMBER, Question
 from models import deadline_catalogue, local_returns
 from tests.conftest import audit_events
@@ -83,3 +85,13 @@ def test_question_form_keeps_numbers_only_for_whole_number_questions(db, year, l
     question = local_returns.get(db, made["id"])["draft"]["definition"].question("packed_lunches")
     assert question == Question("packed_lunches", "Packed lunches", "text")
     assert NUMBER != question.kind
+
+
+def test_a_second_publish_of_the_same_draft_changes_nothing_and_is_not_audited_again(db, year, la_user):
+    # A double click on Publish, or two LA users: both requests loaded the same draft.
+    made = designed(db, "MEALS", meals(), la_user, publish=False)
+    stale = local_returns.get(db, made["id"])
+    local_returns.publish(db, stale, la_user)
+    with pytest.raises(local_returns.LocalReturnError, match="There are no changes to publish"):
+        local_returns.publish(db, stale, la_user)
+    assert len(audit_events(db, "local_return_published")) == 1

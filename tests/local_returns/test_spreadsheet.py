@@ -13,10 +13,13 @@ from models.db import rows
 from tests.conftest import audit_events
 from tests.local_returns.factories import designed, destinations, meals, year_11_census
 from tests.local_returns.spreadsheets import (
+    ENTITY_BOMB,
+    EXTERNAL_ENTITY,
     encrypted,
     fill,
     upload,
     with_cached_formula,
+    with_entity,
     with_macros,
     zip_bomb,
 )
@@ -195,6 +198,9 @@ HOSTILE = [
     ("damaged.xlsx", lambda good: good[: len(good) // 2], "This file is damaged or is not an Excel workbook"),
     ("not-a-workbook.xlsx", lambda good: b"Name,Destination\n", "damaged or is not an Excel workbook"),
     ("bomb.xlsx", lambda good: zip_bomb(), "it may be a 'zip bomb'"),
+    ("entity.xlsx", lambda good: with_entity(good, EXTERNAL_ENTITY), "This workbook is damaged and cannot be read"),
+    ("laughs.xlsx", lambda good: with_entity(good, ENTITY_BOMB), "This workbook is damaged and cannot be read"),
+    ("cut-sheet.xlsx", lambda good: with_entity(good, ("", "<broken")), "This workbook is damaged and cannot be read"),
     ("notes.docx", lambda good: good, "Upload the .xlsx spreadsheet from this return's page"),
 ]
 

@@ -274,3 +274,18 @@ def test_a_message_refused_for_another_reason_keeps_none_of_its_files(app, db, l
     assert "Closed School is closed: it cannot receive messages" in page
     assert scalar(db, "SELECT count(*) FROM message_attachments") == 0
     assert _stored_files(app) == [] and _temp_files(app) == []
+
+
+def test_a_download_that_meets_the_retention_deletion_is_refused_and_not_recorded(app, db, la, school, la_user,
+                                                                                   school_user):
+    # The download loaded the attachment (still held) just before retention deleted it: recording the download must
+    # see that and refuse, so a file deleted under the retention policy is never handed out afterwards.
+    at(MONDAY, 9)
+    thread_id = thread_between(db, school, la, school_user)
+    attachment_id = attached_file(app, db, thread_id, school_user, b"Old", "old.txt")
+    as_loaded = messages.get_attachment(db, thread_id, attachment_id)
+    run(app, "message-retention", at(MONDAY + dt.timedelta(days=731), 3))
+    with pytest.raises(messages.MessageRefused, match="deleted under the retention policy"):
+        messages.record_download(db, as_loaded, thread_id, la_user)
+    assert scalar(db, "SELECT count(*) FROM message_attachment_downloads") == 0
+    assert audit_events(db, "message_attachment_downloaded") == []

@@ -58,6 +58,25 @@ def test_several_files_at_once_to_another_school(app, db, client_request, sign_i
         "attachment; filename=\"Class list e.csv\"; filename*=UTF-8''Class%20list%20%C3%A9.csv")
 
 
+@pytest.mark.parametrize("name,header", [
+    ("run%2Ebat", "attachment; filename=\"run_2Ebat\"; filename*=UTF-8''run%252Ebat"),
+    ("=?utf-8?Q?run=2Ebat?=",
+     "attachment; filename=\"=_utf-8_Q_run=2Ebat_=\"; filename*=UTF-8''%3D%3Futf-8%3FQ%3Frun%3D2Ebat%3F%3D"),
+])  # fmt: skip
+def test_a_name_the_browser_would_decode_is_saved_as_it_was_sent(app, db, client_request, sign_in, sender, receiver,
+                                                                 other_school, name, header):
+    # Chromium decodes percent escapes and RFC 2047 words in a plain filename="..." (it saves both names above as
+    # run.bat), which would turn a name that passed the block list into a script's; filename* (which browsers
+    # prefer, and do not decode so) carries the name exactly.
+    sign_in(sender)
+    response = _send(client_request, other_school["id"], (io.BytesIO(b"@echo off"), name))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    sign_in(receiver, client=(other := app.test_client()))
+    transfer_id = scalar(db, "SELECT id FROM transfers")
+    response = client_request.using(other).get_response("transfers.download", transfer_id=transfer_id)
+    assert response.headers["Content-Disposition"] == header
+
+
 def test_a_file_to_the_la(db, client_request, sign_in, sender, la):
     sign_in(sender)
     assert _send(client_request, la["id"], (io.BytesIO(b"hello"), "note.txt")).status_code == 303
@@ -68,6 +87,8 @@ def test_a_file_to_the_la(db, client_request, sign_in, sender, la):
     ("setup.exe", b"anything", "is a .exe file"),
     ("report.pdf.exe", b"%PDF", "is a .exe file"),
     ("script.PS1", b"Write-Host", "is a .ps1 file"),
+    ("run.bat.", b"@echo off", "is a .bat file"),  # Windows drops trailing dots and spaces when it saves a file
+    ("run.vbs . .", b"MsgBox 1", "is a .vbs file"),
     ("report.pdf", b"MZ\x90\x00 a program in disguise", "is a Windows program, whatever its name says"),
     ("notes.txt", b"#!/bin/sh\nrm -rf /", "is a script, whatever its name says"),
     ("../../etc/passwd", b"root:x:0:0", "includes a folder"),

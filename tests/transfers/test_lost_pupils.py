@@ -3,10 +3,13 @@ every search audited, and "release to school" sending the record to the school's
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from background.transfer_store import sending
 from domain.transfers.pupil_search import name_key, upn_key
-from models import organisations
+from models import organisations, transfers
 from models.db import one, scalar
 from tests.conftest import audit_events, outbox
 from tests.transfers.factories import lost_pupil, sent_ctf, transfers_user
@@ -94,6 +97,48 @@ def test_release_to_school_sends_the_record_to_its_inbox(app, db, client_request
     sign_in(office, client=other)
     got = client_request.using(other).get_response("transfers.download", transfer_id=released["id"]).get_data()
     assert got == original and b"XXXXXXX"[:3] in got
+
+
+def test_the_old_school_is_not_told_which_school_its_lost_pupil_joined(app, db, client_request, sign_in, la_user,
+                                                                        sender, lost):
+    # A lost pupil's new school is the LA's to know (the child may have moved away from someone): the school that
+    # sent the record sees that it was released, not where to.
+    joining = organisations.create_school(db, la_code="873", estab="2003", name="Cam Valley School")
+    sign_in(la_user)
+    client_request.post("transfers.release", transfer_id=lost, _data={"school": joining["id"]}, _expected_status=303)
+    sign_in(sender, client=(old_school := app.test_client()))
+    page = client_request.using(old_school).get("transfers.detail", transfer_id=lost)
+    assert "Released to a school" in page.texts("//dd")[0]
+    assert "Cam Valley" not in page.html and "8732003" not in page.html
+    page = client_request.using(old_school).get("transfers.sent")
+    assert "Cam Valley" not in page.html
+
+
+def test_a_released_record_can_no_longer_be_revoked_by_its_old_school(app, db, client_request, sign_in, la_user,
+                                                                       sender, lost):
+    # Releasing hands the record on (a copy is in the new school's inbox): revoking the original afterwards would
+    # tell the old school it can no longer be read when it already has been passed on.
+    joining = organisations.create_school(db, la_code="873", estab="2003", name="Cam Valley School")
+    sign_in(la_user)
+    client_request.post("transfers.release", transfer_id=lost, _data={"school": joining["id"]}, _expected_status=303)
+    sign_in(sender, client=(old_school := app.test_client()))
+    page = client_request.using(old_school).post("transfers.revoke", transfer_id=lost, _data={},
+                                                 _follow_redirects=True)  # fmt: skip
+    assert "released this file to a school, so it can no longer be revoked" in page.html
+    assert scalar(db, "SELECT revoked_at FROM transfers WHERE id = ?", (lost,)) is None
+    assert audit_events(db, "transfer_revoked") == []
+
+
+def test_a_record_revoked_while_it_was_being_released_is_not_released(app, db, la_user, sender, lost):
+    # The LA's release loaded the record (still held) just before its old school's revocation committed.
+    joining = organisations.create_school(db, la_code="873", estab="2003", name="Cam Valley School")
+    as_loaded = transfers.get(db, lost)
+    transfers.revoke(db, as_loaded, sender)
+    with pytest.raises(transfers.TransferError, match="no longer held"):
+        sending.release_lost_pupil(app.config, db, as_loaded, joining, la_user)
+    assert scalar(db, "SELECT count(*) FROM transfers WHERE released_from = ?", (lost,)) == 0
+    assert audit_events(db, "transfer_released") == []
+    assert len(list((Path(app.config["FILES_DIR"]) / "transfers").rglob("*/*"))) == 1  # the copy was removed again
 
 
 def test_release_needs_a_school(db, client_request, sign_in, la_user, lost):

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from domain import clock
+from models import transfers
 from models.db import rows, scalar
 from tests.client_request import normalise_space
 from tests.conftest import audit_events, link_in, outbox
@@ -155,3 +158,24 @@ def test_school_users_do_not_see_the_las_stores(client_request, sign_in, sender)
     sign_in(sender)
     for endpoint in ("transfers.lost_pupils", "transfers.left_sector", "transfers.other_las"):
         client_request.get(endpoint, _expected_status=403)
+
+
+def test_a_download_that_meets_a_revocation_is_refused_and_not_recorded(app, db, school, sender, receiver):
+    # The recipient's download loaded the transfer (still held) just before the sender's revocation committed:
+    # recording the download must see the revocation and refuse, so a revoked file is never handed out.
+    transfer_id = sent_ctf(app, db, school, "8732002", user=sender)
+    as_loaded = transfers.get(db, transfer_id)
+    transfers.revoke(db, as_loaded, sender)
+    with pytest.raises(transfers.TransferError, match="revoked or has expired"):
+        transfers.record_download(db, as_loaded, receiver)
+    assert scalar(db, "SELECT count(*) FROM transfer_downloads") == 0
+    assert audit_events(db, "transfer_downloaded") == []
+
+
+def test_a_download_that_meets_the_expiry_is_refused(app, db, school, sender, receiver):
+    transfer_id = sent_ctf(app, db, school, "8732002", user=sender)
+    as_loaded = transfers.get(db, transfer_id)
+    transfers.expire(db, as_loaded)
+    with pytest.raises(transfers.TransferError, match="revoked or has expired"):
+        transfers.record_download(db, as_loaded, receiver)
+    assert scalar(db, "SELECT count(*) FROM transfer_downloads") == 0

@@ -151,3 +151,20 @@ def test_the_start_up_sweep_deletes_transfer_files_no_transfer_points_at(app, db
     assert report.orphans_removed == 1 and report.temp_files_removed == 1
     assert kept.exists() and not (Path(app.config["FILES_DIR"]) / orphan).exists()
     assert not half.temp.exists()
+
+
+def _handles_on(path: Path) -> int:
+    """How many of this process's open files are ``path``."""
+    return sum(os.path.realpath(f"/proc/self/fd/{fd}") == str(path) for fd in os.listdir("/proc/self/fd"))
+
+
+def test_a_verified_file_closed_before_its_first_chunk_is_not_left_open(app, db, school, other_school):
+    # A download refused after the file was opened (revoked meanwhile) closes it without reading it.
+    transfer_id = sent_ctf(app, db, school, "8732002")
+    row = one(db, "SELECT stored_name, wrapped_key FROM transfers WHERE id = ?", (transfer_id,))
+    path = _stored(app, transfer_id, db).resolve()
+    key = transfer_store.load_master_key(db, allow_create=False)
+    chunks = transfer_store.open_verified(app.config["FILES_DIR"], row["stored_name"], key, row["wrapped_key"])
+    assert _handles_on(path) == 1
+    chunks.close()
+    assert _handles_on(path) == 0

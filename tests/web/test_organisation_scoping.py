@@ -94,11 +94,13 @@ def test_every_parameter_has_an_other_organisation_factory(app):
     assert not unknown, f"add factories to OTHER_ORGANISATION_OBJECTS for: {sorted(unknown)}"
 
 
-def test_no_route_answers_with_another_organisations_objects(app, client, sign_in, make_user, scoping_context):
-    me = make_user(scoping_context["school"], role="approver", email="approver@mine.example.sch.uk")
-    assert sign_in(me).status_code == 200  # through password and two-step verification
+def leaking_routes(app, client, scoping_context, leave_out: frozenset[str] = frozenset()) -> list[str]:
+    """Every route with parameters (but those of ``leave_out``) asked by ``client``'s signed-in user for the other
+    school's objects, GET and POST: each one that answered neither 403 nor 404."""
     leaks = []
     for rule in _rules_with_parameters(app):
+        if rule.endpoint in leave_out:
+            continue
         values = {arg: OTHER_ORGANISATION_OBJECTS[arg](scoping_context) for arg in rule.arguments}
         with app.test_request_context():
             url = app.url_for(rule.endpoint, **values)
@@ -106,4 +108,11 @@ def test_no_route_answers_with_another_organisations_objects(app, client, sign_i
             response = client.open(url, method=method, data={})
             if response.status_code not in (403, 404):
                 leaks.append(f"{method} {url} ({rule.endpoint}) -> {response.status_code}")
+    return leaks
+
+
+def test_no_route_answers_with_another_organisations_objects(app, client, sign_in, make_user, scoping_context):
+    me = make_user(scoping_context["school"], role="approver", email="approver@mine.example.sch.uk")
+    assert sign_in(me).status_code == 200  # through password and two-step verification
+    leaks = leaking_routes(app, client, scoping_context)
     assert not leaks, "routes answering another organisation's objects:\n" + "\n".join(leaks)
