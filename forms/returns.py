@@ -86,7 +86,8 @@ class ReturnToSchoolForm(FlaskForm):
     reason = required_text(
         "Why is the return going back to the school?", "Say why the return is going back to the school",
         max_length=MAX_REASON, too_long=f"The reason must be {MAX_REASON} characters or fewer",
-        hint="The school's Returns users get this by email. Say what to fix or explain.", multiline=True,
+        hint="The school's Returns users get this by email. Say what to fix or explain; refer to pupils by their"
+        " position in the file or their UPN, not by name.", multiline=True,
     )  # fmt: skip
     submit = SubmitField("Return to the school", widget=GovSubmitInput())
 

@@ -277,7 +277,7 @@ def _message_schools(case: dict, subject: str, body: str) -> tuple[int, int] | N
         pass
     for user in emailed:
         send_email(user["email"], subject, "duplicates/email/message.txt", background=True, recipient=user,
-                   body=body, case_id=case["id"], sender=me)  # fmt: skip
+                   case_id=case["id"], sender=me)  # fmt: skip
     return len(threads), len(emailed)
 
 

@@ -131,10 +131,14 @@ def test_message_both_schools_in_messages_marks_contacted(db, sign_in, client_re
                                                                      other_school_user["organisation_id"]})
     first = messages.posts(db, threads[0]["id"], threads[0]["recipient_org_id"])
     assert "Please check pupil 1." in first[0]["body"] and f"/duplicates/cases/{case_id}" in first[0]["body"]
-    # Returns users who cannot use Messages are emailed it; one who can reads it in Messages
+    # Returns users who cannot use Messages are emailed a link to it (no pupil details by email); one who can
+    # reads it in Messages; the message is on the case's page, which the email links to
     for person in (school_user, other_school_user):
         [mail] = outbox(db, person["email"])
-        assert "Please check pupil 1." in mail["body"] and f"/duplicates/cases/{case_id}" in mail["body"]
+        assert "Please check pupil 1." not in mail["body"] and f"/duplicates/cases/{case_id}" in mail["body"]
+    sign_in(school_user)
+    history = client_request.get("duplicates.case", case_id=case_id).texts("//ol[@id='case-history']")
+    assert "Please check pupil 1." in " ".join(history)
     assert outbox(db, reader["email"]) == []
     assert duplicates.get_case(db, case_id)["status"] == "contacted"
     assert audit_events(db, "duplicate_case_contacted")
