@@ -542,10 +542,10 @@ def submit(db: Database, submission: dict, actor: dict | None, *, nothing_to_rep
     _check_draft(submission)
     if nothing_to_report and not submission["definition"].nothing_to_report:
         raise LocalReturnError("This return does not take 'nothing to report'")
-    if not nothing_to_report and findings_of(db, submission):
-        raise LocalReturnError("Correct the answers shown before submitting")
     now = clock.iso()
-    with transaction(db):
+    with transaction(db):  # the answers checked are the answers submitted: no save can come in between
+        if not nothing_to_report and findings_of(db, submission):
+            raise LocalReturnError("Correct the answers shown before submitting")
         cursor = db.conn.execute(
             "UPDATE local_return_submissions SET status = 'submitted', submitted_at = ?, submitted_by = ?,"
             " nothing_to_report = ? WHERE id = ? AND status = 'draft' AND version_id = ?",
