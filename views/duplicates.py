@@ -245,7 +245,7 @@ def message(case_id: int):
         if sent is not None:
             threads, emailed = sent
             flash(f"Message sent to {threads} school{'s' if threads != 1 else ''} in Messages"
-                  + (f", and emailed to {emailed} who use Returns but not Messages" if emailed else "")
+                  + (f"; {emailed} who use Returns but not Messages were emailed a link to the case" if emailed else "")
                   + ". The case is now marked as contacted.", "success")  # fmt: skip
             return redirect(url_for("duplicates.case", case_id=case_id), 303)
         form.body.errors = [*form.body.errors, "None of these schools can receive messages: contact them another way."]

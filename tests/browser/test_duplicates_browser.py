@@ -80,13 +80,13 @@ def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_t
     checked(la)
     la.get_by_role("button", name="Send to both schools").click()
     expect(la.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Message sent to 2 schools in Messages, and emailed to 2 who use Returns but not Messages")
+        "Message sent to 2 schools in Messages; 2 who use Returns but not Messages were emailed a link to the case")
     expect(la.locator(".govuk-summary-list")).to_contain_text("Schools contacted")
     checked(la)
     mails = mail_server.wait_for(2)
     assert sorted(m["To"] for m in mails) == ["office@fenland.example.sch.uk", "office@ouse.example.sch.uk"]
     body = mails[0].get_content()
-    assert "Amelia Shared" in body and "/duplicates/cases/" in body
+    assert "Amelia Shared" not in body and "/duplicates/cases/" in body  # a link, never the pupil, by email
     case_url = re.search(r"http://\S+/duplicates/cases/\d+", body).group(0)
 
     first.goto(live_server.url + "/duplicates/")
@@ -96,6 +96,7 @@ def test_two_schools_upload_the_la_messages_both_and_a_corrected_upload_closes_t
     expect(first.locator("h1")).to_have_text("Amelia Shared")
     expect(first.locator("table")).to_contain_text("Ouse Valley Academy")
     expect(first.locator("main")).not_to_contain_text("Baker")  # nothing else of the other school's return
+    expect(first.locator("#case-history")).to_contain_text("Please check your records")  # the LA's message
     checked(first)
 
     _upload(second, live_server, sc_aut, tmp_path, "2002", [pupil(3, Surname="Baker")])  # corrected
