@@ -43,6 +43,7 @@ def test_the_la_returns_a_submission_and_the_school_corrects_and_resubmits(
                           _data={"reason": REASON}, _follow_redirects=True)  # fmt: skip
     assert "returned for changes (2 emails sent)" in done.html
     assert "Last returned for changes" in done.html and REASON in done.html
+    assert done.texts("//dd//*[contains(@class, 'gatehouse-lines')]") == [REASON]  # shown with its line breaks
     assert not done.xpath("//a[contains(@class, 'govuk-button--warning')]")
     period = la_client.get("local_returns.period", local_return_id=submission["local_return_id"],
                            deadline_id=submission["instance_id"])  # fmt: skip
