@@ -741,6 +741,7 @@ def get_bulk(db: Database, bulk_id: int, la_code: str) -> dict | None:
     bulk["threads"] = rows(
         db,
         "SELECT t.id, t.confirm_requested, t.confirmed_at, t.expired_at, o.name AS school_name,"
+        " o.dfe_number AS school_dfe_number,"
         " (SELECT min(r.read_at) FROM message_reads r JOIN message_posts m ON m.id = r.post_id"
         "  JOIN users u ON u.id = r.user_id WHERE m.thread_id = t.id AND u.organisation_id = o.id) AS first_read_at,"
         " (SELECT count(*) FROM message_posts m WHERE m.thread_id = t.id AND m.organisation_id = o.id) AS replies,"
