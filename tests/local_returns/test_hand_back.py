@@ -169,3 +169,11 @@ def test_a_hand_back_the_deadline_cannot_record_changes_nothing(db, year, school
     assert (found["state"], found["return_reason"]) == ("submitted", None)
     assert not audit_events(db, "local_return_returned")
     assert outbox(db) == []
+
+
+def test_account_activity_names_the_local_return_not_its_key(db, year, school, school_user, la_user, school_client):
+    """A school user's own activity says which return they started and submitted, not 'local_return_submission:7'."""
+    submission = submitted_meals(db, school, la_user, school_user)
+    page = school_client.get("activity.mine")
+    named = f"Fenland Primary School: Weekly school meal numbers ({submission['period_label']})"
+    assert named in page.texts("//tbody//td") and "local_return_submission:" not in page.html
