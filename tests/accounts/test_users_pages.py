@@ -48,6 +48,15 @@ def test_the_users_list_shows_each_state_and_last_sign_in(app, db, client, schoo
     assert "1 of 2 approvers and 3 of 7 end users" in html  # suspended frees a seat
 
 
+def test_with_no_limit_the_count_reads_as_english(db, client, sign_in, la, make_user):
+    head = make_user(la, role="approver", email="head@873.example.gov.uk")
+    make_user(la, email="one@873.example.gov.uk")
+    make_user(la, email="two@873.example.gov.uk")
+    sign_in(head)
+    html = client.get(f"/users/organisations/{la['id']}").get_data(as_text=True)
+    assert "1 approver (no limit) and 2 end users (no limit)." in " ".join(html.split())
+
+
 def test_end_users_cannot_see_the_users_pages(client, sign_in, school, staff):
     sign_in(staff)
     assert client.get("/users").status_code == 403
