@@ -11,6 +11,7 @@ import pytest
 
 from models import deadline_statuses, returns, services
 from models.db import one, rows
+from tests.conftest import audit_events
 from tests.domain.validation.xml_files import pupil, upn
 from tests.returns.factories import census, clean_pupils, submitted_version, twins, with_error
 from tests.returns.uploading import upload
@@ -85,6 +86,11 @@ def test_a_note_can_be_removed_and_must_be_short(db, signed_in, sc_aut):
     assert too_long.status_code == 400 and "2000 characters or fewer" in too_long.get_data(as_text=True)
     removed = _explain(signed_in, version_id, "1620Q", upn(2), "")
     assert removed.status_code == 302 and rows(db, "SELECT * FROM return_notes") == []
+    assert "Note removed." in signed_in.get(removed.headers["Location"]).get_data(as_text=True)
+    # saving nothing where there is no note to remove is not "Note removed": it asks for the explanation
+    nothing = _explain(signed_in, version_id, "1620Q", upn(2), "  ")
+    assert nothing.status_code == 400 and "Explain why the data is correct" in nothing.get_data(as_text=True)
+    assert len(audit_events(db, "return_note_deleted")) == 1  # the real removal only
 
 
 def test_explaining_something_that_is_not_a_query_is_404(signed_in, sc_aut):
