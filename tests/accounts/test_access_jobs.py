@@ -15,7 +15,7 @@ from models import account_requests, invitations, users
 from models.db import rows
 from tests.accounts.factories import open_request
 from tests.conftest import audit_events, outbox
-from web.filters import govuk_date
+from web.filters import govuk_date, uk_datetime
 
 UTC = dt.UTC
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a request made then is due Monday 9 March
@@ -132,6 +132,8 @@ def test_review_prompts_go_once_a_term(app, db, school, other_school, approver, 
     [mail] = outbox(db, approver["email"])
     assert "spring term 2025/26" in mail["subject"] and "Ida Idle (idle@fenland.example.sch.uk)" in mail["body"]
     assert "Hana Head" not in mail["body"].split("not been used")[1]  # only the unused ones are listed
+    signed_in_at = users.get(db, idle["id"])["last_sign_in_at"]
+    assert f"last signed in {uk_datetime(signed_in_at)}" in mail["body"]  # in England's time, not ISO
     assert "'organisations': 0" in _run(app, _at(6, 9, month=1), access_jobs.REVIEW_PROMPTS)[1]
     assert "'organisations': 1" in _run(app, _at(7, 9, month=4), access_jobs.REVIEW_PROMPTS)[1]
     assert rows(db, "SELECT term_key FROM review_prompts ORDER BY term_key") == [
