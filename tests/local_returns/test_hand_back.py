@@ -49,6 +49,8 @@ def test_the_la_returns_a_submission_and_the_school_corrects_and_resubmits(
                            deadline_id=submission["instance_id"])  # fmt: skip
     assert "0 of 2 schools have submitted" in period.html
     assert period.texts("//tbody//td/a") == ["Returned for changes: Fenland Primary School"]
+    assert "873/2001" in period.texts("//tbody//th/span")  # DfE numbers as people write them, as on other pages
+    assert done.texts("//span[contains(@class, 'govuk-caption-l')]")[0].startswith("Fenland Primary School (873/2001)")
 
     returned = local_returns.get_submission(db, submission["id"])
     assert (returned["status"], returned["state"], returned["status_label"]) == ("draft", "returned",
