@@ -67,10 +67,10 @@ def dfe_number(value: str | None) -> str:
 
 def organisation_choice(organisation: dict) -> str:
     """An organisation as it reads in a list to choose from: the LA by its name, a school by its name and DfE number
-    (``Fenland Primary (8732001)``), so that two schools with the same name can be told apart."""
+    (``Fenland Primary (873/2001)``), so that two schools with the same name can be told apart."""
     if organisation.get("kind") == "la" or not organisation.get("dfe_number"):
         return organisation["name"]
-    return f"{organisation['name']} ({organisation['dfe_number']})"
+    return f"{organisation['name']} ({dfe_number(organisation['dfe_number'])})"
 
 
 #: Every filter by its template name: the app factory registers exactly these.

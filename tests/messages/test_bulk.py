@@ -104,7 +104,7 @@ def test_a_templated_message_to_all_secondary_schools_is_a_private_conversation_
 def test_a_saved_list_and_bad_groups(db, la, school, secondaries, la_user, signed_in):
     lee = signed_in(la_user)
     labels = lee.get("messages.new_group").texts("//input[@name='schools']/following-sibling::label")
-    assert "North Secondary (8734001)" in labels  # two schools of the same name can be told apart
+    assert "North Secondary (873/4001)" in labels  # two schools of the same name can be told apart
     lee.post("messages.new_group", _follow_redirects=True,
              _data={"name": "Cluster", "schools": [school["id"], secondaries["north"]["id"]]})  # fmt: skip
     group = messages.groups(db, "873")[0]

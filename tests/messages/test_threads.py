@@ -32,7 +32,7 @@ def test_school_writes_to_the_la_who_reads_it_and_the_school_sees_the_receipt(
     page = sam.get("messages.compose")
     options = page.texts("//select[@id='recipient']/option")
     # a school by its DfE number too: two schools may share a name
-    assert options == ["Choose an organisation", "Cambridgeshire", "Ouse Valley Academy (8732002)"]
+    assert options == ["Choose an organisation", "Cambridgeshire", "Ouse Valley Academy (873/2002)"]
 
     thread_id = _send(sam, la["id"])
     assert audit_events(db, "message_thread_started")[-1]["target"] == f"thread:{thread_id}"
