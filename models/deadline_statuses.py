@@ -333,7 +333,10 @@ def whats_due(db: Database, school: dict, *, on: dt.date | None = None, weeks: i
 def _whats_due(db: Database, school: dict, on: dt.date, weeks: int) -> dict:
     until = on + dt.timedelta(weeks=weeks)
     everything = for_school(db, school, start=on - dt.timedelta(days=365), end=until, on=on)
-    overdue = [i for i in everything
-               if i["status"]["key"] == "overdue" or (i["status"]["key"] == "returned" and i["due_on"] < on)]
+    overdue = [
+        i
+        for i in everything
+        if i["status"]["key"] == "overdue" or (i["status"]["key"] == "returned" and i["due_on"] < on)
+    ]
     upcoming = [i for i in everything if i["due_on"] >= on]
     return {"overdue": overdue, "upcoming": upcoming, "until": until, "today": on}
