@@ -442,6 +442,11 @@ _TARGET_NAMES = {
     "approver_claim": "SELECT a.id, 'Claim code for ' || o.name AS name FROM approver_claims a"
                       " JOIN organisations o ON o.id = a.organisation_id"
                       " WHERE a.id IN (SELECT value FROM json_each(?))",
+    "local_return_submission": "SELECT s.id, o.name || ': ' || c.name || ' (' || i.period_label || ')' AS name"
+                               " FROM local_return_submissions s JOIN organisations o ON o.id = s.organisation_id"
+                               " JOIN deadline_instances i ON i.id = s.instance_id"
+                               " JOIN return_catalogue c ON c.id = i.catalogue_id"
+                               " WHERE s.id IN (SELECT value FROM json_each(?))",
     "transfer": "SELECT t.id, t.original_name || ' (' || s.name || ' to ' || r.name || ')' AS name FROM transfers t"
                 " JOIN organisations s ON s.id = t.sender_id JOIN organisations r ON r.id = t.recipient_id"
                 " WHERE t.id IN (SELECT value FROM json_each(?))",

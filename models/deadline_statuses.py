@@ -318,7 +318,8 @@ def for_school(db: Database, school: dict, *, start: dt.date, end: dt.date, on: 
 def whats_due(db: Database, school: dict, *, on: dt.date | None = None, weeks: int = 8) -> dict:
     """A school's "What's due": ``{"overdue": [...], "upcoming": [...], "until": date}``.
 
-    ``overdue``: returns due in the last year and not made (most overdue first).
+    ``overdue``: returns due in the last year and not made (most overdue first), including one the LA returned
+    for changes after its due date (it shows as Returned for changes, and the school must make it again).
     ``upcoming``: everything due from today to ``weeks`` weeks ahead, soonest first
     (made ones included, with their status). Rows as :func:`for_school`. Cached per data
     version and date: callers must not change the rows.
@@ -332,6 +333,10 @@ def whats_due(db: Database, school: dict, *, on: dt.date | None = None, weeks: i
 def _whats_due(db: Database, school: dict, on: dt.date, weeks: int) -> dict:
     until = on + dt.timedelta(weeks=weeks)
     everything = for_school(db, school, start=on - dt.timedelta(days=365), end=until, on=on)
-    overdue = [i for i in everything if i["status"]["key"] == "overdue"]
+    overdue = [
+        i
+        for i in everything
+        if i["status"]["key"] == "overdue" or (i["status"]["key"] == "returned" and i["due_on"] < on)
+    ]
     upcoming = [i for i in everything if i["due_on"] >= on]
     return {"overdue": overdue, "upcoming": upcoming, "until": until, "today": on}

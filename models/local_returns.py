@@ -345,6 +345,9 @@ def start(db: Database, local_return: dict, instance: dict, school: dict, actor:
     current = local_return["current"]
     existing = find_submission(db, instance["id"], school["id"])
     if existing and (existing["status"] == "submitted" or existing["version_id"] == current["id"]):
+        if existing["status"] != "submitted" and _fill_empty_pupil_list(db, existing, current["definition"], school,
+                                                                         actor):  # fmt: skip
+            return get_submission(db, existing["id"])
         return existing
     now = clock.iso()
     with transaction(db):
@@ -368,6 +371,25 @@ def start(db: Database, local_return: dict, instance: dict, school: dict, actor:
                          target=f"local_return_submission:{submission_id}",
                          detail={"from": existing["version"], "to": current["version"]})  # fmt: skip
     return get_submission(db, submission_id)
+
+
+def _fill_empty_pupil_list(db: Database, submission: dict, definition: Definition, school: dict,
+                           actor: dict | None) -> bool:
+    """A pupil list started before the school had a census holds no rows: fill it from the census the school has
+    now (no answer can be lost: there are no rows to hold one). True when it was filled."""
+    count = "SELECT count(*) FROM local_return_rows WHERE submission_id = ?"
+    if not definition.is_pupil_list or scalar(db, count, (submission["id"],)):
+        return False
+    if not latest_census_pupils(db, school["id"], definition.nc_years):
+        return False
+    with transaction(db):
+        if scalar(db, count, (submission["id"],)):
+            return False  # another request filled it first
+        _prefill(db, submission["id"], definition, school)
+        audit.record(db, "local_return_list_filled", actor=actor, organisation_id=school["id"],
+                     target=f"local_return_submission:{submission['id']}",
+                     detail={"instance": submission["instance_id"]})  # fmt: skip
+    return True
 
 
 def _prefill(db: Database, submission_id: int, definition: Definition, school: dict) -> None:

@@ -290,6 +290,7 @@ def get_thread(db: Database, thread_id: int, organisation_id: int) -> dict | Non
     return one(
         db,
         "SELECT t.*, p.archived, p.other_org_id, o.name AS other_name, o.kind AS other_kind,"
+        " CASE WHEN o.kind = 'school' THEN o.dfe_number END AS other_dfe_number,"
         " s.name AS sender_name, r.name AS recipient_name, cu.name AS confirmed_by_name"
         " FROM message_parties p JOIN message_threads t ON t.id = p.thread_id"
         " JOIN organisations o ON o.id = p.other_org_id"
@@ -451,6 +452,7 @@ def box(db: Database, organisation_id: int, user_id: int, which: str = "inbox", 
         # nosemgrep: sql-format # fixed clauses chosen above (_BOX_WHERE, _BOX_ORDER); every value is bound
         "SELECT t.id, t.subject, t.created_at, t.confirm_requested, t.confirmed_at, t.expired_at, t.bulk_id,"  # nosec B608
         " t.sender_org_id, p.last_post_at, p.last_sent_at, p.archived, o.name AS other_name,"
+        " CASE WHEN o.kind = 'school' THEN o.dfe_number END AS other_dfe_number,"
         " EXISTS (SELECT 1 FROM message_unread u WHERE u.user_id = :user AND u.thread_id = p.thread_id) AS unread"
         f"{joins} WHERE {where} ORDER BY {_BOX_ORDER[which]} LIMIT :limit OFFSET :offset",
         {**params, "limit": per_page + 1, "offset": (page - 1) * per_page},
@@ -747,6 +749,7 @@ def get_bulk(db: Database, bulk_id: int, la_code: str) -> dict | None:
     bulk["threads"] = rows(
         db,
         "SELECT t.id, t.confirm_requested, t.confirmed_at, t.expired_at, o.name AS school_name,"
+        " o.dfe_number AS school_dfe_number,"
         " (SELECT min(r.read_at) FROM message_reads r JOIN message_posts m ON m.id = r.post_id"
         "  JOIN users u ON u.id = r.user_id WHERE m.thread_id = t.id AND u.organisation_id = o.id) AS first_read_at,"
         " (SELECT count(*) FROM message_posts m WHERE m.thread_id = t.id AND m.organisation_id = o.id) AS replies,"

@@ -40,6 +40,10 @@ def _page(filters: audit.Filters, *, heading: str, caption: str, endpoint: str, 
         get_db(), filters, before=request.args.get("before", type=int), after=request.args.get("after", type=int)
     )
     results["rows"] = [_describe(row) for row in results["rows"]]
+    # what a ``kind:id`` target is called (a return, a file, an account), never the key itself
+    names = audit.target_names(get_db(), (row["target"] for row in results["rows"]))
+    for row in results["rows"]:
+        row["target_name"] = names[row["target"]]["name"] if row["target"] in names else row["target"]
     return render_page("activity/index.html", "activity/_results.html", results=results, heading=heading,
                        caption=caption, endpoint=endpoint, values=values, show_ip=show_ip)
 

@@ -26,6 +26,7 @@ TARGET_PAGES = {
     "user": ("users.detail", "user_id"),
     "approver_claim": ("claims.detail", "claim_id"),
     "transfer": ("transfers.detail", "transfer_id"),
+    "local_return_submission": ("local_returns.submission", "submission_id"),
 }
 
 

@@ -34,7 +34,7 @@ from views.invitations import email_problem
 from web.access import managed_organisation, oversight, oversight_la_code, public
 from web.client import access_throttled, client_details, count_attempt, too_many_access_attempts
 from web.database import get_db
-from web.filters import dfe_number as dfe_label
+from web.filters import organisation_choice
 from web.passwords import app_hasher
 from web.sessions import start_session
 
@@ -80,7 +80,7 @@ def letters():
     db = get_db()
     needing = claims.schools_needing_codes(db, oversight_la_code())
     form = ClaimLettersForm()
-    form.schools.choices = [SelectChoice(s["id"], f"{s['name']} ({dfe_label(s['dfe_number'])})") for s in needing]
+    form.schools.choices = [SelectChoice(s["id"], organisation_choice(s)) for s in needing]
     if request.method == "GET":
         form.schools.data = [s["id"] for s in needing]
     elif form.validate_on_submit():

@@ -27,6 +27,7 @@ from web.client import client_details
 from web.database import get_db
 from web.downloads import download_response
 from web.errors import render_error
+from web.filters import organisation_choice
 from web.pagination import page_links
 from web.rendering import render_page
 
@@ -169,7 +170,7 @@ def compose():
     me = my_school()
     choices = messages.recipients(db, me)
     form = with_limits(ComposeForm())
-    form.recipient.choices = [(0, "Choose an organisation"), *((o["id"], o["name"]) for o in choices)]
+    form.recipient.choices = [(0, "Choose an organisation"), *((o["id"], organisation_choice(o)) for o in choices)]
     if request.method == "GET" and request.args.get("to", type=int):
         form.recipient.data = request.args.get("to", type=int)
     if form.validate_on_submit():
@@ -439,7 +440,7 @@ def _group_page(group: dict | None):
     form = GroupForm(data={"name": group["name"], "schools": group["members"]} if group and request.method == "GET"
                      else None)  # fmt: skip
     schools = messages.group_schools(db, la["la_code"], "all")
-    form.schools.choices = [(s["id"], s["name"]) for s in schools]
+    form.schools.choices = [(s["id"], organisation_choice(s)) for s in schools]
     if form.validate_on_submit():
         try:
             messages.save_group(db, la["la_code"], form.name.data, form.schools.data, current_user.row,

@@ -446,7 +446,11 @@ def explain(version_id: int):
         return redirect(url_for("returns.report", version_id=version_id))
     existing = next((n for n in returns.notes_of(db, version_id) if n["rule"] == rule and n["upn"] == upn), None)
     form = NoteForm(data={"note": existing["text"] if existing else ""})
-    if form.validate_on_submit():
+    submitted = form.validate_on_submit()
+    if submitted and existing is None and not (form.note.data or "").strip():
+        # nothing written and no note to remove: ask for the explanation rather than say "Note removed"
+        form.note.errors.append("Explain why the data is correct, or go back to the report")
+    elif submitted:
         try:
             outcome = returns.save_note(db, version, rule=rule, upn=upn, text=form.note.data, actor=current_user.row)
         except returns.WorkflowError as error:

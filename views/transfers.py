@@ -29,6 +29,7 @@ from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_
 from web.client import client_details
 from web.database import get_db
 from web.downloads import csv_download, download_response
+from web.filters import organisation_choice
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -185,8 +186,8 @@ def send_file():
     organisation = _organisation()
     recipients = {o["id"]: o for o in file_recipients(organisation)}
     form = SendFileForm()
-    form.recipient.choices = [(0, "Choose who to send to")] + [
-        (o["id"], o["name"] if o["kind"] == "la" else f"{o['name']} ({o['dfe_number']})") for o in recipients.values()]
+    choices = [(i, organisation_choice(o)) for i, o in recipients.items()]
+    form.recipient.choices = [(0, "Choose who to send to"), *choices]
     outcomes: list[sending.Outcome] = []
     raw = request.method == "POST" and request.mimetype == RAW_TYPE
     if raw or form.validate_on_submit():
@@ -348,7 +349,7 @@ def release(transfer_id: int):
     db = get_db()
     schools = transfers.open_schools(db, transfer["recipient_la_code"])
     form = ReleaseForm()
-    form.school.choices = [(0, "Choose a school")] + [(s["id"], f"{s['name']} ({s['dfe_number']})") for s in schools]
+    form.school.choices = [(0, "Choose a school")] + [(s["id"], organisation_choice(s)) for s in schools]
     by_id = {s["id"]: s for s in schools}
     if form.validate_on_submit():
         school = by_id.get(form.school.data)

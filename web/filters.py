@@ -65,6 +65,14 @@ def dfe_number(value: str | None) -> str:
     return f"{value[:3]}/{value[3:]}" if len(value) == 7 else value
 
 
+def organisation_choice(organisation: dict) -> str:
+    """An organisation as it reads in a list to choose from: the LA by its name, a school by its name and DfE number
+    (``Fenland Primary (873/2001)``), so that two schools with the same name can be told apart."""
+    if organisation.get("kind") == "la" or not organisation.get("dfe_number"):
+        return organisation["name"]
+    return f"{organisation['name']} ({dfe_number(organisation['dfe_number'])})"
+
+
 #: Every filter by its template name: the app factory registers exactly these.
 FILTERS = {"govuk_date": govuk_date, "short_date": short_date, "uk_datetime": uk_datetime, "dfe_number": dfe_number,
            "action_title": action_title}

@@ -15,6 +15,7 @@ from models import account_requests, invitations, users
 from models.db import rows
 from tests.accounts.factories import open_request
 from tests.conftest import audit_events, outbox
+from web.filters import govuk_date, uk_datetime
 
 UTC = dt.UTC
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a request made then is due Monday 9 March
@@ -53,6 +54,9 @@ def test_a_reminder_goes_the_working_day_before_it_is_due(app, db, school, appro
     # a second runner on another day finds nothing left to remind (the request is marked)
     assert "'requests': 0" in _run(app, _at(7), access_jobs.REMINDERS)[1]
     assert len([m for m in outbox(db) if "reminder" in m["subject"]]) == 2
+    reminder = next(m for m in outbox(db) if "reminder" in m["subject"])["body"]
+    assert "it is due to be decided by 9 March 2026." in reminder  # dates as people write them, not ISO
+    assert f"account at Fenland Primary School on {govuk_date(request_row['created_at'])}," in reminder
     assert len(audit_events(db, "account_request_reminded")) == 1
 
 
@@ -62,7 +66,7 @@ def test_overdue_requests_are_escalated_to_the_la_once(app, db, la, la_approver,
     assert "'requests': 1" in _run(app, _at(10), access_jobs.ESCALATION)[1]
     escalated = [m for m in outbox(db) if "overdue" in m["subject"]]
     assert {m["to_addr"] for m in escalated} == {la_approver["email"], admin["email"]}
-    assert "Nobody there decided it by 2026-03-09" in escalated[0]["body"]
+    assert "Nobody there decided it by 9 March 2026" in escalated[0]["body"]
     assert account_requests.get(db, request_row["id"])["with_la"]
     assert "'requests': 0" in _run(app, _at(11), access_jobs.ESCALATION)[1]
     assert len(audit_events(db, "account_request_escalated")) == 1
@@ -85,6 +89,7 @@ def test_after_90_days_an_open_request_is_closed_and_the_requester_told(app, db,
     assert closed["status"] == "closed" and closed["decided_at"]
     [mail] = outbox(db, request_row["email"])
     assert "has been closed because nobody decided it within 90 days" in mail["body"]
+    assert f"made on {govuk_date(request_row['created_at'])}, has been" in mail["body"]
     assert "'closed': 0" in _run(app, _at(1, month=6), access_jobs.CLOSING)[1]
     assert account_requests.list_for_organisation(db, school["id"]) == []
 
@@ -127,6 +132,8 @@ def test_review_prompts_go_once_a_term(app, db, school, other_school, approver, 
     [mail] = outbox(db, approver["email"])
     assert "spring term 2025/26" in mail["subject"] and "Ida Idle (idle@fenland.example.sch.uk)" in mail["body"]
     assert "Hana Head" not in mail["body"].split("not been used")[1]  # only the unused ones are listed
+    signed_in_at = users.get(db, idle["id"])["last_sign_in_at"]
+    assert f"last signed in {uk_datetime(signed_in_at)}" in mail["body"]  # in England's time, not ISO
     assert "'organisations': 0" in _run(app, _at(6, 9, month=1), access_jobs.REVIEW_PROMPTS)[1]
     assert "'organisations': 1" in _run(app, _at(7, 9, month=4), access_jobs.REVIEW_PROMPTS)[1]
     assert rows(db, "SELECT term_key FROM review_prompts ORDER BY term_key") == [

@@ -8,6 +8,7 @@ from models import account_requests, accounts, organisations, users
 from models.db import rows
 from tests.accounts.factories import open_request, race
 from tests.conftest import audit_events, link_in, outbox, sign_in_through_forms
+from web.filters import govuk_date
 
 ASK = {"name": "Rita Requester", "email": "rita@fenland.example.sch.uk", "reason": "I am the new data manager",
        "services": ["returns", "deadlines"]}
@@ -44,6 +45,7 @@ def test_every_approver_is_emailed_and_the_requester_told(db, client, school, ap
     assert "I am the new data manager" in body and "Returns (uploads and validation)" in body
     [request] = rows(db, "SELECT * FROM account_requests")
     assert link_in(body, "/account-requests/") == f"/account-requests/{request['id']}"
+    assert f"(please decide by {govuk_date(request['due_on'])})" in body and request["due_on"] not in body
     assert request["status"] == "open" and not request["routed_to_la"]
     assert audit_events(db, "account_requested")[0]["target"] == ASK["email"]
 

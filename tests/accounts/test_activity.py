@@ -51,3 +51,15 @@ def test_paging_newest_first_with_htmx(db, client, sign_in, school, make_user, a
     partial = client.get(f"/activity/me?before={older}", headers={"HX-Request": "true"})
     body = partial.get_data(as_text=True)
     assert "<html" not in body and "added: s0<" in body and "Newer" in body
+
+
+def test_your_activity_names_what_an_event_was_about(db, client, sign_in, school, make_user, approver):
+    """A ``kind:id`` target is shown by what it is called; one that names nothing any more stays as it was."""
+    me = make_user(school, name="Molly Me", email="molly@fenland.example.sch.uk")
+    someone = make_user(school, name="Sid Else", email="sid@fenland.example.sch.uk")
+    audit.record(db, "user_unlocked", actor=me, organisation_id=school["id"], target=f"user:{someone['id']}")
+    audit.record(db, "user_unlocked", actor=me, organisation_id=school["id"], target="user:99999")
+    sign_in(me)
+    html = client.get("/activity/me").get_data(as_text=True)
+    assert "Sid Else (sid@fenland.example.sch.uk)" in html and f"user:{someone['id']}<" not in html
+    assert "user:99999" in html

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
+import lxml.html
 import pytest
 
 from domain import clock
@@ -47,6 +48,15 @@ def test_the_users_list_shows_each_state_and_last_sign_in(app, db, client, schoo
     assert "1 of 2 approvers and 3 of 7 end users" in html  # suspended frees a seat
 
 
+def test_with_no_limit_the_count_reads_as_english(db, client, sign_in, la, make_user):
+    head = make_user(la, role="approver", email="head@873.example.gov.uk")
+    make_user(la, email="one@873.example.gov.uk")
+    make_user(la, email="two@873.example.gov.uk")
+    sign_in(head)
+    html = client.get(f"/users/organisations/{la['id']}").get_data(as_text=True)
+    assert "1 approver (no limit) and 2 end users (no limit)." in " ".join(html.split())
+
+
 def test_end_users_cannot_see_the_users_pages(client, sign_in, school, staff):
     sign_in(staff)
     assert client.get("/users").status_code == 403
@@ -83,6 +93,15 @@ def test_suspending_ends_the_live_session_at_once_and_emails_them(app, db, clien
     assert "suspended" in mail["subject"] and "Left in July" in mail["body"]
     # and they cannot sign back in
     assert "is wrong" in sign_in_through_forms(theirs, db, staff).get_data(as_text=True)
+
+
+def test_a_suspension_reason_over_several_lines_keeps_its_line_breaks(db, client, staff, signed_in_approver):
+    accounts.suspend(db, staff["id"], "On leave until January.\nAsk the office.", actor=signed_in_approver)
+    page = lxml.html.fromstring(client.get(f"/users/{staff['id']}").get_data(as_text=True))
+    [reason] = page.xpath("//dd//*[contains(@class, 'gatehouse-lines')]")
+    # (the summary list indents each line of what it shows; pre-line drops that and keeps the break)
+    assert reason.text_content().split() == "On leave until January.\nAsk the office.".split()
+    assert reason.text_content().count("\n") == 1
 
 
 def test_reactivate(db, client, staff, signed_in_approver):

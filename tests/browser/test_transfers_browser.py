@@ -116,7 +116,7 @@ def test_school_to_school_then_lost_pupil_released(live_server, db, mail, make_u
     la_page.get_by_role("button", name="Release to a school").click()
     expect(la_page.locator("h1")).to_have_text("Release a lost pupil's CTF")
     checked(la_page)
-    la_page.get_by_label("School the pupil has joined").select_option(label="Cam Valley School (8732003)")
+    la_page.get_by_label("School the pupil has joined").select_option(label="Cam Valley School (873/2003)")
     la_page.get_by_role("button", name="Release to this school").click()
     expect(la_page.locator(".govuk-notification-banner--success")).to_contain_text("released to Cam Valley School")
     checked(la_page)

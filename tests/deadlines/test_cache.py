@@ -28,6 +28,19 @@ def test_status_and_instance_changes_reach_whats_due(db, generated, primary):
     assert "SC-AUT" not in _keys(deadline_statuses.whats_due(db, primary))
 
 
+def test_a_return_handed_back_after_its_due_date_is_overdue_not_forgotten(db, generated, primary):
+    """Returned for changes after its due date, a return must be made again: it is listed with the overdue ones
+    (before, it was neither overdue nor upcoming, so What's due and the home page left it out)."""
+    set_today(dt.date(2026, 11, 2))
+    census = instance_of(db, "SC-AUT")  # due 21 October 2026
+    deadline_statuses.record_status(db, organisation_id=primary["id"], instance_id=census["id"], status="returned",
+                                    note="Check the FSM figure")  # fmt: skip
+    due = deadline_statuses.whats_due(db, primary)
+    overdue = [(i["code"], i["status"]["key"]) for i in due["overdue"]]
+    assert ("SC-AUT", "returned") in overdue
+    assert "SC-AUT" not in [i["code"] for i in due["upcoming"]]
+
+
 def test_catalogue_and_school_changes_reach_whats_due(db, generated, primary):
     set_today(dt.date(2026, 10, 14))
     entry = deadline_catalogue.get_by_code(db, "SC-AUT")

@@ -187,3 +187,17 @@ def test_whats_due_kept_tables_follow_changes_and_never_cross_schools(app, clien
     sign_in(school_user)  # two months on: the session has long timed out
     later = client_request.get("deadlines.whats_due").html
     assert "as of 21 December 2026" in later and "until 15 February 2027" in later
+
+
+def test_the_history_says_which_part_of_gatehouse_recorded_a_status_not_its_key(
+    client_request, sign_in, school_user, generated, db, primary
+):
+    set_today(D(2026, 10, 5))
+    privacy = instance_of(db, "PRIVACY")
+    for source in ("local_returns", "returns", "DfE COLLECT"):
+        deadline_statuses.record_status(db, organisation_id=primary["id"], instance_id=privacy["id"],
+                                        status="in_progress", actor=school_user, source=source)  # fmt: skip
+    sign_in(school_user)
+    page = client_request.get("deadlines.school_return", instance_id=privacy["id"])
+    assert page.texts("//tbody//td[3]") == ["Office Manager (DfE COLLECT)", "Office Manager (Returns)",
+                                            "Office Manager (Local returns)"]  # fmt: skip

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import lxml.html
 import pytest
 
 from models import deadline_statuses, deadline_tracker, organisations, services
@@ -271,6 +272,10 @@ def test_record_a_return_made_outside_gatehouse(client, sign_in, officer, world,
     assert status["key"] == "submitted" and status["submitted_at"] == "2026-10-20T11:00:00Z"  # midday BST
     overview = client.get(f"/deadline-tracker/schools/{secondary['id']}").get_data(as_text=True)
     assert "March Secondary School" in overview and "Record status" in overview
+    deadline_statuses.record_status(db, organisation_id=secondary["id"], instance_id=census["id"], status="returned",
+                                    note="Check it", source="returns")  # fmt: skip
+    history = lxml.html.fromstring(client.get(url).get_data(as_text=True)).xpath("//tbody/tr/td[4]")
+    assert [td.text_content() for td in history][:2] == ["Returns", "DfE COLLECT"]  # a part of Gatehouse by name
 
 
 def test_other_las_schools_answer_404(client, sign_in, officer, world):

@@ -43,11 +43,14 @@ def test_the_la_returns_a_submission_and_the_school_corrects_and_resubmits(
                           _data={"reason": REASON}, _follow_redirects=True)  # fmt: skip
     assert "returned for changes (2 emails sent)" in done.html
     assert "Last returned for changes" in done.html and REASON in done.html
+    assert done.texts("//dd//*[contains(@class, 'gatehouse-lines')]") == [REASON]  # shown with its line breaks
     assert not done.xpath("//a[contains(@class, 'govuk-button--warning')]")
     period = la_client.get("local_returns.period", local_return_id=submission["local_return_id"],
                            deadline_id=submission["instance_id"])  # fmt: skip
     assert "0 of 2 schools have submitted" in period.html
     assert period.texts("//tbody//td/a") == ["Returned for changes: Fenland Primary School"]
+    assert "873/2001" in period.texts("//tbody//th/span")  # DfE numbers as people write them, as on other pages
+    assert done.texts("//span[contains(@class, 'govuk-caption-l')]")[0].startswith("Fenland Primary School (873/2001)")
 
     returned = local_returns.get_submission(db, submission["id"])
     assert (returned["status"], returned["state"], returned["status_label"]) == ("draft", "returned",
@@ -168,3 +171,11 @@ def test_a_hand_back_the_deadline_cannot_record_changes_nothing(db, year, school
     assert (found["state"], found["return_reason"]) == ("submitted", None)
     assert not audit_events(db, "local_return_returned")
     assert outbox(db) == []
+
+
+def test_account_activity_names_the_local_return_not_its_key(db, year, school, school_user, la_user, school_client):
+    """A school user's own activity says which return they started and submitted, not 'local_return_submission:7'."""
+    submission = submitted_meals(db, school, la_user, school_user)
+    page = school_client.get("activity.mine")
+    named = f"Fenland Primary School: Weekly school meal numbers ({submission['period_label']})"
+    assert named in page.texts("//tbody//td") and "local_return_submission:" not in page.html

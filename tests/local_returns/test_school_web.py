@@ -193,3 +193,22 @@ def test_copy_last_time_matches_pupils_by_upn(db, year, school, school_user, la_
     copied = local_returns.find_submission(db, now["id"], school["id"])
     assert [(r["upn"], r["answers"]) for r in local_returns.rows_of(db, copied["id"])] == [
         (r["upn"], r["answers"]) for r in local_returns.rows_of(db, before["id"])]
+
+
+def test_a_pupil_list_opened_before_the_census_is_filled_once_the_census_is_loaded(
+    db, year, school, school_user, la_user, school_client
+):
+    """Opening the return with no census starts an empty list and says to upload the census; doing so then fills it
+    (before, the empty draft stayed empty for good, whatever the school uploaded)."""
+    designed(db, "Y11-DEST", destinations(), la_user)
+    instance = instance_of(db, "Y11-DEST")
+    empty = school_client.get("local_returns.school_return", deadline_id=instance["id"])
+    assert "0 pupils from your latest census" in empty.html and "Upload your census in Returns first" in empty.html
+    pupils = year_11_census(db, school, school_user)
+    page = school_client.get("local_returns.school_return", deadline_id=instance["id"])
+    assert "3 pupils from your latest census" in page.html
+    assert school_client.get("local_returns.answers", deadline_id=instance["id"]).texts("//tbody//th//span") == [
+        p["UPN"] for p in pupils]
+    assert len(audit_events(db, "local_return_list_filled")) == 1
+    school_client.get("local_returns.school_return", deadline_id=instance["id"])
+    assert len(audit_events(db, "local_return_list_filled")) == 1  # filled once, never again

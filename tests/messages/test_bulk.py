@@ -96,13 +96,15 @@ def test_a_templated_message_to_all_secondary_schools_is_a_private_conversation_
     page = lee.get("messages.bulk_send", bulk_id=bulk_id)
     cells = [row.xpath("./td") for row in page.xpath("//tbody/tr")]
     texts = [[" ".join(c.text_content().split()) for c in row] for row in cells]
-    assert [row[0] for row in texts] == ["North Secondary", "South Academy"]
+    assert [row[0] for row in texts] == ["North Secondary 873/4001", "South Academy 873/4002"]  # told apart by number
     assert [row[2:] for row in texts] == [["1", "Waiting"], ["0", "Waiting"]]  # replies, receipt
     assert all(row[1] != "Not read yet" for row in texts)  # both opened it
 
 
 def test_a_saved_list_and_bad_groups(db, la, school, secondaries, la_user, signed_in):
     lee = signed_in(la_user)
+    labels = lee.get("messages.new_group").texts("//input[@name='schools']/following-sibling::label")
+    assert "North Secondary (873/4001)" in labels  # two schools of the same name can be told apart
     lee.post("messages.new_group", _follow_redirects=True,
              _data={"name": "Cluster", "schools": [school["id"], secondaries["north"]["id"]]})  # fmt: skip
     group = messages.groups(db, "873")[0]

@@ -31,7 +31,8 @@ def test_school_writes_to_the_la_who_reads_it_and_the_school_sees_the_receipt(
     sam, lee = signed_in(school_user), signed_in(la_user)
     page = sam.get("messages.compose")
     options = page.texts("//select[@id='recipient']/option")
-    assert options == ["Choose an organisation", "Cambridgeshire", "Ouse Valley Academy"]
+    # a school by its DfE number too: two schools may share a name
+    assert options == ["Choose an organisation", "Cambridgeshire", "Ouse Valley Academy (873/2002)"]
 
     thread_id = _send(sam, la["id"])
     assert audit_events(db, "message_thread_started")[-1]["target"] == f"thread:{thread_id}"
@@ -42,8 +43,9 @@ def test_school_writes_to_the_la_who_reads_it_and_the_school_sees_the_receipt(
     inbox = lee.get("messages.index")
     assert _nav_messages(inbox) == "Messages 1 unread"
     assert inbox.texts("//tbody//td[1]") == ["Unread Pupil joining in January"]
-    assert inbox.texts("//tbody//td[2]") == ["Fenland Primary School"]
+    assert inbox.texts("//tbody//td[2]") == ["Fenland Primary School 873/2001"]  # told apart from a namesake
     page = lee.get("messages.thread", thread_id=thread_id)
+    assert "Conversation with Fenland Primary School (873/2001)" in page.texts("//span")
     assert page.texts("//div[contains(@class, 'govuk-summary-card__content')]/p[@class='govuk-body']") == [
         "Hello",
         "See you",

@@ -87,6 +87,7 @@ def test_a_monthly_nil_return_and_a_monthly_confirmation(
     sign_in(la_user)
     follow_up = client_request.get("pride.follow_up", instance=october["id"])
     assert "Every school's PRIDE return for October 2026" in follow_up.texts("//caption")
+    assert follow_up.texts("//tbody//th/span") == ["873/2001", "873/2002"]  # schools of the same name told apart
     assert "1 of 2 schools have neither confirmed incidents nor made a NIL return" in " ".join(follow_up.html.split())
     response = client_request.get_response("pride.follow_up_csv", instance=october["id"])
     assert response.headers["Content-Disposition"].endswith('pride-returns-2026-27-2026-10.csv"')

@@ -45,7 +45,7 @@ def test_counts_summary_and_first_page(signed_in, big_version):
     # pupils by year group and sex, as the validator counted them (Reception: 127 girls, 159 boys)
     assert re.search(r"<th[^>]*>R</th>\s*<td[^>]*>127</td>\s*<td[^>]*>159</td>\s*<td[^>]*>0</td>\s*<td[^>]*>286</td>",
                      html)
-    assert "Ages 4 to 11 on 2026-10-01." in html
+    assert "Ages 4 to 11 on 1 October 2026." in html  # census day as people write dates, not ISO
     assert "Loaded and validated" in html
 
 

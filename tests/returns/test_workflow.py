@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 
-from models import deadline_statuses, returns
+from models import deadline_statuses, returns, services
 from models.db import one, rows
+from tests.conftest import audit_events
 from tests.domain.validation.xml_files import pupil, upn
-from tests.returns.factories import census, clean_pupils, twins, with_error
+from tests.returns.factories import census, clean_pupils, submitted_version, twins, with_error
 from tests.returns.uploading import upload
 
 
@@ -84,6 +86,11 @@ def test_a_note_can_be_removed_and_must_be_short(db, signed_in, sc_aut):
     assert too_long.status_code == 400 and "2000 characters or fewer" in too_long.get_data(as_text=True)
     removed = _explain(signed_in, version_id, "1620Q", upn(2), "")
     assert removed.status_code == 302 and rows(db, "SELECT * FROM return_notes") == []
+    assert "Note removed." in signed_in.get(removed.headers["Location"]).get_data(as_text=True)
+    # saving nothing where there is no note to remove is not "Note removed": it asks for the explanation
+    nothing = _explain(signed_in, version_id, "1620Q", upn(2), "  ")
+    assert nothing.status_code == 400 and "Explain why the data is correct" in nothing.get_data(as_text=True)
+    assert len(audit_events(db, "return_note_deleted")) == 1  # the real removal only
 
 
 def test_explaining_something_that_is_not_a_query_is_404(signed_in, sc_aut):
@@ -229,3 +236,30 @@ def test_the_la_downloads_the_file_exactly_as_uploaded_and_it_is_audited(db, cli
     assert len(logged) == 1 and logged[0]["actor_id"] == la_user["id"]
     assert logged[0]["target"] == f"return_version:{version_id}"
     assert client.get("/returns-review/versions/999999/original").status_code == 404
+
+
+def test_a_reason_typed_over_several_lines_keeps_its_line_breaks_wherever_it_is_shown(
+    db, client, sign_in, school, school_user, la_user, sc_aut
+):
+    """The LA's reason for returning a census is shown with its line breaks (``.gatehouse-lines``) on the report,
+    the versions list and the deadline's page (its latest note and history), not run together into one line."""
+
+    version = submitted_version(db, school, school_user, instance_id=sc_aut["id"], actor=school_user)
+    sign_in(la_user)
+    reason = "Pupil 5 has an address.\nAdd it and upload again."
+    assert client.post(f"/returns-review/versions/{version['id']}/return", data={"reason": reason}).status_code == 303
+
+    def kept(url: str) -> list[str]:
+        page = lxml.html.fromstring(client.get(url).get_data(as_text=True))
+        # (pre-line drops the indentation a macro adds after each line break; the breaks themselves show)
+        shown = page.xpath("//*[contains(@class, 'gatehouse-lines')]")
+        return [re.sub(r"\n\s+", "\n", e.text_content()) for e in shown]
+
+    assert kept(f"/returns/versions/{version['id']}") == [reason]
+    assert kept(f"/returns/{version['return_id']}") == [reason]
+    client.post("/sign-out")
+    services.set_services(db, school_user["id"], {"returns", "deadlines"})
+    sign_in(school_user)
+    # its latest note, then each status's note in the history, newest first
+    history = ["Version 1 submitted", "File uploaded and validated in Returns"]
+    assert kept(f"/deadlines/{sc_aut['id']}") == [reason, reason, *history]

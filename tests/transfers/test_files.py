@@ -147,7 +147,7 @@ def test_only_the_las_schools_and_the_la_are_offered(db, client_request, sign_in
     sign_in(sender)
     page = client_request.get("transfers.send_file")
     options = page.texts("//select[@name='recipient']/option")
-    assert options == ["Choose who to send to", "Cambridgeshire", "Ouse Valley Academy (8732002)"]
+    assert options == ["Choose who to send to", "Cambridgeshire", "Ouse Valley Academy (873/2002)"]
     response = _send(client_request, elsewhere["id"], (io.BytesIO(b"x"), "a.txt"))
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     assert scalar(db, "SELECT count(*) FROM transfers") == 0

@@ -80,7 +80,7 @@ def test_release_to_school_sends_the_record_to_its_inbox(app, db, client_request
     office = transfers_user(make_user, joining, db, email="office@cam.example.sch.uk")
     sign_in(la_user)
     page = client_request.get("transfers.release", transfer_id=lost)
-    assert "Cam Valley School (8732003)" in page.texts("//option")
+    assert "Cam Valley School (873/2003)" in page.texts("//option")
     client_request.post("transfers.release", transfer_id=lost, _data={"school": joining["id"]},
                         _expected_status=303)
     released = one(db, "SELECT * FROM transfers WHERE released_from = ?", (lost,))

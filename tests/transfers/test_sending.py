@@ -41,15 +41,20 @@ def test_a_ctf_to_a_school_of_this_gatehouse_goes_to_its_inbox(app, db, client_r
     assert audit_events(db, "transfer_sent")[0]["detail"]["route"] == "school"
 
 
-@pytest.mark.parametrize("dest,route", [("873LLLL", "la"), ("XXXXXXX", "lost_pupil"), ("MMMMMMM", "left_sector"),
-                                        ("8852001", "other_la"), ("885LLLL", "other_la")])
-def test_other_destinations_go_to_the_las_inbox_and_stores(db, client_request, sign_in, sender, la, dest, route):
+@pytest.mark.parametrize("dest,route,sent_to", [
+    ("873LLLL", "la", "Cambridgeshire"), ("XXXXXXX", "lost_pupil", "Cambridgeshire: lost pupils store"),
+    ("MMMMMMM", "left_sector", "Cambridgeshire: left the maintained sector"),
+    ("8852001", "other_la", "885/2001"), ("885LLLL", "other_la", "885/LLLL")])
+def test_other_destinations_go_to_the_las_inbox_and_stores(db, client_request, sign_in, sender, la, dest, route,
+                                                           sent_to):
     sign_in(sender)
     pupils = [lost_pupil()] if route == "lost_pupil" else None
     response = _send(client_request, ctf("8732001", dest, pupils))
     assert response.status_code == 303, response.get_data(as_text=True)
     (transfer,) = rows(db, "SELECT * FROM transfers")
     assert (transfer["route"], transfer["recipient_id"], transfer["destination"]) == (route, la["id"], dest)
+    # the sender's list says where it went in words, never the header's XXX/XXXX or MMM/MMMM
+    assert client_request.get("transfers.sent").texts("//td")[1] == sent_to
 
 
 def test_several_ctfs_at_once_each_on_its_own_merits(db, client_request, sign_in, sender, other_school, la):
