@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from models import audit
 from web.access import managed_organisation, managed_user, manager, signed_in
-from web.action_titles import action_title
+from web.action_titles import action_title, detail_notes
 from web.database import get_db
 from web.rendering import render_page
 
@@ -25,13 +25,7 @@ def _describe(row: dict) -> dict:
         parsed = json.loads(detail) if detail and detail.startswith("{") else None
     except ValueError:
         parsed = None
-    notes = []
-    if isinstance(parsed, dict):
-        for key in ("reason", "role", "from", "to", "added", "removed", "method"):
-            value = parsed.get(key)
-            if value:
-                notes.append(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
-    row["notes"] = "; ".join(notes)
+    row["notes"] = detail_notes(parsed) if isinstance(parsed, dict) else ""
     return row
 
 

@@ -6,6 +6,9 @@ pages. An action without an entry reads as its name in words ("deadline_chased" 
 
 from __future__ import annotations
 
+from models.accounts import ROLES
+from models.services import SERVICES
+
 # The audited actions' names are not secrets; bandit's B105 only sees the word "password".
 ACTION_TITLES = {
     "sign_in": "Signed in",
@@ -124,6 +127,41 @@ ACTION_TITLES = {
     "message_expiry_warned": "Secure conversations about to be deleted: people warned",
     "message_thread_expired": "Secure conversation content deleted (retention)",
 }
+
+
+#: The details the activity pages show under an action, in this order, and what each is called.
+DETAIL_LABELS = {"reason": "Reason", "role": "Role", "from": "From", "to": "To", "added": "Added",
+                 "removed": "Removed", "method": "How"}  # fmt: skip
+#: Coded values in those details, in words (anything else shows as it was recorded, free text such as a reason
+#: someone typed included).
+DETAIL_WORDS = {
+    "wrong_password": "wrong password",  # nosec B105 # words for a coded reason, not a password (and below)
+    "wrong_code": "wrong two-step verification code",
+    "wrong_recovery_code": "wrong recovery code",
+    "unknown_email": "no account with that email address",
+    "locked": "the account was locked",
+    "account_suspended": "the account is suspended",
+    "account_invited": "the invitation was not accepted yet",
+    "account_invitation_expired": "the invitation had expired",
+    "password": "password",  # nosec B105
+    "totp": "password and two-step verification code",
+    "recovery_code": "password and recovery code",
+    "password_then_enrolment": "password, then setting up two-step verification",  # nosec B105
+    "account_removed": "the account was removed",
+    **ROLES,
+    **SERVICES,
+}
+
+
+def detail_notes(detail: dict) -> str:
+    """The details worth showing under an activity row, in words: ``Reason: wrong password; How: ...``."""
+    notes = []
+    for key, label in DETAIL_LABELS.items():
+        value = detail.get(key)
+        if value:
+            values = value if isinstance(value, list) else [value]
+            notes.append(f"{label}: {', '.join(DETAIL_WORDS.get(str(v), str(v)) for v in values)}")
+    return "; ".join(notes)
 
 
 def action_title(action: str | None) -> str:

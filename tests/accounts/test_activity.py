@@ -15,7 +15,7 @@ def test_you_see_your_own_account_activity(db, client, sign_in, school, make_use
     assert "/activity/me" in account
     html = client.get("/activity/me").get_data(as_text=True)
     assert "Your account activity" in html and "Signed in" in html
-    assert "Services changed" in html and "added: pride" in html and "head@fenland.example.sch.uk" in html
+    assert "Services changed" in html and "Added: PRIDE incident returns" in html and "head@fenland.example.sch.uk" in html
     assert "sid@fenland.example.sch.uk" not in html
 
 
@@ -27,7 +27,7 @@ def test_approvers_see_their_organisations_events_only(db, client, sign_in, scho
     accounts.suspend(db, theirs["id"], "Left", actor=None)
     sign_in(approver)
     html = client.get(f"/activity/organisations/{school['id']}").get_data(as_text=True)
-    assert "ours@fenland.example.sch.uk" in html and "reason: Left" in html
+    assert "ours@fenland.example.sch.uk" in html and "Reason: Left" in html
     assert "theirs@ouse.example.sch.uk" not in html
     assert client.get(f"/activity/organisations/{other_school['id']}").status_code == 404
     person = client.get(f"/activity/users/{ours['id']}").get_data(as_text=True)
@@ -46,11 +46,11 @@ def test_paging_newest_first_with_htmx(db, client, sign_in, school, make_user, a
                      detail={"added": [f"s{n}"], "removed": []})
     sign_in(me)
     first = client.get("/activity/me").get_data(as_text=True)
-    assert "added: s59<" in first and "added: s0<" not in first and "Older" in first
+    assert "Added: s59<" in first and "Added: s0<" not in first and "Older" in first
     older = first.split('href="/activity/me?before=')[1].split('"')[0]
     partial = client.get(f"/activity/me?before={older}", headers={"HX-Request": "true"})
     body = partial.get_data(as_text=True)
-    assert "<html" not in body and "added: s0<" in body and "Newer" in body
+    assert "<html" not in body and "Added: s0<" in body and "Newer" in body
 
 
 def test_your_activity_names_what_an_event_was_about(db, client, sign_in, school, make_user, approver):
@@ -63,3 +63,18 @@ def test_your_activity_names_what_an_event_was_about(db, client, sign_in, school
     html = client.get("/activity/me").get_data(as_text=True)
     assert "Sid Else (sid@fenland.example.sch.uk)" in html and f"user:{someone['id']}<" not in html
     assert "user:99999" in html
+
+
+def test_coded_details_read_as_words(db, client, sign_in, school, make_user, approver):
+    """A failed sign-in's reason, how someone signed in and a role change read as words, not internal codes."""
+    me = make_user(school, email="molly@fenland.example.sch.uk")
+    audit.record(db, "sign_in_failed", organisation_id=school["id"], target=me["email"],
+                 detail={"reason": "wrong_password"})  # fmt: skip
+    audit.record(db, "sign_in", actor=me, organisation_id=school["id"], detail={"method": "totp"})
+    audit.record(db, "role_changed", actor=approver, organisation_id=school["id"], target=me["email"],
+                 detail={"from": "end_user", "to": "approver"})  # fmt: skip
+    sign_in(approver)
+    html = client.get(f"/activity/organisations/{school['id']}").get_data(as_text=True)
+    assert "Reason: wrong password" in html and "How: password and two-step verification code" in html
+    assert "From: End user; To: Approver" in html
+    assert "wrong_password" not in html and "end_user" not in html and "totp" not in html

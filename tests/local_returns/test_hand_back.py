@@ -47,7 +47,7 @@ def test_the_la_returns_a_submission_and_the_school_corrects_and_resubmits(
     assert not done.xpath("//a[contains(@class, 'govuk-button--warning')]")
     period = la_client.get("local_returns.period", local_return_id=submission["local_return_id"],
                            deadline_id=submission["instance_id"])  # fmt: skip
-    assert "0 of 2 schools have submitted" in period.html
+    assert "Submitted by 0 of 2 schools." in period.html
     assert period.texts("//tbody//td/a") == ["Returned for changes: Fenland Primary School"]
     assert "873/2001" in period.texts("//tbody//th/span")  # DfE numbers as people write them, as on other pages
     assert done.texts("//span[contains(@class, 'govuk-caption-l')]")[0].startswith("Fenland Primary School (873/2001)")

@@ -35,7 +35,7 @@ def test_the_la_sees_who_has_sent_a_summary_and_downloads_everyones_answers(db, 
         _submit(db, made, instance, place, user, {n: {"destination": a, "notes": "=cmd|' /C calc'!A0" if n == 1
                                                       else ""} for n, a in enumerate(answers, start=1)})  # fmt: skip
     page = la_client.get("local_returns.period", local_return_id=made["id"], deadline_id=instance["id"])
-    assert "2 of 4 schools have submitted" in page.html
+    assert "Submitted by 2 of 4 schools." in page.html
     names = page.texts("//table[last()]//tbody//th")
     assert [n.split(" 873")[0] for n in names[:2]] == [other_school["name"], silent["name"]]  # not sent: first
     fe = page.xpath("//caption[normalize-space()='Intended destination']/..//tbody/tr")[2]
