@@ -93,6 +93,19 @@ def any_stored(db: Database) -> bool:
     return scalar(db, "SELECT 1 FROM transfers WHERE stored_name IS NOT NULL LIMIT 1") is not None
 
 
+def earlier_copy(db: Database, transfer_id: int) -> dict | None:
+    """The latest earlier transfer of the same bytes (SHA-256) from the same organisation to the same one, still
+    held (not revoked or expired), or None: the same CTF sent twice is usually a mistake the sender wants to know
+    of."""
+    return one(
+        db,
+        "SELECT e.* FROM transfers t JOIN transfers e ON e.sha256 = t.sha256 AND e.sender_id = t.sender_id"
+        " AND e.recipient_id = t.recipient_id AND e.id < t.id AND e.stored_name IS NOT NULL"
+        " WHERE t.id = ? AND t.sha256 IS NOT NULL ORDER BY e.id DESC LIMIT 1",
+        (transfer_id,),
+    )
+
+
 def create(
     db: Database, *, kind: str, route: str, sender: dict, sent_by: dict | None, recipient: dict, destination: str,
     original_name: str, size: int, sha256: str | None, stored_name: str, wrapped_key: bytes, key_id: str,

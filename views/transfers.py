@@ -29,7 +29,7 @@ from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_
 from web.client import client_details
 from web.database import get_db
 from web.downloads import csv_download, download_response
-from web.filters import organisation_choice
+from web.filters import organisation_choice, uk_datetime
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -238,7 +238,14 @@ def _send_each(uploads: list[tuple], organisation: dict, send_one, **extra) -> l
 
 def _sent_message(outcomes: list[sending.Outcome]) -> str:
     names = ", ".join(f"{o.name} to {o.recipient['name']}" for o in outcomes)
-    return f"Sent {names}."
+    message = f"Sent {names}."
+    for outcome in outcomes:
+        earlier = transfers.earlier_copy(get_db(), outcome.transfer_id) if outcome.transfer_id else None
+        if earlier:
+            message += (f" You had already sent this exact file ({outcome.name}) to {outcome.recipient['name']} on "
+                        f"{uk_datetime(earlier['sent_at'])}: if the second copy was a mistake, revoke one of them"
+                        " from Sent before it is downloaded.")  # fmt: skip
+    return message
 
 
 def _audit_refusal(organisation: dict, outcome: sending.Outcome) -> None:

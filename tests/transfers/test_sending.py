@@ -41,6 +41,26 @@ def test_a_ctf_to_a_school_of_this_gatehouse_goes_to_its_inbox(app, db, client_r
     assert audit_events(db, "transfer_sent")[0]["detail"]["route"] == "school"
 
 
+def test_the_same_ctf_sent_twice_is_pointed_out(db, client_request, sign_in, sender, receiver, other_school):
+    """Sending the exact file again to the same school goes through (it may be meant) but says so, with when the
+    first went, until the first is revoked."""
+    sign_in(sender)
+    stream, name = ctf("8732001", "8732002")
+    body = stream.getvalue()
+    banner_path = "//div[contains(@class, 'govuk-notification-banner')]"
+    assert _send(client_request, (io.BytesIO(body), name)).status_code == 303
+    banner = " ".join(client_request.get("transfers.sent").texts(banner_path))
+    assert f"Sent {name}" in banner and "already sent" not in banner
+    assert _send(client_request, (io.BytesIO(body), name)).status_code == 303
+    banner = " ".join(client_request.get("transfers.sent").texts(banner_path))
+    assert f"You had already sent this exact file ({name}) to {other_school['name']} on" in banner
+    first, second = (r["id"] for r in rows(db, "SELECT id FROM transfers ORDER BY id"))
+    assert transfers.earlier_copy(db, second)["id"] == first and transfers.earlier_copy(db, first) is None
+    changed = ctf("8732001", "8732002", [pupil(2)])
+    assert _send(client_request, changed).status_code == 303
+    assert transfers.earlier_copy(db, scalar(db, "SELECT max(id) FROM transfers")) is None  # other bytes
+
+
 @pytest.mark.parametrize("dest,route,sent_to", [
     ("873LLLL", "la", "Cambridgeshire"), ("XXXXXXX", "lost_pupil", "Cambridgeshire: lost pupils store"),
     ("MMMMMMM", "left_sector", "Cambridgeshire: left the maintained sector"),
