@@ -586,7 +586,12 @@ def group_choices(db: Database, la_code: str) -> list[dict]:
             params,
         )
         for row in found:
-            label = f"All {row['value'].lower()} schools" if prefix == "phase" else f"Type: {row['value']}"
+            if prefix == "type":
+                label = f"Type: {row['value']}"
+            elif row["value"].lower() == "not applicable":  # GIAS's phase of e.g. special schools and PRUs
+                label = "Schools whose phase is not applicable"
+            else:
+                label = f"All {row['value'].lower()} schools"
             choices.append({"key": f"{prefix}:{row['value']}", "label": label, "schools": row["n"]})
     for key, label, academy in (("maintained", "Maintained schools", 0), ("academy", "Academies and free schools", 1)):
         # nosemgrep: sql-format # a fixed clause; values are bound

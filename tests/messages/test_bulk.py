@@ -50,12 +50,15 @@ def test_templates_are_seeded_once_and_the_la_edits_them(db, la, la_user, signed
 
 
 def test_group_choices(db, la, school, secondaries):
+    organisations.create_school(db, la_code="873", estab="7001", name="Fen Special School", urn=170001,
+                                phase="Not applicable", status="open")  # fmt: skip
     labels = {c["key"]: (c["label"], c["schools"]) for c in messages.group_choices(db, "873")}
-    assert labels["all"] == ("All schools", 4)  # Fenland Primary (no phase), two secondaries, Little Primary
+    assert labels["all"] == ("All schools", 5)  # Fenland Primary (no phase), two secondaries, Little Primary, Fen
+    assert labels["phase:Not applicable"] == ("Schools whose phase is not applicable", 1)
     assert labels["phase:Secondary"] == ("All secondary schools", 2)
     assert labels["phase:Primary"] == ("All primary schools", 1)
     assert labels["type:Community school"] == ("Type: Community school", 2)
-    assert labels["maintained"] == ("Maintained schools", 3)
+    assert labels["maintained"] == ("Maintained schools", 4)
     assert labels["academy"] == ("Academies and free schools", 1)
     with pytest.raises(messages.MessageRefused):
         messages.group_schools(db, "873", "phase:")
