@@ -95,3 +95,11 @@ def returned_for_changes(db: Database) -> None:
         " CHECK (return_reason IS NULL OR length(return_reason) <= 2000)",
     ):
         db.conn.execute(statement)
+
+
+@migrations(name="0003_changed_at")
+def changed_at(db: Database) -> None:
+    """When the school last changed its answers (saved, uploaded, copied): NULL for a return only opened, which
+    then shows as not started. Returns made before this are taken as changed when last updated."""
+    db.conn.execute("ALTER TABLE local_return_submissions ADD COLUMN changed_at TEXT")
+    db.conn.execute("UPDATE local_return_submissions SET changed_at = updated_at")

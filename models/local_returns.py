@@ -280,12 +280,14 @@ _SUBMISSION_SELECT = (
 
 
 def state_of(submission: dict | None) -> str | None:
-    """What a submission row is now: None (not started), ``draft``, ``returned`` (a draft again because the LA
-    handed it back, until the school submits again) or ``submitted``."""
+    """What a submission row is now: None (not started: none, or a draft only opened, never changed), ``draft``,
+    ``returned`` (a draft again because the LA handed it back, until the school submits again) or ``submitted``."""
     if submission is None:
         return None
     if submission["status"] == "draft" and submission["returned_at"]:
         return "returned"
+    if submission["status"] == "draft" and not submission["changed_at"]:
+        return None
     return submission["status"]
 
 
@@ -441,9 +443,9 @@ def findings_of(db: Database, submission: dict) -> list:
 
 def _mark_changed(db: Database, submission: dict, actor: dict | None, source: str, file_name: str | None) -> None:
     db.conn.execute(
-        "UPDATE local_return_submissions SET updated_at = ?, source = ?, file_name = ?, nothing_to_report = 0"
-        " WHERE id = ?",
-        (clock.iso(), source, file_name, submission["id"]),
+        "UPDATE local_return_submissions SET updated_at = :now, changed_at = :now, source = :source,"
+        " file_name = :file, nothing_to_report = 0 WHERE id = :id",
+        {"now": clock.iso(), "source": source, "file": file_name, "id": submission["id"]},
     )
     status = deadline_statuses.status_for(db, submission["organisation_id"], submission["instance_id"])
     if status["explicit"] not in ("in_progress", "exempt", "returned"):

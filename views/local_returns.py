@@ -346,7 +346,8 @@ def answers(deadline_id: int):
             return redirect(url_for("local_returns.answers", deadline_id=deadline_id, page=page + 1), 303)
         flash("Your answers are saved.", "success")
         return redirect(url_for("local_returns.school_return", deadline_id=deadline_id), 303)
-    wrong = findings(definition, page_rows)
+    # a return only opened has nothing to correct yet: errors come once the school has answered something
+    wrong = findings(definition, page_rows) if submission["state"] else []
     errors = {(f.row, f.key): f.message for f in wrong}
     return render_template(
         "local_returns/answers.html", instance=instance, ret=local_return, submission=submission,

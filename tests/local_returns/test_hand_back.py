@@ -101,7 +101,8 @@ def test_a_draft_cannot_be_returned_and_a_second_click_gets_a_message(db, year, 
                             _follow_redirects=True)  # fmt: skip
     for page in (asked, posted):
         assert "Only submitted answers can be returned for changes" in page.html
-    assert local_returns.get_submission(db, draft["id"])["state"] == "draft"
+    assert local_returns.get_submission(db, draft["id"])["status"] == "draft"  # still the school's, not returned
+    assert local_returns.get_submission(db, draft["id"])["returned_at"] is None
     with pytest.raises(LocalReturnError, match="not submitted now"):
         local_returns.return_for_changes(db, draft, la_user, REASON)
 

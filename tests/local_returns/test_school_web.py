@@ -212,3 +212,25 @@ def test_a_pupil_list_opened_before_the_census_is_filled_once_the_census_is_load
     assert len(audit_events(db, "local_return_list_filled")) == 1
     school_client.get("local_returns.school_return", deadline_id=instance["id"])
     assert len(audit_events(db, "local_return_list_filled")) == 1  # filled once, never again
+
+
+def test_a_return_only_opened_is_not_started_and_shows_nothing_to_correct(db, year, school, school_user, la_user,
+                                                                          school_client):  # fmt: skip
+    """Opening a return (even a future week's) is not answering it: it stays Not started for the school and the LA,
+    with no errors shown on a blank form, until the school saves something."""
+    year_11_census(db, school, school_user)
+    designed(db, "Y11-DEST", destinations(), la_user)
+    instance = instance_of(db, "Y11-DEST")
+    page = school_client.get("local_returns.school_return", deadline_id=instance["id"])
+    assert "Not started" in page.html and "need correcting" not in page.html
+    answers = school_client.get("local_returns.answers", deadline_id=instance["id"])
+    assert not answers.xpath("//*[contains(@class, 'govuk-error-summary')]")
+    submission = local_returns.find_submission(db, instance["id"], school["id"])
+    assert submission["status"] == "draft" and submission["state"] is None
+    assert deadline_statuses.status_for(db, school["id"], instance["id"])["explicit"] is None
+
+    school_client.post("local_returns.answers", deadline_id=instance["id"],
+                       _data={"r1-destination": "FE college", "later": "1"}, _follow_redirects=True)  # fmt: skip
+    page = school_client.get("local_returns.school_return", deadline_id=instance["id"])
+    assert "In progress" in page.html and "need correcting" in page.html  # the other two pupils now wait
+    assert local_returns.find_submission(db, instance["id"], school["id"])["state"] == "draft"
