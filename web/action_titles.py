@@ -126,6 +126,7 @@ ACTION_TITLES = {
     "message_group_deleted": "Saved list of schools deleted",
     "message_expiry_warned": "Secure conversations about to be deleted: people warned",
     "message_thread_expired": "Secure conversation content deleted (retention)",
+    "local_return_started": "Local return opened for the first time",
 }
 
 
