@@ -144,10 +144,10 @@ DETAIL_WORDS = {
     "account_suspended": "the account is suspended",
     "account_invited": "the invitation was not accepted yet",
     "account_invitation_expired": "the invitation had expired",
-    "password": "password",  # nosec B105
+    "password": "password",  # nosec B105 # a word for a coded sign-in method, not a password
     "totp": "password and two-step verification code",
     "recovery_code": "password and recovery code",
-    "password_then_enrolment": "password, then setting up two-step verification",  # nosec B105
+    "password_then_enrolment": "password, then setting up two-step verification",  # nosec B105 # words, not a password
     "account_removed": "the account was removed",
     **ROLES,
     **SERVICES,
