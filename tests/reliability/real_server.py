@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -48,8 +49,13 @@ class ServerProcess:
         self.env = {**os.environ, "MALLOC_ARENA_MAX": "2", "GATEHOUSE_THREADS": str(threads)}
         self.env.update({f"GATEHOUSE_{name}": str(app_config[name]) for name in PASSED_SETTINGS})
         self.env.update({f"GATEHOUSE_{name}": value for name, value in settings.items()})
+        self.env["PYTHONUNBUFFERED"] = "1"  # each line reaches the log (and wait_for_output) as it is written
         self.process: subprocess.Popen | None = None
         self.starts = 0
+        self._output_changed = threading.Condition()
+        self._output: list[str] = []
+        self._output_ended = True
+        self._reader: threading.Thread | None = None
 
     def start(self) -> float:
         """Start the server and wait until /healthz answers; return the seconds that took.
@@ -58,11 +64,13 @@ class ServerProcess:
         """
         assert self.process is None, "already running"
         began = time.monotonic()
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [FLASK, "--app", "app", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+        self.process = subprocess.Popen(
+            [FLASK, "--app", "app", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self._output, self._output_ended = [], False
+        self._reader = threading.Thread(target=self._copy_output, args=(self.process.stdout,), daemon=True)
+        self._reader.start()
         self.starts += 1
         deadline = began + START_SECONDS
         while time.monotonic() < deadline:
@@ -82,6 +90,37 @@ class ServerProcess:
         self.kill()
         raise RuntimeError(f"the server did not answer /healthz within {START_SECONDS:.0f} s:\n{self.log_tail()}")
 
+    def _copy_output(self, stream) -> None:
+        """Append the server's output to the log, line by line, and wake :meth:`wait_for_output`."""
+        try:
+            with stream, open(self.log_path, "ab") as log:
+                for line in stream:
+                    log.write(line)
+                    log.flush()
+                    with self._output_changed:
+                        self._output.append(line.decode("utf-8", errors="replace"))
+                        self._output_changed.notify_all()
+        finally:
+            with self._output_changed:
+                self._output_ended = True
+                self._output_changed.notify_all()
+
+    def wait_for_output(self, text: str, timeout: float) -> bool:
+        """Wait (on the server's output, not a clock) until this run of the server has written ``text``; False when
+        it has not within ``timeout`` seconds or its output ended without it."""
+
+        def said_or_ended() -> bool:
+            return any(text in line for line in self._output) or self._output_ended
+
+        with self._output_changed:
+            self._output_changed.wait_for(said_or_ended, timeout)
+            return any(text in line for line in self._output)
+
+    def _output_done(self) -> None:
+        """Wait for the reader to copy the last of a stopped server's output into the log."""
+        if self._reader is not None:
+            self._reader.join(STOP_SECONDS)
+
     def kill(self) -> None:
         """``kill -9`` the server (no clean-up of any kind) and wait for it to be gone."""
         if self.process is None:
@@ -91,6 +130,7 @@ class ServerProcess:
         except ProcessLookupError:
             pass
         self.process.wait(timeout=STOP_SECONDS)
+        self._output_done()
         self.process = None
 
     def stop(self) -> None:
@@ -104,6 +144,7 @@ class ServerProcess:
             pass
         except subprocess.TimeoutExpired:
             self.kill()
+        self._output_done()
         self.process = None
 
     def flask(self, *args: str, **settings: str) -> subprocess.CompletedProcess:
@@ -113,6 +154,8 @@ class ServerProcess:
                               timeout=120)  # fmt: skip
 
     def log_text(self) -> str:
+        if self.process is None or self.process.poll() is not None:
+            self._output_done()
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def log_tail(self, lines: int = 40) -> str:

@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import threading
-import time
 import uuid
 
 import pytest
@@ -29,14 +28,6 @@ def office(db, school, make_user):
     user = make_user(school, name="Stopping Office", email="office@stopping.example.sch.uk")
     services.set_services(db, user["id"], ["returns"])
     return user
-
-
-def _wait_for_log(server, text: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while text not in server.log_text():
-        assert time.monotonic() < deadline, f"the server never said {text!r}:\n{server.log_tail()}"
-        assert server.process.poll() is None, f"the server exited before saying {text!r}:\n{server.log_tail()}"
-        time.sleep(0.05)  # polling the log file for the event, bounded by the deadline
 
 
 def test_sigterm_lets_an_upload_under_way_finish_then_exits_cleanly(db, real_server, office):
@@ -78,7 +69,7 @@ def test_sigterm_lets_an_upload_under_way_finish_then_exits_cleanly(db, real_ser
     uploader.start()
     assert half_sent.wait(WAIT_SECONDS)
     os.killpg(server.process.pid, signal.SIGTERM)
-    _wait_for_log(server, "Stopping: no new connections")
+    assert server.wait_for_output("Stopping: no new connections", WAIT_SECONDS), server.log_tail()
     late = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     with pytest.raises(OSError):  # the listening socket is closed: nothing new is taken on
         late.request("GET", "/healthz")
