@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -115,15 +116,21 @@ def ctf_xml(pupils: list[dict] | None = None, **header_changes: str | None) -> s
             + "\n".join(rows) + "</CTFpupilData></CTfile>\n")
 
 
+_LOADING = threading.Lock()
+_LOADED: dict = {}
+
+
 def make_fixtures_module():
-    """The project's fixture generator (tools/make_fixtures.py), loaded once as a module."""
-    module = sys.modules.get("make_fixtures")
-    if module is None:
-        spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tools" / "make_fixtures.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["make_fixtures"] = module
-        spec.loader.exec_module(module)
-    return module
+    """The project's fixture generator (tools/make_fixtures.py), loaded once as a module (under a lock: threads of
+    the reliability suite build files at once, and must never see it half loaded)."""
+    with _LOADING:
+        if "make_fixtures" not in _LOADED:
+            spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tools" / "make_fixtures.py")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["make_fixtures"] = module  # its dataclasses look themselves up there as it runs
+            spec.loader.exec_module(module)
+            _LOADED["make_fixtures"] = module
+        return _LOADED["make_fixtures"]
 
 
 def make_fixtures_main(argv: list[str]) -> None:
