@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from background import message_files, transfer_store
 from background.message_files import AttachmentRefused, Upload
+from background.transfer_store import sending
 from domain.security.file_crypto import DecryptionError
 from forms.messages import ActionForm, BulkForm, ComposeForm, GroupForm, ReplyForm, SearchForm, TemplateForm
 from models import audit, messages, organisations
@@ -48,10 +49,10 @@ def limit_upload(endpoint: str | None, values: dict | None) -> None:
     file encrypted as it arrives (no plaintext copy on disk), as the transfers' uploads are."""
     if endpoint in ATTACHING_ENDPOINTS and request.method == "POST":
         config = current_app.config
-        limit = message_files.max_bytes(config) + FORM_ALLOWANCE
+        limit = sending.file_max_bytes(config) + FORM_ALLOWANCE
         request.max_content_length = min(limit, config["MAX_CONTENT_LENGTH"] or limit)
         try:
-            master = message_files.master_key(get_db())
+            master = transfer_store.master_key_for_storing(get_db())
         except transfer_store.StoreKeyError:
             return  # the files arrive as usual, and sending says why it cannot keep them
 
