@@ -19,7 +19,6 @@ from flask_login import current_user
 from background import message_files, transfer_store
 from background.message_files import AttachmentRefused, Upload
 from background.transfer_store import sending
-from domain.security.file_crypto import DecryptionError
 from forms.messages import ActionForm, BulkForm, ComposeForm, GroupForm, ReplyForm, SearchForm, TemplateForm
 from models import audit, messages, organisations
 from models.messages import MessageRefused
@@ -243,10 +242,9 @@ def attachment(thread_id: int, attachment_id: int):
     if found is None or found["stored_name"] is None:
         abort(404)
     try:
-        master = transfer_store.load_master_key(db, allow_create=False)
-        chunks = transfer_store.open_verified(current_app.config["FILES_DIR"], found["stored_name"], master,
-                                              found["wrapped_key"])  # fmt: skip
-    except (DecryptionError, OSError, transfer_store.StoreKeyError) as problem:
+        chunks = transfer_store.open_stored(db, current_app.config["FILES_DIR"], found["stored_name"],
+                                            found["wrapped_key"])
+    except transfer_store.UNREADABLE as problem:
         audit.record(db, "message_attachment_download_refused", actor=current_user.row, organisation_id=_org_id(),
                      target=f"thread:{thread_id}", detail={"attachment": attachment_id, "reason": str(problem)},
                      **client_details())  # fmt: skip

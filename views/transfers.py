@@ -20,7 +20,6 @@ from background.mail import templated
 from background.transfer_store import sending
 from domain.dates import england
 from domain.dates.academic_year import academic_year_label, academic_year_of
-from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
 from forms.transfers import LostPupilSearchForm, OversightMonthForm, ReleaseForm, SendCtfForm, SendFileForm
@@ -282,12 +281,10 @@ def download(transfer_id: int):
     if not may_download(transfer):
         abort(404)
     db = get_db()
-    config = current_app.config
     try:
-        master = transfer_store.load_master_key(db, allow_create=False)
-        chunks = transfer_store.open_verified(config["FILES_DIR"], transfer["stored_name"], master,
-                                              transfer["wrapped_key"])
-    except (DecryptionError, OSError, transfer_store.StoreKeyError) as problem:
+        chunks = transfer_store.open_stored(db, current_app.config["FILES_DIR"], transfer["stored_name"],
+                                            transfer["wrapped_key"])
+    except transfer_store.UNREADABLE as problem:
         audit.record(db, "transfer_download_refused", actor=_me(), organisation_id=_me()["organisation_id"],
                      target=f"transfer:{transfer_id}", detail={"reason": str(problem)}, **client_details())
         current_app.logger.error("transfer %s cannot be read: %s", transfer_id, problem)
@@ -365,7 +362,7 @@ def release(transfer_id: int):
         else:
             try:
                 new_id = sending.release_lost_pupil(current_app.config, db, transfer, school, _me(), client_details())
-            except (transfers.TransferError, DecryptionError, OSError, transfer_store.StoreKeyError) as error:
+            except (transfers.TransferError, *transfer_store.UNREADABLE) as error:
                 form.school.errors.append(str(error) if isinstance(error, transfers.TransferError) else
                                           "The stored file cannot be read, so it was not released. Tell your LA's IT.")
             else:
