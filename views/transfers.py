@@ -65,18 +65,13 @@ def load_transfer(transfer_id: int) -> dict:
     return transfer
 
 
-def _organisation() -> dict:
-    """The signed-in user's organisation (a school, or the LA itself)."""
-    return my_school()
-
-
 # ----------------------------------------------------------------------------- inbox and lists
 
 
 @bp.get("/")
 @any_transfers
 def index():
-    organisation = _organisation()
+    organisation = my_school()
     db = get_db()
     return render_template("transfers/index.html", organisation=organisation,
                            files=transfers.inbox(db, organisation["id"]), la_user=organisation["kind"] == "la")
@@ -93,7 +88,7 @@ def unread():
 @bp.get("/sent")
 @any_transfers
 def sent():
-    organisation = _organisation()
+    organisation = my_school()
     return render_template("transfers/sent.html", organisation=organisation,
                            files=transfers.sent(get_db(), organisation["id"]))
 
@@ -116,7 +111,7 @@ def _tell_recipients(outcome: sending.Outcome, sender: dict) -> None:
 @bp.route("/send", methods=["GET", "POST"])
 @any_transfers
 def send():
-    organisation = _organisation()
+    organisation = my_school()
     form = SendCtfForm()
     outcomes: list[sending.Outcome] = []
     if form.validate_on_submit():
@@ -182,7 +177,7 @@ def file_recipients(organisation: dict) -> list[dict]:
 @bp.route("/send-file", methods=["GET", "POST"])
 @any_transfers
 def send_file():
-    organisation = _organisation()
+    organisation = my_school()
     recipients = {o["id"]: o for o in file_recipients(organisation)}
     form = SendFileForm()
     choices = [(i, organisation_choice(o)) for i, o in recipients.items()]
@@ -368,7 +363,7 @@ def release(transfer_id: int):
             else:
                 outcome = sending.Outcome(name=transfer["original_name"], sent=True, transfer_id=new_id,
                                           route=routing.SCHOOL, recipient=school)
-                _tell_recipients(outcome, _organisation())
+                _tell_recipients(outcome, my_school())
                 flash(f"The lost pupil's CTF is released to {school['name']}: it is in their inbox.", "success")
                 return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
     page = render_template("transfers/release.html", transfer=transfer, form=form,
@@ -383,7 +378,7 @@ def release(transfer_id: int):
 @la_transfers
 def lost_pupils():
     db = get_db()
-    la = _organisation()
+    la = my_school()
     form = LostPupilSearchForm(request.args)
     searched = False
     if request.args:
@@ -406,7 +401,7 @@ def lost_pupils():
 @bp.get("/left-sector")
 @la_transfers
 def left_sector():
-    files = transfers.store(get_db(), _organisation()["id"], routing.LEFT)
+    files = transfers.store(get_db(), my_school()["id"], routing.LEFT)
     return render_template("transfers/store.html", files=files, route=routing.LEFT,
                            title=transfers.STORES[routing.LEFT])
 
@@ -414,7 +409,7 @@ def left_sector():
 @bp.get("/other-las")
 @la_transfers
 def other_las():
-    files = transfers.store(get_db(), _organisation()["id"], routing.OTHER_LA)
+    files = transfers.store(get_db(), my_school()["id"], routing.OTHER_LA)
     return render_template("transfers/store.html", files=files, route=routing.OTHER_LA,
                            title=transfers.STORES[routing.OTHER_LA])
 
@@ -445,7 +440,7 @@ def oversight():
     """The LA's view of its schools' transfers: counts per school this academic year and in a chosen month, the
     files nobody has downloaded, and the lost pupils store."""
     db = get_db()
-    la = _organisation()
+    la = my_school()
     today = england.uk_today()
     form = OversightMonthForm(request.args)
     form.month.choices = _oversight_months(today)
@@ -477,7 +472,7 @@ def oversight():
 def ctf_counts_csv():
     """The monthly CTF transfer counts of the LA's schools as CSV (counts only: no pupil data); audited."""
     db = get_db()
-    la = _organisation()
+    la = my_school()
     counts = transfers.monthly_ctf_counts(db, la["la_code"])
     audit.record(db, "transfer_counts_downloaded", actor=_me(), organisation_id=la["id"], target="transfers",
                  detail={"months": len(counts)}, **client_details())
