@@ -136,8 +136,7 @@ def _store(config: Mapping, stream, head: bytes, master: bytes, left: int) -> tu
 
 def discard(config: Mapping, stored: Iterable[dict]) -> None:
     """Remove stored files of records that were not kept (the post was refused)."""
-    for record in stored:
-        transfer_store.remove(config["FILES_DIR"], record["stored_name"])
+    remove_unused(config, (record["stored_name"] for record in stored))
 
 
 def remove_unused(config: Mapping, stored_names: Iterable[str]) -> None:
