@@ -22,7 +22,7 @@ from background.transfer_store import sending
 from forms.messages import ActionForm, BulkForm, ComposeForm, GroupForm, ReplyForm, SearchForm, TemplateForm
 from models import audit, messages, organisations
 from models.messages import MessageRefused
-from web.access import TRANSFERS, any_transfers, is_la_user, la_transfers, my_school
+from web.access import TRANSFERS, any_transfers, is_la_user, la_transfers, my_school, unread_messages
 from web.client import client_details
 from web.database import get_db
 from web.downloads import download_response
@@ -111,7 +111,7 @@ def _box(which: str):
 @any_transfers
 def unread():
     """The unread count beside Messages in the navigation, for htmx to poll (does not count as activity)."""
-    count = messages.unread_count(get_db(), current_user.row["id"])
+    count = unread_messages(current_user)
     return render_template("messages/_unread.html", count=count, count_url=url_for("messages.unread"))
 
 

@@ -24,7 +24,7 @@ from domain.transfers import routing
 from forms.accounts import ButtonForm
 from forms.transfers import LostPupilSearchForm, OversightMonthForm, ReleaseForm, SendCtfForm, SendFileForm
 from models import audit, organisations, services, transfers
-from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
+from web.access import TRANSFERS, any_transfers, la_transfers, may_see_school, my_school, unread_transfers
 from web.client import client_details
 from web.database import get_db
 from web.downloads import csv_download, download_response
@@ -45,11 +45,8 @@ def _me() -> dict:
 def may_see(transfer: dict) -> bool:
     """True when the signed-in user may see this transfer: their organisation sent or holds it, or (LA users) a
     school or the LA of their LA did."""
-    user = current_user
-    if is_school_user(user, TRANSFERS):
-        return _me()["organisation_id"] in (transfer["sender_id"], transfer["recipient_id"])
-    la_code = _me()["organisation_la_code"]
-    return is_la_user(user, TRANSFERS) and la_code in (transfer["sender_la_code"], transfer["recipient_la_code"])
+    return any(may_see_school(current_user, TRANSFERS, transfer[f"{side}_id"], transfer[f"{side}_la_code"])
+               for side in ("sender", "recipient"))  # fmt: skip
 
 
 def may_download(transfer: dict) -> bool:
@@ -81,7 +78,7 @@ def index():
 @any_transfers
 def unread():
     """The unread count beside Transfers in the navigation, for htmx to poll (does not count as activity)."""
-    count = transfers.unread_count(get_db(), _me()["organisation_id"])
+    count = unread_transfers(current_user)
     return render_template("transfers/_unread.html", count=count, count_url=url_for("transfers.unread"))
 
 
