@@ -14,6 +14,7 @@ from typing import BinaryIO
 from sqlite_utils import Database
 
 from background import transfer_store
+from background.transfer_store import sending
 from domain.security import file_crypto
 from domain.transfers.file_names import BadFileName, blocked_extensions, blocked_reason, checked_file_name
 
@@ -64,16 +65,6 @@ class SealedUpload(transfer_store.SealingFile):
         return super().write(data)
 
 
-def master_key(db: Database) -> bytes:
-    """The store's master key (made when nothing is stored yet). Raises transfer_store.StoreKeyError."""
-    return transfer_store.master_key_for_storing(db)
-
-
-def max_bytes(config: Mapping) -> int:
-    """The most the attachments of one message may hold together (TRANSFER_MAX_MB, as for files sent as transfers)."""
-    return int(config["TRANSFER_MAX_MB"]) * 1024 * 1024
-
-
 def _checked(upload: Upload, blocked: frozenset[str]) -> tuple[str, bytes]:
     """The upload's checked name and the first bytes of its content (read to tell a program whatever its name)."""
     try:
@@ -101,10 +92,10 @@ def store_uploads(config: Mapping, db: Database, uploads: Iterable[Upload], acto
     if not uploads:
         return stored
     try:
-        master = master_key(db)
+        master = transfer_store.master_key_for_storing(db)
     except transfer_store.StoreKeyError as error:
         raise AttachmentRefused(KEY_FAULT) from error
-    limit = max_bytes(config)
+    limit = sending.file_max_bytes(config)  # TRANSFER_MAX_MB for all of one message's attachments together
     try:
         for (name, head), upload in zip(checked, uploads, strict=True):
             left = limit - sum(s["size"] for s in stored)
@@ -145,8 +136,7 @@ def _store(config: Mapping, stream, head: bytes, master: bytes, left: int) -> tu
 
 def discard(config: Mapping, stored: Iterable[dict]) -> None:
     """Remove stored files of records that were not kept (the post was refused)."""
-    for record in stored:
-        transfer_store.remove(config["FILES_DIR"], record["stored_name"])
+    remove_unused(config, (record["stored_name"] for record in stored))
 
 
 def remove_unused(config: Mapping, stored_names: Iterable[str]) -> None:

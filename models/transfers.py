@@ -335,11 +335,6 @@ def audit_search(db: Database, user: dict, criteria: dict, found: int, **client)
 # ----------------------------------------------------------------------------- the register
 
 
-def school_by_dfe_number(db: Database, dfe_number: str) -> dict | None:
-    """The school with this 7-digit DfE number, or None."""
-    return one(db, "SELECT * FROM organisations WHERE kind = 'school' AND dfe_number = ?", (dfe_number,))
-
-
 def successor_of(db: Database, school: dict) -> dict | None:
     """The open school that took over a closed one, where the register shows it: the one open school of the same
     LA at the same postcode that opened on or after the day it closed (an academy conversion). None otherwise."""

@@ -18,11 +18,11 @@ from flask_login import current_user
 
 from background import message_files, transfer_store
 from background.message_files import AttachmentRefused, Upload
-from domain.security.file_crypto import DecryptionError
+from background.transfer_store import sending
 from forms.messages import ActionForm, BulkForm, ComposeForm, GroupForm, ReplyForm, SearchForm, TemplateForm
 from models import audit, messages, organisations
 from models.messages import MessageRefused
-from web.access import TRANSFERS, any_transfers, is_la_user, la_transfers, my_school
+from web.access import TRANSFERS, any_transfers, is_la_user, la_transfers, my_school, unread_messages
 from web.client import client_details
 from web.database import get_db
 from web.downloads import download_response
@@ -48,10 +48,10 @@ def limit_upload(endpoint: str | None, values: dict | None) -> None:
     file encrypted as it arrives (no plaintext copy on disk), as the transfers' uploads are."""
     if endpoint in ATTACHING_ENDPOINTS and request.method == "POST":
         config = current_app.config
-        limit = message_files.max_bytes(config) + FORM_ALLOWANCE
+        limit = sending.file_max_bytes(config) + FORM_ALLOWANCE
         request.max_content_length = min(limit, config["MAX_CONTENT_LENGTH"] or limit)
         try:
-            master = message_files.master_key(get_db())
+            master = transfer_store.master_key_for_storing(get_db())
         except transfer_store.StoreKeyError:
             return  # the files arrive as usual, and sending says why it cannot keep them
 
@@ -111,7 +111,7 @@ def _box(which: str):
 @any_transfers
 def unread():
     """The unread count beside Messages in the navigation, for htmx to poll (does not count as activity)."""
-    count = messages.unread_count(get_db(), current_user.row["id"])
+    count = unread_messages(current_user)
     return render_template("messages/_unread.html", count=count, count_url=url_for("messages.unread"))
 
 
@@ -242,10 +242,9 @@ def attachment(thread_id: int, attachment_id: int):
     if found is None or found["stored_name"] is None:
         abort(404)
     try:
-        master = transfer_store.load_master_key(db, allow_create=False)
-        chunks = transfer_store.open_verified(current_app.config["FILES_DIR"], found["stored_name"], master,
-                                              found["wrapped_key"])  # fmt: skip
-    except (DecryptionError, OSError, transfer_store.StoreKeyError) as problem:
+        chunks = transfer_store.open_stored(db, current_app.config["FILES_DIR"], found["stored_name"],
+                                            found["wrapped_key"])
+    except transfer_store.UNREADABLE as problem:
         audit.record(db, "message_attachment_download_refused", actor=current_user.row, organisation_id=_org_id(),
                      target=f"thread:{thread_id}", detail={"attachment": attachment_id, "reason": str(problem)},
                      **client_details())  # fmt: skip

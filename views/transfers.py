@@ -20,12 +20,11 @@ from background.mail import templated
 from background.transfer_store import sending
 from domain.dates import england
 from domain.dates.academic_year import academic_year_label, academic_year_of
-from domain.security.file_crypto import DecryptionError
 from domain.transfers import routing
 from forms.accounts import ButtonForm
 from forms.transfers import LostPupilSearchForm, OversightMonthForm, ReleaseForm, SendCtfForm, SendFileForm
 from models import audit, organisations, services, transfers
-from web.access import TRANSFERS, any_transfers, is_la_user, is_school_user, la_transfers, my_school
+from web.access import TRANSFERS, any_transfers, la_transfers, may_see_school, my_school, unread_transfers
 from web.client import client_details
 from web.database import get_db
 from web.downloads import csv_download, download_response
@@ -46,11 +45,8 @@ def _me() -> dict:
 def may_see(transfer: dict) -> bool:
     """True when the signed-in user may see this transfer: their organisation sent or holds it, or (LA users) a
     school or the LA of their LA did."""
-    user = current_user
-    if is_school_user(user, TRANSFERS):
-        return _me()["organisation_id"] in (transfer["sender_id"], transfer["recipient_id"])
-    la_code = _me()["organisation_la_code"]
-    return is_la_user(user, TRANSFERS) and la_code in (transfer["sender_la_code"], transfer["recipient_la_code"])
+    return any(may_see_school(current_user, TRANSFERS, transfer[f"{side}_id"], transfer[f"{side}_la_code"])
+               for side in ("sender", "recipient"))  # fmt: skip
 
 
 def may_download(transfer: dict) -> bool:
@@ -66,18 +62,13 @@ def load_transfer(transfer_id: int) -> dict:
     return transfer
 
 
-def _organisation() -> dict:
-    """The signed-in user's organisation (a school, or the LA itself)."""
-    return my_school()
-
-
 # ----------------------------------------------------------------------------- inbox and lists
 
 
 @bp.get("/")
 @any_transfers
 def index():
-    organisation = _organisation()
+    organisation = my_school()
     db = get_db()
     return render_template("transfers/index.html", organisation=organisation,
                            files=transfers.inbox(db, organisation["id"]), la_user=organisation["kind"] == "la")
@@ -87,14 +78,14 @@ def index():
 @any_transfers
 def unread():
     """The unread count beside Transfers in the navigation, for htmx to poll (does not count as activity)."""
-    count = transfers.unread_count(get_db(), _me()["organisation_id"])
+    count = unread_transfers(current_user)
     return render_template("transfers/_unread.html", count=count, count_url=url_for("transfers.unread"))
 
 
 @bp.get("/sent")
 @any_transfers
 def sent():
-    organisation = _organisation()
+    organisation = my_school()
     return render_template("transfers/sent.html", organisation=organisation,
                            files=transfers.sent(get_db(), organisation["id"]))
 
@@ -117,7 +108,7 @@ def _tell_recipients(outcome: sending.Outcome, sender: dict) -> None:
 @bp.route("/send", methods=["GET", "POST"])
 @any_transfers
 def send():
-    organisation = _organisation()
+    organisation = my_school()
     form = SendCtfForm()
     outcomes: list[sending.Outcome] = []
     if form.validate_on_submit():
@@ -183,7 +174,7 @@ def file_recipients(organisation: dict) -> list[dict]:
 @bp.route("/send-file", methods=["GET", "POST"])
 @any_transfers
 def send_file():
-    organisation = _organisation()
+    organisation = my_school()
     recipients = {o["id"]: o for o in file_recipients(organisation)}
     form = SendFileForm()
     choices = [(i, organisation_choice(o)) for i, o in recipients.items()]
@@ -282,12 +273,10 @@ def download(transfer_id: int):
     if not may_download(transfer):
         abort(404)
     db = get_db()
-    config = current_app.config
     try:
-        master = transfer_store.load_master_key(db, allow_create=False)
-        chunks = transfer_store.open_verified(config["FILES_DIR"], transfer["stored_name"], master,
-                                              transfer["wrapped_key"])
-    except (DecryptionError, OSError, transfer_store.StoreKeyError) as problem:
+        chunks = transfer_store.open_stored(db, current_app.config["FILES_DIR"], transfer["stored_name"],
+                                            transfer["wrapped_key"])
+    except transfer_store.UNREADABLE as problem:
         audit.record(db, "transfer_download_refused", actor=_me(), organisation_id=_me()["organisation_id"],
                      target=f"transfer:{transfer_id}", detail={"reason": str(problem)}, **client_details())
         current_app.logger.error("transfer %s cannot be read: %s", transfer_id, problem)
@@ -365,13 +354,13 @@ def release(transfer_id: int):
         else:
             try:
                 new_id = sending.release_lost_pupil(current_app.config, db, transfer, school, _me(), client_details())
-            except (transfers.TransferError, DecryptionError, OSError, transfer_store.StoreKeyError) as error:
+            except (transfers.TransferError, *transfer_store.UNREADABLE) as error:
                 form.school.errors.append(str(error) if isinstance(error, transfers.TransferError) else
                                           "The stored file cannot be read, so it was not released. Tell your LA's IT.")
             else:
                 outcome = sending.Outcome(name=transfer["original_name"], sent=True, transfer_id=new_id,
                                           route=routing.SCHOOL, recipient=school)
-                _tell_recipients(outcome, _organisation())
+                _tell_recipients(outcome, my_school())
                 flash(f"The lost pupil's CTF is released to {school['name']}: it is in their inbox.", "success")
                 return redirect(url_for("transfers.detail", transfer_id=transfer_id), 303)
     page = render_template("transfers/release.html", transfer=transfer, form=form,
@@ -386,7 +375,7 @@ def release(transfer_id: int):
 @la_transfers
 def lost_pupils():
     db = get_db()
-    la = _organisation()
+    la = my_school()
     form = LostPupilSearchForm(request.args)
     searched = False
     if request.args:
@@ -409,7 +398,7 @@ def lost_pupils():
 @bp.get("/left-sector")
 @la_transfers
 def left_sector():
-    files = transfers.store(get_db(), _organisation()["id"], routing.LEFT)
+    files = transfers.store(get_db(), my_school()["id"], routing.LEFT)
     return render_template("transfers/store.html", files=files, route=routing.LEFT,
                            title=transfers.STORES[routing.LEFT])
 
@@ -417,7 +406,7 @@ def left_sector():
 @bp.get("/other-las")
 @la_transfers
 def other_las():
-    files = transfers.store(get_db(), _organisation()["id"], routing.OTHER_LA)
+    files = transfers.store(get_db(), my_school()["id"], routing.OTHER_LA)
     return render_template("transfers/store.html", files=files, route=routing.OTHER_LA,
                            title=transfers.STORES[routing.OTHER_LA])
 
@@ -448,7 +437,7 @@ def oversight():
     """The LA's view of its schools' transfers: counts per school this academic year and in a chosen month, the
     files nobody has downloaded, and the lost pupils store."""
     db = get_db()
-    la = _organisation()
+    la = my_school()
     today = england.uk_today()
     form = OversightMonthForm(request.args)
     form.month.choices = _oversight_months(today)
@@ -480,7 +469,7 @@ def oversight():
 def ctf_counts_csv():
     """The monthly CTF transfer counts of the LA's schools as CSV (counts only: no pupil data); audited."""
     db = get_db()
-    la = _organisation()
+    la = my_school()
     counts = transfers.monthly_ctf_counts(db, la["la_code"])
     audit.record(db, "transfer_counts_downloaded", actor=_me(), organisation_id=la["id"], target="transfers",
                  detail={"months": len(counts)}, **client_details())

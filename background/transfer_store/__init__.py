@@ -11,15 +11,17 @@ missing key file is an error that names the file and says to put it back from a 
 
 from background.transfer_store.keys import StoreKeyError, key_file_for, load_master_key, master_key_for_storing
 from background.transfer_store.store import (
+    UNREADABLE,
     SealingFile,
     TooLarge,
     copy_encrypted,
+    open_stored,
     open_verified,
     remove,
     save_encrypted,
     stored_path,
 )
 
-__all__ = ["SealingFile", "StoreKeyError", "TooLarge", "copy_encrypted", "key_file_for", "load_master_key",
-           "master_key_for_storing",
-           "open_verified", "remove", "save_encrypted", "stored_path"]
+__all__ = ["UNREADABLE", "SealingFile", "StoreKeyError", "TooLarge", "copy_encrypted", "key_file_for",
+           "load_master_key", "master_key_for_storing", "open_stored", "open_verified", "remove", "save_encrypted",
+           "stored_path"]

@@ -59,7 +59,7 @@ def retention_days(config: Mapping, kind: str) -> int:
 
 def _school_refusal(db: Database, destination: routing.Destination) -> tuple[dict | None, str]:
     """The destination school, or None and why it cannot receive (not in the register, or closed)."""
-    school = transfers.school_by_dfe_number(db, destination.dfe_number)
+    school = organisations.get_school_by_dfe_number(db, destination.dfe_number)
     shown = routing.shown_dfe_number(destination.dfe_number)
     if school is None:
         return None, (f"This CTF is addressed to {shown}, and there is no school with that DfE number in Gatehouse. "

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from background.transfer_store.keys import StoreKeyError, load_master_key
 from background.validation_pool import storage
 from domain.security import file_crypto
 from domain.security.file_crypto import DecryptionError, Encrypted
@@ -179,6 +180,15 @@ def open_verified(files_dir: str | Path, name: str, master_key: bytes, wrapped_k
     return _ClosingChunks(chunks(), handle)
 
 
+#: What opening a stored file for download can raise: its bytes fail their check, it is missing, or the key file is.
+UNREADABLE = (DecryptionError, OSError, StoreKeyError)
+
+
+def open_stored(db, files_dir: str | Path, name: str, wrapped_key: bytes) -> Iterator[bytes]:
+    """:func:`open_verified` under the store's master key (never made here). Raises one of UNREADABLE."""
+    return open_verified(files_dir, name, load_master_key(db, allow_create=False), wrapped_key)
+
+
 class _ClosingChunks:
     """An iterator over ``chunks`` whose :meth:`close` also closes ``handle`` (a generator closed before its first
     chunk never reaches its ``with``, so a download refused after the file was opened would leave it open)."""
@@ -227,5 +237,5 @@ def remove(files_dir: str | Path, name: str | None) -> None:
         stored_path(files_dir, name).unlink(missing_ok=True)
 
 
-__all__ = ["DecryptionError", "SealingFile", "TooLarge", "copy_encrypted", "open_verified", "remove", "save_encrypted",
-           "stored_files", "stored_path"]
+__all__ = ["UNREADABLE", "DecryptionError", "SealingFile", "TooLarge", "copy_encrypted", "open_stored",
+           "open_verified", "remove", "save_encrypted", "stored_files", "stored_path"]
