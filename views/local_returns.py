@@ -34,6 +34,7 @@ from web.access import (
     la_local_returns,
     may_see_school,
     my_school,
+    oversight_la_code,
     school_local_returns,
 )
 from web.client import client_details
@@ -48,15 +49,10 @@ WINDOW_DAYS = 120
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def _la_scope() -> str | None:
-    """The LA whose returns the current LA user works on; None for a site admin (every LA)."""
-    return None if current_user.is_site_admin else current_user.row["organisation_la_code"]
-
-
 def load_local_return(local_return_id: int) -> dict:
     """The local return, or 404 when it does not exist or belongs to another LA."""
     found = local_returns.get(get_db(), local_return_id)
-    scope = _la_scope()
+    scope = oversight_la_code()
     if found is None or (scope is not None and found["la_code"] != scope):
         abort(404)
     return found
@@ -84,7 +80,7 @@ def _actor_audit(action: str, target: str, **detail) -> None:
 def index():
     db = get_db()
     if is_la_user(current_user, LOCAL_RETURNS):
-        return render_template("local_returns/index.html", designs=local_returns.list_for_la(db, _la_scope()),
+        return render_template("local_returns/index.html", designs=local_returns.list_for_la(db, oversight_la_code()),
                                items=None)  # fmt: skip
     school = my_school()
     today = uk_today()
