@@ -488,7 +488,7 @@ def _trend(db, filters: dict, labels: dict, *, suppressed: bool) -> dict:
     counts = pride.trend(db, {**filters, "years": years}, by="characteristic")
     keys = list(labels)
     matrix = [[counts.get((year, key), 0) for year in years] for key in keys]
-    table = suppress(matrix) if suppressed else _shown(matrix)
+    table = suppress(matrix) if suppressed else unsuppressed(matrix)
     by_year = pride.counts(db, "academic_year", {**filters, "years": years})
     attributable = not (filters.get("characteristic_id") or filters.get("type"))
     history = pride.history_by_year(db, {**filters, "years": years}) if attributable else {}
@@ -502,10 +502,6 @@ def _trend(db, filters: dict, labels: dict, *, suppressed: bool) -> dict:
         "incidents": incidents,
         "line": line,
     }
-
-
-def _shown(matrix: list[list[int]]):
-    return unsuppressed(matrix)
 
 
 @bp.get("/la-report")
