@@ -32,7 +32,7 @@ from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns, 
 from web.client import client_details
 from web.database import get_db
 from web.downloads import csv_download
-from web.pagination import page_links
+from web.pagination import page_count, page_links
 from web.rendering import render_page
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
@@ -83,7 +83,7 @@ def index():
     if filters is not None:
         cases, total = duplicates.list_cases(db, filters, la_code=oversight_la_code(), page=page)
         counts = duplicates.counts_by_status(db, filters.instance_id, oversight_la_code())
-        pages = max(1, -(-total // duplicates.PAGE_SIZE))
+        pages = page_count(total, duplicates.PAGE_SIZE)
         args = {k: v for k, v in request.args.items() if k != "page"}
         links = page_links(page, pages, lambda n: url_for("duplicates.index", **args, page=n))
     return render_page(

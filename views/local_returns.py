@@ -11,7 +11,6 @@ submission, answers 404.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -39,7 +38,7 @@ from web.access import (
 )
 from web.client import client_details
 from web.database import get_db
-from web.pagination import page_links
+from web.pagination import page_count, page_links
 
 bp = Blueprint("local_returns", __name__, url_prefix="/local-returns")
 
@@ -298,10 +297,6 @@ def _field_name(position: int, key: str) -> str:
     return f"r{position}-{key}"
 
 
-def _page_count(total: int) -> int:
-    return max(1, math.ceil(total / PAGE_SIZE))
-
-
 def _answers_from_form(definition: Definition, page_rows: list[dict]) -> dict[int, dict]:
     answers = {}
     for row in page_rows:
@@ -319,7 +314,7 @@ def answers(deadline_id: int):
     instance, local_return, submission = _open_submission(deadline_id)
     db = get_db()
     total = local_returns.count_rows(db, submission["id"])
-    pages = _page_count(total)
+    pages = page_count(total, PAGE_SIZE)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     page_rows = local_returns.rows_of(db, submission["id"], offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     definition = submission["definition"]
@@ -400,7 +395,7 @@ def submission(submission_id: int):
     found = load_submission(submission_id)
     db = get_db()
     total = local_returns.count_rows(db, submission_id)
-    pages = _page_count(total)
+    pages = page_count(total, PAGE_SIZE)
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     page_rows = local_returns.rows_of(db, submission_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     may_return = is_la_user(current_user, LOCAL_RETURNS) and found["state"] == "submitted"
