@@ -322,10 +322,6 @@ def _previous(year: int, term: str | None) -> tuple[int, str | None]:
     return year + shift, before
 
 
-def _period_name(year: int, term: str | None) -> str:
-    return pride.term_name(year, term) if term else f"Academic year {academic_year_label(year)}"
-
-
 def _dimension_rows(db, dimension: str, filters: dict, previous: dict | None, labels: dict) -> list[dict]:
     now = pride.counts(db, dimension, filters)
     before = pride.counts(db, dimension, previous) if previous else {}
@@ -365,8 +361,8 @@ def _school_report_data(organisation_id: int, args) -> dict:
     labels = _labels(db)
     return {
         "form": form,
-        "period": _period_name(year, term),
-        "previous_period": _period_name(prev_year, prev_term),
+        "period": pride.term_name(year, term),
+        "previous_period": pride.term_name(prev_year, prev_term),
         "total": pride.total(db, filters),
         "previous_total": pride.total(db, previous),
         "sections": [
@@ -477,7 +473,7 @@ def _la_report_data(form: LaReportForm, *, organisation: dict | None = None) -> 
         "sections": sections,
         "trend": trend,
         "bar": bar,
-        "period": _period_name(filters["years"][0], filters["term"]),
+        "period": pride.term_name(filters["years"][0], filters["term"]),
     }
 
 
