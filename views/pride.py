@@ -524,13 +524,19 @@ def _figure(cell: Cell) -> str | int:
     return "fewer than 5" if cell.state == "primary" else "hidden"
 
 
+def _la_school(org_id: int) -> dict:
+    """A school of the current user's LA; else 404."""
+    organisation = organisations.get(get_db(), org_id)
+    if organisation is None or organisation["la_code"] != _la_code() or organisation["kind"] != "school":
+        abort(404)
+    return organisation
+
+
 @bp.get("/schools/<int:org_id>")
 @la_pride
 def school_drilldown(org_id: int):
     db = get_db()
-    organisation = organisations.get(db, org_id)
-    if organisation is None or organisation["la_code"] != _la_code() or organisation["kind"] != "school":
-        abort(404)
+    organisation = _la_school(org_id)
     form = _la_form(request.args)
     data = _la_report_data(form, organisation=organisation)
     audit.record(
@@ -556,9 +562,7 @@ def school_drilldown(org_id: int):
 @la_pride
 def not_required(org_id: int):
     db = get_db()
-    organisation = organisations.get(db, org_id)
-    if organisation is None or organisation["la_code"] != _la_code() or organisation["kind"] != "school":
-        abort(404)
+    organisation = _la_school(org_id)
     clearing = request.form.get("clear") == "yes"
     form = ToggleForm() if clearing else NotRequiredForm()
     if not form.validate_on_submit():
