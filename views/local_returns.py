@@ -297,6 +297,16 @@ def _field_name(position: int, key: str) -> str:
     return f"r{position}-{key}"
 
 
+def _page_of_rows(submission_id: int) -> tuple[int, int, int, list[dict]]:
+    """``(total, pages, page, rows)``: the submission's rows on the page the query string asks for (kept within
+    the pages there are)."""
+    db = get_db()
+    total = local_returns.count_rows(db, submission_id)
+    pages = page_count(total, PAGE_SIZE)
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    return total, pages, page, local_returns.rows_of(db, submission_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+
+
 def _answers_from_form(definition: Definition, page_rows: list[dict]) -> dict[int, dict]:
     answers = {}
     for row in page_rows:
@@ -313,10 +323,7 @@ def _answers_from_form(definition: Definition, page_rows: list[dict]) -> dict[in
 def answers(deadline_id: int):
     instance, local_return, submission = _open_submission(deadline_id)
     db = get_db()
-    total = local_returns.count_rows(db, submission["id"])
-    pages = page_count(total, PAGE_SIZE)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    page_rows = local_returns.rows_of(db, submission["id"], offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    total, pages, page, page_rows = _page_of_rows(submission["id"])
     definition = submission["definition"]
     form = ButtonForm()
     if submission["status"] == "draft" and form.validate_on_submit():
@@ -393,11 +400,7 @@ def submit(deadline_id: int):
 @any_local_returns
 def submission(submission_id: int):
     found = load_submission(submission_id)
-    db = get_db()
-    total = local_returns.count_rows(db, submission_id)
-    pages = page_count(total, PAGE_SIZE)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    page_rows = local_returns.rows_of(db, submission_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    total, pages, page, page_rows = _page_of_rows(submission_id)
     may_return = is_la_user(current_user, LOCAL_RETURNS) and found["state"] == "submitted"
     return render_template("local_returns/submission.html", submission=found, definition=found["definition"],
                            rows=page_rows, page=page, pages=pages, total=total, may_return=may_return,
