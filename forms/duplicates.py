@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import Form, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import Form, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
 from domain.duplicates import KIND_LABELS
 from forms.audit import DayMonthYearField
 from forms.fields import required_text
-from forms.filters import strip
 from models.duplicates import MAX_TEXT, STATUSES, Filters
 
 
@@ -95,12 +93,7 @@ class ReopenForm(FlaskForm):
 class MessageForm(FlaskForm):
     """The email to both (every) school of a case, from a template the LA may change."""
 
-    subject = StringField(
-        "Subject",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[DataRequired(message="Enter a subject"), Length(max=150, message="Keep the subject short")],
-    )
+    subject = required_text("Subject", "Enter a subject", max_length=150, too_long="Keep the subject short")
     body = _text_field("Message", "Enter the message")
     submit = SubmitField("Send to both schools", widget=GovSubmitInput())
 

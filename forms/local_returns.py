@@ -22,12 +22,11 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from domain.local_returns.definitions import (
     KINDS,
@@ -39,7 +38,7 @@ from domain.local_returns.definitions import (
     NUMBER,
     SHAPES,
 )
-from forms.fields import required_text
+from forms.fields import optional_text, required_text
 from forms.filters import strip
 from models.local_returns import MAX_REASON
 
@@ -54,13 +53,12 @@ def _lines(value: str | None) -> list[str]:
 class DetailsForm(FlaskForm):
     """A local return's title, purpose, year groups and whether "nothing to report" is allowed."""
 
-    title = StringField("Title", widget=GovTextInput(), filters=[strip], validators=[
-        DataRequired(message="Enter a title"), Length(max=MAX_TITLE, message=f"Keep it to {MAX_TITLE} characters")])
-    purpose = TextAreaField(
-        "Why the LA needs it", widget=GovTextArea(), filters=[strip],
-        description="Schools see this on the return: what the data is for and who uses it",
-        validators=[DataRequired(message="Say why the LA needs this return"),
-                    Length(max=MAX_PURPOSE, message=f"Keep it to {MAX_PURPOSE} characters")],
+    title = required_text("Title", "Enter a title", max_length=MAX_TITLE,
+                          too_long=f"Keep it to {MAX_TITLE} characters")  # fmt: skip
+    purpose = required_text(
+        "Why the LA needs it", "Say why the LA needs this return", max_length=MAX_PURPOSE,
+        too_long=f"Keep it to {MAX_PURPOSE} characters", multiline=True,
+        hint="Schools see this on the return: what the data is for and who uses it",
     )  # fmt: skip
     nc_years = SelectMultipleField(
         "Year groups listed", widget=GovCheckboxesInput(), choices=YEAR_CHOICES,
@@ -96,15 +94,14 @@ class NewReturnForm(DetailsForm):
 class QuestionForm(FlaskForm):
     """One question (a column of a pupil list, a field of a single form)."""
 
-    label = StringField("Question (the column heading)", widget=GovTextInput(), filters=[strip], validators=[
-        DataRequired(message="Enter the question"), Length(max=MAX_LABEL, message=f"Keep it to {MAX_LABEL} characters")
-    ])  # fmt: skip
+    label = required_text("Question (the column heading)", "Enter the question", max_length=MAX_LABEL,
+                          too_long=f"Keep it to {MAX_LABEL} characters")  # fmt: skip
     kind = RadioField("What kind of answer?", widget=GovRadioInput(),
                       choices=[SelectChoice(k, v) for k, v in KINDS.items()],
                       validators=[InputRequired(message="Choose the kind of answer")])  # fmt: skip
     required = BooleanField("Schools must answer it", widget=GovCheckboxInput())
-    help = TextAreaField("Help text (optional)", widget=GovTextArea(), filters=[strip],
-                         validators=[Optional(), Length(max=MAX_HELP, message=f"Keep it to {MAX_HELP} characters")])
+    help = optional_text("Help text (optional)", max_length=MAX_HELP, too_long=f"Keep it to {MAX_HELP} characters",
+                         multiline=True)  # fmt: skip
     minimum = IntegerField("Smallest number allowed (optional)", widget=GovTextInput(), validators=[
         Optional()], description="Whole-number questions only")  # fmt: skip
     maximum = IntegerField("Largest number allowed (optional)", widget=GovTextInput(), validators=[

@@ -28,11 +28,11 @@ from forms.duplicates import (
     TestUploadsCheckForm,
 )
 from models import audit, duplicates, messages, organisations, services
-from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns
+from web.access import RETURNS, TRANSFERS, any_returns, is_la_user, la_returns, oversight_la_code
 from web.client import client_details
 from web.database import get_db
 from web.downloads import csv_download
-from web.pagination import page_links
+from web.pagination import page_count, page_links
 from web.rendering import render_page
 
 bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
@@ -41,11 +41,6 @@ bp = Blueprint("duplicates", __name__, url_prefix="/duplicates")
 OTHER_SCHOOL_FIELDS = ("school_name", "upn", "surname", "forename", "dob")
 CSV_HEADER = ("Case", "Kind", "Rule", "Status", "UPNs", "Schools", "DfE numbers", "Matched", "Postcode",
               "On both rolls on census day", "Opened", "Closed", "Resolution")  # fmt: skip
-
-
-def _la_code() -> str | None:
-    """The LA whose cases the current LA user sees (None: a site admin sees every LA)."""
-    return None if current_user.is_site_admin else current_user.row["organisation_la_code"]
 
 
 def _is_la() -> bool:
@@ -67,7 +62,7 @@ def _closure(instance_id: int | None) -> dict | None:
 
 def _la_filters() -> tuple[CaseFilterForm, duplicates.Filters | None]:
     db = get_db()
-    la_code = _la_code()
+    la_code = oversight_la_code()
     form = CaseFilterForm(request.args, duplicates.census_instances(db), duplicates.schools_with_cases(db, la_code),
                           organisations.phases(db, la_code))  # fmt: skip
     return form, form.filters()
@@ -86,9 +81,9 @@ def index():
     page = request.args.get("page", 1, type=int)
     cases, total, counts, links = [], 0, {}, None
     if filters is not None:
-        cases, total = duplicates.list_cases(db, filters, la_code=_la_code(), page=page)
-        counts = duplicates.counts_by_status(db, filters.instance_id, _la_code())
-        pages = max(1, -(-total // duplicates.PAGE_SIZE))
+        cases, total = duplicates.list_cases(db, filters, la_code=oversight_la_code(), page=page)
+        counts = duplicates.counts_by_status(db, filters.instance_id, oversight_la_code())
+        pages = page_count(total, duplicates.PAGE_SIZE)
         args = {k: v for k, v in request.args.items() if k != "page"}
         links = page_links(page, pages, lambda n: url_for("duplicates.index", **args, page=n))
     return render_page(
@@ -106,7 +101,7 @@ def cases_csv():
     form, filters = _la_filters()
     if filters is None:
         abort(404)
-    cases, _ = duplicates.list_cases(db, filters, la_code=_la_code(), page_size=None)
+    cases, _ = duplicates.list_cases(db, filters, la_code=oversight_la_code(), page_size=None)
     user = current_user.row
     audit.record(
         db, "duplicate_cases_downloaded", actor=user, organisation_id=user["organisation_id"],
@@ -132,7 +127,7 @@ def _case(case_id: int) -> dict:
     if case is None:
         abort(404)
     if _is_la():
-        la_code = _la_code()
+        la_code = oversight_la_code()
         if la_code is not None and not any(m["la_code"] == la_code for m in case["members"]):
             abort(404)
     elif not any(m["organisation_id"] == current_user.row["organisation_id"] for m in case["members"]):
@@ -315,7 +310,7 @@ def test_uploads(instance_id: int):
     form = TestUploadsCheckForm()
     report = None
     if form.validate_on_submit():
-        report = duplicates.check_test_uploads(db, instance_id, current_user.row, la_code=_la_code(),
+        report = duplicates.check_test_uploads(db, instance_id, current_user.row, la_code=oversight_la_code(),
                                                **client_details())  # fmt: skip
     status = 400 if form.errors else 200
     return render_template("duplicates/test_uploads.html", form=form, instance=instance, report=report,

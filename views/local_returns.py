@@ -11,7 +11,6 @@ submission, answers 404.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -34,11 +33,12 @@ from web.access import (
     la_local_returns,
     may_see_school,
     my_school,
+    oversight_la_code,
     school_local_returns,
 )
 from web.client import client_details
 from web.database import get_db
-from web.pagination import page_links
+from web.pagination import page_count, page_links
 
 bp = Blueprint("local_returns", __name__, url_prefix="/local-returns")
 
@@ -48,15 +48,10 @@ WINDOW_DAYS = 120
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def _la_scope() -> str | None:
-    """The LA whose returns the current LA user works on; None for a site admin (every LA)."""
-    return None if current_user.is_site_admin else current_user.row["organisation_la_code"]
-
-
 def load_local_return(local_return_id: int) -> dict:
     """The local return, or 404 when it does not exist or belongs to another LA."""
     found = local_returns.get(get_db(), local_return_id)
-    scope = _la_scope()
+    scope = oversight_la_code()
     if found is None or (scope is not None and found["la_code"] != scope):
         abort(404)
     return found
@@ -84,7 +79,7 @@ def _actor_audit(action: str, target: str, **detail) -> None:
 def index():
     db = get_db()
     if is_la_user(current_user, LOCAL_RETURNS):
-        return render_template("local_returns/index.html", designs=local_returns.list_for_la(db, _la_scope()),
+        return render_template("local_returns/index.html", designs=local_returns.list_for_la(db, oversight_la_code()),
                                items=None)  # fmt: skip
     school = my_school()
     today = uk_today()
@@ -302,8 +297,14 @@ def _field_name(position: int, key: str) -> str:
     return f"r{position}-{key}"
 
 
-def _page_count(total: int) -> int:
-    return max(1, math.ceil(total / PAGE_SIZE))
+def _page_of_rows(submission_id: int) -> tuple[int, int, int, list[dict]]:
+    """``(total, pages, page, rows)``: the submission's rows on the page the query string asks for (kept within
+    the pages there are)."""
+    db = get_db()
+    total = local_returns.count_rows(db, submission_id)
+    pages = page_count(total, PAGE_SIZE)
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    return total, pages, page, local_returns.rows_of(db, submission_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 
 
 def _answers_from_form(definition: Definition, page_rows: list[dict]) -> dict[int, dict]:
@@ -322,10 +323,7 @@ def _answers_from_form(definition: Definition, page_rows: list[dict]) -> dict[in
 def answers(deadline_id: int):
     instance, local_return, submission = _open_submission(deadline_id)
     db = get_db()
-    total = local_returns.count_rows(db, submission["id"])
-    pages = _page_count(total)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    page_rows = local_returns.rows_of(db, submission["id"], offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    total, pages, page, page_rows = _page_of_rows(submission["id"])
     definition = submission["definition"]
     form = ButtonForm()
     if submission["status"] == "draft" and form.validate_on_submit():
@@ -402,11 +400,7 @@ def submit(deadline_id: int):
 @any_local_returns
 def submission(submission_id: int):
     found = load_submission(submission_id)
-    db = get_db()
-    total = local_returns.count_rows(db, submission_id)
-    pages = _page_count(total)
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    page_rows = local_returns.rows_of(db, submission_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    total, pages, page, page_rows = _page_of_rows(submission_id)
     may_return = is_la_user(current_user, LOCAL_RETURNS) and found["state"] == "submitted"
     return render_template("local_returns/submission.html", submission=found, definition=found["definition"],
                            rows=page_rows, page=page, pages=pages, total=total, may_return=may_return,

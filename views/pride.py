@@ -322,10 +322,6 @@ def _previous(year: int, term: str | None) -> tuple[int, str | None]:
     return year + shift, before
 
 
-def _period_name(year: int, term: str | None) -> str:
-    return pride.term_name(year, term) if term else f"Academic year {academic_year_label(year)}"
-
-
 def _dimension_rows(db, dimension: str, filters: dict, previous: dict | None, labels: dict) -> list[dict]:
     now = pride.counts(db, dimension, filters)
     before = pride.counts(db, dimension, previous) if previous else {}
@@ -365,8 +361,8 @@ def _school_report_data(organisation_id: int, args) -> dict:
     labels = _labels(db)
     return {
         "form": form,
-        "period": _period_name(year, term),
-        "previous_period": _period_name(prev_year, prev_term),
+        "period": pride.term_name(year, term),
+        "previous_period": pride.term_name(prev_year, prev_term),
         "total": pride.total(db, filters),
         "previous_total": pride.total(db, previous),
         "sections": [
@@ -477,7 +473,7 @@ def _la_report_data(form: LaReportForm, *, organisation: dict | None = None) -> 
         "sections": sections,
         "trend": trend,
         "bar": bar,
-        "period": _period_name(filters["years"][0], filters["term"]),
+        "period": pride.term_name(filters["years"][0], filters["term"]),
     }
 
 
@@ -488,7 +484,7 @@ def _trend(db, filters: dict, labels: dict, *, suppressed: bool) -> dict:
     counts = pride.trend(db, {**filters, "years": years}, by="characteristic")
     keys = list(labels)
     matrix = [[counts.get((year, key), 0) for year in years] for key in keys]
-    table = suppress(matrix) if suppressed else _shown(matrix)
+    table = suppress(matrix) if suppressed else unsuppressed(matrix)
     by_year = pride.counts(db, "academic_year", {**filters, "years": years})
     attributable = not (filters.get("characteristic_id") or filters.get("type"))
     history = pride.history_by_year(db, {**filters, "years": years}) if attributable else {}
@@ -502,10 +498,6 @@ def _trend(db, filters: dict, labels: dict, *, suppressed: bool) -> dict:
         "incidents": incidents,
         "line": line,
     }
-
-
-def _shown(matrix: list[list[int]]):
-    return unsuppressed(matrix)
 
 
 @bp.get("/la-report")
@@ -532,13 +524,19 @@ def _figure(cell: Cell) -> str | int:
     return "fewer than 5" if cell.state == "primary" else "hidden"
 
 
+def _la_school(org_id: int) -> dict:
+    """A school of the current user's LA; else 404."""
+    organisation = organisations.get(get_db(), org_id)
+    if organisation is None or organisation["la_code"] != _la_code() or organisation["kind"] != "school":
+        abort(404)
+    return organisation
+
+
 @bp.get("/schools/<int:org_id>")
 @la_pride
 def school_drilldown(org_id: int):
     db = get_db()
-    organisation = organisations.get(db, org_id)
-    if organisation is None or organisation["la_code"] != _la_code() or organisation["kind"] != "school":
-        abort(404)
+    organisation = _la_school(org_id)
     form = _la_form(request.args)
     data = _la_report_data(form, organisation=organisation)
     audit.record(
@@ -564,9 +562,7 @@ def school_drilldown(org_id: int):
 @la_pride
 def not_required(org_id: int):
     db = get_db()
-    organisation = organisations.get(db, org_id)
-    if organisation is None or organisation["la_code"] != _la_code() or organisation["kind"] != "school":
-        abort(404)
+    organisation = _la_school(org_id)
     clearing = request.form.get("clear") == "yes"
     form = ToggleForm() if clearing else NotRequiredForm()
     if not form.validate_on_submit():

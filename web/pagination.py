@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
+def page_count(total: int, page_size: int) -> int:
+    """How many pages ``total`` items fill at ``page_size`` a page (at least one, so an empty list has a page)."""
+    return max(1, -(-total // page_size))
+
+
 def page_links(page: int, pages: int, href: Callable[[int], str]) -> dict | None:
     """Return ``{"items", "previous", "next"}`` for page ``page`` of ``pages``, or None for one page.
 
