@@ -17,7 +17,8 @@ from sqlite_utils import Database
 
 from domain import clock
 from domain.transfers import routing
-from domain.transfers.pupil_search import name_key, upn_key
+from domain.transfers.pupil_search import name_key
+from domain.validation.identifiers import upn_key
 from models import audit
 from models.db import one, rows, scalar, transaction
 

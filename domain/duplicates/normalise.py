@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from domain.validation.identifiers import upn_key
+
 # Letters NFKD does not split into a base letter and an accent.
 _FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i",
                         "ħ": "h", "ŀ": "l"})  # fmt: skip
@@ -32,13 +34,6 @@ def name_key(text: str | None) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLDS)
     letters = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _IGNORED.sub("", letters)
-
-
-def upn_key(text: str | None) -> str:
-    """A UPN (or FormerUPN) for comparison: white space removed, upper case. "" when absent."""
-    if not text:
-        return ""
-    return "".join(text.split()).upper()
 
 
 def postcode_key(text: str | None) -> str:

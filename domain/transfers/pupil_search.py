@@ -13,8 +13,3 @@ def name_key(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return "".join(ch for ch in plain.casefold() if ch.isalnum())
-
-
-def upn_key(text: str | None) -> str:
-    """A UPN (or former UPN) as it is compared: spaces removed, upper case."""
-    return "".join((text or "").split()).upper()

@@ -49,6 +49,11 @@ def la_codes() -> dict[str, str]:
     return codes
 
 
+def upn_key(text: str | None) -> str:
+    """A UPN (or former UPN) as it is compared: white space removed, upper case. "" when absent."""
+    return "".join((text or "").split()).upper()
+
+
 def upn_check_letter(tail: str) -> str:
     """The check letter for UPN characters 2..13 (``tail``, 12 characters).
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from background.transfer_store import sending
-from domain.transfers.pupil_search import name_key, upn_key
+from domain.transfers.pupil_search import name_key
+from domain.validation.identifiers import upn_key
 from models import organisations, transfers
 from models.db import one, scalar
 from tests.conftest import audit_events, outbox
